@@ -1,0 +1,51 @@
+# Bilan: the two commands of the README (`make run`, `make test`) and a few more.
+# Installs into .venv; pip runs again only when pyproject.toml is newer than its stamp.
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+# Two workers on CI's two cores; each starts its own PostgreSQL cluster, browser
+# tests share one worker (xdist_group "e2e"). `make test PYTEST_ARGS=` runs serially.
+PYTEST_ARGS ?= -n 2 --dist loadgroup
+
+.PHONY: help venv install install-dev run test bench
+
+help:
+	@echo "make run     install, create the SQLite database with the demo centre, serve http://127.0.0.1:5000"
+	@echo "make test    install dev dependencies and Debian packages, run the whole suite (SQLite and PostgreSQL)"
+	@echo "make bench   run the benchmarks of bench/"
+
+venv: $(VENV)/bin/python
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install -q --upgrade pip
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/python -m pip install -q -e .
+	touch $@
+
+# The dev install covers the plain one: touch both stamps.
+$(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/python -m pip install -q -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+run: install
+	.venv/bin/flask --app wsgi db upgrade
+	.venv/bin/flask --app wsgi demo seed
+	DEMO=1 SCHEDULER_IN_PROCESS=1 .venv/bin/flask --app wsgi run --debug --port 5000
+
+# PostgreSQL is not started here: the test session starts its own throwaway
+# cluster (tests/pg_server.py). pytest's exit 5 means no test ran: say so.
+test: install-dev
+	scripts/ensure-system-deps.sh
+	@rc=0; $(VENV)/bin/pytest $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests, which is a failure" >&2; fi; \
+	exit $$rc
+
+bench: install-dev
+	$(VENV)/bin/python -m bench
