@@ -160,12 +160,17 @@ def getattr_static(cls, name: str):
 
 
 def sealed_models(base) -> list[type]:
-    """Every mapped subclass of `base` (e.g. TenantModel) with sealed attributes."""
+    """Every table of `base.metadata` (e.g. TenantModel's) with sealed attributes.
+
+    Subclasses declaring their own MetaData (test models) are left out, so
+    commands never touch a table the tenant migrations do not create.
+    """
     found, stack = [], list(base.__subclasses__())
     while stack:
         cls = stack.pop()
         stack.extend(cls.__subclasses__())
-        if getattr(cls, "__sealed__", None) and "__table__" in cls.__dict__:
+        table = cls.__dict__.get("__table__")
+        if getattr(cls, "__sealed__", None) and table is not None and table.metadata is base.metadata:
             found.append(cls)
     return sorted(found, key=lambda c: c.__table__.name)
 
