@@ -1,0 +1,1 @@
+"""Scheduled jobs: periodic sweeps over every centre, and their CLI."""

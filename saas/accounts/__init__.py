@@ -1,0 +1,1 @@
+"""Accounts, memberships of centres, login, invitations, password reset."""

@@ -1,0 +1,50 @@
+"""Login, password and invitation forms."""
+from __future__ import annotations
+
+
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import ValidationError
+
+from saas.accounts.models import ROLE_LABELS
+from saas.accounts.passwords import password_problem
+from saas.forms import BaseForm, email_address, max_length, no_markup, required, strip
+
+
+def good_password(form, field):
+    problem = password_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
+class LoginForm(BaseForm):
+    email = StringField("Adresse e-mail", filters=[strip], validators=[required(), max_length(254)])
+    password = PasswordField("Mot de passe", validators=[required(), max_length(200)])
+    remember = BooleanField("Rester connecté sur cet appareil (30 jours)")
+    next = HiddenField()
+
+
+class ResetRequestForm(BaseForm):
+    email = StringField("Adresse e-mail", filters=[strip], validators=[required(), max_length(254), email_address()])
+
+
+class NewPasswordForm(BaseForm):
+    password = PasswordField("Nouveau mot de passe", validators=[required(), good_password])
+    confirm = PasswordField("Confirmez le mot de passe", validators=[required()])
+
+    def validate_confirm(self, field):
+        if field.data != self.password.data:
+            raise ValidationError("Les deux mots de passe ne correspondent pas.")
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current = PasswordField("Mot de passe actuel", validators=[required(), max_length(200)])
+
+
+class InviteForm(BaseForm):
+    name = StringField("Nom", filters=[strip], validators=[required(), max_length(120), no_markup])
+    email = StringField("Adresse e-mail", filters=[strip], validators=[required(), max_length(254), email_address()])
+    role = SelectField("Rôle", choices=list(ROLE_LABELS.items()), default="consultant")
+
+
+class JoinForm(NewPasswordForm):
+    name = StringField("Votre nom", filters=[strip], validators=[required(), max_length(120), no_markup])

@@ -1,0 +1,63 @@
+"""People who log in, and what they are in each centre."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar, Optional
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field
+
+from saas.models import PublicModel, utcnow
+
+ROLES = ("admin", "consultant")
+ROLE_LABELS = {"admin": "Administrateur", "consultant": "Consultant"}
+
+
+class Account(PublicModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)  # lowercased
+    name: str = Field(max_length=120)
+    password_hash: str = Field(max_length=200)
+    # Bumped by a password change or "log out everywhere": every session and
+    # remember-me cookie carries it and dies with it.
+    session_version: int = 1
+    created_at: datetime = Field(default_factory=utcnow)
+
+    # Flask-Login protocol
+    is_authenticated: ClassVar[bool] = True
+    is_active: ClassVar[bool] = True
+    is_anonymous: ClassVar[bool] = False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+
+class Membership(PublicModel, table=True):
+    __table_args__ = (UniqueConstraint("account_id", "centre_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    centre_id: int = Field(foreign_key="centre.id", index=True)
+    role: str = Field(max_length=16)  # admin | consultant
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Invitation(PublicModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    centre_id: int = Field(foreign_key="centre.id", index=True)
+    email: str = Field(max_length=254)
+    name: str = Field(default="", max_length=120)
+    role: str = Field(max_length=16)
+    token_hash: str = Field(max_length=64, unique=True)
+    invited_by: int = Field(foreign_key="account.id")
+    expires_at: datetime
+    accepted_at: Optional[datetime] = None
+    revoked_at: Optional[datetime] = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class PasswordReset(PublicModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    expires_at: datetime
+    used_at: Optional[datetime] = None

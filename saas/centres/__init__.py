@@ -1,0 +1,1 @@
+"""Centres: the tenants of the platform."""

@@ -1,0 +1,33 @@
+"""The centre (one tenant): identity, legal ids, status, its schema's name."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Optional
+
+from sqlmodel import Field
+
+from saas.db import schema_for
+from saas.models import PublicModel, utcnow
+
+
+class Centre(PublicModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=40, unique=True, index=True)
+    name: str = Field(max_length=120)
+    siret: str = Field(max_length=14)
+    nda: str = Field(max_length=11)
+    qualiopi_number: Optional[str] = Field(default=None, max_length=60)
+    qualiopi_expires_on: Optional[date] = None
+    disability_contact_name: Optional[str] = Field(default=None, max_length=120)
+    disability_contact_email: Optional[str] = Field(default=None, max_length=254)
+    status: str = Field(default="active", max_length=16)  # active | disabled
+    schema_version: Optional[str] = Field(default=None, max_length=40)  # tenant alembic head
+    created_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def schema(self) -> str:
+        return schema_for(self.id)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "active"

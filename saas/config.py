@@ -1,0 +1,90 @@
+"""Every setting, read from the environment once, with its default and help.
+
+`SETTINGS` is the single list: the README table and a test are checked
+against it, so a setting cannot exist without being documented.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("DATABASE_URL", "sqlite:///instance/bilan.db",
+            "Platform database. sqlite:///PATH (one extra file per centre beside it) "
+            "or postgresql://user:pass@host/db (one schema per centre)."),
+    Setting("KEYSTORE_URL", "sqlite:///instance/keystore.db",
+            "Key store holding the wrapped centre and bilan keys, kept apart from the data "
+            "(its own SQLite file, or its own PostgreSQL database)."),
+    Setting("MAIL_URL", "file://instance/mail",
+            "Mail transport: smtp://user:pass@host:port (add ?starttls=1 for STARTTLS) "
+            "or file://DIR (one .eml file per email)."),
+    Setting("SECRET_KEY", "",
+            "Signs session cookies and CSRF tokens. Empty: read or generated in instance/secret_key."),
+    Setting("MASTER_KEY_FILE", "instance/master.key",
+            "File of master keys (one base64 key per line, newest last); generated when missing "
+            "in development only."),
+    Setting("MASTER_KEY", "",
+            "Master keys given directly (base64, comma-separated, newest last); overrides MASTER_KEY_FILE."),
+    Setting("BASE_URL", "http://127.0.0.1:5000",
+            "Public address used in links inside emails."),
+    Setting("MAIL_FROM", "no-reply@bilan.localhost",
+            "Sender address of every email; the display name is the centre's name."),
+    Setting("RATELIMIT_STORAGE_URI", "memory://",
+            "Flask-Limiter storage for login and reset throttles (memory:// is per process)."),
+    Setting("ARGON2_PROFILE", "default",
+            "Password hashing cost: default (RFC 9106 low-memory) or fast (tests only)."),
+    Setting("SCHEDULER_IN_PROCESS", "0",
+            "1 starts the job scheduler inside the web process (the quick start does this)."),
+    Setting("DEMO", "0", "1 seeds the demo centre at start (the quick start does this)."),
+)
+
+
+def _resolve(path: str) -> str:
+    """Relative paths in settings are taken from the project root, not the cwd."""
+    p = Path(path)
+    return str(p if p.is_absolute() else ROOT / p)
+
+
+def sqlite_url_abs(url: str) -> str:
+    """sqlite:///relative/path -> absolute path, so every process agrees on the file."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite://":
+        return prefix + _resolve(url[len(prefix):])
+    return url
+
+
+def from_environment(environ=os.environ) -> dict:
+    """Flask config mapping built from the environment and the defaults above."""
+    cfg = {s.name: environ.get(s.name, s.default) for s in SETTINGS}
+    cfg["DATABASE_URL"] = sqlite_url_abs(cfg["DATABASE_URL"])
+    cfg["KEYSTORE_URL"] = sqlite_url_abs(cfg["KEYSTORE_URL"])
+    if cfg["MAIL_URL"].startswith("file://") and not cfg["MAIL_URL"].startswith("file:///"):
+        cfg["MAIL_URL"] = "file://" + _resolve(cfg["MAIL_URL"][len("file://"):])
+    cfg["MASTER_KEY_FILE"] = _resolve(cfg["MASTER_KEY_FILE"])
+    cfg["INSTANCE_PATH"] = str(ROOT / "instance")
+    return cfg
+
+
+def instance_secret(instance_path: str, name: str, nbytes: int = 32) -> str:
+    """Read a generated secret from instance/, creating it (mode 600) on first use."""
+    path = Path(instance_path) / name
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(nbytes)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(value + "\n")
+    return value

@@ -1,0 +1,64 @@
+"""French dates, times, numbers and money for pages, emails and PDFs (Babel)."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
+from babel.numbers import format_currency, format_decimal
+
+PARIS = ZoneInfo("Europe/Paris")
+LOCALE = "fr_FR"
+
+
+def to_paris(moment: datetime) -> datetime:
+    """Stored datetimes are UTC; people read Paris time."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(PARIS)
+
+
+def date_fr(value: date | datetime | None) -> str:
+    """12 mars 2027."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_paris(value).date()
+    return format_date(value, "d MMMM y", locale=LOCALE)
+
+
+def datetime_fr(value: datetime | None) -> str:
+    """12 mars 2027 à 14:30 (Paris time)."""
+    if value is None:
+        return ""
+    local = to_paris(value)
+    return f"{format_date(local.date(), 'd MMMM y', locale=LOCALE)} à {format_time(local, 'HH:mm', locale=LOCALE)}"
+
+
+def weekday_date_fr(value: date) -> str:
+    """jeudi 12 mars 2027."""
+    return format_date(value, "EEEE d MMMM y", locale=LOCALE)
+
+
+def money_fr(value: Decimal | float | int | None) -> str:
+    """1 234,56 € (narrow no-break spaces, as French typography wants)."""
+    if value is None:
+        return ""
+    return format_currency(value, "EUR", locale=LOCALE).replace("\u00a0", "\u202f")
+
+
+def number_fr(value, digits: int = 1) -> str:
+    return format_decimal(value, format=f"#,##0.{'#' * digits}" if digits else "#,##0", locale=LOCALE)
+
+
+def hours_fr(minutes: int | None) -> str:
+    """Durations: 90 -> '1 h 30', 120 -> '2 h'."""
+    minutes = int(minutes or 0)
+    hours, rest = divmod(minutes, 60)
+    return f"{hours}\u202fh\u202f{rest:02d}" if rest else f"{hours}\u202fh"
+
+
+def init_app(app) -> None:
+    app.jinja_env.filters.update(date_fr=date_fr, datetime_fr=datetime_fr, money_fr=money_fr,
+                                 number_fr=number_fr, hours_fr=hours_fr, weekday_date_fr=weekday_date_fr)

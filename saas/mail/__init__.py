@@ -1,0 +1,1 @@
+"""Mail: a durable outbox written in the caller's transaction, rendering, transports."""

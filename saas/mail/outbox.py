@@ -1,0 +1,45 @@
+"""Queue an email in the caller's transaction: it is sent if and only if that commits."""
+from __future__ import annotations
+
+import base64
+import uuid
+from email.utils import make_msgid
+
+from flask import current_app
+from sqlmodel import Session, select
+
+from saas.mail.models import OutboxEmail
+from saas.mail.render import RenderedEmail, render_email
+
+PLATFORM_SENDER = "Bilan"
+
+
+def attachment(filename: str, content_type: str, data: bytes) -> dict:
+    return {"filename": filename, "content_type": content_type,
+            "data": base64.b64encode(data).decode("ascii")}
+
+
+def queue_email(db: Session, /, *, to: str, template: str, kind: str, sender_name: str = PLATFORM_SENDER,
+                centre_id: int | None = None, bilan_id: str | None = None,
+                idempotency_key: str | None = None, attachments: list[dict] | None = None,
+                **context) -> OutboxEmail | None:
+    """Add an email to the outbox in `db`'s transaction; None if that key was already queued.
+
+    The caller commits. An idempotency key names the action (e.g.
+    `reminder:session:<id>:1`), so the same reminder can never be queued twice.
+    """
+    if idempotency_key is not None:
+        existing = db.exec(select(OutboxEmail.id).where(OutboxEmail.idempotency_key == idempotency_key)).first()
+        if existing is not None:
+            return None
+    rendered: RenderedEmail = render_email(template, sender_name=sender_name, **context)
+    domain = current_app.config["MAIL_FROM"].rpartition("@")[2] or "bilan.localhost"
+    email = OutboxEmail(
+        idempotency_key=idempotency_key,
+        message_id=make_msgid(idstring=uuid.uuid4().hex[:12], domain=domain),
+        centre_id=centre_id, bilan_id=bilan_id, kind=kind, sender_name=sender_name[:120],
+        recipient=to, subject=rendered.subject[:300], body_text=rendered.text, body_html=rendered.html,
+        attachments=(attachments or None),
+    )
+    db.add(email)
+    return email

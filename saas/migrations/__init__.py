@@ -1,0 +1,1 @@
+"""Alembic environments: `public` (platform tables) and `tenant` (one run per centre)."""

@@ -1,0 +1,11 @@
+"""Alembic env for the platform tables; the connection comes from saas.migrate."""
+from alembic import context
+
+from saas.models import PublicModel, import_all_models
+
+import_all_models()
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=PublicModel.metadata,
+                  render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
+with context.begin_transaction():
+    context.run_migrations()

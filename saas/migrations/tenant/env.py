@@ -1,0 +1,19 @@
+"""Alembic env for one centre's schema.
+
+The schema comes from saas.migrate (`attributes["schema"]`); the version table
+lives in that schema, and scripts pass `schema=op.get_context().version_table_schema`
+because Alembic ops with a string schema are not translated by schema_translate_map.
+"""
+from alembic import context
+
+from saas.models import import_all_models
+from tenants.base import TenantModel
+
+import_all_models()
+connection = context.config.attributes["connection"]
+schema = context.config.attributes["schema"]
+context.configure(connection=connection, target_metadata=TenantModel.metadata,
+                  version_table_schema=schema, include_schemas=True,
+                  render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
+with context.begin_transaction():
+    context.run_migrations()

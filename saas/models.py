@@ -1,0 +1,40 @@
+"""Base of the platform (public schema) tables, and the clock they share.
+
+Platform tables carry no schema; tenant tables (tenants/base.py) have their
+own MetaData so `create_all` on one never touches the other.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import MetaData
+from sqlmodel import SQLModel
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class PublicModel(SQLModel):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def utcnow() -> datetime:
+    """Aware UTC, as SQLModel's UTCDateTime columns require; pages show Europe/Paris."""
+    return datetime.now(timezone.utc)
+
+
+def import_all_models() -> None:
+    """Import every module that declares tables, so both metadatas are complete."""
+    import saas.accounts.models  # noqa: F401
+    import saas.centres.models  # noqa: F401
+    import saas.mail.models  # noqa: F401
+    import saas.signup.models  # noqa: F401
+    import jobs.models  # noqa: F401
+    import tenants
+
+    tenants.import_models()

@@ -1,0 +1,1 @@
+"""Public pages: the home page, health check, and the development mailbox."""

@@ -1,0 +1,1 @@
+"""Online signup of a centre: form, email verification, provisioning."""

@@ -1,0 +1,1 @@
+"""The centre's administration page: members, invitations, centre details."""

@@ -1,0 +1,32 @@
+"""Forms of the centre administration page."""
+from __future__ import annotations
+
+from wtforms import DateField, StringField
+from wtforms.validators import Optional, ValidationError
+
+from saas.forms import BaseForm, email_address, max_length, no_markup, required, strip
+from saas.signup.identifiers import compact_digits, nda_problem, siret_problem
+
+
+class CentreDetailsForm(BaseForm):
+    name = StringField("Nom du centre", filters=[strip], validators=[required(), max_length(120), no_markup])
+    siret = StringField("SIRET", filters=[compact_digits], validators=[required(), max_length(20)])
+    nda = StringField("Numéro de déclaration d'activité (NDA)", filters=[compact_digits],
+                      validators=[required(), max_length(20)])
+    qualiopi_number = StringField("Numéro du certificat Qualiopi", filters=[strip],
+                                  validators=[Optional(), max_length(60), no_markup])
+    qualiopi_expires_on = DateField("Expiration du certificat", validators=[Optional()], render_kw={"type": "date"})
+    disability_contact_name = StringField("Référent handicap : nom", filters=[strip],
+                                          validators=[Optional(), max_length(120), no_markup])
+    disability_contact_email = StringField("Référent handicap : e-mail", filters=[strip],
+                                           validators=[Optional(), max_length(254), email_address()])
+
+    def validate_siret(self, field):
+        problem = siret_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
+
+    def validate_nda(self, field):
+        problem = nda_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)

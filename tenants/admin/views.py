@@ -1,0 +1,133 @@
+"""Centre administration (admins only): members, invitations, centre details."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import flash, g, redirect, url_for
+from flask_login import current_user
+
+from saas.accounts import queries
+from saas.accounts.forms import InviteForm
+from saas.accounts.models import ROLE_LABELS, Invitation, Membership
+from saas.centres.models import Centre
+from saas.errors import NotFound, RuleViolation
+from saas.htmx import is_htmx, render
+from saas.mail.outbox import queue_email
+from saas.models import utcnow
+from saas.tenancy import admin_required, staff_blueprint, tenant_db
+from saas.tokens import new_token
+from saas.urls import external_url
+from tenants.admin.forms import CentreDetailsForm
+
+bp = staff_blueprint("admin", __name__, url_prefix="/admin")
+
+INVITATION_VALIDITY = timedelta(days=7)
+QUALIOPI_WARNING = timedelta(days=60)
+
+
+def qualiopi_warning(centre: Centre, today: date) -> str | None:
+    """French warning from 60 days before the certificate expires (and after)."""
+    if centre.qualiopi_expires_on is None:
+        return None
+    left = (centre.qualiopi_expires_on - today).days
+    if left < 0:
+        return "Le certificat Qualiopi a expiré : les financements publics et mutualisés ne sont plus possibles."
+    if left <= QUALIOPI_WARNING.days:
+        return f"Le certificat Qualiopi expire dans {left} jour{'s' if left > 1 else ''} : pensez à l'audit de renouvellement."
+    return None
+
+
+def _page(invite_form=None, details_form=None, status=200):
+    db = tenant_db()
+    centre = db.get(Centre, g.centre.id)
+    return render("admin/index.html", "admin/_invitations.html", status=status,
+                  centre=centre, members=queries.members_of(db, centre.id),
+                  invitations=queries.pending_invitations(db, centre.id, utcnow()),
+                  invite_form=invite_form or InviteForm(), roles=ROLE_LABELS,
+                  details_form=details_form or CentreDetailsForm(obj=centre),
+                  warning=qualiopi_warning(centre, date.today()))
+
+
+@bp.get("/")
+@admin_required
+def index():
+    """Members, pending invitations, centre details and Qualiopi warning."""
+    return _page()
+
+
+@bp.post("/invitations")
+@admin_required
+def invite():
+    """Invite by email; htmx gets the invitations block back."""
+    form = InviteForm()
+    if not form.validate_on_submit():
+        return _page(invite_form=form, status=422)
+    db = tenant_db()
+    existing = queries.account_by_email(db, form.email.data)
+    if existing is not None and queries.membership(db, existing.id, g.centre.id) is not None:
+        form.email.errors.append("Cette personne est déjà membre du centre.")
+        return _page(invite_form=form, status=422)
+    token, token_hash = new_token()
+    db.add(Invitation(centre_id=g.centre.id, email=queries.normalise_email(form.email.data), name=form.name.data,
+                      role=form.role.data, token_hash=token_hash, invited_by=current_user.id,
+                      expires_at=utcnow() + INVITATION_VALIDITY))
+    queue_email(db, to=form.email.data, template="invitation", kind="invitation", sender_name=g.centre.name,
+                centre_id=g.centre.id, name=form.name.data, inviter=current_user.name, centre_name=g.centre.name,
+                role_label=ROLE_LABELS[form.role.data].lower(), link=external_url("accounts.join", token=token))
+    db.commit()
+    flash(f"Invitation envoyée à {form.email.data}.")
+    if is_htmx():
+        return _page()
+    return redirect(url_for("admin.index"), 303)
+
+
+@bp.post("/invitations/<int:invitation_id>/revoke")
+@admin_required
+def revoke(invitation_id: int):
+    db = tenant_db()
+    invitation = db.get(Invitation, invitation_id)
+    if invitation is None or invitation.centre_id != g.centre.id:
+        raise NotFound("Invitation introuvable.")
+    invitation.revoked_at = utcnow()
+    db.commit()
+    if is_htmx():
+        return _page()
+    return redirect(url_for("admin.index"), 303)
+
+
+@bp.post("/members/<int:membership_id>/remove")
+@admin_required
+def remove_member(membership_id: int):
+    """Remove someone from the centre; the last admin cannot leave it headless."""
+    db = tenant_db()
+    membership = db.get(Membership, membership_id)
+    if membership is None or membership.centre_id != g.centre.id:
+        raise NotFound("Membre introuvable.")
+    admins = [m for _, m in queries.members_of(db, g.centre.id) if m.role == "admin"]
+    if membership.role == "admin" and len(admins) <= 1:
+        raise RuleViolation("Le centre doit garder au moins un administrateur.")
+    db.delete(membership)
+    db.commit()
+    flash("Membre retiré du centre.")
+    return redirect(url_for("admin.index"), 303)
+
+
+@bp.post("/centre")
+@admin_required
+def update_centre():
+    """Legal ids, Qualiopi certificate, disability contact person (référent handicap)."""
+    form = CentreDetailsForm()
+    if not form.validate_on_submit():
+        return _page(details_form=form, status=422)
+    db = tenant_db()
+    centre = db.get(Centre, g.centre.id)
+    form.populate_obj(centre)
+    centre.qualiopi_number = centre.qualiopi_number or None
+    centre.disability_contact_name = centre.disability_contact_name or None
+    centre.disability_contact_email = (centre.disability_contact_email or "").lower() or None
+    db.add(centre)
+    db.commit()
+    flash("Informations du centre enregistrées.")
+    return redirect(url_for("admin.index"), 303)
+
+

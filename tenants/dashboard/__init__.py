@@ -1,0 +1,1 @@
+"""The centre's home page for staff."""
