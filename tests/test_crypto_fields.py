@@ -13,7 +13,7 @@ from saas.crypto.envelope import BILAN_SCOPED, CENTRE_SCOPED, PLAINTEXT, parse_h
 from saas.crypto.testing import Dossier, Person, Result, crypto_pg, sample_result, stack  # noqa: F401
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4),
     max_leaves=12)
 
