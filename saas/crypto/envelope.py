@@ -44,14 +44,15 @@ class Header:
     key_id: int
 
 
-def parse_header(blob: bytes) -> Header:
-    """The version and key id of a stored value, without opening it."""
+def parse_header(blob: bytes, whole: bool = True) -> Header:
+    """The version and key id of a stored value, without opening it
+    (`whole=False`: `blob` is only the first bytes, as counted by SQL)."""
     if blob is None or len(blob) < HEADER.size:
         raise DecryptionError("stored value too short to be a sealed value")
     version, key_id = HEADER.unpack_from(blob)
     if version not in FORMATS:
         raise DecryptionError(f"unknown sealed value format {version:#04x}")
-    if version != PLAINTEXT and len(blob) < OVERHEAD:
+    if whole and version != PLAINTEXT and len(blob) < OVERHEAD:
         raise DecryptionError("sealed value truncated")
     return Header(version, key_id)
 

@@ -123,41 +123,46 @@ def sealed_columns(models: Iterable[type]) -> list[Column]:
     return out
 
 
-def _needs_reseal(blob: bytes, scope: Optional[str], target: int) -> bool:
-    header = envelope.parse_header(blob)
-    if header.version == envelope.PLAINTEXT:
-        return True  # written with encryption off: seal it now
-    return scope is None and header.key_id != target
+def _stale(col: Column, target: int):
+    """SQL condition: values of `col` to re-seal, judged from their header only.
+
+    Centre-scoped: anything not sealed under centre key `target`. Bilan-scoped:
+    only values written with encryption off (their bilan key does not change).
+    """
+    if col.scope is None:
+        head = func.substr(col.column, 1, envelope.HEADER.size)
+        return head != envelope.HEADER.pack(envelope.CENTRE_SCOPED, target)
+    return func.substr(col.column, 1, 1) == bytes([envelope.PLAINTEXT])
 
 
 def reseal_columns(open_session: SessionFactory, ring: KeyRing, columns: list[Column], target: int,
                    batch_size: int = 200, progress: Optional[Progress] = None) -> int:
-    """Re-seal values not under `target`, in committed batches; returns how many."""
+    """Re-seal stale values (see `_stale`) in committed batches; returns how many."""
     resealed = 0
     for col in columns:
         table, last = col.table, None
         scope_col = table.c[col.scope] if col.scope else None
+        keep = {c.name: c for c in table.c if c.onupdate is not None}  # no timestamp bumps
         while True:
             with open_session() as db:
-                q = select(table.c.id, col.column, *( [scope_col] if scope_col is not None else [])) \
-                    .where(col.column.is_not(None)).order_by(table.c.id).limit(batch_size)
+                q = (select(table.c.id, col.column, *([scope_col] if scope_col is not None else []))
+                     .where(col.column.is_not(None), _stale(col, target))
+                     .order_by(table.c.id).limit(batch_size))
                 if last is not None:
                     q = q.where(table.c.id > last)
                 rows = db.execute(q).all()
                 if not rows:
                     break
-                keep = {c.name: c for c in table.c if c.onupdate is not None}  # no timestamp bumps
                 for row in rows:
                     blob = bytes(row[1])
-                    if _needs_reseal(blob, col.scope, target):
-                        bilan_id = str(row[2]) if scope_col is not None else None
-                        value = ring.open(blob, col.context(row[0]), bilan_id)
-                        fresh = ring.seal(value, col.context(row[0]), bilan_id)
-                        # Only if untouched since read: a concurrent write is newer
-                        # and already sealed under the current version.
-                        db.execute(update(table).where(table.c.id == row[0], col.column == blob)
-                                   .values({col.name: fresh, **keep}))
-                        resealed += 1
+                    bilan_id = str(row[2]) if scope_col is not None else None
+                    value = ring.open(blob, col.context(row[0]), bilan_id)
+                    fresh = ring.seal(value, col.context(row[0]), bilan_id)
+                    # Only if untouched since read: a concurrent write is newer
+                    # and already sealed under the current version.
+                    db.execute(update(table).where(table.c.id == row[0], col.column == blob)
+                               .values({col.name: fresh, **keep}))
+                    resealed += 1
                 db.commit()
                 last = rows[-1][0]
             if progress:
@@ -165,9 +170,10 @@ def reseal_columns(open_session: SessionFactory, ring: KeyRing, columns: list[Co
     return resealed
 
 
-def count_rows(open_session: SessionFactory, columns: list[Column]) -> int:
+def count_stale(open_session: SessionFactory, columns: list[Column], target: int) -> int:
     with open_session() as db:
-        return sum(db.execute(select(func.count()).select_from(c.table).where(c.column.is_not(None))).scalar()
+        return sum(db.execute(select(func.count()).select_from(c.table)
+                              .where(c.column.is_not(None), _stale(c, target))).scalar()
                    for c in columns)
 
 
@@ -182,7 +188,7 @@ def rotate_centre(crypto, centre_id, open_session: SessionFactory, models: Itera
         raise RuntimeError("centre key rotation target is not the current version")
     columns = sealed_columns(models)
     if on_total:
-        on_total(count_rows(open_session, columns) +
+        on_total(count_stale(open_session, columns, target) +
                  sum(n for (cid, v), n in crypto.store.bilan_key_counts().items()
                      if cid == str(centre_id) and v != target))
     rewrapped = rewrap_bilan_keys(crypto, ring, target, progress=progress)
@@ -223,7 +229,7 @@ def usage_of_centre(crypto, centre_id, open_session: SessionFactory, columns: li
             head = func.substr(col.column, 1, envelope.HEADER.size)
             for blob, n in db.execute(select(head, func.count()).where(col.column.is_not(None))
                                       .group_by(head)):
-                header = envelope.parse_header(bytes(blob))
+                header = envelope.parse_header(bytes(blob), whole=False)
                 counts[(names[header.version], header.key_id)] += n
     return counts
 
