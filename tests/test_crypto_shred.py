@@ -7,7 +7,7 @@ import base64
 import pytest
 from sqlalchemy import select
 
-from saas.crypto import BilanKeyDestroyed
+from saas.crypto import BilanKeyDestroyed, DecryptionError
 from saas.crypto.keystore import bilan_key
 from saas.crypto.testing import (MODELS, Dossier, Person, Result, crypto_pg, sample_result,  # noqa: F401
                                  sqlite_stack, stack)
@@ -134,3 +134,16 @@ def test_marker_in_every_sealed_field_is_absent_at_rest(stack):
     for form in _forms(MARKER):
         assert form not in data, f"marker found at rest as {form[:24]!r}"
         assert form not in keystore
+
+
+def test_forget_centre_removes_every_key_of_that_centre_only(stack):
+    a = _bilan(stack, 1, "A")
+    b = _bilan(stack, 2, "B")
+    stack.crypto.forget_centre(1)
+    assert stack.crypto.store.centre_keys("1") == [] and stack.crypto.store.bilan_keys("1", [a]) == {}
+    with stack.session(2) as db:
+        assert db.get(Dossier, b).summary == "Synthèse B"
+    stack.crypto.provision_centre(1)  # an id used again gets fresh keys, not the old ones
+    with stack.session(1) as db:
+        with pytest.raises(DecryptionError, match="no key"):
+            db.get(Dossier, a).summary

@@ -76,6 +76,11 @@ class Crypto:
             zero(material)
         self.store.add_centre_key(centre_id, 1, master_id, wrapped)  # False: a concurrent call won
 
+    def forget_centre(self, centre_id) -> None:
+        """Delete all of a centre's keys: its data, wherever copied, is unreadable
+        for good. Used to undo a failed signup and to close a centre."""
+        self.store.destroy_centre_keys(str(centre_id))
+
     def destroy_bilan_secrets(self, db, bilan_id: str, models=None) -> None:
         """Crypto-shred one bilan: its key from the key store, its rows from `db`."""
         from .shred import destroy_bilan_secrets

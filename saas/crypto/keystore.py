@@ -223,6 +223,16 @@ class KeyStore:
                                                   bilan_key.c.bilan_id == str(bilan_id)))
         self.scrub()
 
+    def destroy_centre_keys(self, centre_id: str) -> None:
+        """Delete every key of a centre (crypto-shredding the whole centre), scrubbed."""
+        with self.engine.begin() as c:
+            for table in (bilan_key, destroyed_bilan, centre_key):
+                c.execute(delete(table).where(table.c.centre_id == str(centre_id)))
+        self.scrub()
+        if not self.is_sqlite:
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+                c.exec_driver_sql("VACUUM centre_key")
+
     def scrub(self) -> None:
         """Make deleted key bytes leave the files the engine writes.
 
