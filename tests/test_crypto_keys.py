@@ -179,3 +179,10 @@ def test_forget_bilan_zeroes_cached_key(sqlite_stack):
     ring.forget_bilan("b1")
     assert not any(key) and "b1" not in ring._bilans
     assert ring.open(ring.seal(b"y", ("t", "c", "r"), "b1"), ("t", "c", "r"), "b1") == b"y"  # refetched
+
+
+def test_field_cost_microbenchmark_runs(sqlite_stack):
+    from saas.crypto.bench import field_cost
+
+    cost = field_cost(sqlite_stack.crypto.keyring(1), n=200)
+    assert 0 < cost["seal_us"] < 1000 and 0 < cost["open_us"] < 1000
