@@ -1,0 +1,1 @@
+"""Beneficiaries (bénéficiaires): the people who do a bilan."""

@@ -1,0 +1,1 @@
+"""Bilans: one engagement per beneficiary, from the prior interview to the hand-over."""

@@ -1,0 +1,1 @@
+"""Qualiopi evidence: per bilan page and ZIP dossier, per centre indicators."""

@@ -1,0 +1,1 @@
+"""The bilan's logbook of events (history): what happened, never what was said."""

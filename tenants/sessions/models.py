@@ -1,0 +1,52 @@
+"""Sessions and attendance records (émargement)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+from sqlmodel import Field
+
+from saas.crypto.fields import Sealed, sealed_column
+from saas.models import utcnow
+from tenants.base import TenantModel, new_id
+
+KINDS = {"interview": "Entretien", "personal_work": "Travail personnel"}
+SESSION_STATUSES = {"planned": "Prévue", "done": "Réalisée", "cancelled": "Annulée"}
+
+
+class BilanSession(TenantModel, table=True):
+    """Dated time spent on a bilan; dates and durations are proof (rule 7), notes are not."""
+    __tablename__ = "bilan_session"
+    __key_scope__ = "bilan_id"
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    bilan_id: str = Field(foreign_key="tenant.bilan.id", index=True, max_length=32)
+    starts_at: datetime = Field(index=True)
+    duration_minutes: int
+    kind: str = Field(default="interview", max_length=16)
+    format: str = Field(default="presentiel", max_length=12)
+    status: str = Field(default="planned", max_length=10)
+    notes_ct: Optional[bytes] = sealed_column("notes")
+    notes = Sealed("text")
+    created_at: datetime = Field(default_factory=utcnow)
+    # The row (date, duration) is proof; the sealed notes are destroyed with the bilan key.
+    retention: str = Field(default="proof", max_length=16)
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS.get(self.kind, self.kind)
+
+    @property
+    def status_label(self) -> str:
+        return SESSION_STATUSES.get(self.status, self.status)
+
+
+class Attendance(TenantModel, table=True):
+    """The beneficiary's confirmation that an interview took place (proof, rule 7)."""
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    session_id: str = Field(foreign_key="tenant.bilan_session.id", index=True, max_length=32)
+    bilan_id: str = Field(foreign_key="tenant.bilan.id", index=True, max_length=32)
+    confirmed_at: Optional[datetime] = None
+    confirmed_ip: Optional[str] = Field(default=None, max_length=64)
+    confirmed_user_agent: Optional[str] = Field(default=None, max_length=300)
+    created_at: datetime = Field(default_factory=utcnow)
+    retention: str = Field(default="proof", max_length=16)

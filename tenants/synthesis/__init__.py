@@ -1,0 +1,1 @@
+"""The synthesis (document de synthèse), its comments and disclosures."""
