@@ -1,6 +1,8 @@
 """Security defaults: CSRF, throttling, cookies and response headers."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
@@ -17,14 +19,12 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 def init_app(app) -> None:
     secure = app.config["BASE_URL"].startswith("https://")
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("SESSION_COOKIE_SECURE", secure)
-    app.config.setdefault("SESSION_COOKIE_NAME", "bilan_session")
-    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
-    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("REMEMBER_COOKIE_SECURE", secure)
-    app.config.setdefault("REMEMBER_COOKIE_DURATION", 60 * 60 * 24 * 30)
+    # Flask ships defaults for these keys, so they are set, not defaulted.
+    app.config.update(
+        SESSION_COOKIE_NAME="bilan_session", SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure, REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=secure, REMEMBER_COOKIE_DURATION=timedelta(days=30),
+    )
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # tied to the session instead
     app.config.setdefault("WTF_I18N_ENABLED", False)  # WTForms messages in French via Meta.locales
     app.config.setdefault("MAX_CONTENT_LENGTH", 21 * 1024 * 1024)  # 20 MB uploads + form

@@ -10,6 +10,7 @@ import logging
 from datetime import date
 
 from flask import current_app
+from sqlmodel import delete, select
 
 import tenants
 from saas.accounts.models import Account, Membership
@@ -31,7 +32,7 @@ def create_centre(*, name: str, slug: str, siret: str, nda: str, admin: Account 
 
     db = database()
     with db.public_session() as session:
-        if session.query(Centre).filter(Centre.slug == slug).first() is not None:
+        if session.exec(select(Centre.id).where(Centre.slug == slug)).first() is not None:
             raise SlugTaken(slug)
         centre = Centre(name=name, slug=slug, siret=siret, nda=nda, qualiopi_number=qualiopi_number,
                         qualiopi_expires_on=qualiopi_expires_on, status="provisioning")
@@ -69,6 +70,6 @@ def remove_centre(centre: Centre) -> None:
     finally:
         db.drop_schema(centre.schema)
         with db.public_session() as session:
-            session.query(Membership).filter(Membership.centre_id == centre.id).delete()
-            session.query(Centre).filter(Centre.id == centre.id).delete()
+            session.exec(delete(Membership).where(Membership.centre_id == centre.id))
+            session.exec(delete(Centre).where(Centre.id == centre.id))
             session.commit()

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_user
-from sqlmodel import select
+from sqlmodel import delete, select
 
 from saas.accounts import queries
 from saas.accounts.models import Account
@@ -123,5 +123,5 @@ def confirm(token: str):
 
 
 def _forget(db, pending: PendingSignup) -> None:
-    db.query(PendingSignup).filter(PendingSignup.id == pending.id).delete()
+    db.exec(delete(PendingSignup).where(PendingSignup.id == pending.id))
     db.commit()
