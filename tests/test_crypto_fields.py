@@ -212,3 +212,13 @@ def test_disabled_encryption_stores_plaintext_format_and_still_reads(stack):
     assert parse_header(ct).version == PLAINTEXT and ct.endswith(b"plain")
     stack.reconfigure(stack.masters)  # back on: old plaintext values still read
     assert _read(stack, 1, Result, rid, "notes") == ("plain",)
+
+
+def test_plaintext_never_in_repr_or_dump(stack):
+    r = Result(bilan_id="b1", notes="SECRET-VALUE", scores={"k": "SECRET-VALUE"})
+    assert "SECRET-VALUE" not in repr(r) + str(r) + str(r.model_dump())
+    with stack.session(1) as db:
+        db.add(r)
+        db.commit()
+        assert r.notes == "SECRET-VALUE"
+        assert "SECRET-VALUE" not in repr(r) + str(r.model_dump()) + repr(db.info["keyring"])

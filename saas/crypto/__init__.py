@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from .envelope import DecryptionError
 from .keyring import BilanKeyDestroyed, CentreNotProvisioned, KeyRing, centre_context
-from .keys import MasterKeyError, MasterKeys, load_master_keys, new_key, wrap, zero
+from .keys import MasterKeyError, MasterKeys, load_master_keys, new_key, zero
 from .keystore import KeyStore
 
 
