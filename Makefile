@@ -37,7 +37,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
 run: install
 	.venv/bin/flask --app wsgi db upgrade
 	.venv/bin/flask --app wsgi demo seed
-	DEMO=1 SCHEDULER_IN_PROCESS=1 .venv/bin/flask --app wsgi run --debug --port 5000
+	SCHEDULER_IN_PROCESS=1 .venv/bin/flask --app wsgi run --debug --port 5000
 
 # PostgreSQL is not started here: the test session starts its own throwaway
 # cluster (tests/pg_server.py). pytest's exit 5 means no test ran: say so.

@@ -47,7 +47,6 @@ def _finish_config(app: Flask) -> None:
         if not app.config["GENERATE_MISSING_SECRETS"]:
             raise RuntimeError("SECRET_KEY must be set (see README, Configuration)")
         app.config["SECRET_KEY"] = settings.instance_secret(app.config["INSTANCE_PATH"], "secret_key")
-    app.config["DEMO"] = str(app.config.get("DEMO", "0")) in ("1", "true", True)
     app.config["SCHEDULER_IN_PROCESS"] = str(app.config.get("SCHEDULER_IN_PROCESS", "0")) in ("1", "true", True)
 
 
@@ -67,10 +66,11 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     import tenants
-    from saas import cli
+    from saas import cli, demo
     from saas.crypto import cli as keys_cli
 
     cli.init_app(app)
+    demo.init_app(app)
     keys_cli.init_app(app)
     for module in tenants.cli_modules():
         module.init_app(app)

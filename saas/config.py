@@ -47,7 +47,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Password hashing cost: default (RFC 9106 low-memory) or fast (tests only)."),
     Setting("SCHEDULER_IN_PROCESS", "0",
             "1 starts the job scheduler inside the web process (the quick start does this)."),
-    Setting("DEMO", "0", "1 seeds the demo centre at start (the quick start does this)."),
+    Setting("DB_POOL_SIZE", "",
+            "Connections kept per process (empty: SQLAlchemy's default of 5, plus overflow)."),
+    Setting("ENCRYPTION_ENABLED", "1",
+            "Benchmarks only: 0 stores sealed fields unencrypted to measure crypto's share. Never 0 in production."),
 )
 
 
@@ -73,6 +76,7 @@ def from_environment(environ=os.environ) -> dict:
     if cfg["MAIL_URL"].startswith("file://") and not cfg["MAIL_URL"].startswith("file:///"):
         cfg["MAIL_URL"] = "file://" + _resolve(cfg["MAIL_URL"][len("file://"):])
     cfg["MASTER_KEY_FILE"] = _resolve(cfg["MASTER_KEY_FILE"])
+    cfg["DB_POOL_SIZE"] = int(cfg["DB_POOL_SIZE"]) if str(cfg["DB_POOL_SIZE"]).strip() else None
     cfg["INSTANCE_PATH"] = str(ROOT / "instance")
     return cfg
 

@@ -55,7 +55,6 @@ def build_app(tmp_path: Path, database_url: str, keystore_url: str, **overrides)
         "RATELIMIT_ENABLED": False,
         "GENERATE_MISSING_SECRETS": False,
         "SCHEDULER_IN_PROCESS": "0",
-        "DEMO": "0",
     }
     config.update(overrides)
     app = create_app(config)
