@@ -222,3 +222,12 @@ def test_plaintext_never_in_repr_or_dump(stack):
         db.commit()
         assert r.notes == "SECRET-VALUE"
         assert "SECRET-VALUE" not in repr(r) + str(r.model_dump()) + repr(db.info["keyring"])
+
+
+def test_merged_copy_never_writes_the_placeholder(stack):
+    with stack.session(1) as db:
+        merged = db.merge(Result(bilan_id="b1", notes="lost in merge"))
+        with pytest.raises(RuntimeError, match="lost"):
+            db.flush()
+        db.rollback()
+        assert merged is not None

@@ -182,8 +182,11 @@ def _seal_before_flush(session, _flush_context, _instances) -> None:
     """Encrypt every pending sealed value of the objects about to be written."""
     keyring = None
     for obj in list(session.new) + list(session.dirty):
+        if not getattr(type(obj), "__sealed__", None):
+            continue
         pending = obj.__dict__.get(CACHE)
         if not pending or not any(ct == PENDING for ct, _ in pending.values()):
+            _refuse_orphan_placeholders(obj)
             continue
         if keyring is None:
             keyring = session.info.get("keyring")
@@ -193,3 +196,13 @@ def _seal_before_flush(session, _flush_context, _instances) -> None:
                     "use tenant_db() / tenant_session(), which provide it")
         for field in sealed_fields(type(obj)):
             field.seal_pending(obj, keyring)
+
+
+def _refuse_orphan_placeholders(obj) -> None:
+    """A placeholder without its plaintext (e.g. a `session.merge` copy, which
+    does not carry the instance cache) must never reach the database."""
+    for field in sealed_fields(type(obj)):
+        if obj.__dict__.get(field.ct_attr) == PENDING:
+            raise RuntimeError(
+                f"{type(obj).__name__}.{field.name}: value to encrypt was lost (merged or copied "
+                "object?); set it on the object that is in the session")
