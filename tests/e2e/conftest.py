@@ -52,6 +52,7 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the xdist_group marks
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if HERE in Path(item.path).parents:
@@ -175,3 +176,9 @@ def axe() -> Axe:
     if AXE_JS is None:
         pytest.fail("axe-core is missing under tests/e2e/vendor/", pytrace=False)
     return Axe(AXE_JS)
+
+
+@pytest.fixture
+def backend():
+    """Browser tests run on the embedded default (SQLite); the rest of the suite covers PostgreSQL."""
+    return "sqlite"
