@@ -231,3 +231,15 @@ def test_merged_copy_never_writes_the_placeholder(stack):
             db.flush()
         db.rollback()
         assert merged is not None
+
+
+def test_list_page_fetches_bilan_keys_in_one_query(stack, monkeypatch):
+    for b in range(8):
+        _write(stack, 1, Result(bilan_id=f"list-{b}", notes=f"n{b}"))
+    calls = []
+    real = stack.crypto.store.bilan_keys
+    monkeypatch.setattr(stack.crypto.store, "bilan_keys", lambda *a: calls.append(a) or real(*a))
+    with stack.session(1) as db:
+        rows = db.exec(select(Result).order_by(Result.bilan_id)).scalars().all()
+        assert [r.notes for r in rows] == [f"n{b}" for b in range(8)]
+    assert len(calls) == 1

@@ -122,6 +122,10 @@ class Sealed(property):
         if keyring is None:
             raise RuntimeError(f"{type(obj).__name__}.{self.name}: no keyring (object outside a tenant session)")
         context, bilan_id = self.context(obj)
+        if bilan_id is not None and not keyring.has_bilan(bilan_id):
+            # A list page reads many bilans: fetch the keys of every bilan
+            # loaded in this session in one key-store query, not one each.
+            keyring.prefetch(_bilan_ids_loaded(session) | {bilan_id})
         value = self.decode(keyring.open(ct, context, bilan_id))
         obj.__dict__.setdefault(CACHE, {})[self.name] = (ct, value)
         return value
@@ -145,6 +149,18 @@ class Sealed(property):
             ct = keyring.seal(self.encode(value), context, bilan_id)
         setattr(obj, self.ct_attr, ct)
         obj.__dict__[CACHE][self.name] = (ct, value)
+
+
+def _bilan_ids_loaded(session) -> set[str]:
+    """Bilan ids of the bilan-scoped objects in the session (no lazy loads)."""
+    ids = set()
+    for obj in session.identity_map.values():
+        scope = getattr(type(obj), "__key_scope__", None)
+        if scope and getattr(type(obj), "__sealed__", None):
+            value = obj.__dict__.get(scope)
+            if value is not None:
+                ids.add(str(value))
+    return ids
 
 
 def sealed_fields(cls) -> list[Sealed]:

@@ -86,6 +86,10 @@ class KeyRing:
             raise DecryptionError(f"centre key version {version} is not in the key store") from None
 
     # -- bilan keys -------------------------------------------------------
+    def has_bilan(self, bilan_id: str) -> bool:
+        """Whether the bilan's key is already unwrapped in this ring."""
+        return str(bilan_id) in self._bilans
+
     def prefetch(self, bilan_ids: Iterable[str]) -> None:
         """Fetch many bilan keys in one key-store query (lists, dashboards)."""
         wanted = [str(b) for b in bilan_ids if b and str(b) not in self._bilans]
