@@ -47,6 +47,9 @@ def blueprints():
     """Every feature's blueprint, in FEATURES order."""
     for module in _modules("views"):
         yield module.bp
+    # Beneficiary pages of a feature (tenants.portal.access.portal_blueprint).
+    for module in _modules("portal_views"):
+        yield module.bp
 
 
 def cli_modules():

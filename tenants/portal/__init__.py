@@ -1,0 +1,1 @@
+"""The beneficiary portal: personal links, the portal session, its home page."""

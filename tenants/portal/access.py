@@ -1,0 +1,281 @@
+"""Who is on the portal: personal links, the portal session, `portal_blueprint()`.
+
+A beneficiary has no account. An email carries `/c/<slug>/r/<token>`; the
+token (256 random bits, saas/tokens.py) is stored only as its sha256. Mail
+scanners open every link first, so GET shows a button and changes nothing;
+the POST turns the token into a portal session (Flask session key scoped to
+the centre id) and lands on `/c/<slug>/p/` without the token. Every portal
+request re-reads the link so a revoked or expired link ends the session.
+Released results and the synthesis also need a one-time code sent to the
+address on file (`requires_code`, tenants/portal/stepup.py): a forwarded link
+alone never reveals them (L6313-4: the beneficiary is the sole recipient).
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from functools import wraps
+from typing import Optional
+
+from flask import Blueprint, current_app, g, has_request_context, redirect, request, session, url_for
+from sqlmodel import Session, select
+
+from saas.htmx import hx_redirect, render
+from saas.models import utcnow
+from saas.tenancy import centre_blueprint, tenant_db
+from saas.tokens import hash_token, new_token
+from saas.urls import external_url
+from tenants.portal.items import PortalItem  # noqa: F401  (re-exported for features)
+from tenants.portal.models import BeneficiaryLink
+
+# While the bilan runs a link stays valid this long; once it has ended, until
+# the end plus GRACE (the beneficiary fetches the synthesis, answers the
+# satisfaction survey), never after the working documents are destroyed (R6313-7).
+OPEN_VALIDITY = timedelta(days=180)
+GRACE = timedelta(days=30)
+CODE_VALIDITY_IN_SESSION = timedelta(minutes=30)
+TEXT_SIZES = {"normal": "", "large": "text-large", "xlarge": "text-xlarge"}
+TEXT_SIZE_COOKIE = "text_size"
+TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """The beneficiary behind this portal session."""
+    beneficiary_id: str
+    bilan_id: str
+    link_id: str
+
+
+def _aware(moment: Optional[datetime]) -> Optional[datetime]:
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment
+
+
+def _bilan(db: Session, bilan_id: str):
+    from tenants.bilans.models import Bilan
+
+    return db.get(Bilan, bilan_id)
+
+
+def _beneficiary(db: Session, beneficiary_id: str):
+    from tenants.beneficiaries.models import Beneficiary
+
+    return db.get(Beneficiary, beneficiary_id)
+
+
+def expiry_for(bilan, now: datetime) -> datetime:
+    """When a link made now for `bilan` stops working."""
+    ended = _aware(getattr(bilan, "ended_at", None))
+    if ended is not None:
+        return ended + GRACE
+    return now + OPEN_VALIDITY
+
+
+def link_state(db: Session, link: BeneficiaryLink, now: Optional[datetime] = None) -> str:
+    """"ok", "revoked" or "expired" (its own date, or the bilan ended + GRACE)."""
+    now = now or utcnow()
+    if link.revoked_at is not None:
+        return "revoked"
+    if _aware(link.expires_at) <= now:
+        return "expired"
+    bilan = _bilan(db, link.bilan_id)
+    if bilan is None:
+        return "expired"
+    ended = _aware(getattr(bilan, "ended_at", None))
+    if ended is not None and ended + GRACE <= now:
+        return "expired"
+    return "ok"
+
+
+def external(endpoint: str, **values) -> str:
+    """An absolute URL, also from a job or a CLI command (no request)."""
+    if has_request_context():
+        return external_url(endpoint, **values)
+    with current_app.test_request_context("/"):
+        return external_url(endpoint, **values)
+
+
+def issue_link(db: Session, centre, beneficiary, bilan) -> str:
+    """A new personal link for `beneficiary` in `bilan`; the caller commits."""
+    token, token_hash = new_token()
+    now = utcnow()
+    db.add(BeneficiaryLink(token_hash=token_hash, beneficiary_id=beneficiary.id, bilan_id=bilan.id,
+                           created_at=now, expires_at=expiry_for(bilan, now)))
+    return external("portal.open", slug=centre.slug, token=token)
+
+
+def find_link(db: Session, token: str) -> Optional[BeneficiaryLink]:
+    """The link of this centre with that token, whatever its state; None if unknown."""
+    if not TOKEN_SHAPE.match(token or ""):
+        return None
+    return db.exec(select(BeneficiaryLink).where(BeneficiaryLink.token_hash == hash_token(token))).first()
+
+
+def revoke_links(db: Session, *, bilan_id: str, beneficiary_id: Optional[str] = None) -> int:
+    """Revoke every live link of a bilan (optionally of one person); the caller commits."""
+    query = select(BeneficiaryLink).where(BeneficiaryLink.bilan_id == bilan_id,
+                                          BeneficiaryLink.revoked_at.is_(None))
+    if beneficiary_id is not None:
+        query = query.where(BeneficiaryLink.beneficiary_id == beneficiary_id)
+    links = list(db.exec(query).all())
+    now = utcnow()
+    for link in links:
+        link.revoked_at = now
+        db.add(link)
+    return len(links)
+
+
+def send_fresh_link(db: Session, centre, link: BeneficiaryLink) -> bool:
+    """Email a new link to the address on file (never a typed one); False if the bilan is over."""
+    bilan = _bilan(db, link.bilan_id)
+    beneficiary = _beneficiary(db, link.beneficiary_id)
+    if bilan is None or beneficiary is None or not getattr(beneficiary, "email", None):
+        return False
+    ended = _aware(getattr(bilan, "ended_at", None))
+    if ended is not None and ended + GRACE <= utcnow():
+        return False
+    from saas.mail.outbox import queue_email
+
+    url = issue_link(db, centre, beneficiary, bilan)
+    queue_email(db, to=beneficiary.email, template="portal_link", kind="portal_link", sender_name=centre.name,
+                centre_id=centre.id, bilan_id=bilan.id, name=beneficiary.name, centre_name=centre.name, link=url)
+    return True
+
+
+# -- the portal session ------------------------------------------------------
+def _session_key(centre_id: int) -> str:
+    return f"portal:{centre_id}"
+
+
+def start_session(centre, link: BeneficiaryLink) -> None:
+    """Turn a valid link into this browser's portal session for that centre."""
+    session[_session_key(centre.id)] = {"b": link.beneficiary_id, "bl": link.bilan_id, "l": link.id}
+    session.permanent = False
+
+
+def end_session(centre) -> None:
+    session.pop(_session_key(centre.id), None)
+
+
+def _stored(centre) -> Optional[dict]:
+    data = session.get(_session_key(centre.id))
+    return data if isinstance(data, dict) and {"b", "bl", "l"} <= set(data) else None
+
+
+def current_visitor(db: Session, centre) -> Optional[Visitor]:
+    """The visitor of this centre's portal session, if its link still holds."""
+    data = _stored(centre)
+    if data is None:
+        return None
+    link = db.get(BeneficiaryLink, data["l"])
+    if link is None or link.beneficiary_id != data["b"] or link.bilan_id != data["bl"]:
+        return None
+    if link_state(db, link) != "ok":
+        return None
+    return Visitor(beneficiary_id=link.beneficiary_id, bilan_id=link.bilan_id, link_id=link.id)
+
+
+def require_visitor():
+    """before_request of portal pages: a portal session for THIS centre, else an invitation page."""
+    db = tenant_db()
+    visitor = current_visitor(db, g.centre)
+    if visitor is None:
+        end_session(g.centre)
+        return render("portal/no_session.html", status=401)
+    g.visitor = visitor
+    return None
+
+
+def visitor_required(view):
+    """The same check as a decorator, for portal pages on a non-portal blueprint."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        refused = require_visitor()
+        return refused if refused is not None else view(*args, **kwargs)
+    return wrapped
+
+
+def code_verified() -> bool:
+    """Has this portal session entered an emailed code in the last 30 minutes?"""
+    data = _stored(g.centre) or {}
+    until = data.get("code_until")
+    return isinstance(until, (int, float)) and until > utcnow().timestamp()
+
+
+def mark_code_verified() -> None:
+    data = dict(_stored(g.centre) or {})
+    data["code_until"] = (utcnow() + CODE_VALIDITY_IN_SESSION).timestamp()
+    session[_session_key(g.centre.id)] = data
+
+
+def requires_code(view):
+    """Released results and the synthesis: a one-time code emailed to the address on file first."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if g.get("visitor") is None:
+            refused = require_visitor()
+            if refused is not None:
+                return refused
+        if not code_verified():
+            return hx_redirect(url_for("portal.code", next=request.path))
+        return view(*args, **kwargs)
+    return wrapped
+
+
+# -- text size ------------------------------------------------------------
+def text_size() -> str:
+    """normal / large / xlarge: the cookie, else large when the beneficiary's accommodations say so."""
+    chosen = request.cookies.get(TEXT_SIZE_COOKIE)
+    if chosen in TEXT_SIZES:
+        return chosen
+    visitor = g.get("visitor")
+    if visitor is not None and "centre" in g:
+        beneficiary = _beneficiary(tenant_db(), visitor.beneficiary_id)
+        if beneficiary is not None and getattr(beneficiary, "large_text", False):
+            return "large"
+    return "normal"
+
+
+def portal_context() -> dict:
+    """Template context of every portal page: the text size class for <html>."""
+    if "centre" not in g:
+        return {}
+    size = text_size()
+    return {"text_size_class": TEXT_SIZES[size], "text_size": size}
+
+
+def portal_blueprint(name: str, import_name: str, url_prefix: str = "", **kwargs) -> Blueprint:
+    """A centre blueprint under /c/<slug>/p<prefix> for the beneficiary: portal session required."""
+    bp = centre_blueprint(name, import_name, "/p" + url_prefix, **kwargs)
+    bp.before_request(require_visitor)
+    bp.context_processor(portal_context)
+    return bp
+
+
+# -- logs never hold a token -------------------------------------------------
+TOKEN_IN_PATH = re.compile(r"(/(?:r|avis)/)[^/\s?\"']+")
+
+
+class MaskTokens(logging.Filter):
+    """Replace `/r/<token>` in log lines (werkzeug's request log prints the path)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = TOKEN_IN_PATH.sub(r"\1***", record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(TOKEN_IN_PATH.sub(r"\1***", a) if isinstance(a, str) else a for a in record.args)
+        return True
+
+
+def init_app(app) -> None:
+    """Install the token mask on werkzeug's request log and the root handlers (once)."""
+    for logger in (logging.getLogger("werkzeug"), logging.getLogger("gunicorn.access")):
+        if not any(isinstance(f, MaskTokens) for f in logger.filters):
+            logger.addFilter(MaskTokens())
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, MaskTokens) for f in handler.filters):
+            handler.addFilter(MaskTokens())

@@ -1,0 +1,26 @@
+"""What the portal home lists: each feature's `portal.py: portal_items(db, visitor)`."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import tenants
+
+
+@dataclass
+class PortalItem:
+    """One thing the beneficiary has to do or read, as shown on the portal home."""
+    title: str
+    status: str                      # "À commencer", "En cours", "Terminé"…
+    url: str
+    progress: Optional[int] = None   # percent, or None when it means nothing
+    order: int = 50
+    done: bool = False
+
+
+def collect(db, visitor) -> list[PortalItem]:
+    """Every feature's items for this visitor, to-do first then by order."""
+    found: list[PortalItem] = []
+    for module in tenants.feature_modules("portal"):
+        found.extend(module.portal_items(db, visitor) or [])
+    return sorted(found, key=lambda item: (item.done, item.order, item.title))

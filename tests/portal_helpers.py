@@ -1,0 +1,53 @@
+"""Helpers for portal and questionnaire tests: a beneficiary with a bilan, a link, a portal session."""
+from __future__ import annotations
+
+import re
+
+from saas.tenancy import tenant_session
+
+
+def make_bilan(app, centre, name="Zoé Martin", email="zoe@example.fr", large_text=False, ended_at=None,
+               status="active", phase="investigation"):
+    """(beneficiary_id, bilan_id) of a fresh beneficiary with one bilan in `centre` (a MadeCentre)."""
+    from tenants.beneficiaries.models import Beneficiary, email_index
+    from tenants.bilans.models import Bilan
+
+    with app.app_context(), tenant_session(centre.model(app)) as db:
+        person = Beneficiary(name=name, email=email, large_text=large_text, consultant_id=centre.owner.id)
+        person.email_index = email_index(db, email)
+        db.add(person)
+        db.flush()
+        bilan = Bilan(beneficiary_id=person.id, consultant_id=centre.owner.id, status=status, phase=phase,
+                      ended_at=ended_at)
+        db.add(bilan)
+        db.commit()
+        return person.id, bilan.id
+
+
+def issue(app, centre, beneficiary_id, bilan_id) -> str:
+    """A personal link (absolute URL) through tenants.portal.access.issue_link."""
+    from tenants.beneficiaries.models import Beneficiary
+    from tenants.bilans.models import Bilan
+    from tenants.portal.access import issue_link
+
+    model = centre.model(app)
+    with app.test_request_context("/"), tenant_session(model) as db:
+        url = issue_link(db, model, db.get(Beneficiary, beneficiary_id), db.get(Bilan, bilan_id))
+        db.commit()
+    return url
+
+
+def path_of(url: str) -> str:
+    return re.sub(r"^https?://[^/]+", "", url)
+
+
+def enter(client, url: str):
+    """Press the button of a personal link: the portal session starts."""
+    response = client.post(path_of(url))
+    assert response.status_code == 303, response.text
+    return response
+
+
+def code_from(outbox) -> str:
+    mails = outbox(kind="portal_code")
+    return re.search(r"\b(\d{6})\b", mails[-1].subject).group(1)
