@@ -17,7 +17,6 @@ SESSION_STATUSES = {"planned": "Prévue", "done": "Réalisée", "cancelled": "An
 class BilanSession(TenantModel, table=True):
     """Dated time spent on a bilan; dates and durations are proof (rule 7), notes are not."""
     __tablename__ = "bilan_session"
-    __key_scope__ = "bilan_id"
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     bilan_id: str = Field(foreign_key="tenant.bilan.id", index=True, max_length=32)
     starts_at: datetime = Field(index=True)
@@ -25,10 +24,9 @@ class BilanSession(TenantModel, table=True):
     kind: str = Field(default="interview", max_length=16)
     format: str = Field(default="presentiel", max_length=12)
     status: str = Field(default="planned", max_length=10)
-    notes_ct: Optional[bytes] = sealed_column("notes")
-    notes = Sealed("text")
     created_at: datetime = Field(default_factory=utcnow)
-    # The row (date, duration) is proof; the sealed notes are destroyed with the bilan key.
+    # Date and duration are proof (rule 7); the notes live in SessionNote, a
+    # working document, so a proof row never holds content.
     retention: str = Field(default="proof", max_length=16)
 
     @property
@@ -50,3 +48,16 @@ class Attendance(TenantModel, table=True):
     confirmed_user_agent: Optional[str] = Field(default=None, max_length=300)
     created_at: datetime = Field(default_factory=utcnow)
     retention: str = Field(default="proof", max_length=16)
+
+
+class SessionNote(TenantModel, table=True):
+    """The consultant's notes of a session: a working document (R6313-7), sealed."""
+    __tablename__ = "session_note"
+    __key_scope__ = "bilan_id"
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    session_id: str = Field(foreign_key="tenant.bilan_session.id", index=True, unique=True, max_length=32)
+    bilan_id: str = Field(foreign_key="tenant.bilan.id", index=True, max_length=32)
+    notes_ct: Optional[bytes] = sealed_column("notes")
+    notes = Sealed("text")
+    updated_at: datetime = Field(default_factory=utcnow)
+    retention: str = Field(default="working", max_length=16)

@@ -1,0 +1,101 @@
+"""CPF funding since 2026 (décrets 2026-126 and 2026-127, DOMAIN.md rule 9).
+
+The CPF funds accompaniment hours only, at most 1 600 € per bilan, and not for
+someone whose bilan was funded in the previous five years. The holder pays a
+fixed participation (103,20 € in 2026) that the centre may never reimburse;
+job seekers and employer co-funding are exempt. On working time the employee
+asks the employer 60 days ahead; the employer answers within 30 days (silence
+means acceptance). EDOF deadlines are in business days.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from saas.errors import RuleViolation
+
+CPF_CAP_CENTS = 160_000
+PARTICIPATION_CENTS = {2026: 10_320}
+REQUEST_DAYS_AHEAD = 60
+EMPLOYER_ANSWER_DAYS = 30
+EDOF_ANSWER_BUSINESS_DAYS = 2
+EDOF_START_BUSINESS_DAYS = 11
+EDOF_DECLARE_BUSINESS_DAYS = 3
+
+
+@dataclass
+class CpfQuote:
+    price_cents: int
+    eligible_cents: int        # the price of accompaniment hours only
+    cpf_cents: int             # what the CPF pays, capped
+    remaining_cents: int       # what someone else (beneficiary, employer) pays
+    participation_cents: int   # the holder's fixed participation (0 when exempt)
+    capped: bool
+    exempt_reason: str | None
+
+
+def participation_for(year: int) -> int:
+    """The fixed participation of a year (the latest known one after 2026)."""
+    known = [y for y in PARTICIPATION_CENTS if y <= year]
+    return PARTICIPATION_CENTS[max(known)] if known else 0
+
+
+def quote(price_cents: int, interview_minutes: int, personal_minutes: int, *, employment_status: str,
+          employer_cofunding: bool = False, year: int = 2026) -> CpfQuote:
+    """Split a price between the CPF (accompaniment only, capped at 1 600 €) and the rest."""
+    if price_cents < 0:
+        raise RuleViolation("Le prix doit être positif.")
+    total = interview_minutes + personal_minutes
+    eligible = price_cents if total == 0 else price_cents * interview_minutes // total
+    cpf = min(eligible, CPF_CAP_CENTS)
+    exempt = None
+    if employment_status == "demandeur_emploi":
+        exempt = "demandeur d'emploi"
+    elif employer_cofunding:
+        exempt = "cofinancement de l'employeur"
+    participation = 0 if exempt else participation_for(year)
+    return CpfQuote(price_cents, eligible, cpf, price_cents - cpf, participation, eligible > CPF_CAP_CENTS, exempt)
+
+
+def check_eligibility(funded_last_5_years: bool | None) -> None:
+    """The CPF never funds a second bilan within five years; the question must be answered."""
+    if funded_last_5_years is None:
+        raise RuleViolation("Indiquez si un bilan de compétences a été financé pour cette personne "
+                            "au cours des 5 dernières années.")
+    if funded_last_5_years:
+        raise RuleViolation("Le CPF ne finance pas de bilan de compétences à une personne dont un bilan "
+                            "a été financé au cours des 5 dernières années (décret 2026-126). "
+                            "Proposez un autre financement.")
+
+
+def check_participation_not_reimbursed(refund_cents: int) -> None:
+    """The centre may never take the fixed participation upon itself."""
+    if refund_cents:
+        raise RuleViolation("Le centre ne peut pas rembourser ni prendre en charge la participation "
+                            "forfaitaire du titulaire du CPF.")
+
+
+@dataclass
+class EmployerDates:
+    ask_by: date
+    answer_by: date
+
+
+def employer_dates(start: date) -> EmployerDates:
+    """CPF on working time: ask the employer 60 days ahead; silence after 30 days means yes (guidance)."""
+    ask_by = start - timedelta(days=REQUEST_DAYS_AHEAD)
+    return EmployerDates(ask_by, ask_by + timedelta(days=EMPLOYER_ANSWER_DAYS))
+
+
+def add_business_days(day: date, n: int) -> date:
+    """`n` business days (Monday to Friday) after `day`."""
+    while n > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            n -= 1
+    return day
+
+
+def edof_earliest_start(proposed_on: date) -> date:
+    """EDOF: a session starts at least 11 business days after the proposal."""
+    return add_business_days(proposed_on, EDOF_START_BUSINESS_DAYS)

@@ -1,0 +1,101 @@
+"""Hours of a bilan: at most 24 h in all (L6313-4), at least 13 h of accompaniment.
+
+Accompaniment is interview time with the centre; personal work counts against
+the 24 h but never towards the 13 h floor (R6313-4 as amended by the décret of
+24 February 2026, DOMAIN.md rule 2). Cancelled sessions count for nothing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from saas.errors import RuleViolation
+from saas.i18n import hours_fr
+from tenants.sessions.models import BilanSession
+
+MAX_TOTAL_MINUTES = 24 * 60
+MIN_ACCOMPANIMENT_MINUTES = 13 * 60
+
+
+@dataclass
+class Hours:
+    planned_interview: int      # the provisional plan on the bilan
+    planned_personal: int
+    scheduled_interview: int    # sessions planned or done
+    scheduled_personal: int
+    done_interview: int
+    done_personal: int
+
+    @property
+    def planned_total(self) -> int:
+        return self.planned_interview + self.planned_personal
+
+    @property
+    def scheduled_total(self) -> int:
+        return self.scheduled_interview + self.scheduled_personal
+
+    @property
+    def done_total(self) -> int:
+        return self.done_interview + self.done_personal
+
+    @property
+    def left(self) -> int:
+        return max(0, MAX_TOTAL_MINUTES - self.scheduled_total)
+
+    @property
+    def accompaniment_short(self) -> bool:
+        return self.done_interview < MIN_ACCOMPANIMENT_MINUTES
+
+
+def hours_of(db: Session, bilan) -> Hours:
+    """Planned, scheduled and done minutes of a bilan, by kind."""
+    rows = db.exec(select(BilanSession).where(BilanSession.bilan_id == bilan.id,
+                                              BilanSession.status != "cancelled")).all()
+    def total(kind, done_only=False):
+        return sum(s.duration_minutes for s in rows if s.kind == kind and (s.status == "done" or not done_only))
+    return Hours(bilan.planned_interview_minutes, bilan.planned_personal_minutes,
+                 total("interview"), total("personal_work"),
+                 total("interview", True), total("personal_work", True))
+
+
+def check_cap(db: Session, bilan, adding_minutes: int) -> None:
+    """Refuse a session that would take the bilan past 24 hours (L6313-4)."""
+    if adding_minutes <= 0:
+        raise RuleViolation("La durée d'une séance doit être positive.")
+    hours = hours_of(db, bilan)
+    if hours.scheduled_total + adding_minutes > MAX_TOTAL_MINUTES:
+        raise RuleViolation(
+            f"Cette séance porterait le bilan à {hours_fr(hours.scheduled_total + adding_minutes)} : "
+            f"un bilan de compétences ne peut pas dépasser 24\u202fh (article L6313-4). "
+            f"Il reste {hours_fr(hours.left)} à planifier.")
+
+
+def check_plan(interview_minutes: int, personal_minutes: int) -> None:
+    """A provisional plan stays within 24 h (personal work included)."""
+    if interview_minutes < 0 or personal_minutes < 0:
+        raise RuleViolation("Les durées prévues doivent être positives.")
+    if interview_minutes + personal_minutes > MAX_TOTAL_MINUTES:
+        raise RuleViolation(
+            f"Le programme prévoit {hours_fr(interview_minutes + personal_minutes)} : "
+            "un bilan de compétences ne peut pas dépasser 24\u202fh (article L6313-4).")
+
+
+def planning_warning(hours: Hours) -> str | None:
+    """The planning warns when it plans less than 13 h of accompaniment."""
+    planned = max(hours.planned_interview, hours.scheduled_interview)
+    if planned < MIN_ACCOMPANIMENT_MINUTES:
+        return (f"Seulement {hours_fr(planned)} d'accompagnement prévues : il en faut au moins 13\u202fh "
+                "(décret du 24 février 2026). Sans elles, le bilan sera clos comme interrompu.")
+    return None
+
+
+def reaches_floor(hours: Hours) -> bool:
+    """At least 13 h of accompaniment done: the bilan may be completed."""
+    return hours.done_interview >= MIN_ACCOMPANIMENT_MINUTES
+
+
+def completion_rate(hours: Hours) -> int:
+    """EDOF completion rate: accompaniment done over planned, a whole number (percent)."""
+    planned = hours.planned_interview or 1
+    return min(100, (hours.done_interview * 100) // planned)

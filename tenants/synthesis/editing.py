@@ -1,0 +1,91 @@
+"""Writing the synthesis (rule 11): the legal sections must be filled to finalise.
+
+The beneficiary reads the shared draft through their link and may comment
+before it is final; it is delivered at the very end (R6313-7, seed 001).
+"""
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from saas.errors import RuleViolation
+from saas.models import utcnow
+from tenants.history.models import record
+from tenants.synthesis.models import LEGAL_SECTIONS, SECTIONS, Synthesis, SynthesisComment
+
+
+def synthesis_of(db: Session, bilan, create: bool = False) -> Synthesis | None:
+    found = db.exec(select(Synthesis).where(Synthesis.bilan_id == bilan.id)).first()
+    if found is None and create:
+        found = Synthesis(bilan_id=bilan.id, sections={})
+        db.add(found)
+        db.flush()
+    return found
+
+
+def missing_sections(sections: dict | None) -> list[str]:
+    """Labels of the legal sections still empty."""
+    sections = sections or {}
+    return [label for key, label in LEGAL_SECTIONS.items() if not (sections.get(key) or "").strip()]
+
+
+def save(db: Session, bilan, sections: dict, actor: str | None = None) -> Synthesis:
+    """Save the draft (any section may be empty while writing)."""
+    synthesis = synthesis_of(db, bilan, create=True)
+    if synthesis.status == "final":
+        raise RuleViolation("La synthèse est finalisée : elle ne peut plus être modifiée.")
+    synthesis.sections = {key: (sections.get(key) or "").strip() for key in SECTIONS}
+    synthesis.updated_at = utcnow()
+    db.add(synthesis)
+    return synthesis
+
+
+def share(db: Session, bilan, actor: str | None = None) -> Synthesis:
+    """Let the beneficiary read the draft and comment."""
+    synthesis = synthesis_of(db, bilan)
+    if synthesis is None:
+        raise RuleViolation("Rédigez la synthèse avant de la partager.")
+    if synthesis.status == "final":
+        raise RuleViolation("La synthèse est déjà finalisée.")
+    synthesis.status, synthesis.shared_at = "shared", utcnow()
+    db.add(synthesis)
+    record(db, bilan.id, "synthesis_shared", "Projet de synthèse partagé avec le bénéficiaire", actor)
+    return synthesis
+
+
+def finalise(db: Session, bilan, actor: str | None = None) -> Synthesis:
+    """Finalise; refused while a legal section (R6313-4, rule 11) is empty."""
+    synthesis = synthesis_of(db, bilan)
+    missing = missing_sections(synthesis.sections if synthesis else None)
+    if synthesis is None or missing:
+        raise RuleViolation("La synthèse ne peut pas être finalisée : section obligatoire vide ("
+                            + ", ".join(missing or list(LEGAL_SECTIONS.values())) + ").")
+    if bilan.phase != "conclusion":
+        raise RuleViolation("La synthèse se finalise en phase de conclusion.")
+    synthesis.status, synthesis.finalised_at = "final", utcnow()
+    db.add(synthesis)
+    record(db, bilan.id, "synthesis_final", "Synthèse finalisée", actor)
+    return synthesis
+
+
+def comment(db: Session, bilan, body: str) -> SynthesisComment:
+    """The beneficiary comments the shared draft."""
+    synthesis = synthesis_of(db, bilan)
+    if synthesis is None or synthesis.status != "shared":
+        raise RuleViolation("La synthèse n'est pas ouverte aux commentaires.")
+    if not body.strip():
+        raise RuleViolation("Le commentaire est vide.")
+    item = SynthesisComment(bilan_id=bilan.id, body=body.strip()[:4000])
+    db.add(item)
+    record(db, bilan.id, "synthesis_comment", "Commentaire du bénéficiaire sur la synthèse", "bénéficiaire")
+    return item
+
+
+def deliver(db: Session, bilan, actor: str | None = None) -> Synthesis:
+    """Hand the final synthesis to the beneficiary, its sole recipient (L6313-4)."""
+    synthesis = synthesis_of(db, bilan)
+    if synthesis is None or synthesis.status != "final":
+        raise RuleViolation("Finalisez la synthèse avant de la remettre.")
+    synthesis.delivered_at = utcnow()
+    db.add(synthesis)
+    record(db, bilan.id, "synthesis_delivered", "Synthèse remise au bénéficiaire", actor)
+    return synthesis

@@ -1,0 +1,257 @@
+"""The legal rules of a bilan, each with a test that fails when the rule breaks."""
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlmodel import select
+
+from bilans_support import add_sessions, centre_db, make_bilan
+from saas.errors import RuleViolation
+
+
+@pytest.fixture
+def lyon(make_centre):
+    return make_centre("lyon")
+
+
+def test_sessions_never_exceed_24_hours(app, lyon):
+    """L6313-4: at most 24 hours per bilan, personal work included."""
+    from tenants.sessions import hours, planning
+
+    with centre_db(app, lyon) as db:
+        bilan = make_bilan(db, lyon.owner.id)
+        add_sessions(db, bilan, 11, minutes=120)                     # 22 h
+        add_sessions(db, bilan, 1, minutes=120, kind="personal_work")  # 24 h
+        with pytest.raises(RuleViolation, match="24"):
+            planning.schedule(db, bilan, starts_at=datetime.now(timezone.utc), duration_minutes=15,
+                              kind="personal_work", format="presentiel")
+        assert hours.hours_of(db, bilan).scheduled_total == 24 * 60
+
+
+def test_cancelled_session_frees_its_hours(app, lyon):
+    from tenants.sessions import planning
+
+    with centre_db(app, lyon) as db:
+        bilan = make_bilan(db, lyon.owner.id)
+        sessions = add_sessions(db, bilan, 12, minutes=120, done=False)
+        planning.set_status(db, bilan, sessions[0], "cancelled")
+        planning.schedule(db, bilan, starts_at=datetime.now(timezone.utc), duration_minutes=120,
+                          kind="interview", format="distanciel")
+
+
+def test_plan_over_24_hours_refused(app, lyon):
+    from tenants.sessions import hours
+
+    with pytest.raises(RuleViolation):
+        hours.check_plan(20 * 60, 5 * 60)
+    hours.check_plan(16 * 60, 8 * 60)
+
+
+def test_closing_with_less_than_13_hours_of_accompaniment_is_interrupted(app, lyon):
+    """Décret of 24 February 2026: at least 13 h of accompaniment; personal work does not count."""
+    from tenants.bilans import lifecycle
+
+    with centre_db(app, lyon) as db:
+        bilan = make_bilan(db, lyon.owner.id, phase="conclusion")
+        add_sessions(db, bilan, 6, minutes=120)                          # 12 h of interviews
+        add_sessions(db, bilan, 1, minutes=480, kind="personal_work")    # 8 h, not accompaniment
+        assert lifecycle.close(db, bilan, today=date.today()) == "interrupted"
+        assert "13" in bilan.closing_reason and bilan.ended_at is not None
+
+
+def test_closing_with_13_hours_in_conclusion_is_completed(app, lyon):
+    from tenants.bilans import lifecycle
+
+    with centre_db(app, lyon) as db:
+        bilan = make_bilan(db, lyon.owner.id, phase="conclusion")
+        add_sessions(db, bilan, 6, minutes=120)
+        add_sessions(db, bilan, 1, minutes=60)                           # 13 h
+        assert lifecycle.close(db, bilan, today=date.today()) == "completed"
+        assert bilan.follow_up_due_on == date.today() + timedelta(days=182)
+
+
+def test_closing_before_conclusion_is_interrupted(app, lyon):
+    from tenants.bilans import lifecycle
+
+    with centre_db(app, lyon) as db:
+        bilan = make_bilan(db, lyon.owner.id, phase="investigation")
+        add_sessions(db, bilan, 8, minutes=120)
+        assert lifecycle.close(db, bilan, today=date.today()) == "interrupted"
+
+
+def test_planning_warns_below_13_hours():
+    from tenants.sessions.hours import Hours, planning_warning
+
+    assert planning_warning(Hours(12 * 60, 8 * 60, 0, 0, 0, 0))
+    assert planning_warning(Hours(16 * 60, 8 * 60, 0, 0, 0, 0)) is None
+
+
+def test_cpf_share_capped_at_1600_euros_on_accompaniment_hours_only():
+    """Décret 2026-126: accompaniment hours only, at most 1 600 €; 103,20 € participation."""
+    from tenants.bilans import cpf
+
+    q = cpf.quote(240_000, 16 * 60, 8 * 60, employment_status="salarie_prive")
+    assert q.eligible_cents == 160_000 and q.cpf_cents == 160_000 and q.remaining_cents == 80_000
+    q = cpf.quote(300_000, 24 * 60, 0, employment_status="salarie_prive")
+    assert q.cpf_cents == cpf.CPF_CAP_CENTS and q.capped and q.remaining_cents == 140_000
+    assert q.participation_cents == 10_320
+    assert cpf.quote(150_000, 24 * 60, 0, employment_status="demandeur_emploi").participation_cents == 0
+    assert cpf.quote(150_000, 24 * 60, 0, employment_status="salarie_prive",
+                     employer_cofunding=True).participation_cents == 0
+
+
+def test_cpf_refused_when_a_bilan_was_funded_in_the_last_5_years(app, lyon):
+    from tenants.bilans import lifecycle
+
+    with centre_db(app, lyon) as db:
+        bilan = make_bilan(db, lyon.owner.id, state="prior_interview")
+        for answer in (True, None):
+            with pytest.raises(RuleViolation):
+                lifecycle.make_quote(db, bilan, price_cents=150_000, interview_minutes=900, personal_minutes=300,
+                                     format="mixte", funding="cpf", funded_last_5_years=answer)
+
+
+def test_cpf_employer_dates_are_60_and_30_days():
+    from tenants.bilans import cpf
+
+    dates = cpf.employer_dates(date(2027, 3, 12))
+    assert dates.ask_by == date(2027, 1, 11) and dates.answer_by == date(2027, 2, 10)
+    assert cpf.edof_earliest_start(date(2026, 11, 23)) == date(2026, 12, 8)
+
+
+def test_phases_in_order_no_skipping(app, lyon):
+    """R6313-4: preliminary, investigation, conclusion, in order; going back is allowed and logged."""
+    from tenants.bilans import lifecycle
+    from tenants.history.models import HistoryEvent
+
+    with centre_db(app, lyon) as db:
+        bilan = make_bilan(db, lyon.owner.id)
+        with pytest.raises(RuleViolation, match="ordre"):
+            lifecycle.move_to(db, bilan, "conclusion")
+        assert bilan.phase == "preliminary"
+        lifecycle.move_to(db, bilan, "investigation")
+        lifecycle.move_to(db, bilan, "preliminary")
+        db.commit()
+        details = [e.detail for e in db.exec(select(HistoryEvent).where(HistoryEvent.bilan_id == bilan.id)).all()]
+        assert any(d.startswith("Retour") for d in details)
+
+
+def test_consent_gate_keeps_the_bilan_in_preliminary(app, lyon):
+    """L6313-4: no bilan without the worker's consent."""
+    from tenants.bilans import consent, lifecycle
+
+    with centre_db(app, lyon) as db:
+        bilan = make_bilan(db, lyon.owner.id, consent=False)
+        with pytest.raises(RuleViolation, match="consentement"):
+            lifecycle.move_to(db, bilan, "investigation")
+        consent.record_consent(db, bilan, method="portal", ip="203.0.113.9", user_agent="Firefox")
+        lifecycle.move_to(db, bilan, "investigation")
+        assert bilan.phase == "investigation"
+
+
+def test_agreement_unsigned_after_10_days_is_refused(app, lyon):
+    """R6313-8: ten days to sign; silence means refusal."""
+    from tenants.agreements import clock, drafting
+
+    with centre_db(app, lyon) as db:
+        bilan = make_bilan(db, lyon.owner.id, state="quoted", funding="employer_plan")
+        agreement = drafting.draft_for(bilan, centre_name="Centre Lyon")
+        agreement.sent_at = datetime.now(timezone.utc) - timedelta(days=11)
+        drafting.send(db, bilan, agreement)
+        assert bilan.status == "awaiting_agreement"
+        assert clock.expire_overdue(db, date.today()) == 1
+        assert agreement.status == "refused" and bilan.status == "refused"
+        assert "silence" in bilan.closing_reason
+
+
+def test_agreement_signed_late_is_refused_and_in_time_starts(app, lyon):
+    from tenants.agreements import clock, drafting
+
+    with centre_db(app, lyon) as db:
+        bilan = make_bilan(db, lyon.owner.id, state="quoted", funding="redeployment_leave")
+        agreement = drafting.draft_for(bilan, centre_name="Centre Lyon")
+        drafting.send(db, bilan, agreement)
+        assert clock.day_of_clock(agreement, date.today()) == 1
+        assert clock.expire_overdue(db, date.today() + timedelta(days=10)) == 0
+        clock.sign(db, agreement, bilan)
+        assert bilan.status == "active"
+        late = make_bilan(db, lyon.owner.id, state="quoted", funding="employer_plan", email="late@example.fr")
+        other = drafting.draft_for(late, centre_name="Centre Lyon")
+        other.sent_at = datetime.now(timezone.utc) - timedelta(days=12)
+        drafting.send(db, late, other)
+        with pytest.raises(RuleViolation, match="10 jours"):
+            clock.sign(db, other, late)
+
+
+def test_agreement_needs_every_r6313_8_mention(app, lyon):
+    from tenants.agreements import drafting
+
+    with centre_db(app, lyon) as db:
+        bilan = make_bilan(db, lyon.owner.id, state="quoted", funding="employer_plan")
+        agreement = drafting.draft_for(bilan, centre_name="Centre Lyon")
+        agreement.payment_terms = ""
+        with pytest.raises(RuleViolation, match="règlement"):
+            drafting.send(db, bilan, agreement)
+
+
+def test_employer_funding_cannot_start_without_agreement(app, lyon):
+    from tenants.bilans import lifecycle
+
+    with centre_db(app, lyon) as db:
+        bilan = make_bilan(db, lyon.owner.id, state="quoted", funding="employer_plan")
+        with pytest.raises(RuleViolation, match="convention"):
+            lifecycle.start(db, bilan, on=date.today())
+
+
+def _final_synthesis(db, bilan):
+    from tenants.synthesis import editing
+
+    editing.save(db, bilan, {"circumstances": "Demande de reconversion.", "skills": "Gestion de projet.",
+                             "project": "Devenir formatrice ; étapes : titre pro en 2027."})
+    return editing.finalise(db, bilan)
+
+
+def test_synthesis_cannot_be_finalised_with_an_empty_legal_section(app, lyon):
+    """Rule 11: circumstances, skills, project are mandatory."""
+    from tenants.synthesis import editing
+
+    with centre_db(app, lyon) as db:
+        bilan = make_bilan(db, lyon.owner.id, phase="conclusion")
+        editing.save(db, bilan, {"circumstances": "Demande.", "skills": "  ", "project": "Projet."})
+        with pytest.raises(RuleViolation, match="Compétences"):
+            editing.finalise(db, bilan)
+        assert editing.synthesis_of(db, bilan).status == "draft"
+
+
+def test_disclosure_without_recorded_agreement_is_refused(app, lyon):
+    """L6313-4: the beneficiary is the sole recipient; each recipient needs a recorded consent."""
+    from tenants.bilans import consent
+    from tenants.synthesis import disclosure
+
+    with centre_db(app, lyon) as db:
+        bilan = make_bilan(db, lyon.owner.id, phase="conclusion", funding="personal")
+        _final_synthesis(db, bilan)
+        with pytest.raises(RuleViolation, match="accord"):
+            disclosure.disclose(db, bilan, recipient_email="rh@acme.fr")
+        consent.record_disclosure_consent(db, bilan, recipient_kind="cep", recipient_name="CEP Apec",
+                                          recipient_email="cep@apec.fr", method="portal")
+        with pytest.raises(RuleViolation):
+            disclosure.disclose(db, bilan, recipient_email="rh@acme.fr")
+        assert disclosure.disclose(db, bilan, recipient_email="CEP@apec.fr").recipient_kind == "cep"
+
+
+def test_closing_answers_set_retention(app, lyon):
+    """R6313-7: kept one year only with the beneficiary's answer; working otherwise."""
+    from tenants.bilans import closing
+    from tenants.bilans.models import Objective
+    from tenants.synthesis import editing
+
+    with centre_db(app, lyon) as db:
+        bilan = make_bilan(db, lyon.owner.id, phase="conclusion")
+        db.add(Objective(bilan_id=bilan.id, text="Clarifier un projet"))
+        _final_synthesis(db, bilan)
+        closing.answer(db, bilan, synthesis_to_cep=False, kept_documents=["logbook"])
+        assert editing.synthesis_of(db, bilan).retention == "working"
+        assert db.exec(select(Objective)).one().retention == "kept_one_year"
+        closing.answer(db, bilan, synthesis_to_cep=True, kept_documents=[])
+        assert editing.synthesis_of(db, bilan).retention == "kept_one_year"
+        assert db.exec(select(Objective)).one().retention == "working"
