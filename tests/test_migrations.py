@@ -1,0 +1,87 @@
+"""Migrations: a migrated centre equals a freshly created one; `db upgrade` resumes."""
+from __future__ import annotations
+
+from sqlalchemy import inspect
+from sqlmodel import select
+
+from saas.centres.models import Centre
+from saas.migrate import head, upgrade_all, upgrade_centre
+
+
+def shape(conn, schema: str) -> dict:
+    """Tables, columns (name, type affinity, nullable) and indexed columns of one schema."""
+    inspector = inspect(conn)
+    result = {}
+    for table in inspector.get_table_names(schema=schema):
+        columns = {(c["name"], type(c["type"]).__name__.lower()[:4], c["nullable"])
+                   for c in inspector.get_columns(table, schema=schema)}
+        indexes = {tuple(i["column_names"]) for i in inspector.get_indexes(table, schema=schema)}
+        result[table] = (columns, indexes)
+    return result
+
+
+class _Placeholder:
+    def __init__(self, centre_id: int):
+        from saas.db import schema_for
+
+        self.schema = schema_for(centre_id)
+
+
+def test_migrations_build_the_same_schema_as_the_models(app, make_centre):
+    assert head("tenant") is not None, "tenant migrations exist"
+    created = make_centre("lyon")
+    migrated = _Placeholder(987654)
+    database = app.extensions["db"]
+    with app.app_context():
+        upgrade_centre(migrated)
+        with database.tenant_connection(created.schema) as conn:
+            expected = shape(conn, created.schema)
+        with database.tenant_connection(migrated.schema) as conn:
+            actual = shape(conn, migrated.schema)
+    assert set(actual) == set(expected)
+    for table in expected:
+        assert actual[table] == expected[table], table
+
+
+def test_db_upgrade_resumes_after_a_failure(app, make_centre):
+    make_centre("lyon")
+    brest = make_centre("brest")
+    database = app.extensions["db"]
+    with app.app_context():
+        with database.public_session() as session:
+            for centre in session.exec(select(Centre)).all():
+                centre.schema_version = None  # as if created before the last migration
+            session.commit()
+        # Break Brest's schema so its upgrade fails.
+        if database.is_sqlite:
+            path = database.centre_file(brest.schema)
+            saved = path.read_bytes()
+            path.write_bytes(b"not a database" * 100)
+        else:
+            with database.engine.begin() as conn:
+                conn.exec_driver_sql(f'ALTER SCHEMA "{brest.schema}" RENAME TO broken_brest')
+                conn.exec_driver_sql(f'CREATE SCHEMA "{brest.schema}"')
+                conn.exec_driver_sql(f'CREATE TABLE "{brest.schema}".alembic_version (version_num int)')
+                conn.exec_driver_sql(f"INSERT INTO \"{brest.schema}\".alembic_version VALUES (1)")
+        lines = []
+        report = upgrade_all(echo=lines.append)
+        assert report.upgraded == ["lyon"] and [slug for slug, _ in report.failed] == ["brest"]
+        assert lines[0].startswith("[1/2] lyon:") and "ÉCHEC" in lines[1]
+        # Repair, rerun: Lyon is not redone, Brest is.
+        if database.is_sqlite:
+            path.write_bytes(saved)
+        else:
+            with database.engine.begin() as conn:
+                conn.exec_driver_sql(f'DROP SCHEMA "{brest.schema}" CASCADE')
+                conn.exec_driver_sql(f'ALTER SCHEMA broken_brest RENAME TO "{brest.schema}"')
+        lines.clear()
+        report = upgrade_all(echo=lines.append)
+        assert report.skipped == ["lyon"] and report.upgraded == ["brest"] and not report.failed
+        assert lines == ["[1/2] lyon: à jour", "[2/2] brest: ok"]
+
+
+def test_upgrade_command_prints_progress(app, runner, make_centre):
+    make_centre("lyon")
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "[1/1] lyon:" in result.output
