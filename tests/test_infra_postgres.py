@@ -35,8 +35,10 @@ def test_cluster_starts_creates_schema_and_table_and_stops():
     assert not server.root.exists()
     with pytest.raises(psycopg.OperationalError):
         psycopg.connect(server.dsn(), connect_timeout=2)
-    with socket.socket() as sock:  # the port is free again for the next run
+    with socket.socket() as sock:  # nothing listens there any more (PostgreSQL binds with SO_REUSEADDR too)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", server.port))
+        sock.listen()
 
 
 def test_server_listens_on_loopback_only(pg):

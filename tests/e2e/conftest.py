@@ -1,7 +1,6 @@
 """Browser tests: Playwright's sync API driving Debian's chromium, headless.
 
-Every test under tests/e2e/ gets the `e2e` marker and the xdist group "e2e"
-(so with `--dist loadgroup` one worker runs them all and one browser starts).
+Every test under tests/e2e/ gets the `e2e` marker (`-m "not e2e"` skips them).
 Fixtures:
 - `browser` (session): chromium from /usr/bin/chromium ($CHROMIUM overrides).
   `playwright install` is never needed. Missing chromium: a failure when
@@ -52,12 +51,10 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the xdist_group marks
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if HERE in Path(item.path).parents:
             item.add_marker(pytest.mark.e2e)
-            item.add_marker(pytest.mark.xdist_group("e2e"))
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
