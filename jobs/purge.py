@@ -1,0 +1,75 @@
+"""Purge what has no reason to stay: expired tokens and links, stale signups,
+delivered email bodies, old job logs.
+
+Everything is measured against the sweep's `now`.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, or_, update
+from sqlmodel import Session
+
+from jobs.sweep import SweepReport, sweep_centres
+from saas.db import database
+
+FAILED_BODY_KEEP = timedelta(days=30)   # long enough for the consultant to see the failure
+OUTBOX_ROW_KEEP = timedelta(days=400)   # envelope facts (sent when, to no one) then go too
+USED_TOKEN_KEEP = timedelta(days=1)
+JOB_RUNS_KEEP = timedelta(days=90)
+
+
+def purge_platform(session: Session, now: datetime) -> Counter:
+    from jobs.models import JobRun
+    from saas.accounts.models import Invitation, PasswordReset
+    from saas.mail.models import OutboxEmail
+    from saas.signup.models import PendingSignup
+
+    done = Counter()
+
+    def run(name, statement):
+        done[name] += session.execute(statement.execution_options(synchronize_session=False)).rowcount or 0
+
+    run("signups", delete(PendingSignup).where(PendingSignup.expires_at < now))
+    run("password_resets", delete(PasswordReset).where(
+        or_(PasswordReset.expires_at < now, PasswordReset.used_at < now - USED_TOKEN_KEEP)))
+    run("invitations", delete(Invitation).where(Invitation.accepted_at.is_(None), Invitation.expires_at < now))
+    # Bodies of sent emails are dropped at delivery (saas/mail/delivery.py); this
+    # catches failed ones after a month and any sent one left by an older version.
+    run("outbox_bodies", update(OutboxEmail).where(
+        or_(OutboxEmail.status == "sent",
+            (OutboxEmail.status == "failed") & (OutboxEmail.created_at < now - FAILED_BODY_KEEP)),
+        or_(OutboxEmail.recipient.isnot(None), OutboxEmail.body_text.isnot(None),
+            OutboxEmail.body_html.isnot(None), OutboxEmail.attachments.isnot(None)))
+        .values(recipient=None, body_text=None, body_html=None, attachments=None))
+    run("outbox_rows", delete(OutboxEmail).where(OutboxEmail.status != "queued",
+                                                 OutboxEmail.created_at < now - OUTBOX_ROW_KEEP))
+    run("job_runs", delete(JobRun).where(JobRun.started_at < now - JOB_RUNS_KEEP))
+    session.commit()
+    return done
+
+
+def purge_centre(db: Session, centre, now: datetime) -> Counter:
+    """Expired or revoked portal links and used or expired one-time codes."""
+    done = Counter()
+    try:
+        from tenants.portal.models import BeneficiaryLink, PortalCode
+    except ImportError:  # the portal feature is not installed
+        return done
+    done["portal_links"] += db.execute(delete(BeneficiaryLink).where(
+        or_(BeneficiaryLink.expires_at < now, BeneficiaryLink.revoked_at < now - USED_TOKEN_KEEP))
+        .execution_options(synchronize_session=False)).rowcount or 0
+    done["portal_codes"] += db.execute(delete(PortalCode).where(
+        or_(PortalCode.expires_at < now, PortalCode.used_at.isnot(None)))
+        .execution_options(synchronize_session=False)).rowcount or 0
+    db.commit()
+    return done
+
+
+def run(now: datetime, only: str | None = None) -> SweepReport:
+    report = SweepReport()
+    if only is None:
+        with database().public_session() as session:
+            report.add(purge_platform(session, now))
+    return sweep_centres("purge", purge_centre, now, only=only, report=report)

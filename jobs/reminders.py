@@ -1,0 +1,332 @@
+"""Reminders: each one due according to the database at the sweep's `now`, sent once.
+
+Every email carries a natural idempotency key (`reminder:session:<id>:day-before:<date>`)
+and is recorded in the bilan's history in the same transaction (proof). Nothing
+is sent about a bilan that is cancelled, refused, interrupted or destroyed.
+The follow-up offer (rule 17, seed 004) is the one message after the end: it
+needs only the beneficiary's identity and the end date, which are proofs kept
+four years, so it goes unless the bilan was cancelled or its proofs destroyed.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, time, timedelta
+
+from dateutil.relativedelta import relativedelta
+from sqlmodel import Session, select
+
+from jobs.actions import flag_once, send_once
+from jobs.calendar import session_ics
+from jobs.sweep import sweep_centres
+from saas.i18n import PARIS, date_fr, datetime_fr, to_paris
+from saas.mail.outbox import attachment
+from tenants.retention.destruction import aware
+from tenants.retention.models import settings_for
+
+REMINDER_HOUR = time(9, 0)  # Paris: reminders "the day before" go in the morning
+QUALIOPI_WARNINGS = (60, 15)
+NO_EMAIL_AFTER = ("cancelled", "refused", "interrupted")
+
+
+def paris_at(day, hour: time = REMINDER_HOUR) -> datetime:
+    return datetime.combine(day, hour, tzinfo=PARIS)
+
+
+def can_email(bilan) -> bool:
+    """Reminders about the work of a bilan: only while it is alive."""
+    return bilan is not None and bilan.destroyed_at is None and bilan.status not in NO_EMAIL_AFTER \
+        and bilan.proofs_destroyed_at is None
+
+
+class Context:
+    """What the reminders of one centre share: settings, people, links."""
+
+    def __init__(self, db: Session, centre, now: datetime):
+        self.db, self.centre, self.now = db, centre, now
+        self.settings = settings_for(db)
+        self.today = to_paris(now).date()
+        self._bilans: dict = {}
+
+    def bilan(self, bilan_id: str):
+        from tenants.bilans.models import Bilan
+
+        if bilan_id not in self._bilans:
+            self._bilans[bilan_id] = self.db.get(Bilan, bilan_id)
+        return self._bilans[bilan_id]
+
+    def beneficiary(self, bilan):
+        from tenants.beneficiaries.models import Beneficiary
+
+        return self.db.get(Beneficiary, bilan.beneficiary_id)
+
+    def consultant(self, account_id):
+        from saas.accounts.models import Account
+
+        return self.db.get(Account, account_id) if account_id else None
+
+    def link(self, beneficiary, bilan):
+        """A callable: the portal link is made only when the email is really queued."""
+        def make():
+            try:
+                from tenants.portal.access import issue_link
+            except ImportError:
+                return None
+            return issue_link(self.db, self.centre, beneficiary, bilan)
+        return make
+
+    def to_beneficiary(self, bilan, *, key: str, template: str, kind: str, history: str, **extra) -> bool:
+        person = self.beneficiary(bilan)
+        if person is None or not person.email:
+            return False
+        return send_once(self.db, self.now, key=key, to=person.email, template=template, kind=kind,
+                         centre=self.centre, bilan_id=bilan.id, history=history, name=person.name,
+                         centre_name=self.centre.name, note=self.settings.reminder_note,
+                         link=self.link(person, bilan), **extra)
+
+    def to_consultant(self, bilan, *, key: str, template: str, kind: str, history: str, **extra) -> bool:
+        account = self.consultant(bilan.consultant_id)
+        if account is None:
+            return False
+        person = self.beneficiary(bilan)
+        return send_once(self.db, self.now, key=key, to=account.email, template=template, kind=kind,
+                         centre=self.centre, bilan_id=bilan.id, history=history, name=account.name,
+                         centre_name=self.centre.name, beneficiary_name=person.name if person else "",
+                         **extra)
+
+
+# -- sessions ----------------------------------------------------------------
+def session_reminders(ctx: Context) -> int:
+    """The day before an interview (09:00 Paris), with the .ics attached."""
+    from tenants.sessions.models import BilanSession
+
+    sent = 0
+    upcoming = ctx.db.exec(select(BilanSession).where(
+        BilanSession.status == "planned", BilanSession.kind == "interview",
+        BilanSession.starts_at > ctx.now, BilanSession.starts_at <= ctx.now + timedelta(days=2))
+        .order_by(BilanSession.starts_at)).all()
+    for session in upcoming:
+        starts = aware(session.starts_at)
+        day = to_paris(starts).date()
+        if ctx.now < paris_at(day - timedelta(days=1)):
+            continue
+        bilan = ctx.bilan(session.bilan_id)
+        if not can_email(bilan):
+            continue
+        ics = session_ics(session, ctx.centre, ctx.now)
+        sent += ctx.to_beneficiary(
+            bilan, key=f"reminder:session:{session.id}:day-before:{day:%Y%m%d}", template="reminder_session",
+            kind="reminder_session", history=f"Rappel de la séance du {datetime_fr(starts)} envoyé",
+            starts=datetime_fr(starts), duration=session.duration_minutes, format=session.format,
+            attachments=[attachment("seance.ics", "text/calendar", ics)])
+    return sent
+
+
+# -- questionnaires ----------------------------------------------------------
+def questionnaire_times(assignment, settings) -> tuple[datetime, datetime]:
+    """(first, second) reminder: due −2 / +3 days, or sent +3 / +7 without a due date."""
+    due = getattr(assignment, "due_on", None)
+    if due is not None:
+        return (paris_at(due - timedelta(days=settings.questionnaire_before_due_days)),
+                paris_at(due + timedelta(days=settings.questionnaire_after_due_days)))
+    sent = aware(getattr(assignment, "sent_at", None) or assignment.assigned_at)
+    return (sent + timedelta(days=settings.questionnaire_first_days),
+            sent + timedelta(days=settings.questionnaire_second_days))
+
+
+def unanswered(db: Session) -> list:
+    """Assignments sent and not submitted (the questionnaires feature's query when it has one)."""
+    try:
+        from tenants.questionnaires.queries import unanswered_assignments
+    except ImportError:
+        try:
+            from tenants.questionnaires.models import Assignment
+        except ImportError:  # the questionnaires feature is not installed
+            return []
+        return list(db.exec(select(Assignment).where(Assignment.sent_at.isnot(None),
+                                                     Assignment.submitted_at.is_(None))).all())
+    return list(unanswered_assignments(db))
+
+
+def questionnaire_title(db: Session, assignment) -> str:
+    title = getattr(assignment, "title", None)
+    if not title and getattr(assignment, "questionnaire_id", None):
+        from tenants.questionnaires.models import Questionnaire
+
+        found = db.get(Questionnaire, assignment.questionnaire_id)
+        title = found.title if found else None
+    return title or "questionnaire"
+
+
+def questionnaire_reminders(ctx: Context) -> Counter:
+    """Two reminders, then stop and flag it to the consultant (3 days after the second)."""
+    done = Counter()
+    for assignment in unanswered(ctx.db):
+        bilan = ctx.bilan(assignment.bilan_id)
+        if not can_email(bilan):
+            continue
+        first, second = questionnaire_times(assignment, ctx.settings)
+        title = questionnaire_title(ctx.db, assignment)
+        due = getattr(assignment, "due_on", None)
+        for n, at in ((1, first), (2, second)):
+            if at <= ctx.now and (n == 2 or ctx.now < second):
+                done["questionnaire_reminders"] += ctx.to_beneficiary(
+                    bilan, key=f"reminder:questionnaire:{assignment.id}:{n}", template="reminder_questionnaire",
+                    kind="reminder_questionnaire", history=f"Relance {n} du questionnaire « {title} » envoyée",
+                    title=title, due=date_fr(due) if due else "", second=(n == 2))
+        if ctx.now >= second + timedelta(days=3):
+            done["questionnaires_flagged"] += flag_once(
+                ctx.db, ctx.now, key=f"questionnaire:{assignment.id}:unanswered", kind="questionnaire_unanswered",
+                bilan_id=bilan.id, consultant_id=bilan.consultant_id,
+                detail=f"Questionnaire « {title} » sans réponse après deux relances.")
+    return done
+
+
+# -- agreements --------------------------------------------------------------
+def agreement_reminders(ctx: Context) -> Counter:
+    """Day 7 of 10: a reminder; after day 10, silence is refusal (R6313-8) and the consultant is told."""
+    from tenants.agreements import clock
+    from tenants.agreements.models import Agreement
+
+    done = Counter()
+    for agreement in ctx.db.exec(select(Agreement).where(Agreement.status == "sent")).all():
+        bilan = ctx.bilan(agreement.bilan_id)
+        if bilan is None or bilan.destroyed_at is not None:
+            continue
+        if ctx.today > clock.deadline(agreement):
+            done["agreements_refused"] += refuse(ctx, agreement, bilan)
+            continue
+        if not can_email(bilan):
+            continue
+        day = clock.day_of_clock(agreement, ctx.today)
+        if day >= ctx.settings.agreement_reminder_day:
+            done["agreement_reminders"] += ctx.to_beneficiary(
+                bilan, key=f"reminder:agreement:{agreement.id}:day-{ctx.settings.agreement_reminder_day}",
+                template="reminder_agreement", kind="reminder_agreement",
+                history="Rappel de signature de la convention envoyé",
+                deadline=date_fr(clock.deadline(agreement)))
+    return done
+
+
+def refuse(ctx: Context, agreement, bilan) -> int:
+    """The agreement and the bilan turn refused at the sweep's `now`; the consultant's email
+    is queued in the same transaction (key `agreement:<id>:refused`)."""
+    from tenants.agreements.clock import REFUSAL_REASON, deadline
+    from tenants.history.models import record
+
+    def change():
+        agreement.status, agreement.refused_at, agreement.refusal_reason = "refused", ctx.now, REFUSAL_REASON
+        bilan.status, bilan.closing_reason = "refused", REFUSAL_REASON
+        bilan.ended_at = bilan.ended_at or ctx.now
+        ctx.db.add(agreement)
+        ctx.db.add(bilan)
+        record(ctx.db, bilan.id, "agreement_refused", REFUSAL_REASON, actor="Tâche planifiée", at=ctx.now)
+
+    sent = ctx.to_consultant(bilan, key=f"agreement:{agreement.id}:refused", template="agreement_refused",
+                             kind="agreement_refused", history="Consultant informé du refus de la convention",
+                             deadline=date_fr(deadline(agreement)), also=change)
+    if not sent and agreement.status == "sent":
+        # No consultant to tell (or told before a crash): the refusal still happens.
+        ctx.db.refresh(agreement)
+        if agreement.status == "sent":
+            change()
+            ctx.db.commit()
+            return 1
+    return 1 if sent else 0
+
+
+# -- attendance --------------------------------------------------------------
+def attendance_reminders(ctx: Context) -> int:
+    """An interview done but not confirmed by the beneficiary after 2 days: one reminder."""
+    from tenants.sessions.models import Attendance, BilanSession
+
+    sent = 0
+    limit = ctx.now - timedelta(days=ctx.settings.attendance_reminder_days)
+    rows = ctx.db.exec(select(Attendance, BilanSession).join(BilanSession, BilanSession.id == Attendance.session_id)
+                       .where(Attendance.confirmed_at.is_(None), BilanSession.status != "cancelled",
+                              BilanSession.starts_at <= limit)).all()
+    for attendance, session in rows:
+        bilan = ctx.bilan(attendance.bilan_id)
+        if not can_email(bilan):
+            continue
+        starts = aware(session.starts_at)
+        sent += ctx.to_beneficiary(
+            bilan, key=f"reminder:attendance:{attendance.id}", template="reminder_attendance",
+            kind="reminder_attendance", history=f"Rappel d'émargement de la séance du {datetime_fr(starts)} envoyé",
+            starts=datetime_fr(starts))
+    return sent
+
+
+# -- follow-up ---------------------------------------------------------------
+def follow_up(ctx: Context) -> Counter:
+    """Invitation at +6 months (and the 3-month evaluation when enabled), reminder 7 days later."""
+    from tenants.bilans.models import Bilan
+
+    done = Counter()
+    stages = [("6m", relativedelta(months=ctx.settings.follow_up_months))]
+    if ctx.settings.three_month_evaluation:
+        stages.insert(0, ("3m", relativedelta(months=3)))
+    earliest = ctx.now - relativedelta(months=min(3, ctx.settings.follow_up_months))
+    bilans = ctx.db.exec(select(Bilan).where(Bilan.status == "completed", Bilan.ended_at.isnot(None),
+                                             Bilan.ended_at <= earliest, Bilan.follow_up_done_at.is_(None),
+                                             Bilan.proofs_destroyed_at.is_(None))).all()
+    remind = timedelta(days=ctx.settings.follow_up_reminder_days)
+    for bilan in bilans:
+        ended = aware(bilan.ended_at)
+        for name, delay in stages:
+            invite_at = paris_at(to_paris(ended + delay).date())
+            if ctx.now < invite_at or ctx.now >= invite_at + relativedelta(months=3):
+                continue  # not yet, or long past (never a stale invitation after downtime)
+            three = name == "3m"
+            done["follow_up_invitations"] += ctx.to_beneficiary(
+                bilan, key=f"followup:{bilan.id}:{name}", template="follow_up", kind=f"follow_up_{name}",
+                history=("Évaluation à 3 mois proposée" if three else "Entretien de suivi proposé"),
+                three_months=three, ended=date_fr(ended), reminder=False)
+            if ctx.now >= invite_at + remind:
+                done["follow_up_reminders"] += ctx.to_beneficiary(
+                    bilan, key=f"followup:{bilan.id}:{name}:reminder", template="follow_up",
+                    kind=f"follow_up_{name}_reminder",
+                    history=("Relance de l'évaluation à 3 mois" if three else "Relance de l'entretien de suivi"),
+                    three_months=three, ended=date_fr(ended), reminder=True)
+    return done
+
+
+# -- Qualiopi ----------------------------------------------------------------
+def qualiopi_warnings(ctx: Context) -> int:
+    """The certificate expires in 60 and then 15 days: every admin of the centre is told."""
+    from saas.accounts.models import Account, Membership
+    from saas.centres.models import Centre
+
+    centre = ctx.db.get(Centre, ctx.centre.id)
+    expires = centre.qualiopi_expires_on if centre else None
+    if expires is None:
+        return 0
+    left = (expires - ctx.today).days
+    due = [d for d in QUALIOPI_WARNINGS if 0 <= left <= d]
+    if not due:
+        return 0
+    threshold = min(due)
+    admins = ctx.db.exec(select(Account).join(Membership, Membership.account_id == Account.id)
+                         .where(Membership.centre_id == ctx.centre.id, Membership.role == "admin")
+                         .order_by(Account.id)).all()
+    sent = 0
+    for admin in admins:
+        sent += send_once(ctx.db, ctx.now, key=f"qualiopi:{ctx.centre.id}:{expires:%Y%m%d}:{threshold}:{admin.id}",
+                          to=admin.email, template="qualiopi_expiry", kind="qualiopi_expiry", centre=ctx.centre,
+                          name=admin.name, centre_name=ctx.centre.name, expires=date_fr(expires), days=left)
+    return sent
+
+
+def for_centre(db: Session, centre, now: datetime) -> Counter:
+    ctx = Context(db, centre, now)
+    done = Counter()
+    done["session_reminders"] += session_reminders(ctx)
+    done.update(questionnaire_reminders(ctx))
+    done.update(agreement_reminders(ctx))
+    done["attendance_reminders"] += attendance_reminders(ctx)
+    done.update(follow_up(ctx))
+    done["qualiopi_warnings"] += qualiopi_warnings(ctx)
+    return done
+
+
+def run(now: datetime, only: str | None = None):
+    return sweep_centres("reminders", for_centre, now, only=only)

@@ -1,0 +1,68 @@
+"""APScheduler 3 wiring: when each sweep runs; the sweeps themselves live beside.
+
+One scheduler process (`flask jobs run`), or the dev server's own (quick
+start, SCHEDULER_IN_PROCESS=1). The job store is in memory on purpose:
+APScheduler's shared stores run jobs twice (ENVIRONMENT.md); what is due
+lives in the database, and JobLock keeps two schedulers from sweeping at once.
+Missed runs after downtime are coalesced into one sweep (coalesce=True), and
+a sweep never overlaps itself (max_instances=1).
+"""
+from __future__ import annotations
+
+import logging
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+TIMEZONE = "Europe/Paris"
+log = logging.getLogger(__name__)
+
+# job -> trigger arguments; all times are Paris time.
+SCHEDULE = {
+    "outbox": IntervalTrigger(minutes=1, timezone=TIMEZONE),
+    "reminders": IntervalTrigger(minutes=15, timezone=TIMEZONE),
+    "digest": CronTrigger(hour=7, minute=30, timezone=TIMEZONE),
+    "destruction": CronTrigger(hour=2, minute=30, timezone=TIMEZONE),
+    "purge": CronTrigger(hour=3, minute=30, timezone=TIMEZONE),
+}
+# A daily sweep missed by a long downtime still runs once (None = any lateness);
+# a frequent one missed by more than its period just waits for the next tick.
+MISFIRE_GRACE = {"digest": None, "destruction": None, "purge": None, "outbox": 300, "reminders": 3600}
+
+
+def _run_in_app(app, name: str) -> None:
+    from jobs.runner import run_job
+
+    with app.app_context():
+        run_job(name)
+
+
+def configure(scheduler, app):
+    scheduler.configure(timezone=TIMEZONE,
+                        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600})
+    for name, trigger in SCHEDULE.items():
+        scheduler.add_job(_run_in_app, trigger, args=(app, name), id=name, name=name,
+                          replace_existing=True, coalesce=True, max_instances=1,
+                          misfire_grace_time=MISFIRE_GRACE[name])
+    return scheduler
+
+
+def start_background(app) -> BackgroundScheduler:
+    """The dev server's in-process scheduler (a daemon thread)."""
+    scheduler = configure(BackgroundScheduler(daemon=True), app)
+    scheduler.start()
+    app.extensions["scheduler"] = scheduler
+    log.info("scheduler started in process: %s", ", ".join(SCHEDULE))
+    return scheduler
+
+
+def run_blocking(app) -> None:
+    """`flask jobs run`: this process does nothing but the schedule."""
+    scheduler = configure(BlockingScheduler(), app)
+    log.info("scheduler running: %s", ", ".join(SCHEDULE))
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        scheduler.shutdown(wait=True)

@@ -1,0 +1,62 @@
+"""Iterate over every active centre; one failing centre is logged and skipped.
+
+Each centre gets its own tenant session (one pooled connection, returned
+before the next centre is opened), so a sweep never sees two centres at once.
+The per-centre function commits its own actions one by one: a sweep killed
+half-way leaves only whole actions behind, and the next run carries on.
+"""
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable
+
+from sqlmodel import select
+
+from saas.centres.models import Centre
+from saas.db import database
+from saas.tenancy import tenant_session
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SweepReport:
+    counts: Counter = field(default_factory=Counter)
+    errors: list = field(default_factory=list)
+    centres: int = 0
+
+    def add(self, other: dict | Counter | None) -> None:
+        for key, value in (other or {}).items():
+            if value:
+                self.counts[key] += value
+
+
+def active_centres(only: str | None = None) -> list[Centre]:
+    """Active centres, detached, in id order (read on a connection released at once)."""
+    with database().public_session() as session:
+        query = select(Centre).where(Centre.status == "active").order_by(Centre.id)
+        if only:
+            query = query.where(Centre.slug == only)
+        centres = list(session.exec(query).all())
+        for centre in centres:
+            session.expunge(centre)
+    return centres
+
+
+def sweep_centres(job: str, action: Callable, now: datetime, *, only: str | None = None,
+                  report: SweepReport | None = None) -> SweepReport:
+    """Call `action(db, centre, now) -> Counter` for each centre in its own session."""
+    report = report or SweepReport()
+    for centre in active_centres(only):
+        try:
+            with tenant_session(centre) as db:
+                report.add(action(db, centre, now))
+                db.commit()
+        except Exception as error:  # one centre's bad data never stops the others
+            log.exception("%s: centre %s (%s) failed", job, centre.slug, centre.id)
+            report.errors.append({"centre": centre.slug, "error": f"{type(error).__name__}: {error}"[:300]})
+        report.centres += 1
+    return report

@@ -1,0 +1,1 @@
+"""Retention and destruction (R6313-7, Caisse des Dépôts CGU 7-3): settings, records, flags."""

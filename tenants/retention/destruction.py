@@ -1,0 +1,283 @@
+"""Legal destruction of a bilan's data, in three stages (DOMAIN rules 6 and 7).
+
+1. `working`: at the end + the centre's grace period (default 7 days, at most
+   30), every working document goes (answers, notes, drafts, links, uploads),
+   and so does anything marked kept_one_year that has no ground to be kept
+   (R6313-7: only the synthesis sent to a CEP operator, or documents the
+   beneficiary agreed in writing to keep).
+2. `kept_one_year`: one year after the end, the kept documents go too; the
+   bilan's key is crypto-shredded as soon as no kept document needs it
+   (at stage 1 when nothing was kept).
+3. `proof`: four years after the end (Caisse des Dépôts CGU art. 7-3) the
+   proofs of realisation are deleted; the bilan row stays as a bare tombstone
+   and the beneficiary's identity is erased when no other bilan needs it.
+
+Each stage deletes rows, writes one DestructionRecord (class of item, count,
+rule, no content) and marks the bilan, all in one transaction: a stage that
+dies half-way leaves nothing behind, and the key shredding before it is
+idempotent, so the job simply runs again.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from flask import current_app
+from sqlalchemy import delete, func, or_, select as sa_select, update
+from sqlmodel import Session, select
+
+from saas.crypto.fields import sealed_fields, sealed_models
+from tenants.base import TenantModel
+from tenants.retention.models import GRACE_DAYS_MAX, DestructionRecord, RetentionSettings, settings_for
+
+ONE_YEAR = timedelta(days=365)
+FOUR_YEARS = timedelta(days=4 * 365 + 1)
+RULES = {
+    "working": "R6313-7 : documents de travail détruits à la fin du bilan (après le délai de remise)",
+    "kept_one_year": "R6313-7 : documents conservés un an (synthèse transmise au CEP, accord écrit du bénéficiaire)",
+    "proof": "Preuves de réalisation conservées quatre ans (CGU Caisse des Dépôts, art. 7-3)",
+}
+ITEM_LABELS = {
+    "objective": "Objectifs", "action_item": "Plan d'action", "synthesis": "Document de synthèse",
+    "synthesis_comment": "Commentaires sur la synthèse", "beneficiary_link": "Liens personnels",
+    "portal_code": "Codes d'accès", "bilan_session": "Séances", "attendance": "Émargements",
+    "agreement": "Conventions", "consent": "Consentements", "satisfaction": "Satisfaction",
+    "disclosure": "Transmissions de la synthèse", "history_event": "Historique",
+    "retention_flag": "Signalements", "bilan": "Notes du bilan",
+}
+# Tables that never follow a bilan's retention classes.
+NOT_BILAN_ITEMS = {"destruction_record", "bilan"}
+
+
+def label(table_name: str) -> str:
+    return ITEM_LABELS.get(table_name, table_name.replace("_", " ").capitalize())
+
+
+def aware(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value
+
+
+def end_of(bilan) -> datetime | None:
+    """When the bilan ended; a closed bilan without an end date ended at its last activity."""
+    from tenants.bilans.models import CLOSED_STATUSES
+
+    if bilan.ended_at is not None:
+        return aware(bilan.ended_at)
+    if bilan.status in CLOSED_STATUSES:
+        return aware(bilan.last_activity_at)
+    return None
+
+
+def grace(settings: RetentionSettings) -> timedelta:
+    return timedelta(days=max(0, min(int(settings.grace_days), GRACE_DAYS_MAX)))
+
+
+def keeps_documents(bilan) -> bool:
+    """R6313-7: one year only with a ground: synthesis to a CEP, or a written agreement."""
+    return bool(bilan.synthesis_to_cep) or bool(bilan.kept_documents)
+
+
+def bilan_tables():
+    """Tenant tables holding bilan items, children before parents."""
+    return [t for t in reversed(TenantModel.metadata.sorted_tables)
+            if "bilan_id" in t.c and t.name not in NOT_BILAN_ITEMS]
+
+
+def _sealed_by_table():
+    return {m.__table__: m for m in sealed_models(TenantModel)}
+
+
+@dataclass
+class Outcome:
+    stage: str
+    total: int
+
+
+def _delete_class(db: Session, bilan_id: str, classes: tuple[str, ...] | None, counts: Counter) -> None:
+    """Delete this bilan's rows of the given retention classes (None: every row)."""
+    for table in bilan_tables():
+        where = [table.c.bilan_id == bilan_id]
+        if classes is not None:
+            if "retention" in table.c:
+                where.append(table.c.retention.in_(classes))
+            elif "working" not in classes:
+                continue  # a table without classes holds working items
+        n = db.execute(sa_select(func.count()).select_from(table).where(*where)).scalar_one()
+        if n:
+            db.execute(delete(table).where(*where))
+            counts[label(table.name)] += n
+
+
+def _clear_sealed(db: Session, bilan_id: str, counts: Counter) -> None:
+    """Sealed content left on rows that stay (session notes on a proof row, the bilan's notes)."""
+    from tenants.bilans.models import Bilan
+
+    for table, model in _sealed_by_table().items():
+        columns = {table.c[f.column_name(model)]: None for f in sealed_fields(model)}
+        scope = getattr(model, "__key_scope__", None)
+        if model is Bilan:
+            where = table.c.id == bilan_id
+        elif scope == "bilan_id" and "bilan_id" in table.c:
+            where = table.c.bilan_id == bilan_id
+        else:
+            continue
+        anything = [c.isnot(None) for c in columns]
+        n = db.execute(sa_select(func.count()).select_from(table).where(where, or_(*anything))).scalar_one()
+        if n:
+            db.execute(update(table).where(where).values(columns))
+            counts[f"{label(table.name)} (contenu chiffré)"] += n
+
+
+def _shred_key(db: Session, bilan_id: str) -> None:
+    """Crypto-shred the bilan key (idempotent); rows were already handled above."""
+    from tenants.bilans.models import Bilan
+
+    current_app.extensions["crypto"].destroy_bilan_secrets(db, bilan_id, models=[Bilan])
+
+
+def _record(db: Session, bilan, stage: str, counts: Counter, now: datetime, key: bool) -> DestructionRecord:
+    existing = db.exec(select(DestructionRecord).where(DestructionRecord.bilan_id == bilan.id,
+                                                       DestructionRecord.stage == stage)).first()
+    if existing is not None:
+        return existing
+    record = DestructionRecord(bilan_id=bilan.id, stage=stage, rule=RULES[stage], items=dict(counts),
+                               total=sum(counts.values()), key_destroyed=key, bilan_ended_at=end_of(bilan), at=now)
+    db.add(record)
+    return record
+
+
+def _history(db: Session, bilan_id: str, stage: str, total: int, now: datetime) -> None:
+    from tenants.history.models import record
+
+    record(db, bilan_id, f"destroyed_{stage}", f"Destruction ({stage}) : {total} élément(s). {RULES[stage]}",
+           actor="Tâche planifiée", at=now)
+
+
+def stage_due(bilan, settings: RetentionSettings, now: datetime, done_working: bool) -> str | None:
+    """The next destruction stage this bilan has reached at `now`, if any."""
+    end = end_of(bilan)
+    if end is None or bilan.proofs_destroyed_at is not None:
+        return None
+    if bilan.destroyed_at is None:
+        if not done_working and now >= end + grace(settings):
+            return "working"
+        if done_working and now >= end + ONE_YEAR:
+            return "kept_one_year"
+        return None
+    if now >= end + FOUR_YEARS:
+        return "proof"
+    return None
+
+
+def destroy_due(db: Session, bilan, settings: RetentionSettings, now: datetime) -> list[Outcome]:
+    """Run every stage this bilan has reached, each committed on its own."""
+    done = []
+    for _ in range(3):
+        records = set(db.exec(select(DestructionRecord.stage)
+                              .where(DestructionRecord.bilan_id == bilan.id)).all())
+        stage = stage_due(bilan, settings, now, "working" in records)
+        if stage is None:
+            break
+        done.append(run_stage(db, bilan, stage, now))
+        db.commit()
+    return done
+
+
+def run_stage(db: Session, bilan, stage: str, now: datetime) -> Outcome:
+    counts: Counter = Counter()
+    key = False
+    if stage == "working":
+        kept_allowed = keeps_documents(bilan)
+        _delete_class(db, bilan.id, ("working",) if kept_allowed else ("working", "kept_one_year"), counts)
+        if not kept_allowed:
+            _clear_sealed(db, bilan.id, counts)
+            _shred_key(db, bilan.id)
+            key = True
+            bilan.destroyed_at = now
+        else:
+            _clear_bilan_notes(db, bilan.id, counts, keep_session_notes="session_notes" in bilan.kept_documents)
+    elif stage == "kept_one_year":
+        _delete_class(db, bilan.id, ("working", "kept_one_year"), counts)
+        _clear_sealed(db, bilan.id, counts)
+        _shred_key(db, bilan.id)
+        key = True
+        bilan.destroyed_at = now
+    else:  # proof
+        _delete_class(db, bilan.id, None, counts)
+        _shred_key(db, bilan.id)
+        _tombstone(db, bilan, now, counts)
+        bilan.proofs_destroyed_at = now
+    db.add(bilan)
+    _record(db, bilan, stage, counts, now, key)
+    if stage != "proof":
+        _history(db, bilan.id, stage, sum(counts.values()), now)
+    return Outcome(stage, sum(counts.values()))
+
+
+def _clear_bilan_notes(db: Session, bilan_id: str, counts: Counter, keep_session_notes: bool) -> None:
+    """Stage 1 with kept documents: the bilan's own notes go, kept ones wait their year."""
+    from tenants.bilans.models import Bilan
+    from tenants.sessions.models import BilanSession
+
+    models = [Bilan] if keep_session_notes else [Bilan, BilanSession]
+    for model in models:
+        table = model.__table__
+        columns = {table.c[f.column_name(model)]: None for f in sealed_fields(model)}
+        where = (table.c.id == bilan_id) if model is Bilan else (table.c.bilan_id == bilan_id)
+        n = db.execute(sa_select(func.count()).select_from(table)
+                       .where(where, or_(*[c.isnot(None) for c in columns]))).scalar_one()
+        if n:
+            db.execute(update(table).where(where).values(columns))
+            counts[f"{label(table.name)} (contenu chiffré)"] += n
+
+
+def _tombstone(db: Session, bilan, now: datetime, counts: Counter) -> None:
+    """After four years: the bilan row keeps dates and status only; the identity goes
+    with the last of the beneficiary's bilans."""
+    from tenants.beneficiaries.models import Beneficiary
+    from tenants.bilans.models import Bilan
+
+    bilan.edof_number = None
+    bilan.employer_name = None
+    bilan.closing_reason = None
+    bilan.checklist = {}
+    bilan.kept_documents = []
+    others = db.exec(select(func.count()).select_from(Bilan).where(
+        Bilan.beneficiary_id == bilan.beneficiary_id, Bilan.id != bilan.id,
+        Bilan.proofs_destroyed_at.is_(None))).one()
+    if others == 0:
+        table = Beneficiary.__table__
+        columns = {table.c[f.column_name(Beneficiary)]: None for f in sealed_fields(Beneficiary)}
+        columns[table.c.email_index] = None
+        db.execute(update(table).where(table.c.id == bilan.beneficiary_id).values(columns))
+        counts["Identité du bénéficiaire"] += 1
+
+
+def sweep(db: Session, now: datetime) -> Counter:
+    """Every ended bilan of this centre whose next stage is due."""
+    from tenants.bilans.models import Bilan
+
+    settings = settings_for(db)
+    done: Counter = Counter()
+    latest_end = now - grace(settings)
+    candidates = db.exec(select(Bilan.id).where(Bilan.proofs_destroyed_at.is_(None),
+                                                Bilan.ended_at.isnot(None) | Bilan.status.in_(_closed()))
+                         .order_by(Bilan.id)).all()
+    for bilan_id in candidates:
+        bilan = db.get(Bilan, bilan_id)
+        end = end_of(bilan)
+        if end is None or end > latest_end:
+            continue
+        for outcome in destroy_due(db, bilan, settings, now):
+            done[f"destroyed_{outcome.stage}"] += 1
+            done["items_destroyed"] += outcome.total
+    return done
+
+
+def _closed():
+    from tenants.bilans.models import CLOSED_STATUSES
+
+    return CLOSED_STATUSES

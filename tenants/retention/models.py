@@ -1,0 +1,76 @@
+"""Centre settings for reminders and retention, destruction records, and flags to the consultant."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, Session
+
+from saas.models import utcnow
+from tenants.base import TenantModel, new_id
+
+SETTINGS_ID = "centre"
+GRACE_DAYS_MAX = 30
+
+
+class RetentionSettings(TenantModel, table=True):
+    """One row per centre (id "centre"); defaults apply while it does not exist."""
+    __tablename__ = "retention_settings"
+    id: str = Field(default=SETTINGS_ID, primary_key=True, max_length=32)
+    # Destruction of working documents after the end: hand-over time (R6313-7), 1..30 days.
+    grace_days: int = 7
+    # No activity for this long: the open bilan is flagged to its consultant.
+    abandonment_months: int = 6
+    # Follow-up interview invitation after the end (seed 004: 6 months), 3-month evaluation (seed 003).
+    follow_up_months: int = 6
+    three_month_evaluation: bool = False
+    follow_up_reminder_days: int = 7
+    # Tripartite agreement: reminder on day n of the 10 (R6313-8).
+    agreement_reminder_day: int = 7
+    attendance_reminder_days: int = 2
+    # Questionnaires: before / after the due date; without one, after sending.
+    questionnaire_before_due_days: int = 2
+    questionnaire_after_due_days: int = 3
+    questionnaire_first_days: int = 3
+    questionnaire_second_days: int = 7
+    # A sentence the centre adds to every reminder (its own words).
+    reminder_note: str = Field(default="", max_length=500)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+def settings_for(db: Session) -> RetentionSettings:
+    """The centre's settings, or the defaults (not stored) when never edited."""
+    return db.get(RetentionSettings, SETTINGS_ID) or RetentionSettings()
+
+
+class DestructionRecord(TenantModel, table=True):
+    """What was destroyed for a bilan, when and under which rule: counts only, no content.
+
+    Kept with the proofs, and kept after them: it is the lasting trace that the
+    destruction happened. No foreign key to the bilan row on purpose.
+    """
+    __tablename__ = "destruction_record"
+    __table_args__ = (UniqueConstraint("bilan_id", "stage"),)
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    bilan_id: str = Field(index=True, max_length=32)
+    stage: str = Field(max_length=16)  # working | kept_one_year | proof
+    rule: str = Field(max_length=300)
+    items: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
+    total: int = 0
+    key_destroyed: bool = False
+    bilan_ended_at: Optional[datetime] = None
+    at: datetime = Field(default_factory=utcnow)
+
+
+class Flag(TenantModel, table=True):
+    """Something a consultant must look at, raised by a job once (unique key)."""
+    __tablename__ = "retention_flag"
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    key: str = Field(max_length=200, unique=True)
+    kind: str = Field(max_length=40)  # abandoned | questionnaire_unanswered | agreement_refused
+    bilan_id: Optional[str] = Field(default=None, index=True, max_length=32)
+    consultant_id: Optional[int] = Field(default=None, index=True)
+    detail: str = Field(default="", max_length=300)
+    created_at: datetime = Field(default_factory=utcnow)
+    resolved_at: Optional[datetime] = None
