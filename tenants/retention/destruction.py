@@ -44,7 +44,9 @@ ITEM_LABELS = {
     "portal_code": "Codes d'accès", "bilan_session": "Séances", "attendance": "Émargements",
     "agreement": "Conventions", "consent": "Consentements", "satisfaction": "Satisfaction",
     "disclosure": "Transmissions de la synthèse", "history_event": "Historique",
-    "retention_flag": "Signalements", "bilan": "Notes du bilan",
+    "retention_flag": "Signalements", "bilan": "Notes du bilan", "session_note": "Notes de séance",
+    "assignment": "Questionnaires proposés", "answer": "Réponses aux questionnaires",
+    "respondent": "Répondants 360°",
 }
 # Tables that never follow a bilan's retention classes.
 NOT_BILAN_ITEMS = {"destruction_record", "bilan"}
@@ -111,23 +113,26 @@ def _delete_class(db: Session, bilan_id: str, classes: tuple[str, ...] | None, c
             counts[label(table.name)] += n
 
 
-def _clear_sealed(db: Session, bilan_id: str, counts: Counter) -> None:
-    """Sealed content left on rows that stay (session notes on a proof row, the bilan's notes)."""
+def _clear_sealed(db: Session, bilan_id: str, counts: Counter, classes: tuple[str, ...] | None = None) -> None:
+    """Sealed content left on rows that stay: the bilan's own notes, and sealed columns
+    of remaining rows (of `classes` only, when given)."""
     from tenants.bilans.models import Bilan
 
     for table, model in _sealed_by_table().items():
         columns = {table.c[f.column_name(model)]: None for f in sealed_fields(model)}
         scope = getattr(model, "__key_scope__", None)
         if model is Bilan:
-            where = table.c.id == bilan_id
+            where = [table.c.id == bilan_id]
         elif scope == "bilan_id" and "bilan_id" in table.c:
-            where = table.c.bilan_id == bilan_id
+            where = [table.c.bilan_id == bilan_id]
+            if classes is not None and "retention" in table.c:
+                where.append(table.c.retention.in_(classes))
         else:
             continue
-        anything = [c.isnot(None) for c in columns]
-        n = db.execute(sa_select(func.count()).select_from(table).where(where, or_(*anything))).scalar_one()
+        n = db.execute(sa_select(func.count()).select_from(table)
+                       .where(*where, or_(*[c.isnot(None) for c in columns]))).scalar_one()
         if n:
-            db.execute(update(table).where(where).values(columns))
+            db.execute(update(table).where(*where).values(columns))
             counts[f"{label(table.name)} (contenu chiffré)"] += n
 
 
@@ -198,7 +203,7 @@ def run_stage(db: Session, bilan, stage: str, now: datetime) -> Outcome:
             key = True
             bilan.destroyed_at = now
         else:
-            _clear_bilan_notes(db, bilan.id, counts, keep_session_notes="session_notes" in bilan.kept_documents)
+            _clear_sealed(db, bilan.id, counts, classes=("proof",))
     elif stage == "kept_one_year":
         _delete_class(db, bilan.id, ("working", "kept_one_year"), counts)
         _clear_sealed(db, bilan.id, counts)
@@ -215,23 +220,6 @@ def run_stage(db: Session, bilan, stage: str, now: datetime) -> Outcome:
     if stage != "proof":
         _history(db, bilan.id, stage, sum(counts.values()), now)
     return Outcome(stage, sum(counts.values()))
-
-
-def _clear_bilan_notes(db: Session, bilan_id: str, counts: Counter, keep_session_notes: bool) -> None:
-    """Stage 1 with kept documents: the bilan's own notes go, kept ones wait their year."""
-    from tenants.bilans.models import Bilan
-    from tenants.sessions.models import BilanSession
-
-    models = [Bilan] if keep_session_notes else [Bilan, BilanSession]
-    for model in models:
-        table = model.__table__
-        columns = {table.c[f.column_name(model)]: None for f in sealed_fields(model)}
-        where = (table.c.id == bilan_id) if model is Bilan else (table.c.bilan_id == bilan_id)
-        n = db.execute(sa_select(func.count()).select_from(table)
-                       .where(where, or_(*[c.isnot(None) for c in columns]))).scalar_one()
-        if n:
-            db.execute(update(table).where(where).values(columns))
-            counts[f"{label(table.name)} (contenu chiffré)"] += n
 
 
 def _tombstone(db: Session, bilan, now: datetime, counts: Counter) -> None:

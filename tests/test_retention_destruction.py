@@ -1,0 +1,181 @@
+"""Destruction at each boundary (R6313-7; CGU Caisse des Dépôts 7-3): exactly the right classes go."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import select
+
+from jobs_support import add, add_bilan, in_centre, paris, run
+
+END = paris(2027, 3, 1, 17, 0)
+
+
+def _bilan_with_every_class(app, centre, consultant_id, *, keep: bool):
+    from tenants.agreements.models import Agreement
+    from tenants.bilans.models import Objective
+    from tenants.history.models import HistoryEvent
+    from tenants.sessions.models import Attendance, BilanSession, SessionNote
+    from tenants.synthesis.models import Synthesis
+
+    bilan = add_bilan(app, centre, consultant_id=consultant_id, status="completed", ended_at=END,
+                      synthesis_to_cep=keep, needs_analysis="Besoin : changer de métier")
+    session = BilanSession(bilan_id=bilan, starts_at=END - timedelta(days=30), duration_minutes=120, status="done")
+    add(app, centre, session)
+    add(app, centre,
+        Objective(bilan_id=bilan, text="Devenir ébéniste"),
+        SessionNote(bilan_id=bilan, session_id=session.id, notes="Parle de son père"),
+        Synthesis(bilan_id=bilan, sections={"project": "Ébénisterie"},
+                  retention="kept_one_year" if keep else "working"),
+        Attendance(bilan_id=bilan, session_id=session.id, confirmed_at=END - timedelta(days=30)),
+        Agreement(bilan_id=bilan, sent_at=END - timedelta(days=60), status="signed"),
+        HistoryEvent(bilan_id=bilan, kind="phase", detail="Phase de conclusion"))
+    return bilan
+
+
+def _state(app, centre, bilan_id):
+    from tenants.agreements.models import Agreement
+    from tenants.bilans.models import Bilan, Objective
+    from tenants.retention.models import DestructionRecord
+    from tenants.sessions.models import Attendance, BilanSession, SessionNote
+    from tenants.synthesis.models import Synthesis
+
+    def read(db, c):
+        count = lambda m: len(db.exec(select(m.id).where(m.bilan_id == bilan_id)).all())  # noqa: E731
+        bilan = db.get(Bilan, bilan_id)
+        keyring = db.info["keyring"]
+        return {
+            "objective": count(Objective), "session_note": count(SessionNote), "synthesis": count(Synthesis),
+            "session": count(BilanSession), "attendance": count(Attendance), "agreement": count(Agreement),
+            "needs_analysis": bilan.needs_analysis_ct is not None,
+            "key": bool(keyring.store.bilan_keys(keyring.centre_id, [bilan_id])),
+            "destroyed": bilan.destroyed_at is not None, "proofs_destroyed": bilan.proofs_destroyed_at is not None,
+            "records": sorted(db.exec(select(DestructionRecord.stage)
+                                      .where(DestructionRecord.bilan_id == bilan_id)).all()),
+        }
+
+    return in_centre(app, centre, read)
+
+
+def test_destruction_boundaries_remove_exactly_the_right_classes(app, make_centre, add_member):
+    centre = make_centre("lyon")
+    consultant = add_member(centre)
+    kept = _bilan_with_every_class(app, centre, consultant.id, keep=True)
+    plain = _bilan_with_every_class(app, centre, consultant.id, keep=False)
+    before = _state(app, centre, kept)
+    assert before["objective"] == before["synthesis"] == before["session_note"] == 1 and before["key"]
+
+    run(app, "destruction", END + timedelta(days=6, hours=23))  # grace period not over
+    assert _state(app, centre, kept) == before and _state(app, centre, plain)["objective"] == 1
+
+    run(app, "destruction", END + timedelta(days=7))  # day 7: working documents
+    for bilan in (kept, plain):
+        state = _state(app, centre, bilan)
+        assert (state["objective"], state["session_note"], state["needs_analysis"]) == (0, 0, False)
+        assert (state["session"], state["attendance"], state["agreement"]) == (1, 1, 1)
+    k, p = _state(app, centre, kept), _state(app, centre, plain)
+    assert k["synthesis"] == 1 and k["key"] and not k["destroyed"] and k["records"] == ["working"]
+    assert p["synthesis"] == 0 and not p["key"] and p["destroyed"] and p["records"] == ["working"]
+
+    run(app, "destruction", END + timedelta(days=364))
+    assert _state(app, centre, kept)["synthesis"] == 1
+    run(app, "destruction", END + timedelta(days=365))  # one year: the kept synthesis
+    k = _state(app, centre, kept)
+    assert k["synthesis"] == 0 and not k["key"] and k["destroyed"] and k["records"] == ["kept_one_year", "working"]
+    assert (k["session"], k["attendance"], k["agreement"]) == (1, 1, 1)
+
+    run(app, "destruction", END + timedelta(days=4 * 365))  # proofs still there
+    assert _state(app, centre, kept)["agreement"] == 1
+    run(app, "destruction", END + timedelta(days=4 * 365 + 1))  # four years: the proofs
+    for bilan in (kept, plain):
+        state = _state(app, centre, bilan)
+        assert (state["session"], state["attendance"], state["agreement"]) == (0, 0, 0)
+        assert state["proofs_destroyed"] and "proof" in state["records"]
+    # A sweep after the end changes nothing (idempotent).
+    again = run(app, "destruction", END + timedelta(days=5 * 365))
+    assert not again.errors and again.counts.get("items_destroyed", 0) == 0
+
+
+def test_an_open_bilan_is_flagged_as_abandoned_never_destroyed(app, make_centre, add_member):
+    from tenants.bilans.models import Objective
+    from tenants.retention.models import Flag
+
+    centre = make_centre("lyon")
+    consultant = add_member(centre)
+    quiet = add_bilan(app, centre, consultant_id=consultant.id, status="active",
+                      last_activity_at=paris(2027, 1, 10, 10, 0))
+    add(app, centre, Objective(bilan_id=quiet, text="Objectif"))
+    run(app, "destruction", paris(2027, 7, 9, 10, 0))
+    assert in_centre(app, centre, lambda db, c: db.exec(select(Flag)).all()) == []
+    for _ in range(2):
+        run(app, "destruction", paris(2027, 7, 11, 10, 0))
+    flags = in_centre(app, centre, lambda db, c: [(f.kind, f.bilan_id, f.consultant_id) for f in db.exec(select(Flag))])
+    assert flags == [("abandoned", quiet, consultant.id)]
+    assert in_centre(app, centre, lambda db, c: len(db.exec(select(Objective)).all())) == 1
+
+
+def test_destroyed_data_is_gone_from_raw_database_and_a_restored_copy_is_unreadable(app, make_centre, add_member):
+    """Crypto-shredding: a copy taken before destruction, put back, cannot be read with current keys."""
+    from tenants.bilans.models import Objective
+
+    centre = make_centre("lyon")
+    consultant = add_member(centre)
+    bilan = _bilan_with_every_class(app, centre, consultant.id, keep=False)
+    secret = "Devenir ébéniste"
+
+    def copy_rows(db, c):
+        rows = db.execute(select(Objective.__table__)).mappings().all()
+        return [dict(r) for r in rows]
+
+    from saas.crypto.fields import sealed_fields
+
+    column = sealed_fields(Objective)[0].column_name(Objective)
+    backup = in_centre(app, centre, copy_rows)
+    assert backup and all(r[column] and secret.encode() not in r[column] for r in backup)
+    run(app, "destruction", END + timedelta(days=8))
+
+    # Raw scan: no ciphertext of the destroyed rows is left anywhere in the tenant tables.
+    def raw_has(db, c):
+        from tenants.base import TenantModel
+
+        found = []
+        for table in TenantModel.metadata.sorted_tables:
+            for row in db.execute(select(table)).all():
+                for value in row:
+                    if isinstance(value, (bytes, memoryview)) and any(bytes(value) == r[column] for r in backup):
+                        found.append(table.name)
+                    if isinstance(value, str) and secret in value:
+                        found.append(table.name)
+        return found
+
+    assert in_centre(app, centre, raw_has) == []
+
+    # The pre-destruction copy, restored, does not open with today's keys.
+    def restore(db, c):
+        db.execute(Objective.__table__.insert(), backup)
+
+    in_centre(app, centre, restore)
+
+    def read(db, c):
+        objective = db.exec(select(Objective).where(Objective.bilan_id == bilan)).one()
+        return objective.text
+
+    from saas.crypto.keyring import BilanKeyDestroyed
+
+    with pytest.raises(BilanKeyDestroyed):
+        in_centre(app, centre, read)
+
+
+def test_a_destruction_record_lists_classes_and_counts_without_content(app, make_centre, add_member, client, login):
+    from tenants.retention.models import DestructionRecord
+
+    centre = make_centre("lyon")
+    consultant = add_member(centre)
+    bilan = _bilan_with_every_class(app, centre, consultant.id, keep=False)
+    run(app, "destruction", END + timedelta(days=8))
+    record = in_centre(app, centre, lambda db, c: db.exec(select(DestructionRecord)).one())
+    assert record.bilan_id == bilan and record.stage == "working" and record.key_destroyed
+    assert record.items["Objectifs"] == 1 and record.items["Notes de séance"] == 1
+    assert "R6313-7" in record.rule
+    assert "ébéniste" not in str(record.items)
