@@ -11,6 +11,7 @@ STAFF_MENU = (
     ("bilans.index", "Bilans", False),
     ("questionnaires.index", "Questionnaires", False),
     ("evidence.centre", "Qualiopi", False),
+    ("retention.edit", "Conservation", True),
     ("admin.index", "Administration", True),
 )
 

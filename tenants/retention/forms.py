@@ -1,0 +1,37 @@
+"""The centre's reminder and retention settings form (admins)."""
+from __future__ import annotations
+
+from wtforms import BooleanField, IntegerField, TextAreaField
+from wtforms.validators import NumberRange, Optional
+
+from saas.forms import BaseForm, max_length, no_markup, required, strip
+from tenants.retention.models import GRACE_DAYS_MAX
+
+
+def days(label: str, low: int, high: int, **kwargs) -> IntegerField:
+    return IntegerField(label, validators=[required(), NumberRange(low, high, f"Entre {low} et {high}.")],
+                        render_kw={"inputmode": "numeric"}, **kwargs)
+
+
+class RetentionSettingsForm(BaseForm):
+    grace_days = days("Délai de remise avant destruction des documents de travail (jours)", 1, GRACE_DAYS_MAX)
+    abandonment_months = days("Bilan sans activité signalé comme abandonné après (mois)", 1, 24)
+    follow_up_months = days("Entretien de suivi proposé après la fin du bilan (mois)", 1, 12)
+    three_month_evaluation = BooleanField("Proposer aussi une évaluation à 3 mois")
+    follow_up_reminder_days = days("Relance du suivi sans réponse après (jours)", 1, 60)
+    agreement_reminder_day = days("Rappel de signature de la convention au jour (sur 10)", 1, 9)
+    attendance_reminder_days = days("Rappel d'émargement après (jours)", 1, 14)
+    questionnaire_before_due_days = days("Questionnaire : rappel avant l'échéance (jours)", 1, 30)
+    questionnaire_after_due_days = days("Questionnaire : relance après l'échéance (jours)", 1, 30)
+    questionnaire_first_days = days("Sans échéance : première relance après l'envoi (jours)", 1, 30)
+    questionnaire_second_days = days("Sans échéance : seconde relance après l'envoi (jours)", 2, 60)
+    reminder_note = TextAreaField("Phrase ajoutée à chaque rappel (facultatif)", filters=[strip],
+                                  validators=[Optional(), max_length(500), no_markup])
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        first, second = self.questionnaire_first_days.data, self.questionnaire_second_days.data
+        if ok and first is not None and second is not None and second <= first:
+            self.questionnaire_second_days.errors.append("La seconde relance doit venir après la première.")
+            ok = False
+        return ok

@@ -1,0 +1,81 @@
+"""Retention pages: the centre's reminder and retention settings (admins), destruction
+certificates, and resolving a flag."""
+from __future__ import annotations
+
+from flask import abort, flash, g, make_response, redirect, request, url_for
+
+from saas.htmx import is_htmx, render
+from saas.models import utcnow
+from saas.tenancy import admin_required, is_admin, staff_blueprint, tenant_db
+from tenants.retention.forms import RetentionSettingsForm
+from tenants.retention.models import SETTINGS_ID, Flag, RetentionSettings, settings_for
+
+bp = staff_blueprint("retention", __name__, url_prefix="/retention")
+
+
+@bp.get("/settings")
+@admin_required
+def edit():
+    """Delays of reminders, grace period, abandonment, follow-up."""
+    form = RetentionSettingsForm(obj=settings_for(tenant_db()))
+    return render("retention/settings.html", "retention/_settings_form.html", form=form)
+
+
+@bp.post("/settings")
+@admin_required
+def update():
+    """Save the settings; invalid input comes back with its messages (422)."""
+    form = RetentionSettingsForm()
+    if not form.validate_on_submit():
+        return render("retention/settings.html", "retention/_settings_form.html", status=422, form=form)
+    db = tenant_db()
+    settings = db.get(RetentionSettings, SETTINGS_ID) or RetentionSettings(id=SETTINGS_ID)
+    form.populate_obj(settings)
+    settings.updated_at = utcnow()
+    db.add(settings)
+    db.commit()
+    flash("Paramètres des rappels et de la conservation enregistrés.")
+    if is_htmx():
+        return render("retention/settings.html", "retention/_settings_form.html", form=form)
+    return redirect(url_for("retention.edit"), 303)
+
+
+def _bilan_for_member(bilan_id: str):
+    """The bilan if this member may see it (its consultant, or an admin); else 404."""
+    from tenants.bilans.models import Bilan
+
+    bilan = tenant_db().get(Bilan, bilan_id)
+    if bilan is None or not (is_admin() or bilan.consultant_id == g.membership.account_id):
+        abort(404)
+    return bilan
+
+
+@bp.get("/bilans/<bilan_id>/certificate.pdf")
+def certificate(bilan_id: str):
+    """The destruction certificate of a bilan (PDF): classes, counts, dates, rules; no content."""
+    from tenants.retention.certificate import certificate_pdf
+
+    bilan = _bilan_for_member(bilan_id)
+    pdf = certificate_pdf(tenant_db(), g.centre, bilan.id)
+    if pdf is None:
+        abort(404)
+    response = make_response(pdf)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="certificat-destruction-{bilan.id[:8]}.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/flags/<flag_id>/resolve")
+def resolve(flag_id: str):
+    """Mark a flag as seen and handled."""
+    db = tenant_db()
+    flag = db.get(Flag, flag_id)
+    if flag is None or not (is_admin() or flag.consultant_id == g.membership.account_id):
+        abort(404)
+    flag.resolved_at = utcnow()
+    db.add(flag)
+    db.commit()
+    if is_htmx():
+        return make_response("", 200)
+    return redirect(request.referrer or url_for("dashboard.index"), 303)

@@ -1,0 +1,95 @@
+"""Delivery: an SMTP server that refuses (4xx) then recovers gets every email once, same Message-ID."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from jobs_support import add, add_bilan, paris, run
+from smtp_server import running_smtp_server
+
+NOW = paris(2027, 5, 3, 9, 30)
+
+
+@pytest.fixture
+def smtp_server():
+    with running_smtp_server() as server:
+        yield server
+
+
+@pytest.fixture
+def app_config(smtp_server):
+    return {"MAIL_URL": smtp_server.url}
+
+
+def _three_reminders(app, make_centre, add_member):
+    from tenants.sessions.models import BilanSession
+
+    centre = make_centre("lyon")
+    consultant = add_member(centre)
+    for n in range(3):
+        bilan = add_bilan(app, centre, consultant_id=consultant.id, email=f"p{n}@example.org")
+        add(app, centre, BilanSession(bilan_id=bilan, starts_at=NOW + timedelta(days=1, hours=n),
+                                      duration_minutes=60))
+    run(app, "reminders", NOW)
+    return centre
+
+
+def test_refusing_then_recovering_server_gets_each_email_once_with_its_message_id(
+        app, make_centre, add_member, outbox, smtp_server):
+    _three_reminders(app, make_centre, add_member)
+    queued = {e.message_id: e.idempotency_key for e in outbox()}
+    assert len(queued) == 3
+    smtp_server.fail_next(5)  # 451 to the next five messages
+    report = run(app, "outbox", NOW)
+    assert report.counts["retried"] == 3 and smtp_server.messages == []
+    assert {e.status for e in outbox()} == {"queued"} and all(e.attempts == 1 for e in outbox())
+    run(app, "outbox", NOW + timedelta(seconds=30))  # backoff not over: nothing tried
+    assert smtp_server.refused == 3
+    for minutes in (1, 3, 7, 15):
+        run(app, "outbox", NOW + timedelta(minutes=minutes))
+    received = smtp_server.messages
+    assert sorted(m.message["Message-ID"].strip() for m in received) == sorted(queued)
+    assert {e.status for e in outbox()} == {"sent"}
+    assert all(e.body_text is None and e.recipient is None for e in outbox())
+    for minutes in (60, 600):
+        run(app, "outbox", NOW + timedelta(minutes=minutes))
+    assert len(smtp_server.messages) == 3
+
+
+def test_permanent_refusal_is_marked_failed_and_shown_to_the_consultant(
+        app, make_centre, add_member, outbox, smtp_server, client, login):
+    centre = _three_reminders(app, make_centre, add_member)
+    smtp_server.reject_all(True)
+    report = run(app, "outbox", NOW)
+    assert report.counts["failed"] == 3 and {e.status for e in outbox()} == {"failed"}
+    login(centre.owner)
+    page = client.get(f"/c/{centre.slug}/")
+    assert page.status_code == 200
+    assert "n'a pas pu être remis" in page.text or "non remis" in page.text
+
+
+def test_a_killed_sender_resumes_without_duplicates(app, make_centre, add_member, outbox, smtp_server):
+    """A sender killed after claiming (lease held, nothing marked) is taken over once its lease ends."""
+    from saas.mail.delivery import claim
+
+    _three_reminders(app, make_centre, add_member)
+    with app.app_context():
+        _owner, ids = claim(app.extensions["db"].engine, NOW)  # then the process "dies"
+    assert len(ids) == 3
+    run(app, "outbox", NOW + timedelta(minutes=1))  # leased: nobody else sends them
+    assert smtp_server.messages == []
+    run(app, "outbox", NOW + timedelta(minutes=6))  # lease over
+    run(app, "outbox", NOW + timedelta(minutes=7))
+    assert sorted(m.message["Message-ID"].strip() for m in smtp_server.messages) == sorted(e.message_id for e in outbox())
+
+
+def test_giving_up_after_24_hours_of_temporary_failures(app, make_centre, add_member, outbox, smtp_server):
+    _three_reminders(app, make_centre, add_member)
+    smtp_server.fail_next(10_000)
+    at = NOW
+    while at < NOW + timedelta(hours=25):
+        run(app, "outbox", at)
+        at += timedelta(hours=2)
+    assert {e.status for e in outbox()} == {"failed"}
+    assert all("24 h" in e.last_error for e in outbox())
