@@ -1,0 +1,18 @@
+"""The beneficiary form: only what the bilan needs (rule 4)."""
+from __future__ import annotations
+
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.validators import Optional
+
+from saas.forms import BaseForm, email_address, max_length, no_markup, required, strip
+from tenants.beneficiaries.models import EMPLOYMENT_STATUSES
+
+
+class BeneficiaryForm(BaseForm):
+    name = StringField("Nom et prénom", filters=[strip], validators=[required(), max_length(120), no_markup])
+    email = StringField("E-mail", filters=[strip], validators=[required(), max_length(254), email_address()])
+    phone = StringField("Téléphone", filters=[strip], validators=[Optional(), max_length(30)])
+    employment_status = SelectField("Situation professionnelle", choices=list(EMPLOYMENT_STATUSES.items()))
+    large_text = BooleanField("Documents en gros caractères (16 à 20 points)")
+    short_sessions = BooleanField("Séances courtes (1 h)")
+    other_needs = TextAreaField("Autres besoins d'adaptation", filters=[strip], validators=[Optional(), max_length(1000)])

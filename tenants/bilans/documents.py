@@ -1,0 +1,47 @@
+"""PDF documents (WeasyPrint), rendered in memory, and French typography for them.
+
+Nothing is written to disk: `render_pdf` returns bytes. Text gets narrow
+no-break spaces before « : ; ? ! » and inside guillemets (French rules), and
+larger type when the beneficiary needs it (rule 16).
+"""
+from __future__ import annotations
+
+import re
+
+from flask import render_template
+from markupsafe import Markup, escape
+
+NNBSP = "\u202f"
+_BEFORE = re.compile(r"[ \u00a0]+([:;?!»])")
+_BEFORE_BARE = re.compile(r"(?<=[\w\)»%€])([;?!»])")
+_AFTER = re.compile(r"«[ \u00a0]*")
+
+
+def typo_fr(value) -> str:
+    """Narrow no-break spaces before : ; ? ! » and after « (keeps Markup safe)."""
+    if value is None:
+        return ""
+    is_markup = isinstance(value, Markup)
+    text = str(value)
+    text = _BEFORE.sub(NNBSP + r"\1", text)
+    text = _BEFORE_BARE.sub(NNBSP + r"\1", text)
+    text = _AFTER.sub("«" + NNBSP, text)
+    return Markup(text) if is_markup else text
+
+
+def paragraphs(value) -> Markup:
+    """Plain text to escaped paragraphs, with French typography."""
+    blocks = [b.strip() for b in re.split(r"\n\s*\n", str(value or "")) if b.strip()]
+    return Markup("".join(f"<p>{escape(typo_fr(b)).replace(chr(10), Markup('<br>'))}</p>" for b in blocks))
+
+
+def render_pdf(template: str, **context) -> bytes:
+    """A PDF from templates/pdf/<template>, in memory."""
+    from weasyprint import HTML
+
+    html = render_template(template, **context)
+    return HTML(string=html, base_url=None).write_pdf()
+
+
+def init_filters(state) -> None:
+    state.app.jinja_env.filters.update(typo_fr=typo_fr, paragraphs=paragraphs)

@@ -1,0 +1,32 @@
+"""Emails of a bilan to the beneficiary: personal link, closing (satisfaction, follow-up)."""
+from __future__ import annotations
+
+from saas.mail.outbox import queue_email
+from tenants.history.models import record
+
+
+def send_link(db, centre, person, bilan, *, reason: str = "portal_link", actor: str | None = None) -> None:
+    """Email the beneficiary a fresh personal link (consent, attendance, logbook, synthesis)."""
+    from tenants.portal.access import issue_link
+
+    link = issue_link(db, centre, person, bilan)
+    queue_email(db, to=person.email, template="bilan_link", kind="bilan_link", sender_name=centre.name,
+                centre_id=centre.id, bilan_id=bilan.id, name=person.name, centre_name=centre.name, link=link)
+    record(db, bilan.id, "email", "Lien personnel envoyé au bénéficiaire", actor)
+
+
+def send_closing(db, centre, person, bilan, *, certificate: bytes, actor: str | None = None) -> None:
+    """Closing email: certificate attached, satisfaction questionnaire, follow-up offer (rule 18)."""
+    from saas.mail.outbox import attachment
+    from saas.models import utcnow
+    from tenants.portal.access import issue_link
+
+    link = issue_link(db, centre, person, bilan)
+    queue_email(db, to=person.email, template="bilan_closed", kind="bilan_closed", sender_name=centre.name,
+                centre_id=centre.id, bilan_id=bilan.id, idempotency_key=f"bilan-closed:{bilan.id}",
+                attachments=[attachment("certificat-de-realisation.pdf", "application/pdf", certificate)],
+                name=person.name, centre_name=centre.name, link=link, completed=bilan.status == "completed",
+                follow_up_due_on=bilan.follow_up_due_on)
+    bilan.satisfaction_sent_at = utcnow()
+    db.add(bilan)
+    record(db, bilan.id, "email", "Certificat, questionnaire de satisfaction et offre d'entretien de suivi envoyés", actor)

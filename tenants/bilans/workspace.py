@@ -1,0 +1,67 @@
+"""What the bilan page shows: everything computed here, nothing decided in Jinja."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session, select
+
+from saas.accounts.models import Account
+from tenants.agreements import clock
+from tenants.agreements.models import Agreement
+from tenants.beneficiaries.models import Beneficiary
+from tenants.bilans import checklists, cpf
+from tenants.bilans.consent import consents_of, has_consent
+from tenants.bilans.models import (FORMATS, FUNDINGS, KEEPABLE_DOCUMENTS, PHASE_ORDER, PHASES, ActionItem, Bilan,
+                                   Objective, Satisfaction)
+from tenants.history.models import HistoryEvent
+from tenants.sessions import hours as hours_rule
+from tenants.synthesis.editing import missing_sections, synthesis_of
+
+
+def latest_agreement(db: Session, bilan_id: str) -> Agreement | None:
+    return db.exec(select(Agreement).where(Agreement.bilan_id == bilan_id)
+                   .order_by(Agreement.sent_at.desc())).first()
+
+
+def cpf_quote_for(bilan: Bilan, person: Beneficiary, today: date):
+    if bilan.funding != "cpf" or bilan.price_cents is None:
+        return None
+    return cpf.quote(bilan.price_cents, bilan.planned_interview_minutes, bilan.planned_personal_minutes,
+                     employment_status=person.employment_status, employer_cofunding=bilan.cpf_employer_cofunding,
+                     year=today.year)
+
+
+def context(db: Session, bilan: Bilan, today: date) -> dict:
+    """The bilan page's context."""
+    person = db.get(Beneficiary, bilan.beneficiary_id)
+    hours = hours_rule.hours_of(db, bilan)
+    agreement = latest_agreement(db, bilan.id)
+    synthesis = synthesis_of(db, bilan)
+    phase_index = PHASE_ORDER.index(bilan.phase)
+    consultant = db.get(Account, bilan.consultant_id)
+    return {
+        "bilan": bilan, "person": person, "consultant": consultant, "hours": hours,
+        "max_minutes": hours_rule.MAX_TOTAL_MINUTES, "floor_minutes": hours_rule.MIN_ACCOMPANIMENT_MINUTES,
+        "planning_warning": hours_rule.planning_warning(hours) if bilan.status in ("quoted", "active") else None,
+        "completion_rate": hours_rule.completion_rate(hours),
+        "phases": [(key, label, i < phase_index, i == phase_index) for i, (key, label) in enumerate(PHASES.items())],
+        "next_phase": PHASE_ORDER[phase_index + 1] if phase_index < 2 else None,
+        "previous_phase": PHASE_ORDER[phase_index - 1] if phase_index > 0 else None,
+        "phase_labels": PHASES, "checklist": checklists.items_for(bilan),
+        "objectives": list(db.exec(select(Objective).where(Objective.bilan_id == bilan.id).order_by(Objective.position, Objective.created_at)).all()),
+        "actions": list(db.exec(select(ActionItem).where(ActionItem.bilan_id == bilan.id).order_by(ActionItem.created_at)).all()),
+        "consents": consents_of(db, bilan.id), "has_consent": has_consent(db, bilan.id),
+        "agreement": agreement,
+        "agreement_day": clock.day_of_clock(agreement, today) if agreement and agreement.status == "sent" else None,
+        "agreement_deadline": clock.deadline(agreement) if agreement else None,
+        "cpf_quote": cpf_quote_for(bilan, person, today),
+        "employer_dates": cpf.employer_dates(bilan.planned_start_on) if bilan.funding == "cpf" and bilan.cpf_on_working_time and bilan.planned_start_on else None,
+        "edof_start": cpf.edof_earliest_start(bilan.quoted_at.date()) if bilan.funding == "cpf" and bilan.quoted_at else None,
+        "synthesis": synthesis, "missing_sections": missing_sections(synthesis.sections if synthesis else None),
+        "closes_as": ("completed" if bilan.phase == "conclusion" and hours_rule.reaches_floor(hours) else "interrupted"),
+        "satisfaction": db.exec(select(Satisfaction).where(Satisfaction.bilan_id == bilan.id)).first(),
+        "events": list(db.exec(select(HistoryEvent).where(HistoryEvent.bilan_id == bilan.id).order_by(HistoryEvent.at.desc()).limit(12)).all()),
+        "fundings": FUNDINGS, "formats": FORMATS, "keepable": KEEPABLE_DOCUMENTS,
+        "needs_agreement": bilan.funding in ("employer_plan", "redeployment_leave"),
+        "today": today,
+    }

@@ -1,0 +1,148 @@
+"""The planning of one bilan: sessions against 24 h, progress, attendance, .ics."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import g, make_response, redirect, request, url_for
+from flask_login import current_user
+from sqlmodel import select
+
+from saas.errors import NotFound, RuleViolation
+from saas.htmx import is_htmx, render
+from saas.i18n import PARIS
+from saas.mail.outbox import attachment, queue_email
+from saas.tenancy import staff_blueprint, tenant_db
+from tenants.beneficiaries.models import Beneficiary
+from tenants.bilans.models import FORMATS
+from tenants.bilans.queries import bilan_or_404
+from tenants.sessions import hours as hours_rule
+from tenants.sessions import invitation, planning
+from tenants.sessions.models import KINDS, Attendance, BilanSession, SessionNote
+
+bp = staff_blueprint("sessions", __name__, url_prefix="/bilans/<bilan_id>/sessions")
+
+
+def planning_context(db, bilan, error: str | None = None, values: dict | None = None) -> dict:
+    sessions = list(db.exec(select(BilanSession).where(BilanSession.bilan_id == bilan.id)
+                            .order_by(BilanSession.starts_at)).all())
+    attendances = {a.session_id: a for a in db.exec(select(Attendance).where(Attendance.bilan_id == bilan.id)).all()}
+    hours = hours_rule.hours_of(db, bilan)
+    person = db.get(Beneficiary, bilan.beneficiary_id)
+    return {"bilan": bilan, "person": person, "sessions": sessions, "attendances": attendances, "hours": hours,
+            "warning": hours_rule.planning_warning(hours), "error": error, "values": values or {},
+            "max_minutes": hours_rule.MAX_TOTAL_MINUTES, "floor_minutes": hours_rule.MIN_ACCOMPANIMENT_MINUTES,
+            "kinds": KINDS, "formats": FORMATS,
+            "default_minutes": 60 if person.short_sessions else 120, "now": datetime.now(PARIS)}
+
+
+@bp.get("/")
+def index(bilan_id: str):
+    """Sessions, planned vs done, and the form to add one."""
+    db = tenant_db()
+    bilan = bilan_or_404(db, bilan_id)
+    return render("sessions/index.html", "sessions/_planning.html", **planning_context(db, bilan))
+
+
+@bp.post("/")
+def create(bilan_id: str):
+    """Schedule a session; past 24 h the form comes back with the reason (422)."""
+    db = tenant_db()
+    bilan = bilan_or_404(db, bilan_id)
+    form = request.form
+    try:
+        try:
+            local = datetime.fromisoformat(f"{form.get('day', '')}T{form.get('time', '')}")
+            minutes = int(form.get("duration_minutes", "0"))
+        except ValueError:
+            raise RuleViolation("Indiquez une date, une heure et une durée valides.")
+        session = planning.schedule(db, bilan, starts_at=local.replace(tzinfo=PARIS).astimezone(timezone.utc),
+                                    duration_minutes=minutes, kind=form.get("kind", ""), format=form.get("format", ""),
+                                    notes=form.get("notes", "").strip() or None, actor=current_user.name)
+    except RuleViolation as refusal:
+        db.rollback()
+        return render("sessions/index.html", "sessions/_planning.html", status=422,
+                      **planning_context(db, bilan, refusal.message, dict(form)))
+    person = db.get(Beneficiary, bilan.beneficiary_id)
+    if session.starts_at > datetime.now(PARIS) and person.email:
+        notify(db, bilan, person, session)
+    db.commit()
+    if is_htmx():
+        return render("sessions/_planning.html", "sessions/_planning.html", **planning_context(db, bilan))
+    return redirect(url_for("sessions.index", bilan_id=bilan.id), 303)
+
+
+def notify(db, bilan, person, session) -> None:
+    """The session email with its .ics invitation."""
+    from tenants.history.models import record
+    from tenants.portal.access import issue_link
+
+    ics = invitation.ics_for(session, centre_name=g.centre.name,
+                             summary=f"Bilan de compétences — {KINDS[session.kind].lower()}")
+    queue_email(db, to=person.email, template="session_scheduled", kind="session_scheduled",
+                sender_name=g.centre.name, centre_id=g.centre.id, bilan_id=bilan.id,
+                idempotency_key=f"session-scheduled:{session.id}",
+                attachments=[attachment("seance.ics", "text/calendar", ics)], name=person.name,
+                centre_name=g.centre.name, starts_at=session.starts_at, duration=session.duration_minutes,
+                kind_label=KINDS[session.kind], format_label=FORMATS[session.format],
+                link=issue_link(db, g.centre, person, bilan))
+    record(db, bilan.id, "email", "Invitation à une séance envoyée (.ics)", current_user.name)
+
+
+def _session(db, bilan, session_id) -> BilanSession:
+    session = db.get(BilanSession, session_id)
+    if session is None or session.bilan_id != bilan.id:
+        raise NotFound("Séance introuvable.")
+    return session
+
+
+@bp.post("/<session_id>/status")
+def update_status(bilan_id: str, session_id: str):
+    """Mark a session done or cancelled."""
+    db = tenant_db()
+    bilan = bilan_or_404(db, bilan_id)
+    planning.set_status(db, bilan, _session(db, bilan, session_id), request.form.get("status", ""),
+                        actor=current_user.name)
+    db.commit()
+    if is_htmx():
+        return render("sessions/_planning.html", "sessions/_planning.html", **planning_context(db, bilan))
+    return redirect(url_for("sessions.index", bilan_id=bilan.id), 303)
+
+
+@bp.post("/<session_id>/notes")
+def notes(bilan_id: str, session_id: str):
+    """The consultant's notes of a session (a working document, sealed)."""
+    db = tenant_db()
+    bilan = bilan_or_404(db, bilan_id)
+    planning.save_notes(db, _session(db, bilan, session_id), request.form.get("notes", "")[:8000])
+    db.commit()
+    return redirect(url_for("sessions.index", bilan_id=bilan.id), 303)
+
+
+@bp.get("/<session_id>.ics")
+def ics(bilan_id: str, session_id: str):
+    """The session as an iCalendar file."""
+    db = tenant_db()
+    bilan = bilan_or_404(db, bilan_id)
+    session = _session(db, bilan, session_id)
+    response = make_response(invitation.ics_for(session, centre_name=g.centre.name,
+                                                summary=f"Bilan de compétences — {KINDS[session.kind].lower()}"))
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = 'attachment; filename="seance.ics"'
+    return response
+
+
+@bp.post("/plan")
+def plan(bilan_id: str):
+    """Set the provisional plan (interview and personal-work hours), within 24 h."""
+    db = tenant_db()
+    bilan = bilan_or_404(db, bilan_id)
+    try:
+        interview = round(float(request.form.get("interview_hours", "0").replace(",", ".")) * 60)
+        personal = round(float(request.form.get("personal_hours", "0").replace(",", ".")) * 60)
+    except ValueError:
+        raise RuleViolation("Indiquez des nombres d'heures.")
+    hours_rule.check_plan(interview, personal)
+    bilan.planned_interview_minutes, bilan.planned_personal_minutes = interview, personal
+    db.add(bilan)
+    db.commit()
+    return redirect(url_for("sessions.index", bilan_id=bilan.id), 303)

@@ -1,0 +1,142 @@
+"""Synthesis editor, finalisation, PDF, hand-over and disclosures with consent."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import g, redirect, request, url_for
+from flask_login import current_user
+from sqlmodel import select
+
+from saas.errors import RuleViolation
+from saas.htmx import is_htmx, render
+from saas.mail.outbox import attachment, queue_email
+from saas.tenancy import staff_blueprint, tenant_db
+from tenants.beneficiaries.models import Beneficiary
+from tenants.bilans import consent, documents
+from tenants.bilans.models import Consent
+from tenants.bilans.queries import bilan_or_404
+from tenants.synthesis import disclosure, editing
+from tenants.synthesis.models import LEGAL_SECTIONS, SECTIONS, Disclosure, SynthesisComment
+
+bp = staff_blueprint("synthesis", __name__, url_prefix="/bilans/<bilan_id>/synthesis")
+
+
+def editor_context(db, bilan, saved: bool = False) -> dict:
+    synthesis = editing.synthesis_of(db, bilan)
+    sections = (synthesis.sections if synthesis else None) or {}
+    return {"bilan": bilan, "person": db.get(Beneficiary, bilan.beneficiary_id), "synthesis": synthesis,
+            "sections": sections, "labels": SECTIONS, "legal": LEGAL_SECTIONS,
+            "missing": editing.missing_sections(sections), "saved": saved,
+            "comments": list(db.exec(select(SynthesisComment).where(SynthesisComment.bilan_id == bilan.id)
+                                     .order_by(SynthesisComment.at)).all()),
+            "disclosure_consents": list(db.exec(select(Consent).where(Consent.bilan_id == bilan.id,
+                                                                      Consent.kind == "disclosure")).all()),
+            "disclosures": list(db.exec(select(Disclosure).where(Disclosure.bilan_id == bilan.id)).all())}
+
+
+def synthesis_pdf(db, bilan) -> bytes:
+    ctx = editor_context(db, bilan)
+    return documents.render_pdf("pdf/synthesis.html", centre=g.centre, large=ctx["person"].large_text,
+                                today=date.today(), **ctx)
+
+
+def _back(bilan):
+    return redirect(url_for("synthesis.edit", bilan_id=bilan.id), 303)
+
+
+@bp.get("/")
+def edit(bilan_id: str):
+    """The editor: legal sections first, warnings for empty ones."""
+    db = tenant_db()
+    bilan = bilan_or_404(db, bilan_id)
+    return render("synthesis/edit.html", **editor_context(db, bilan))
+
+
+@bp.post("/")
+def save(bilan_id: str):
+    """Save the draft; htmx gets the warnings block back."""
+    db = tenant_db()
+    bilan = bilan_or_404(db, bilan_id)
+    editing.save(db, bilan, {key: request.form.get(key, "")[:20000] for key in SECTIONS}, actor=current_user.name)
+    db.commit()
+    if is_htmx():
+        return render("synthesis/_status.html", "synthesis/_status.html", **editor_context(db, bilan, saved=True))
+    return _back(bilan)
+
+
+@bp.post("/share")
+def share(bilan_id: str):
+    """Let the beneficiary read the draft and comment on it."""
+    db = tenant_db()
+    bilan = bilan_or_404(db, bilan_id)
+    editing.share(db, bilan, actor=current_user.name)
+    db.commit()
+    return _back(bilan)
+
+
+@bp.post("/finalise")
+def finalise(bilan_id: str):
+    """Finalise; refused with an empty legal section (rule 11)."""
+    db = tenant_db()
+    bilan = bilan_or_404(db, bilan_id)
+    editing.finalise(db, bilan, actor=current_user.name)
+    db.commit()
+    return _back(bilan)
+
+
+@bp.post("/deliver")
+def deliver(bilan_id: str):
+    """Send the final synthesis to the beneficiary, its sole recipient."""
+    db = tenant_db()
+    bilan = bilan_or_404(db, bilan_id)
+    editing.deliver(db, bilan, actor=current_user.name)
+    from tenants.bilans.mailing import send_link
+
+    send_link(db, g.centre, db.get(Beneficiary, bilan.beneficiary_id), bilan, actor=current_user.name)
+    db.commit()
+    return _back(bilan)
+
+
+@bp.get("/pdf")
+def pdf(bilan_id: str):
+    """The synthesis as a PDF (larger type when the beneficiary needs it)."""
+    from tenants.bilans.views import pdf_response
+
+    db = tenant_db()
+    bilan = bilan_or_404(db, bilan_id)
+    if editing.synthesis_of(db, bilan) is None:
+        raise RuleViolation("La synthèse n'est pas encore rédigée.")
+    return pdf_response(synthesis_pdf(db, bilan), "synthese.pdf")
+
+
+@bp.post("/consents")
+def record_consent(bilan_id: str):
+    """Record the beneficiary's signed agreement to disclose to a named recipient."""
+    db = tenant_db()
+    bilan = bilan_or_404(db, bilan_id)
+    form = request.form
+    if form.get("confirm") != "y":
+        raise RuleViolation("Cochez la case confirmant l'accord écrit du bénéficiaire pour ce destinataire.")
+    if not form.get("recipient_name", "").strip() or "@" not in form.get("recipient_email", ""):
+        raise RuleViolation("Indiquez le nom et l'e-mail du destinataire.")
+    consent.record_disclosure_consent(db, bilan, recipient_kind=form.get("recipient_kind", ""),
+                                      recipient_name=form["recipient_name"], recipient_email=form["recipient_email"],
+                                      method="paper", recorded_by=current_user.id, actor=current_user.name)
+    db.commit()
+    return _back(bilan)
+
+
+@bp.post("/disclosures")
+def disclose(bilan_id: str):
+    """Send the final synthesis to a recipient the beneficiary agreed to (rule 5)."""
+    db = tenant_db()
+    bilan = bilan_or_404(db, bilan_id)
+    made = disclosure.disclose(db, bilan, recipient_email=request.form.get("recipient_email", ""),
+                               sent_by=current_user.id, actor=current_user.name)
+    person = db.get(Beneficiary, bilan.beneficiary_id)
+    queue_email(db, to=made.recipient_email, template="synthesis_disclosed", kind="synthesis_disclosed",
+                sender_name=g.centre.name, centre_id=g.centre.id, bilan_id=bilan.id,
+                attachments=[attachment("synthese.pdf", "application/pdf", synthesis_pdf(db, bilan))],
+                beneficiary_name=person.name, centre_name=g.centre.name)
+    db.commit()
+    return _back(bilan)

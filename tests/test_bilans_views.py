@@ -1,0 +1,178 @@
+"""The consultant's workspace over HTTP: a whole bilan, PDFs, the evidence dossier, htmx fragments."""
+import io
+import re
+import subprocess
+import zipfile
+from datetime import date, timedelta
+
+import pytest
+from sqlmodel import select
+
+from bilans_support import centre_db
+
+
+def _id(location):
+    return location.rstrip("/").split("/")[-1]
+
+
+def walk_to_conclusion(client, slug, email="zoe@example.fr", name="Zoé Martin"):
+    """Create a beneficiary, prior interview, quote, start, consent, 14 h of sessions, conclusion."""
+    r = client.post(f"/c/{slug}/beneficiaries/", data={"name": name, "email": email, "phone": "06 12 34 56 78",
+                                                         "employment_status": "salarie_prive", "large_text": "y",
+                                                         "other_needs": "Besoin de pauses"})
+    assert r.status_code == 303, r.text
+    person_id = _id(r.headers["Location"])
+    r = client.post(f"/c/{slug}/beneficiaries/{person_id}/bilans", data={"minutes": "60", "notes": "Notes préalables secrètes"})
+    assert r.status_code == 303
+    bilan_id = _id(r.headers["Location"])
+    r = client.post(f"/c/{slug}/bilans/{bilan_id}/quote", data={
+        "interview_hours": "16", "personal_hours": "8", "price": "2 400,00", "format": "mixte", "funding": "cpf",
+        "edof_number": "EDOF-123", "funded_last_5_years": "no"})
+    assert r.status_code == 303, r.text
+    assert "1\u202f600,00\u202f€" in client.get(f"/c/{slug}/bilans/{bilan_id}").text
+    assert client.post(f"/c/{slug}/bilans/{bilan_id}/start").status_code == 303
+    assert client.post(f"/c/{slug}/bilans/{bilan_id}/consent", data={"confirm": "y"}).status_code == 303
+    client.post(f"/c/{slug}/bilans/{bilan_id}/needs", data={"needs_analysis": "Analyse confidentielle du besoin"})
+    client.post(f"/c/{slug}/bilans/{bilan_id}/objectives", data={"text": "Objectif très personnel"})
+    assert client.post(f"/c/{slug}/bilans/{bilan_id}/phase", data={"target": "investigation"}).status_code == 303
+    day = date.today() - timedelta(days=10)
+    for i in range(7):
+        r = client.post(f"/c/{slug}/bilans/{bilan_id}/sessions/", data={
+            "day": (day + timedelta(days=i)).isoformat(), "time": "09:30", "duration_minutes": "120",
+            "kind": "interview", "format": "presentiel", "notes": "Note de séance secrète"})
+        assert r.status_code == 303, r.text
+    assert client.post(f"/c/{slug}/bilans/{bilan_id}/phase", data={"target": "conclusion"}).status_code == 303
+    return person_id, bilan_id
+
+
+def _mark_all_done(app, centre, bilan_id):
+    from tenants.bilans.models import Bilan
+    from tenants.sessions import planning
+    from tenants.sessions.models import BilanSession
+
+    with centre_db(app, centre) as db:
+        bilan = db.get(Bilan, bilan_id)
+        for s in db.exec(select(BilanSession).where(BilanSession.bilan_id == bilan_id)).all():
+            planning.set_status(db, bilan, s, "done")
+        db.commit()
+
+
+def test_a_whole_bilan_from_prior_interview_to_closing(app, client, make_centre, login, outbox):
+    lyon = make_centre("lyon")
+    login(lyon.owner)
+    person_id, bilan_id = walk_to_conclusion(client, "lyon")
+    _mark_all_done(app, lyon, bilan_id)
+    r = client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/", data={"circumstances": "Demande de reconversion : pourquoi ?",
+                                                                    "skills": "", "project": "Formatrice"})
+    assert r.status_code == 303
+    r = client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/finalise")
+    assert r.status_code == 422 and "Compétences" in r.text
+    client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/", data={"circumstances": "Demande de reconversion : pourquoi ?",
+                                                                "skills": "Compétences pédagogiques confidentielles",
+                                                                "project": "Formatrice"})
+    assert client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/finalise").status_code == 303
+    pdf = client.get(f"/c/lyon/bilans/{bilan_id}/synthesis/pdf")
+    assert pdf.status_code == 200 and pdf.data[:4] == b"%PDF"
+    r = client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/disclosures", data={"recipient_email": "rh@acme.fr"})
+    assert r.status_code == 422
+    client.post(f"/c/lyon/bilans/{bilan_id}/closing-answers", data={"synthesis_to_cep": "no", "kept_documents": ["logbook"]})
+    assert client.post(f"/c/lyon/bilans/{bilan_id}/close").status_code == 303
+    from tenants.bilans.models import Bilan
+
+    with centre_db(app, lyon) as db:
+        assert db.get(Bilan, bilan_id).status == "completed"
+    cert = client.get(f"/c/lyon/bilans/{bilan_id}/certificate.pdf")
+    assert cert.status_code == 200 and cert.data[:4] == b"%PDF"
+    kinds = [m.kind for m in outbox()]
+    assert "bilan_closed" in kinds
+    sessions_mail = [m for m in outbox() if m.kind == "session_scheduled"]
+    assert sessions_mail == []  # past sessions send no invitation
+    assert client.get(f"/c/lyon/bilans/{bilan_id}/quote.pdf").data[:4] == b"%PDF"
+
+
+def test_future_session_mail_carries_an_ics(app, client, make_centre, login, outbox):
+    lyon = make_centre("lyon")
+    login(lyon.owner)
+    _, bilan_id = walk_to_conclusion(client, "lyon")
+    r = client.post(f"/c/lyon/bilans/{bilan_id}/sessions/", data={
+        "day": (date.today() + timedelta(days=3)).isoformat(), "time": "14:00", "duration_minutes": "60",
+        "kind": "interview", "format": "distanciel"})
+    assert r.status_code == 303
+    mail = [m for m in outbox() if m.kind == "session_scheduled"][0]
+    assert mail.attachments[0]["content_type"] == "text/calendar"
+
+
+def test_session_past_24_hours_comes_back_with_the_reason(app, client, make_centre, login):
+    lyon = make_centre("lyon")
+    login(lyon.owner)
+    _, bilan_id = walk_to_conclusion(client, "lyon")   # 14 h planned
+    r = client.post(f"/c/lyon/bilans/{bilan_id}/sessions/", headers={"HX-Request": "true"}, data={
+        "day": date.today().isoformat(), "time": "09:00", "duration_minutes": "660", "kind": "personal_work",
+        "format": "distanciel"})
+    assert r.status_code == 422 and "24" in r.text and "<html" not in r.text
+
+
+def test_evidence_dossier_holds_no_sealed_plaintext(app, client, make_centre, login):
+    """Rule 7: proofs hold no results; the ZIP never shows a sealed field's plaintext."""
+    lyon = make_centre("lyon")
+    login(lyon.owner)
+    _, bilan_id = walk_to_conclusion(client, "lyon")
+    _mark_all_done(app, lyon, bilan_id)
+    client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/", data={"circumstances": "Circonstances intimes",
+                                                                "skills": "Compétences confidentielles", "project": "Projet secret"})
+    client.post(f"/c/lyon/bilans/{bilan_id}/actions", data={"text": "Action privée"})
+    client.post(f"/c/lyon/bilans/{bilan_id}/close")
+    r = client.get(f"/c/lyon/bilans/{bilan_id}/evidence" if False else f"/c/lyon/evidence/bilans/{bilan_id}/dossier.zip")
+    assert r.status_code == 200 and r.headers["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(r.data))
+    names = archive.namelist()
+    assert names[0] == "00-index.pdf" and "04-planning-emargements.pdf" in names and "05-certificat-de-realisation.pdf" in names
+    text = ""
+    for name in names:
+        text += subprocess.run(["pdftotext", "-", "-"], input=archive.read(name), capture_output=True, check=True).stdout.decode()
+    assert "Zoé Martin" in text  # the proofs name the person (centre key, kept four years)
+    for secret in ("Notes préalables secrètes", "Analyse confidentielle", "Objectif très personnel", "Note de séance",
+                   "Circonstances intimes", "Compétences confidentielles", "Projet secret", "Action privée",
+                   "Besoin de pauses", "06 12 34 56 78", "zoe@example.fr"):
+        assert secret not in text, secret
+    page = client.get(f"/c/lyon/evidence/bilans/{bilan_id}").text
+    assert "Objectif très personnel" not in page and "Analyse confidentielle" not in page
+
+
+def test_centre_evidence_figures(app, client, make_centre, login):
+    lyon = make_centre("lyon")
+    login(lyon.owner)
+    r = client.get("/c/lyon/evidence/")
+    assert r.status_code == 200 and "indicateur 30" in r.text
+
+
+def test_bilan_list_filters_return_rows_to_htmx(app, client, make_centre, login):
+    lyon = make_centre("lyon")
+    login(lyon.owner)
+    walk_to_conclusion(client, "lyon")
+    page = client.get("/c/lyon/bilans/?phase=conclusion", headers={"HX-Request": "true"})
+    assert "<html" not in page.text and "Zoé Martin" in page.text and "HX-Request" in page.headers["Vary"]
+    assert "Zoé Martin" not in client.get("/c/lyon/bilans/?phase=investigation", headers={"HX-Request": "true"}).text
+    assert client.get("/c/lyon/bilans/?q=zo").status_code == 200
+
+
+def test_no_inline_styles_or_scripts_in_pages(app, client, make_centre, login):
+    lyon = make_centre("lyon")
+    login(lyon.owner)
+    person_id, bilan_id = walk_to_conclusion(client, "lyon")
+    for url in (f"/c/lyon/bilans/{bilan_id}", f"/c/lyon/bilans/{bilan_id}/sessions/", f"/c/lyon/bilans/{bilan_id}/synthesis/",
+                f"/c/lyon/beneficiaries/{person_id}", "/c/lyon/bilans/", f"/c/lyon/evidence/bilans/{bilan_id}", "/c/lyon/"):
+        html = client.get(url).text
+        assert not re.search(r"\sstyle=", html), url
+        assert not re.search(r"<script(?![^>]*\ssrc=)", html), url
+
+
+def test_consultant_sees_only_their_bilans(app, client, make_centre, add_member, login):
+    lyon = make_centre("lyon")
+    login(lyon.owner)
+    _, bilan_id = walk_to_conclusion(client, "lyon")
+    login.logout()
+    other = add_member(lyon, "consultant")
+    login(other)
+    assert client.get(f"/c/lyon/bilans/{bilan_id}").status_code == 404
+    assert "Zoé Martin" not in client.get("/c/lyon/bilans/?status=").text
