@@ -51,3 +51,51 @@ def enter(client, url: str):
 def code_from(outbox) -> str:
     mails = outbox(kind="portal_code")
     return re.search(r"\b(\d{6})\b", mails[-1].subject).group(1)
+
+
+def assign(app, centre, bilan_id, slug="interets_professionnels", due_on=None):
+    """Assign a library questionnaire through tenants.questionnaires.assignments; (assignment id, emailed link)."""
+    from tenants.bilans.models import Bilan
+    from tenants.questionnaires import assignments, queries
+
+    model = centre.model(app)
+    with app.test_request_context("/"), tenant_session(model) as db:
+        questionnaire = queries.by_library_slug(db, slug)
+        assignment = assignments.assign(db, model, db.get(Bilan, bilan_id), questionnaire, by=centre.owner.id,
+                                        due_on=due_on)
+        db.commit()
+        return assignment.id
+
+
+def last_link(outbox, kind="questionnaire_assigned") -> str:
+    mail = outbox(kind=kind)[-1]
+    return re.search(r"(http://localhost/c/[^\s]+/r/[A-Za-z0-9_-]+)", mail.body_text).group(1)
+
+
+def fill_url(slug, assignment_id):
+    return f"/c/{slug}/p/questionnaires/{assignment_id}"
+
+
+def save(client, slug, assignment_id, question_id, data, rev=None):
+    payload = dict(data)
+    if rev is not None:
+        payload[f"rev-{question_id}"] = str(rev)
+    return client.post(f"{fill_url(slug, assignment_id)}/answers/{question_id}", data=payload,
+                       headers={"HX-Request": "true"})
+
+
+def stored_answers(app, centre, assignment_id) -> dict:
+    from tenants.questionnaires.answers import answers_of
+
+    with app.app_context(), tenant_session(centre.model(app)) as db:
+        return answers_of(db, assignment_id)
+
+
+def stored_assignment(app, centre, assignment_id):
+    from tenants.questionnaires.models import Assignment
+
+    with app.app_context(), tenant_session(centre.model(app)) as db:
+        found = db.get(Assignment, assignment_id)
+        data = {"submitted_at": found.submitted_at, "progress": found.progress, "scores": found.scores,
+                "released_at": found.released_at, "questionnaire_id": found.questionnaire_id}
+        return data

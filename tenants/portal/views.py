@@ -132,3 +132,13 @@ def logout():
     """Close the portal session on this browser."""
     access.end_session(g.centre)
     return render("portal/logged_out.html")
+
+
+def _nest_respondents():
+    # 360° respondents share the centre URL handling but not the beneficiary's session.
+    from tenants.questionnaires.respondent_views import bp as respondents_bp
+
+    bp.register_blueprint(respondents_bp)
+
+
+_nest_respondents()

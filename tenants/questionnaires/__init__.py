@@ -1,0 +1,1 @@
+"""Questionnaires: the centre's library, authoring, assignment, filling, scoring, charts, export (#6)."""

@@ -1,0 +1,88 @@
+"""Charts drawn on the server as SVG: the same markup in pages and in PDFs (WeasyPrint).
+
+Colours are SVG presentation attributes, not style attributes: the CSP allows
+no inline style, and a PDF needs no stylesheet. Each chart has a <title> and
+role="img"; pages also show the figures as a table.
+"""
+from __future__ import annotations
+
+import math
+from html import escape
+
+from markupsafe import Markup
+
+INK, GRID, FILL, STROKE, BAR_BG = "#1d2330", "#c8ced9", "#1f5fbf", "#1f5fbf", "#eef1f6"
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",")
+
+
+def radar(labels: list[str], values: list[float], maximum: float, title: str, size: int = 320) -> Markup:
+    """A radar (hexagon for six dimensions): one axis per label, values from 0 to `maximum`."""
+    n = len(labels)
+    if n < 3:
+        return bars(labels, values, maximum, title)
+    cx = cy = size / 2
+    radius = size / 2 - 60
+    def point(i: int, fraction: float) -> tuple[float, float]:
+        angle = -math.pi / 2 + 2 * math.pi * i / n
+        return cx + radius * fraction * math.cos(angle), cy + radius * fraction * math.sin(angle)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" width="{size}" height="{size}" '
+             f'role="img" aria-label="{escape(title)}" class="chart"><title>{escape(title)}</title>']
+    for ring in (0.25, 0.5, 0.75, 1.0):
+        ring_points = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, ring) for i in range(n)))
+        parts.append(f'<polygon points="{ring_points}" fill="none" stroke="{GRID}" stroke-width="1"/>')
+    for i in range(n):
+        x, y = point(i, 1.0)
+        parts.append(f'<line x1="{cx:.1f}" y1="{cy:.1f}" x2="{x:.1f}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>')
+    shape = " ".join(f"{x:.1f},{y:.1f}" for x, y in
+                     (point(i, max(0.0, min(1.0, v / maximum if maximum else 0))) for i, v in enumerate(values)))
+    parts.append(f'<polygon points="{shape}" fill="{FILL}" fill-opacity="0.25" stroke="{STROKE}" stroke-width="2"/>')
+    for i, (label, value) in enumerate(zip(labels, values)):
+        x, y = point(i, 1.18)
+        anchor = "middle" if abs(x - cx) < 5 else ("start" if x > cx else "end")
+        parts.append(f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" dominant-baseline="middle" '
+                     f'font-size="12" font-family="sans-serif" fill="{INK}">{escape(label)} ({_fmt(value)})</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def bars(labels: list[str], values: list[float], maximum: float, title: str, width: int = 420) -> Markup:
+    """Horizontal bars, one per label, from 0 to `maximum`."""
+    row, label_w = 30, 170
+    height = row * len(labels) + 10
+    bar_w = width - label_w - 50
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+             f'height="{height}" role="img" aria-label="{escape(title)}" class="chart"><title>{escape(title)}</title>']
+    for i, (label, value) in enumerate(zip(labels, values)):
+        y = 5 + i * row
+        filled = bar_w * max(0.0, min(1.0, value / maximum if maximum else 0))
+        short = label if len(label) <= 26 else label[:25] + "…"
+        parts.append(f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end" font-size="12" font-family="sans-serif" '
+                     f'fill="{INK}">{escape(short)}</text>')
+        parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{bar_w}" height="16" fill="{BAR_BG}"/>')
+        parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{filled:.1f}" height="16" fill="{FILL}"/>')
+        parts.append(f'<text x="{label_w + bar_w + 6}" y="{y + 15}" font-size="12" font-family="sans-serif" '
+                     f'fill="{INK}">{_fmt(value)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def for_scores(scores: dict | None, title: str) -> Markup | None:
+    """The chart that suits a questionnaire's scores (radar for interests, bars otherwise)."""
+    if not scores:
+        return None
+    if scores["type"] == "riasec":
+        dims = scores["dimensions"]
+        return radar([d["label"] for d in dims], [d["score"] for d in dims], scores["max"], title)
+    if scores["type"] == "skills":
+        doms = scores["domains"]
+        return bars([d["label"] for d in doms], [d["score"] for d in doms], scores["max"], title)
+    if scores["type"] == "values":
+        ranking = scores["ranking"]
+        return bars([r["label"] for r in ranking], [r["points"] for r in ranking], scores["max"], title)
+    if scores["type"] == "aggregate360":
+        rows = scores["rows"]
+        return bars([r["label"] for r in rows], [r["mean"] for r in rows], scores["max"], title)
+    return None

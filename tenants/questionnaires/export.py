@@ -1,0 +1,54 @@
+"""One beneficiary's answers and scores, as JSON and as PDF (their right of access)."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import render_template
+
+from saas.models import utcnow
+from tenants.questionnaires import charts, queries
+from tenants.questionnaires import definition as spec
+from tenants.questionnaires.answers import answers_of
+
+
+def answer_items(questionnaire, answers: dict) -> list[dict]:
+    """Sections with their visible questions and readable answers, in order."""
+    sections = []
+    for section in questionnaire.definition.get("sections", []):
+        items = [{"id": q["id"], "label": q["label"], "type": q["type"], "value": answers.get(q["id"]),
+                  "text": spec.display(q, answers.get(q["id"]))}
+                 for q in section.get("questions", []) if spec.visible(q, answers)]
+        sections.append({"title": section.get("title", ""), "questions": items})
+    return sections
+
+
+def collect(db, person) -> list[dict]:
+    found = []
+    for row in queries.rows_for_beneficiary(db, person.id):
+        a, q = row.assignment, row.questionnaire
+        entry: dict[str, Any] = {
+            "questionnaire": q.title, "version": q.version, "bilan_id": a.bilan_id, "status": row.status,
+            "assigned_at": a.assigned_at.isoformat() if a.assigned_at else None,
+            "submitted_at": a.submitted_at.isoformat() if a.submitted_at else None,
+            "scores": a.scores,
+        }
+        if not q.is_360:  # 360° answers belong to their respondents; only the aggregate is the beneficiary's
+            entry["sections"] = answer_items(q, answers_of(db, a.id))
+        found.append((entry, q, a))
+    return found
+
+
+def as_json(db, person) -> str:
+    entries = [entry for entry, _q, _a in collect(db, person)]
+    return json.dumps({"beneficiary": person.name, "exported_at": utcnow().isoformat(), "questionnaires": entries},
+                      ensure_ascii=False, indent=2)
+
+
+def as_pdf(db, person, centre) -> bytes:
+    from weasyprint import HTML
+
+    entries = [(entry, charts.for_scores(a.scores, q.title)) for entry, q, a in collect(db, person)]
+    html = render_template("questionnaires/export_pdf.html", person=person, centre=centre, entries=entries,
+                           exported_at=utcnow())
+    return HTML(string=html).write_pdf()

@@ -1,0 +1,30 @@
+"""The beneficiary's questionnaires on the portal home."""
+from __future__ import annotations
+
+from flask import url_for
+
+from tenants.portal.items import PortalItem
+from tenants.questionnaires import queries, respondents
+
+
+def portal_items(db, visitor) -> list[PortalItem]:
+    """One item per questionnaire of this bilan (and one per released result)."""
+    found = []
+    for order, row in enumerate(r for r in queries.rows_for_beneficiary(db, visitor.beneficiary_id)
+                                if r.assignment.bilan_id == visitor.bilan_id):
+        a, q = row.assignment, row.questionnaire
+        if q.is_360:
+            answered, invited = respondents.counts(db, a.id)
+            found.append(PortalItem(title=q.title, status=f"{answered} réponse(s) sur {invited} personne(s) invitée(s)",
+                                    url=url_for("portal_questionnaires.respondents", assignment_id=a.id),
+                                    progress=None, order=20 + order, done=a.submitted_at is not None))
+        else:
+            status = row.status + (f" — avant le {a.due_on.strftime('%d/%m/%Y')}" if a.due_on and not a.submitted_at else "")
+            found.append(PortalItem(title=q.title, status=status,
+                                    url=url_for("portal_questionnaires.fill", assignment_id=a.id),
+                                    progress=None if a.submitted_at else a.progress, order=20 + order,
+                                    done=a.submitted_at is not None))
+        if a.released_at is not None and a.scores:
+            found.append(PortalItem(title=f"Mes résultats : {q.title}", status="Disponibles (code envoyé par e-mail)",
+                                    url=url_for("portal_questionnaires.results", assignment_id=a.id), order=10))
+    return found

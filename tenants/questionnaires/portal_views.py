@@ -1,0 +1,194 @@
+"""The beneficiary fills in questionnaires: autosave per question, sections, submission, results."""
+from __future__ import annotations
+
+from flask import g, redirect, request, url_for
+
+from saas.errors import NotFound, RuleViolation
+from saas.htmx import render
+from saas.i18n import to_paris
+from saas.security import limiter
+from saas.tenancy import tenant_db
+from tenants.portal.access import portal_blueprint, requires_code
+from tenants.questionnaires import answers as store
+from tenants.questionnaires import assignments, charts, queries, respondents
+from tenants.questionnaires import definition as spec
+from tenants.questionnaires.models import Assignment, Questionnaire
+
+bp = portal_blueprint("portal_questionnaires", __name__, url_prefix="/questionnaires")
+
+
+def _mine(assignment_id: str) -> tuple[Assignment, Questionnaire]:
+    db = tenant_db()
+    assignment = queries.assignment_or_404(db, assignment_id)
+    if assignment.beneficiary_id != g.visitor.beneficiary_id or assignment.bilan_id != g.visitor.bilan_id:
+        raise NotFound(queries.NOT_FOUND)
+    return assignment, db.get(Questionnaire, assignment.questionnaire_id)
+
+
+def _section_index(questionnaire: Questionnaire) -> int | None:
+    """The part shown on this screen, or None when the whole form is on one page."""
+    if questionnaire.paging != "sections":
+        return None
+    count = len(questionnaire.definition["sections"])
+    try:
+        index = int(request.values.get("s", 0))
+    except ValueError:
+        index = 0
+    return max(0, min(index, count - 1))
+
+
+def _page(assignment, questionnaire, *, errors=None, typed=None, missing=None, status=200, message=None):
+    db = tenant_db()
+    answers = store.answers_of(db, assignment.id)
+    shown = dict(answers)
+    shown.update(typed or {})
+    index = _section_index(questionnaire)
+    sections = questionnaire.definition["sections"]
+    screens = [(i, s) for i, s in enumerate(sections) if index is None or i == index]
+    visible = {f.question["id"]: spec.visible(f.question, answers) for f in spec.questions(questionnaire.definition)}
+    last = index is None or index == len(sections) - 1
+    return render("questionnaires/fill.html", status=status, assignment=assignment, questionnaire=questionnaire,
+                  answers=shown, revisions=store.revisions_of(db, assignment.id), screens=screens, index=index,
+                  count=len(sections), last=last, visible=visible, errors=errors or {}, missing=missing or [],
+                  message=message, readonly=assignment.submitted_at is not None, types=spec.TYPES)
+
+
+@bp.get("/<assignment_id>")
+def fill(assignment_id):
+    """The questionnaire (one part per screen or all), read-only once submitted."""
+    assignment, questionnaire = _mine(assignment_id)
+    if questionnaire.is_360:
+        return redirect(url_for("portal_questionnaires.respondents", assignment_id=assignment.id), 303)
+    return _page(assignment, questionnaire)
+
+
+@bp.post("/<assignment_id>/answers/<question_id>")
+@limiter.limit("240/minute")
+def autosave(assignment_id, question_id):
+    """Save one answer (htmx, debounced); the state line says so, or why not (nothing stored is lost)."""
+    db = tenant_db()
+    assignment, questionnaire = _mine(assignment_id)
+    found = spec.find(questionnaire.definition, question_id)
+    if found is None:
+        raise NotFound("Cette question n'existe pas.")
+    try:
+        value = spec.parse(found.question, request.form)
+    except spec.AnswerError as error:
+        return render("questionnaires/_state.html", status=422, error=str(error), question_id=question_id)
+    try:
+        seen = int(request.form.get(f"rev-{question_id}", ""))
+    except ValueError:
+        seen = None
+    saved = store.save_answer(db, assignment, questionnaire, question_id, value, seen)
+    db.commit()
+    return render("questionnaires/_state.html", question_id=question_id, saved=saved, error=None,
+                  saved_at=to_paris(saved.answer.updated_at).strftime("%H:%M"))
+
+
+@bp.post("/<assignment_id>/save")
+def save(assignment_id):
+    """Without JavaScript: save every answer of the screen, then go to the next or previous part."""
+    db = tenant_db()
+    assignment, questionnaire = _mine(assignment_id)
+    if assignment.submitted_at is not None:
+        raise RuleViolation("Ce questionnaire a déjà été envoyé.", 409)
+    index = _section_index(questionnaire)
+    errors, typed = {}, {}
+    for position, section in enumerate(questionnaire.definition["sections"]):
+        if index is not None and position != index:
+            continue
+        for question in section.get("questions", []):
+            present = any(key == spec.field_name(question["id"]) or key.startswith(spec.field_name(question["id"]) + "-")
+                          for key in request.form)
+            if not present and question["type"] not in ("multiple_choice",):
+                continue
+            try:
+                value = spec.parse(question, request.form)
+            except spec.AnswerError as error:
+                errors[question["id"]] = str(error)
+                typed[question["id"]] = request.form.get(spec.field_name(question["id"]), "")
+                continue
+            store.save_answer(db, assignment, questionnaire, question["id"], value)
+    db.commit()
+    if errors:
+        return _page(assignment, questionnaire, errors=errors, typed=typed, status=422)
+    target = request.form.get("go", "")
+    if index is not None and target in ("next", "previous"):
+        step = 1 if target == "next" else -1
+        return redirect(url_for("portal_questionnaires.fill", assignment_id=assignment.id, s=index + step), 303)
+    return redirect(url_for("portal_questionnaires.fill", assignment_id=assignment.id,
+                            **({"s": index} if index is not None else {})), 303)
+
+
+@bp.post("/<assignment_id>/submit")
+def submit(assignment_id):
+    """Check required answers; send, or list what is missing (status 422, nothing lost)."""
+    db = tenant_db()
+    assignment, questionnaire = _mine(assignment_id)
+    try:
+        missing = assignments.submit(db, assignment, questionnaire, request.form.get("signature"))
+    except RuleViolation as refusal:
+        if refusal.status == 409:
+            raise
+        return _page(assignment, questionnaire, status=422, message=refusal.message)
+    if missing:
+        db.rollback()
+        return _page(assignment, questionnaire, missing=missing, status=422)
+    db.commit()
+    return redirect(url_for("portal_questionnaires.done", assignment_id=assignment.id), 303)
+
+
+@bp.get("/<assignment_id>/done")
+def done(assignment_id):
+    """Thanks, and what happens next."""
+    assignment, questionnaire = _mine(assignment_id)
+    return render("questionnaires/done.html", assignment=assignment, questionnaire=questionnaire)
+
+
+@bp.get("/<assignment_id>/results")
+@requires_code
+def results(assignment_id):
+    """Released results, after the emailed code (L6313-4: the beneficiary is the sole recipient)."""
+    assignment, questionnaire = _mine(assignment_id)
+    if assignment.released_at is None or not assignment.scores:
+        raise NotFound("Vos résultats ne sont pas encore disponibles : votre consultant vous les présentera.")
+    return render("questionnaires/portal_results.html", assignment=assignment, questionnaire=questionnaire,
+                  scores=assignment.scores, chart=charts.for_scores(assignment.scores, questionnaire.title))
+
+
+@bp.get("/<assignment_id>/respondents", endpoint="respondents")
+def respondents_page(assignment_id, form=None, error=None, status=200):
+    """360°: the people the beneficiary asked, how many answered (never who said what)."""
+    assignment, questionnaire = _mine(assignment_id)
+    if not questionnaire.is_360:
+        raise NotFound(queries.NOT_FOUND)
+    db = tenant_db()
+    answered, invited = respondents.counts(db, assignment.id)
+    return render("questionnaires/respondents.html", "questionnaires/_respondents.html", status=status,
+                  assignment=assignment, questionnaire=questionnaire, people=respondents.respondents_of(db, assignment.id),
+                  answered=answered, invited=invited, minimum=respondents.MIN_ANSWERS,
+                  relationships=respondents.RELATIONSHIPS, form=form or {}, error=error)
+
+
+
+@bp.post("/<assignment_id>/respondents")
+@limiter.limit("20/hour")
+def add_respondent(assignment_id):
+    """Invite one more person to the 360°."""
+    db = tenant_db()
+    assignment, questionnaire = _mine(assignment_id)
+    if not questionnaire.is_360:
+        raise NotFound(queries.NOT_FOUND)
+    from tenants.beneficiaries.models import Beneficiary
+
+    beneficiary = db.get(Beneficiary, assignment.beneficiary_id)
+    try:
+        respondents.add_respondent(db, g.centre, assignment, name=request.form.get("name", ""),
+                                   email=request.form.get("email", ""),
+                                   relationship=request.form.get("relationship", ""),
+                                   beneficiary_name=beneficiary.name if beneficiary else "")
+    except RuleViolation as refusal:
+        db.rollback()
+        return respondents_page(assignment_id, form=request.form, error=refusal.message, status=422)
+    db.commit()
+    return respondents_page(assignment_id)

@@ -1,0 +1,84 @@
+"""360° respondents: their own link, a button, one form, anonymous answers.
+
+Nested in the portal's centre blueprint (tenants/portal/views.py) at
+/c/<slug>/avis/…; a respondent never sees the beneficiary's space.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, g, redirect, request, session, url_for
+
+from saas.htmx import render
+from saas.security import limiter
+from saas.tenancy import tenant_db
+from tenants.questionnaires import respondents
+from tenants.questionnaires.models import Assignment, Questionnaire, Respondent
+
+bp = Blueprint("respondents", __name__, url_prefix="/avis")
+guessing = limiter.shared_limit("20/minute;200/day", scope="portal-token")
+
+
+def _key() -> str:
+    return f"respondent:{g.centre.id}"
+
+
+@bp.get("/<token>", endpoint="open")
+@guessing
+def open_link(token):
+    """A button only (mail scanners open links first)."""
+    found = respondents.find_respondent(tenant_db(), token)
+    if found is None or found.submitted_at is not None:
+        return render("questionnaires/respondent_closed.html", status=404)
+    return render("questionnaires/respondent_open.html", token=token, centre_name=g.centre.name)
+
+
+@bp.post("/<token>")
+@guessing
+def enter(token):
+    """Start this browser's respondent session, then the form on a URL without the token."""
+    found = respondents.find_respondent(tenant_db(), token)
+    if found is None or found.submitted_at is not None:
+        return render("questionnaires/respondent_closed.html", status=404)
+    session[_key()] = found.id
+    return redirect(url_for("portal.respondents.form"), 303)
+
+
+def _current():
+    db = tenant_db()
+    respondent_id = session.get(_key())
+    found = db.get(Respondent, respondent_id) if isinstance(respondent_id, str) else None
+    if found is None:
+        return None, None
+    assignment = db.get(Assignment, found.assignment_id)
+    return found, db.get(Questionnaire, assignment.questionnaire_id)
+
+
+@bp.get("/", endpoint="form")
+def form_page():
+    """The short 360° questionnaire."""
+    found, questionnaire = _current()
+    if found is None:
+        return render("questionnaires/respondent_closed.html", status=401)
+    if found.submitted_at is not None:
+        return render("questionnaires/respondent_done.html")
+    return render("questionnaires/respondent_form.html", questionnaire=questionnaire, answers={}, errors={})
+
+
+@bp.post("/")
+@limiter.limit("30/hour")
+def submit():
+    """Check and store the answers at once (no autosave: one short form)."""
+    db = tenant_db()
+    found, questionnaire = _current()
+    if found is None:
+        return render("questionnaires/respondent_closed.html", status=401)
+    if found.submitted_at is not None:
+        return render("questionnaires/respondent_done.html")
+    answers, errors = respondents.read_form(questionnaire, request.form)
+    if errors:
+        typed = {k: request.form.get(f"a-{k}", "") for k in errors}
+        return render("questionnaires/respondent_form.html", status=422, questionnaire=questionnaire,
+                      answers={**answers, **typed}, errors=errors)
+    respondents.submit_respondent(db, found, answers)
+    db.commit()
+    session.pop(_key(), None)
+    return render("questionnaires/respondent_done.html")
