@@ -176,3 +176,18 @@ def test_consultant_sees_only_their_bilans(app, client, make_centre, add_member,
     login(other)
     assert client.get(f"/c/lyon/bilans/{bilan_id}").status_code == 404
     assert "Zoé Martin" not in client.get("/c/lyon/bilans/?status=").text
+
+
+def test_dashboard_panel_and_htmx_filter(app, client, make_centre, add_member, login):
+    lyon = make_centre("lyon")
+    login(lyon.owner)
+    walk_to_conclusion(client, "lyon")
+    page = client.get("/c/lyon/")
+    assert page.status_code == 200 and "bilan-overview" in page.text and "Zoé Martin" in page.text
+    fragment = client.get("/c/lyon/bilans/overview?phase=investigation", headers={"HX-Request": "true"})
+    assert "<html" not in fragment.text and "Zoé Martin" not in fragment.text.split("Prochaines")[0]
+    login.logout()
+    other = add_member(lyon, "consultant")
+    login(other)
+    assert "Zoé Martin" not in client.get("/c/lyon/").text
+    assert "Zoé Martin" not in client.get("/c/lyon/bilans/overview?consultant=%d" % lyon.owner.id).text

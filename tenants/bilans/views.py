@@ -61,6 +61,19 @@ def index():
                   phases=PHASES)
 
 
+@bp.get("/overview")
+def overview():
+    """The dashboard panel, filtered by phase (and consultant for an admin); the panel alone for htmx."""
+    from tenants.bilans.overview import overview as compute
+
+    admin = queries.sees_all()
+    consultant = request.args.get("consultant", type=int) if admin else current_user.id
+    phase = request.args.get("phase", "")
+    data = compute(tenant_db(), g.centre.id, consultant_id=consultant, phase=phase if phase in PHASES else "",
+                   today=date.today(), consultants_filter=admin)
+    return render("bilans/overview.html", "bilans/_overview.html", ctx={"overview": data, "admin": admin})
+
+
 @bp.get("/<bilan_id>")
 def show(bilan_id: str):
     """Everything about one bilan."""

@@ -1,0 +1,15 @@
+"""Dashboard panel of the bilans: by phase, hours, next sessions, what is waiting."""
+from __future__ import annotations
+
+from datetime import date
+
+from tenants.bilans.overview import overview
+from tenants.dashboard.panels import Panel
+
+
+def dashboard_panel(db, centre, membership):
+    """The member's open bilans (an admin sees every consultant's, and can filter by one)."""
+    admin = membership.role == "admin"
+    data = overview(db, centre.id, consultant_id=None if admin else membership.account_id, today=date.today(),
+                    consultants_filter=admin)
+    return Panel("bilans/_overview.html", {"overview": data, "admin": admin}, order=10)
