@@ -128,23 +128,18 @@ def questionnaire_times(assignment, settings) -> tuple[datetime, datetime]:
     if due is not None:
         return (paris_at(due - timedelta(days=settings.questionnaire_before_due_days)),
                 paris_at(due + timedelta(days=settings.questionnaire_after_due_days)))
-    sent = aware(getattr(assignment, "sent_at", None) or assignment.assigned_at)
-    return (sent + timedelta(days=settings.questionnaire_first_days),
-            sent + timedelta(days=settings.questionnaire_second_days))
+    sent = to_paris(aware(getattr(assignment, "sent_at", None) or assignment.assigned_at)).date()
+    return (paris_at(sent + timedelta(days=settings.questionnaire_first_days)),
+            paris_at(sent + timedelta(days=settings.questionnaire_second_days)))
 
 
 def unanswered(db: Session) -> list:
-    """Assignments sent and not submitted (the questionnaires feature's query when it has one)."""
+    """Assignments sent to the beneficiary and not submitted (the questionnaires feature's query)."""
     try:
-        from tenants.questionnaires.queries import unanswered_assignments
-    except ImportError:
-        try:
-            from tenants.questionnaires.models import Assignment
-        except ImportError:  # the questionnaires feature is not installed
-            return []
-        return list(db.exec(select(Assignment).where(Assignment.sent_at.isnot(None),
-                                                     Assignment.submitted_at.is_(None))).all())
-    return list(unanswered_assignments(db))
+        from tenants.questionnaires.assignments import unanswered_assignments
+    except ImportError:  # the questionnaires feature is not installed
+        return []
+    return [a for a in unanswered_assignments(db) if getattr(a, "sent_at", None) is not None]
 
 
 def questionnaire_title(db: Session, assignment) -> str:
@@ -265,7 +260,7 @@ def follow_up(ctx: Context) -> Counter:
     stages = [("6m", relativedelta(months=ctx.settings.follow_up_months))]
     if ctx.settings.three_month_evaluation:
         stages.insert(0, ("3m", relativedelta(months=3)))
-    earliest = ctx.now - relativedelta(months=min(3, ctx.settings.follow_up_months))
+    earliest = ctx.now - relativedelta(months=min(3, ctx.settings.follow_up_months)) + timedelta(days=1)
     bilans = ctx.db.exec(select(Bilan).where(Bilan.status == "completed", Bilan.ended_at.isnot(None),
                                              Bilan.ended_at <= earliest, Bilan.follow_up_done_at.is_(None),
                                              Bilan.proofs_destroyed_at.is_(None))).all()

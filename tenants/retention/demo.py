@@ -1,0 +1,83 @@
+"""Demo data: the bilan closed over a year ago, destroyed, with its destruction record.
+
+Uses the bilan the bilans feature seeded for that situation when there is one
+(a key of ctx["bilans"] naming a year or a destruction), else makes its own;
+then runs the real destruction rules at the demo's today, so the record,
+the shredded key and the kept proofs are exactly what production would hold.
+"""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta, timezone
+
+from dateutil.relativedelta import relativedelta
+from sqlmodel import Session
+
+from saas.i18n import PARIS
+
+HINTS = ("year", "destroyed", "an_", "annee", "old")
+
+
+def _seeded_bilan(db: Session, ctx: dict):
+    from tenants.bilans.models import Bilan
+
+    for key, value in (ctx.get("bilans") or {}).items():
+        if any(hint in key.lower() for hint in HINTS):
+            bilan = value if isinstance(value, Bilan) else db.get(Bilan, getattr(value, "id", value))
+            if bilan is not None and bilan.ended_at is not None:
+                return bilan
+    return None
+
+
+def _own_bilan(db: Session, centre, ctx: dict, ended: datetime):
+    from tenants.agreements.models import Agreement
+    from tenants.beneficiaries.models import Beneficiary
+    from tenants.bilans.models import Bilan, Objective
+    from tenants.history.models import record
+    from tenants.sessions.models import Attendance, BilanSession, SessionNote
+    from tenants.synthesis.models import Synthesis
+
+    staff = ctx.get("staff") or {}
+    consultant = staff.get("consultant") or staff.get("admin")
+    consultant_id = consultant.id if consultant is not None else None
+    person = Beneficiary(name="Karim Haddad", email="karim.haddad@example.org", employment_status="agent_public",
+                         consultant_id=consultant_id)
+    db.add(person)
+    db.flush()
+    start = ended - timedelta(days=70)
+    bilan = Bilan(beneficiary_id=person.id, consultant_id=consultant_id or 0, status="completed", phase="conclusion",
+                  funding="employer_plan", started_on=start.date(), ended_at=ended, synthesis_to_cep=False,
+                  kept_documents=[], closing_answered_at=ended, last_activity_at=ended,
+                  needs_analysis="Souhaite évoluer vers la formation d'adultes.")
+    db.add(bilan)
+    db.flush()
+    db.add(Agreement(bilan_id=bilan.id, status="signed", sent_at=start - timedelta(days=12),
+                     signed_at=start - timedelta(days=8), employer_name="Métropole de Lyon",
+                     title="Bilan de compétences", price_cents=180000))
+    for n in range(8):
+        session = BilanSession(bilan_id=bilan.id, starts_at=start + timedelta(days=9 * n, hours=9),
+                               duration_minutes=120, status="done")
+        db.add(session)
+        db.flush()
+        db.add(Attendance(bilan_id=bilan.id, session_id=session.id, confirmed_at=session.starts_at + timedelta(hours=3)))
+        db.add(SessionNote(bilan_id=bilan.id, session_id=session.id, notes=f"Notes de la séance {n + 1}."))
+    db.add(Objective(bilan_id=bilan.id, text="Valider un projet de formateur pour adultes"))
+    db.add(Synthesis(bilan_id=bilan.id, sections={"project": "Formateur pour adultes, titre professionnel FPA."},
+                     status="final", finalised_at=ended, delivered_at=ended))
+    record(db, bilan.id, "closed", "Bilan terminé", at=ended)
+    db.commit()
+    return bilan
+
+
+def seed(db: Session, centre, ctx: dict) -> None:
+    """Destroy the working documents of the bilan closed over a year ago, as the job would."""
+    from tenants.retention.destruction import destroy_due
+    from tenants.retention.models import settings_for
+
+    today = ctx.get("today")
+    now = datetime.combine(today, time(3, 0), tzinfo=PARIS).astimezone(timezone.utc)
+    bilan = _seeded_bilan(db, ctx)
+    if bilan is None:
+        bilan = _own_bilan(db, centre, ctx, now - relativedelta(months=14))
+        ctx.setdefault("bilans", {})["destroyed_year_ago"] = bilan.id
+    destroy_due(db, bilan, settings_for(db), now)
+    db.commit()

@@ -1,0 +1,125 @@
+"""Questionnaire reminders and flag, the 3-month evaluation, the morning digest, a broken centre skipped."""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+
+from sqlmodel import select
+
+from jobs_support import add, add_bilan, history, in_centre, paris, run
+
+
+def _assignment(app, centre, bilan, **fields):
+    from tenants.bilans.models import Bilan
+    from tenants.questionnaires.models import Assignment, Questionnaire
+
+    (questionnaire,) = add(app, centre, Questionnaire(title="Intérêts professionnels", definition={}))
+    beneficiary = in_centre(app, centre, lambda db, c: db.get(Bilan, bilan).beneficiary_id)
+    (assignment,) = add(app, centre, Assignment(bilan_id=bilan, beneficiary_id=beneficiary,
+                                                questionnaire_id=questionnaire, **fields))
+    return assignment
+
+
+def _days(app, start, days, job="reminders", hour=9, minute=30):
+    for n in range(days):
+        day = start + timedelta(days=n)
+        run(app, job, paris(day.year, day.month, day.day, hour, minute))
+
+
+def _first_day(outbox, key):
+    from zoneinfo import ZoneInfo
+
+    found = outbox(idempotency_key=key)
+    return found[0].created_at.astimezone(ZoneInfo("Europe/Paris")).date() if found else None
+
+
+def test_questionnaire_with_due_date_reminded_at_minus_2_and_plus_3_then_flagged(app, make_centre, add_member,
+                                                                                  outbox):
+    from tenants.retention.models import Flag
+
+    centre = make_centre("lyon")
+    consultant = add_member(centre)
+    bilan = add_bilan(app, centre, consultant_id=consultant.id)
+    with_due = _assignment(app, centre, bilan, sent_at=paris(2027, 3, 1, 10, 0), due_on=date(2027, 3, 10))
+    no_due = _assignment(app, centre, bilan, sent_at=paris(2027, 3, 1, 10, 0))
+    _days(app, date(2027, 3, 1), 25)
+    assert _first_day(outbox, f"reminder:questionnaire:{with_due}:1") == date(2027, 3, 8)
+    assert _first_day(outbox, f"reminder:questionnaire:{with_due}:2") == date(2027, 3, 13)
+    assert _first_day(outbox, f"reminder:questionnaire:{no_due}:1") == date(2027, 3, 4)
+    assert _first_day(outbox, f"reminder:questionnaire:{no_due}:2") == date(2027, 3, 8)
+    assert len(outbox()) == 4
+    flags = in_centre(app, centre, lambda db, c: sorted(f.key for f in db.exec(select(Flag))))
+    assert flags == sorted([f"questionnaire:{with_due}:unanswered", f"questionnaire:{no_due}:unanswered"])
+    kinds = Counter(kind for kind, _ in history(app, centre, bilan))
+    assert kinds["email_reminder_questionnaire"] == 4
+
+
+def test_no_reminder_for_a_submitted_questionnaire_or_a_destroyed_bilan(app, make_centre, add_member, outbox):
+    centre = make_centre("lyon")
+    consultant = add_member(centre)
+    bilan = add_bilan(app, centre, consultant_id=consultant.id)
+    _assignment(app, centre, bilan, sent_at=paris(2027, 3, 1, 10, 0), submitted_at=paris(2027, 3, 2, 10, 0))
+    gone = add_bilan(app, centre, consultant_id=consultant.id, status="completed",
+                     ended_at=paris(2027, 2, 1, 10, 0), destroyed_at=paris(2027, 2, 8, 10, 0))
+    _assignment(app, centre, gone, sent_at=paris(2027, 1, 20, 10, 0))
+    _days(app, date(2027, 3, 1), 12)
+    assert outbox() == []
+
+
+def test_three_month_evaluation_when_enabled(app, make_centre, add_member, outbox):
+    from tenants.retention.models import RetentionSettings
+
+    centre = make_centre("lyon")
+    consultant = add_member(centre)
+    add(app, centre, RetentionSettings(three_month_evaluation=True))
+    bilan = add_bilan(app, centre, consultant_id=consultant.id, status="completed",
+                      ended_at=paris(2027, 1, 15, 17, 0))
+    _days(app, date(2027, 4, 14), 10)
+    assert _first_day(outbox, f"followup:{bilan}:3m") == date(2027, 4, 15)
+    assert _first_day(outbox, f"followup:{bilan}:3m:reminder") == date(2027, 4, 22)
+
+    def answered(db, c):
+        from tenants.bilans.models import Bilan
+
+        row = db.get(Bilan, bilan)
+        row.follow_up_done_at = paris(2027, 5, 1, 10, 0)
+        db.add(row)
+
+    in_centre(app, centre, answered)
+    _days(app, date(2027, 7, 14), 12)
+    assert _first_day(outbox, f"followup:{bilan}:6m") is None
+
+
+def test_morning_digest_once_a_day_per_consultant(app, make_centre, add_member, outbox):
+    from tenants.sessions.models import BilanSession
+
+    centre = make_centre("lyon")
+    alice, bob = add_member(centre), add_member(centre)
+    bilan = add_bilan(app, centre, consultant_id=alice.id, name="Zoé Martin")
+    add(app, centre, BilanSession(bilan_id=bilan, starts_at=paris(2027, 3, 2, 14, 0), duration_minutes=120))
+    run(app, "digest", paris(2027, 3, 2, 5, 0))  # too early
+    assert outbox() == []
+    for hour in (7, 8, 12):
+        run(app, "digest", paris(2027, 3, 2, hour, 30))
+    mails = outbox(kind="digest")
+    assert [m.recipient for m in mails] == [alice.email]
+    assert "14:00 — séance avec Zoé Martin" in mails[0].body_text
+    run(app, "digest", paris(2027, 3, 3, 7, 30))  # nothing today, nothing late: no email
+    assert len(outbox(kind="digest")) == 1
+    assert bob.email not in [m.recipient for m in outbox()]
+
+
+def test_a_broken_centre_is_logged_and_skipped(app, make_centre, add_member, outbox, runner):
+    from tenants.sessions.models import BilanSession
+
+    broken, fine = make_centre("broken"), make_centre("fine")
+    for centre in (broken, fine):
+        bilan = add_bilan(app, centre, consultant_id=add_member(centre).id)
+        add(app, centre, BilanSession(bilan_id=bilan, starts_at=paris(2027, 3, 2, 14, 0), duration_minutes=60))
+    with app.app_context():
+        app.extensions["db"].drop_schema(broken.schema)
+    report = run(app, "reminders", paris(2027, 3, 1, 10, 0))
+    assert [e["centre"] for e in report.errors] == ["broken"]
+    assert [e.centre_id for e in outbox()] == [fine.id]
+    status = runner.invoke(args=["jobs", "status"])
+    assert "1 erreur(s)" in status.output and "broken:" in status.output
