@@ -1,0 +1,168 @@
+"""The beneficiary's side of a bilan: consent, attendance, logbook, synthesis, closing answers."""
+from __future__ import annotations
+
+from flask import g, redirect, request, url_for
+from sqlmodel import select
+
+from saas.errors import NotFound, RuleViolation
+from saas.htmx import render
+from saas.tenancy import tenant_db
+from tenants.beneficiaries.models import Beneficiary
+from tenants.bilans import closing, consent, documents
+from tenants.bilans.models import KEEPABLE_DOCUMENTS, ActionItem, Bilan, Objective, Satisfaction
+from tenants.portal.access import portal_blueprint, requires_code
+from tenants.sessions import planning
+from tenants.sessions.models import Attendance, BilanSession
+from tenants.synthesis import editing
+from tenants.synthesis.models import LEGAL_SECTIONS, SECTIONS, SynthesisComment
+
+bp = portal_blueprint("portal_bilans", __name__, url_prefix="/bilan")
+
+
+def _bilan() -> Bilan:
+    bilan = tenant_db().get(Bilan, g.visitor.bilan_id)
+    if bilan is None or bilan.beneficiary_id != g.visitor.beneficiary_id:
+        raise NotFound("Bilan introuvable.")
+    return bilan
+
+
+def _client() -> tuple[str | None, str | None]:
+    return request.remote_addr, request.headers.get("User-Agent", "")
+
+
+@bp.get("/consent")
+def consent_page():
+    """Volunteering and the ethics information (consent, confidentiality, neutrality: Qualiopi 9)."""
+    db = tenant_db()
+    bilan = _bilan()
+    return render("bilans/portal/consent.html", bilan=bilan, given=consent.consents_of(db, bilan.id),
+                  has_consent=consent.has_consent(db, bilan.id), centre=g.centre)
+
+
+@bp.post("/consent")
+def give_consent():
+    """Record consent with time, address and browser as proof (L6313-4)."""
+    db = tenant_db()
+    bilan = _bilan()
+    if request.form.get("volunteering") != "y" or request.form.get("ethics") != "y":
+        raise RuleViolation("Cochez les deux cases pour confirmer. Vous pouvez aussi ne pas vous engager : "
+                            "refuser un bilan n'est jamais une faute.")
+    ip, agent = _client()
+    consent.record_consent(db, bilan, method="portal", ip=ip, user_agent=agent, actor="bénéficiaire")
+    db.commit()
+    return redirect(url_for("portal_bilans.consent_page"), 303)
+
+
+@bp.get("/sessions")
+def sessions():
+    """Sessions, and the attendance to confirm for each interview that took place."""
+    db = tenant_db()
+    bilan = _bilan()
+    rows = db.exec(select(BilanSession, Attendance).join(Attendance, Attendance.session_id == BilanSession.id, isouter=True)
+                   .where(BilanSession.bilan_id == bilan.id, BilanSession.status != "cancelled")
+                   .order_by(BilanSession.starts_at)).all()
+    from saas.models import utcnow
+
+    return render("bilans/portal/sessions.html", rows=rows, now=utcnow())
+
+
+@bp.post("/sessions/<attendance_id>/confirm")
+def confirm(attendance_id: str):
+    """Confirm attendance (émargement); time and address kept as proof."""
+    db = tenant_db()
+    bilan = _bilan()
+    attendance = db.get(Attendance, attendance_id)
+    if attendance is None or attendance.bilan_id != bilan.id:
+        raise NotFound("Séance introuvable.")
+    ip, agent = _client()
+    planning.confirm_attendance(db, attendance, ip=ip, user_agent=agent)
+    db.commit()
+    return redirect(url_for("portal_bilans.sessions"), 303)
+
+
+@bp.get("/logbook")
+def logbook():
+    """The logbook (livret): objectives and action plan."""
+    db = tenant_db()
+    bilan = _bilan()
+    return render("bilans/portal/logbook.html", bilan=bilan,
+                  objectives=db.exec(select(Objective).where(Objective.bilan_id == bilan.id).order_by(Objective.position, Objective.created_at)).all(),
+                  actions=db.exec(select(ActionItem).where(ActionItem.bilan_id == bilan.id).order_by(ActionItem.created_at)).all())
+
+
+@bp.get("/synthesis")
+@requires_code
+def synthesis():
+    """Read the shared draft or the final synthesis (one-time code first: sole recipient)."""
+    db = tenant_db()
+    bilan = _bilan()
+    found = editing.synthesis_of(db, bilan)
+    if found is None or found.status == "draft":
+        raise NotFound("Votre synthèse n'est pas encore disponible.")
+    return render("bilans/portal/synthesis.html", bilan=bilan, synthesis=found, sections=found.sections or {},
+                  labels=SECTIONS, comments=db.exec(select(SynthesisComment).where(SynthesisComment.bilan_id == bilan.id)
+                                                    .order_by(SynthesisComment.at)).all())
+
+
+@bp.post("/synthesis/comments")
+@requires_code
+def comment():
+    """Comment the draft before it is final."""
+    db = tenant_db()
+    editing.comment(db, _bilan(), request.form.get("body", ""))
+    db.commit()
+    return redirect(url_for("portal_bilans.synthesis"), 303)
+
+
+@bp.get("/synthesis.pdf")
+@requires_code
+def synthesis_pdf():
+    """The synthesis as a PDF, in the beneficiary's text size."""
+    from tenants.bilans.views import pdf_response
+
+    db = tenant_db()
+    bilan = _bilan()
+    found = editing.synthesis_of(db, bilan)
+    if found is None or found.status == "draft":
+        raise NotFound("Votre synthèse n'est pas encore disponible.")
+    person = db.get(Beneficiary, bilan.beneficiary_id)
+    data = documents.render_pdf("pdf/synthesis.html", centre=g.centre, large=person.large_text, bilan=bilan,
+                                person=person, synthesis=found, sections=found.sections or {}, labels=SECTIONS,
+                                legal=LEGAL_SECTIONS)
+    return pdf_response(data, "ma-synthese.pdf")
+
+
+@bp.get("/closing")
+def closing_page():
+    """End of the bilan: satisfaction, and the two separate questions of R6313-7."""
+    db = tenant_db()
+    bilan = _bilan()
+    return render("bilans/portal/closing.html", bilan=bilan, keepable=KEEPABLE_DOCUMENTS,
+                  satisfaction=db.exec(select(Satisfaction).where(Satisfaction.bilan_id == bilan.id)).first())
+
+
+@bp.post("/closing")
+def answer_closing():
+    """Record the beneficiary's own answers (and their agreement to send the synthesis to a CEP)."""
+    db = tenant_db()
+    bilan = _bilan()
+    form = request.form
+    if form.get("score"):
+        try:
+            score = int(form["score"])
+        except ValueError:
+            raise RuleViolation("Choisissez une note de 1 à 5.")
+        closing.record_satisfaction(db, bilan, score=score, would_recommend=form.get("recommend") == "yes",
+                                    actor="bénéficiaire")
+    to_cep = form.get("synthesis_to_cep")
+    if to_cep in ("yes", "no"):
+        kept = [k for k in form.getlist("kept_documents") if k in KEEPABLE_DOCUMENTS]
+        closing.answer(db, bilan, synthesis_to_cep=to_cep == "yes", kept_documents=kept, actor="bénéficiaire")
+        if to_cep == "yes" and "@" in form.get("cep_email", ""):
+            ip, agent = _client()
+            consent.record_disclosure_consent(db, bilan, recipient_kind="cep",
+                                              recipient_name=form.get("cep_name", "").strip() or "Conseiller CEP",
+                                              recipient_email=form["cep_email"], method="portal", ip=ip,
+                                              user_agent=agent, actor="bénéficiaire")
+    db.commit()
+    return redirect(url_for("portal_bilans.closing_page"), 303)
