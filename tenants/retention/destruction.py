@@ -245,19 +245,30 @@ def _tombstone(db: Session, bilan, now: datetime, counts: Counter) -> None:
 
 
 def sweep(db: Session, now: datetime) -> Counter:
-    """Every ended bilan of this centre whose next stage is due."""
+    """Every ended bilan of this centre whose next stage is due.
+
+    Two queries find the work (candidates by date, then their records), so a
+    centre with nothing due costs two round trips, whatever its size.
+    """
+    from sqlalchemy import and_, or_
+
     from tenants.bilans.models import Bilan
 
     settings = settings_for(db)
     done: Counter = Counter()
-    latest_end = now - grace(settings)
-    candidates = db.exec(select(Bilan.id).where(Bilan.proofs_destroyed_at.is_(None),
-                                                Bilan.ended_at.isnot(None) | Bilan.status.in_(_closed()))
-                         .order_by(Bilan.id)).all()
-    for bilan_id in candidates:
-        bilan = db.get(Bilan, bilan_id)
-        end = end_of(bilan)
-        if end is None or end > latest_end:
+    end = func.coalesce(Bilan.ended_at, Bilan.last_activity_at)
+    candidates = list(db.exec(select(Bilan).where(
+        Bilan.proofs_destroyed_at.is_(None),
+        or_(Bilan.ended_at.isnot(None), Bilan.status.in_(_closed())),
+        or_(and_(Bilan.destroyed_at.is_(None), end <= now - grace(settings)), end <= now - FOUR_YEARS))
+        .order_by(Bilan.id)).all())
+    if not candidates:
+        return done
+    working_done = set(db.exec(select(DestructionRecord.bilan_id).where(
+        DestructionRecord.stage == "working",
+        DestructionRecord.bilan_id.in_([b.id for b in candidates]))).all())
+    for bilan in candidates:
+        if stage_due(bilan, settings, now, bilan.id in working_done) is None:
             continue
         for outcome in destroy_due(db, bilan, settings, now):
             done[f"destroyed_{outcome.stage}"] += 1
