@@ -1,0 +1,41 @@
+"""The demo seed builds every DEMO.md state through the rules."""
+from datetime import date
+
+from sqlmodel import select
+
+from bilans_support import centre_db
+
+
+def test_demo_seed_states(app, make_centre, add_member):
+    from saas.accounts.models import Account
+    from tenants.agreements import clock
+    from tenants.agreements.models import Agreement
+    from tenants.bilans import demo
+    from tenants.bilans.models import Bilan
+    from tenants.sessions.hours import hours_of
+    from tenants.synthesis.editing import missing_sections, synthesis_of
+
+    centre = make_centre("demo")
+    consultant, part_time = add_member(centre), add_member(centre)
+    today = date.today()
+    with centre_db(app, centre) as db:
+        staff = {"admin": db.get(Account, centre.owner.id), "consultant": db.get(Account, consultant.id),
+                 "part_time": db.get(Account, part_time.id)}
+        ctx = {"today": today, "staff": staff, "bilans": {}, "beneficiaries": {}}
+        demo.seed(db, centre.model(app), ctx)
+        db.commit()
+        assert len(ctx["beneficiaries"]) == 12
+        b = {k: db.get(Bilan, v) for k, v in ctx["bilans"].items()}
+        assert b["prior_waiting"].status == "prior_interview" and b["prior_quoted"].status == "quoted"
+        assert b["cpf_preliminary"].phase == "preliminary" and b["cpf_preliminary"].status == "active"
+        agreement = db.exec(select(Agreement).where(Agreement.bilan_id == b["employer_day8"].id)).one()
+        assert clock.day_of_clock(agreement, today) == 8
+        assert b["refused_silence"].status == "refused"
+        assert {b[k].phase for k in ("investigation_public", "investigation_near_24h", "investigation_accommodations")} == {"investigation"}
+        assert 21 * 60 <= hours_of(db, b["investigation_near_24h"]).scheduled_total <= 24 * 60
+        assert missing_sections(synthesis_of(db, b["conclusion_draft"]).sections)
+        assert b["closed_last_week"].status == "completed"
+        assert (today - b["closed_six_months"].follow_up_due_on).days <= 1
+        assert b["closed_over_a_year"].ended_at.date() < today.replace(year=today.year - 1)
+        demo.seed(db, centre.model(app), ctx)  # idempotent
+        assert len(db.exec(select(Bilan)).all()) == 12
