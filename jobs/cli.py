@@ -50,7 +50,8 @@ def run_once(job, now, only, no_lock):
             click.echo(f"{name}: verrou tenu par un autre planificateur, rien fait")
             continue
         done = ", ".join(f"{k}={v}" for k, v in sorted(report.counts.items())) or "rien à faire"
-        click.echo(f"{name}: {report.centres} centre(s), {done}")
+        where = f"{report.centres} centre(s), " if report.centres else ""
+        click.echo(f"{name}: {where}{done}")
         for error in report.errors:
             failed = True
             click.echo(f"  erreur {error.get('centre') or '-'}: {error['error']}", err=True)

@@ -92,5 +92,5 @@ def for_centre(db: Session, centre, now: datetime) -> Counter:
     return done
 
 
-def run(now: datetime, only: str | None = None):
-    return sweep_centres("digest", for_centre, now, only=only)
+def run(now: datetime, only: str | None = None, heartbeat=None):
+    return sweep_centres("digest", for_centre, now, only=only, heartbeat=heartbeat)

@@ -17,7 +17,7 @@ from saas.mail.transport import transport_for
 MAX_ROUNDS = 200  # 50 emails a round: 10,000 emails a sweep at most
 
 
-def run(now: datetime, only: str | None = None, transport=None) -> SweepReport:
+def run(now: datetime, only: str | None = None, heartbeat=None, transport=None) -> SweepReport:
     """Deliver every due email (all centres share the platform outbox)."""
     report = SweepReport()
     transport = transport or transport_for(current_app.config["MAIL_URL"])
@@ -27,4 +27,6 @@ def run(now: datetime, only: str | None = None, transport=None) -> SweepReport:
         report.add({"sent": done.sent, "retried": done.retried, "failed": done.failed})
         if done.sent + done.retried + done.failed == 0:
             break
+        if heartbeat is not None:
+            heartbeat()
     return report

@@ -67,9 +67,9 @@ def purge_centre(db: Session, centre, now: datetime) -> Counter:
     return done
 
 
-def run(now: datetime, only: str | None = None) -> SweepReport:
+def run(now: datetime, only: str | None = None, heartbeat=None) -> SweepReport:
     report = SweepReport()
     if only is None:
         with database().public_session() as session:
             report.add(purge_platform(session, now))
-    return sweep_centres("purge", purge_centre, now, only=only, report=report)
+    return sweep_centres("purge", purge_centre, now, only=only, report=report, heartbeat=heartbeat)

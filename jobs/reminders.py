@@ -323,5 +323,5 @@ def for_centre(db: Session, centre, now: datetime) -> Counter:
     return done
 
 
-def run(now: datetime, only: str | None = None):
-    return sweep_centres("reminders", for_centre, now, only=only)
+def run(now: datetime, only: str | None = None, heartbeat=None):
+    return sweep_centres("reminders", for_centre, now, only=only, heartbeat=heartbeat)

@@ -53,7 +53,11 @@ def run_job(name: str, now: datetime | None = None, *, only: str | None = None,
     report = SweepReport()
     try:
         try:
-            report = module.run(now, only=only) or report
+            def heartbeat():  # renew the lease of a long sweep
+                if use_lock and not lock.acquire(engine, name, owner):
+                    log.warning("job %s: lock lost to another scheduler", name)
+
+            report = module.run(now, only=only, heartbeat=heartbeat) or report
         except Exception as error:
             log.exception("job %s failed", name)
             report.errors.append({"centre": None, "error": f"{type(error).__name__}: {error}"[:300]})

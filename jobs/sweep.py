@@ -8,6 +8,7 @@ half-way leaves only whole actions behind, and the next run carries on.
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,6 +21,7 @@ from saas.db import database
 from saas.tenancy import tenant_session
 
 log = logging.getLogger(__name__)
+HEARTBEAT_EVERY = 60.0  # seconds of wall clock
 
 
 @dataclass
@@ -47,10 +49,18 @@ def active_centres(only: str | None = None) -> list[Centre]:
 
 
 def sweep_centres(job: str, action: Callable, now: datetime, *, only: str | None = None,
-                  report: SweepReport | None = None) -> SweepReport:
-    """Call `action(db, centre, now) -> Counter` for each centre in its own session."""
+                  report: SweepReport | None = None, heartbeat: Callable | None = None) -> SweepReport:
+    """Call `action(db, centre, now) -> Counter` for each centre in its own session.
+
+    `heartbeat()` (renewing the job's lock lease) is called between centres,
+    when no tenant connection is held, at most once a minute.
+    """
     report = report or SweepReport()
+    beat = time.monotonic()
     for centre in active_centres(only):
+        if heartbeat is not None and time.monotonic() - beat > HEARTBEAT_EVERY:
+            heartbeat()
+            beat = time.monotonic()
         try:
             with tenant_session(centre) as db:
                 report.add(action(db, centre, now))

@@ -73,6 +73,10 @@ def test_the_lock_keeps_a_second_scheduler_out(app):
         assert run(app, "reminders", NOW) is None  # skipped, not run
         lock.release(engine, "reminders", "a")
         assert lock.acquire(engine, "reminders", "b")
+        # A crashed holder's lease runs out: the next scheduler takes over.
+        assert lock.acquire(engine, "digest", "dead", lease=timedelta(seconds=-1))
+        assert lock.acquire(engine, "digest", "alive")
+        assert not lock.acquire(engine, "digest", "dead")
 
 
 SLOW_SWEEP = """
