@@ -1,0 +1,119 @@
+"""A whole bilan in a real browser, from prior interview to closing, with screenshots.
+
+Saves artifacts/bilan-dashboard.png, bilan-page.png, bilan-planning.png and
+bilan-synthesis-pdf.png (the synthesis PDF rendered with pdftoppm).
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import date, timedelta
+
+import pytest
+
+
+@pytest.fixture
+def backend():
+    return "sqlite"  # one database is enough for the browser; the rules run on both elsewhere
+
+
+def test_walk_a_bilan_from_prior_interview_to_closing(page, live_server, artifacts, make_centre, app):
+    make_centre("lyon", name="Centre Horizon Lyon")
+    base = f"{live_server}/c/lyon"
+    page.goto(f"{live_server}/login")
+    page.fill("#email", "owner@lyon.test")
+    page.fill("#password", "correct horse battery")
+    page.get_by_role("button", name="Se connecter").click()
+
+    # Beneficiary and prior interview.
+    page.goto(f"{base}/beneficiaries/new")
+    page.fill("#name", "Zoé Martin")
+    page.fill("#email", "zoe.martin@example.fr")
+    page.select_option("#employment_status", "salarie_prive")
+    page.get_by_role("button", name="Créer").click()
+    page.get_by_role("button", name="Enregistrer l'entretien préalable").click()
+    page.wait_for_selector("h1:has-text('Bilan de Zoé Martin')")
+
+    # Quote, then start.
+    page.fill("#price", "1800")
+    page.select_option("#funding", "personal")
+    page.get_by_role("button", name="Enregistrer le devis").click()
+    page.get_by_role("button", name="Devis accepté : démarrer le bilan").click()
+
+    # The consent gate holds the bilan in the preliminary phase.
+    page.get_by_role("button", name="Passer à la phase d'investigation").click()
+    assert "consentement" in page.content()
+    page.go_back()
+    page.reload()
+    page.check("input[name=confirm]")
+    page.get_by_role("button", name="Enregistrer le consentement papier").click()
+    page.fill("#objective-text", "Explorer le métier de formatrice d'adultes")
+    page.get_by_role("button", name="Ajouter l'objectif").click()
+    page.wait_for_selector("#logbook li:has-text('formatrice')")
+    page.locator("#phase-checklist button").first.click()
+    page.wait_for_selector("#phase-checklist button[aria-pressed=true]")
+    page.get_by_role("button", name="Passer à la phase d'investigation").click()
+    page.wait_for_selector("li[aria-current=step]:has-text('investigation')")
+
+    # Seven interviews of 2 h (14 h), scheduled and marked done with htmx.
+    page.get_by_role("link", name="Planning des séances").click()
+    start = date.today() - timedelta(days=20)
+    for i in range(7):
+        page.fill("#day", (start + timedelta(days=2 * i)).isoformat())
+        page.fill("#time", "09:30")
+        page.fill("#duration_minutes", "120")
+        page.get_by_role("button", name="Planifier et envoyer l'invitation").click()
+        page.wait_for_function(f"document.querySelectorAll('#planning tbody tr').length === {i + 1}")
+    for i in range(7):
+        page.locator("#planning button:has-text('Réalisée')").first.click()
+        page.wait_for_function(f"document.querySelectorAll('#planning button.link').length === {2 * (6 - i)}")
+    # Past 24 h: refused with the reason, in place.
+    page.fill("#day", date.today().isoformat())
+    page.fill("#duration_minutes", "660")
+    page.select_option("#kind", "personal_work")
+    page.get_by_role("button", name="Planifier et envoyer l'invitation").click()
+    page.wait_for_selector("#session-error")
+    assert "24" in page.inner_text("#session-error")
+    page.screenshot(path=str(artifacts / "bilan-planning.png"), full_page=True)
+
+    # Conclusion and synthesis.
+    page.get_by_role("link", name="← Bilan de Zoé Martin").click()
+    page.get_by_role("button", name="Passer à la phase de conclusion").click()
+    page.get_by_role("link", name="Rédiger la synthèse").click()
+    page.fill("#section-circumstances", "Après douze ans d'assistanat de gestion, Zoé souhaite retrouver du sens : pourquoi pas la formation ?")
+    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    page.wait_for_selector("#synthesis-status .saved-state")
+    page.get_by_role("button", name="Finaliser la synthèse").click()
+    assert "section obligatoire vide" in page.content()
+    page.go_back()
+    page.reload()
+    page.fill("#section-skills", "Organisation, relation client, goût de la transmission.")
+    page.fill("#section-project", "Formatrice d'adultes en bureautique ; titre FPA en 2027, stage, premières missions.")
+    page.fill("#section-recommendations", "Rencontrer un conseiller en évolution professionnelle.")
+    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    page.wait_for_selector("#synthesis-status .alert.ok")
+    page.get_by_role("button", name="Finaliser la synthèse").click()
+    page.wait_for_selector("h2:has-text('Synthèse finalisée')")
+    pdf = page.request.get(page.url.rstrip("/") + "/pdf")
+    assert pdf.ok and pdf.body()[:4] == b"%PDF"
+    if shutil.which("pdftoppm"):
+        subprocess.run(["pdftoppm", "-png", "-r", "70", "-singlefile", "-", str(artifacts / "bilan-synthesis-pdf")],
+                       input=pdf.body(), capture_output=True, check=True)
+        assert (artifacts / "bilan-synthesis-pdf.png").stat().st_size > 1000
+    page.get_by_role("button", name="Remettre la synthèse au bénéficiaire").click()
+
+    # Closing: two questions, then close as completed.
+    page.get_by_role("link", name="← Bilan de Zoé Martin").click()
+    page.check("input[name=synthesis_to_cep][value=no]")
+    page.check("input[name=kept_documents][value=logbook]")
+    page.get_by_role("button", name="Enregistrer les réponses").click()
+    assert "sera clos comme" in page.content() and "terminé" in page.inner_text("#closing")
+    page.get_by_role("button", name="Clore le bilan").click()
+    page.wait_for_selector("#closed")
+    assert "Terminé" in page.inner_text("main")
+    cert = page.request.get(f"{page.url.rstrip('/')}/certificate.pdf")
+    assert cert.ok and cert.body()[:4] == b"%PDF"
+    page.screenshot(path=str(artifacts / "bilan-page.png"), full_page=True)
+
+    page.goto(f"{base}/")
+    page.screenshot(path=str(artifacts / "bilan-dashboard.png"), full_page=True)
