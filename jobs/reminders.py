@@ -81,7 +81,7 @@ class Context:
         return send_once(self.db, self.now, key=key, to=person.email, template=template, kind=kind,
                          centre=self.centre, bilan_id=bilan.id, history=history, name=person.name,
                          centre_name=self.centre.name, note=self.settings.reminder_note,
-                         link=self.link(person, bilan), **extra)
+                         link=extra.pop("link", None) or self.link(person, bilan), **extra)
 
     def to_consultant(self, bilan, *, key: str, template: str, kind: str, history: str, **extra) -> bool:
         account = self.consultant(bilan.consultant_id)
@@ -142,6 +142,13 @@ def unanswered(db: Session) -> list:
     return [a for a in unanswered_assignments(db) if getattr(a, "sent_at", None) is not None]
 
 
+def questionnaire_kind(db: Session, assignment) -> str | None:
+    from tenants.questionnaires.models import Questionnaire
+
+    found = db.get(Questionnaire, assignment.questionnaire_id) if getattr(assignment, "questionnaire_id", None) else None
+    return found.kind if found else None
+
+
 def questionnaire_title(db: Session, assignment) -> str:
     title = getattr(assignment, "title", None)
     if not title and getattr(assignment, "questionnaire_id", None):
@@ -159,6 +166,8 @@ def questionnaire_reminders(ctx: Context) -> Counter:
         bilan = ctx.bilan(assignment.bilan_id)
         if not can_email(bilan):
             continue
+        if questionnaire_kind(ctx.db, assignment) == "followup":
+            continue  # reminded by the follow-up itself, once
         first, second = questionnaire_times(assignment, ctx.settings)
         title = questionnaire_title(ctx.db, assignment)
         due = getattr(assignment, "due_on", None)
@@ -272,17 +281,58 @@ def follow_up(ctx: Context) -> Counter:
             if ctx.now < invite_at or ctx.now >= invite_at + relativedelta(months=3):
                 continue  # not yet, or long past (never a stale invitation after downtime)
             three = name == "3m"
+            slug = FOLLOW_UP_QUESTIONNAIRES[name]
             done["follow_up_invitations"] += ctx.to_beneficiary(
                 bilan, key=f"followup:{bilan.id}:{name}", template="follow_up", kind=f"follow_up_{name}",
                 history=("Évaluation à 3 mois proposée" if three else "Entretien de suivi proposé"),
-                three_months=three, ended=date_fr(ended), reminder=False)
-            if ctx.now >= invite_at + remind:
+                three_months=three, ended=date_fr(ended), reminder=False,
+                link=follow_up_link(ctx, bilan, slug))
+            if ctx.now >= invite_at + remind and not follow_up_answered(ctx.db, bilan, slug):
                 done["follow_up_reminders"] += ctx.to_beneficiary(
                     bilan, key=f"followup:{bilan.id}:{name}:reminder", template="follow_up",
                     kind=f"follow_up_{name}_reminder",
                     history=("Relance de l'évaluation à 3 mois" if three else "Relance de l'entretien de suivi"),
                     three_months=three, ended=date_fr(ended), reminder=True)
     return done
+
+
+FOLLOW_UP_QUESTIONNAIRES = {"3m": "suivi_3_mois", "6m": "suivi_6_mois"}
+
+
+def _follow_up_assignment(db: Session, bilan, slug: str):
+    try:
+        from tenants.questionnaires.models import Assignment, Questionnaire
+    except ImportError:
+        return None
+    return db.exec(select(Assignment).join(Questionnaire, Questionnaire.id == Assignment.questionnaire_id)
+                   .where(Assignment.bilan_id == bilan.id, Questionnaire.library_slug == slug)).first()
+
+
+def follow_up_answered(db: Session, bilan, slug: str) -> bool:
+    """The follow-up interview took place, or its questionnaire came back."""
+    if bilan.follow_up_done_at is not None:
+        return True
+    assignment = _follow_up_assignment(db, bilan, slug)
+    return assignment is not None and assignment.submitted_at is not None
+
+
+def follow_up_link(ctx: Context, bilan, slug: str):
+    """A callable run only when the invitation is really queued: the library follow-up
+    questionnaire is given to the beneficiary (no email of its own) and a portal link made."""
+    def make():
+        try:
+            from tenants.questionnaires.assignments import assign
+            from tenants.questionnaires.queries import by_library_slug
+        except ImportError:
+            questionnaire = None
+        else:
+            questionnaire = by_library_slug(ctx.db, slug)
+        if questionnaire is not None and _follow_up_assignment(ctx.db, bilan, slug) is None:
+            assignment = assign(ctx.db, ctx.centre, bilan, questionnaire, send=False, today=ctx.today)
+            assignment.sent_at = ctx.now
+            ctx.db.add(assignment)
+        return ctx.link(ctx.beneficiary(bilan), bilan)()
+    return make
 
 
 # -- Qualiopi ----------------------------------------------------------------

@@ -123,3 +123,32 @@ def test_a_broken_centre_is_logged_and_skipped(app, make_centre, add_member, out
     assert [e.centre_id for e in outbox()] == [fine.id]
     status = runner.invoke(args=["jobs", "status"])
     assert "1 erreur(s)" in status.output and "broken:" in status.output
+
+
+def test_follow_up_gives_the_library_questionnaire_and_its_answer_stops_the_reminder(app, make_centre,
+                                                                                      add_member, outbox):
+    from tenants.questionnaires.models import Assignment, Questionnaire
+
+    centre = make_centre("lyon")
+    consultant = add_member(centre)
+    bilan = add_bilan(app, centre, consultant_id=consultant.id, status="completed",
+                      ended_at=paris(2027, 1, 15, 17, 0))
+    _days(app, date(2027, 7, 14), 3)
+    assert _first_day(outbox, f"followup:{bilan}:6m") == date(2027, 7, 15)
+
+    def given(db, c):
+        rows = db.exec(select(Assignment, Questionnaire).join(Questionnaire)
+                       .where(Assignment.bilan_id == bilan)).all()
+        return [(q.library_slug, a.sent_at is not None) for a, q in rows]
+
+    assert in_centre(app, centre, given) == [("suivi_6_mois", True)]
+
+    def submit(db, c):
+        assignment = db.exec(select(Assignment).where(Assignment.bilan_id == bilan)).one()
+        assignment.submitted_at = paris(2027, 7, 18, 10, 0)
+        db.add(assignment)
+
+    in_centre(app, centre, submit)
+    _days(app, date(2027, 7, 17), 20)
+    assert _first_day(outbox, f"followup:{bilan}:6m:reminder") is None
+    assert [e.idempotency_key for e in outbox()] == [f"followup:{bilan}:6m"]
