@@ -75,6 +75,15 @@ def test_walk_a_bilan_from_prior_interview_to_closing(page, live_server, artifac
     page.wait_for_selector("#session-error")
     assert "24" in page.inner_text("#session-error")
     page.screenshot(path=str(artifacts / "bilan-planning.png"), full_page=True)
+    planning_url = page.url
+    page.goto(f"{base}/")
+    page.wait_for_selector("#bilan-overview a:has-text('Zoé Martin')")
+    page.select_option("#overview-phase", "conclusion")  # htmx narrows the panel
+    page.wait_for_selector("#bilan-overview:has-text('Aucun bilan en cours dans cette phase')")
+    page.select_option("#overview-phase", "")
+    page.wait_for_selector("#bilan-overview a:has-text('Zoé Martin')")
+    page.screenshot(path=str(artifacts / "bilan-dashboard.png"), full_page=True)
+    page.goto(planning_url)
 
     # Conclusion and synthesis.
     page.get_by_role("link", name="← Bilan de Zoé Martin").click()
@@ -114,6 +123,3 @@ def test_walk_a_bilan_from_prior_interview_to_closing(page, live_server, artifac
     cert = page.request.get(f"{page.url.rstrip('/')}/certificate.pdf")
     assert cert.ok and cert.body()[:4] == b"%PDF"
     page.screenshot(path=str(artifacts / "bilan-page.png"), full_page=True)
-
-    page.goto(f"{base}/")
-    page.screenshot(path=str(artifacts / "bilan-dashboard.png"), full_page=True)
