@@ -185,7 +185,7 @@ def require_visitor():
     visitor = current_visitor(db, g.centre)
     if visitor is None:
         end_session(g.centre)
-        return render("portal/no_session.html", status=401)
+        return render("portal/no_session.html", "portal/_no_session.html", status=401)
     g.visitor = visitor
     return None
 
