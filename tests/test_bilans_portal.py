@@ -58,3 +58,30 @@ def test_portal_pages_need_a_portal_session(app, client, make_centre):
     make_centre("lyon")
     for url in ("/c/lyon/p/bilan/consent", "/c/lyon/p/bilan/sessions", "/c/lyon/p/bilan/logbook", "/c/lyon/p/bilan/closing"):
         assert client.get(url).status_code == 401
+
+
+def test_beneficiary_answers_the_two_closing_questions_and_satisfaction(app, client, make_centre, login, outbox):
+    """R6313-7: two separate answers; a CEP address gives a recorded disclosure consent."""
+    from tenants.bilans.models import Bilan, Consent, Satisfaction
+    from test_bilans_views import _mark_all_done, walk_to_conclusion
+
+    lyon = make_centre("lyon")
+    login(lyon.owner)
+    _, bilan_id = walk_to_conclusion(client, "lyon")
+    _mark_all_done(app, lyon, bilan_id)
+    client.post(f"/c/lyon/bilans/{bilan_id}/close")
+    login.logout()
+    mail = [m for m in outbox() if m.kind == "bilan_closed"][-1]
+    assert mail.attachments[0]["filename"] == "certificat-de-realisation.pdf"
+    token = re.search(r"/r/([A-Za-z0-9_-]+)", mail.body_text).group(1)
+    client.post(f"/c/lyon/r/{token}")
+    assert "Fin du bilan" in client.get("/c/lyon/p/").text
+    r = client.post("/c/lyon/p/bilan/closing", data={"score": "5", "recommend": "yes", "synthesis_to_cep": "yes",
+                                                     "cep_name": "Apec", "cep_email": "cep@apec.fr",
+                                                     "kept_documents": ["logbook"]})
+    assert r.status_code == 303
+    with centre_db(app, lyon) as db:
+        bilan = db.get(Bilan, bilan_id)
+        assert bilan.synthesis_to_cep is True and bilan.kept_documents == ["logbook"]
+        assert db.exec(select(Satisfaction)).one().score == 5
+        assert db.exec(select(Consent).where(Consent.kind == "disclosure")).one().recipient_email == "cep@apec.fr"

@@ -191,3 +191,81 @@ def test_dashboard_panel_and_htmx_filter(app, client, make_centre, add_member, l
     login(other)
     assert "Zoé Martin" not in client.get("/c/lyon/").text
     assert "Zoé Martin" not in client.get("/c/lyon/bilans/overview?consultant=%d" % lyon.owner.id).text
+
+
+def test_employer_agreement_sent_with_pdf_then_signed(app, client, make_centre, login, outbox):
+    """R6313-8: every mention, 10 days to sign; signed in time, the bilan starts."""
+    from tenants.bilans.models import Bilan
+
+    lyon = make_centre("lyon")
+    login(lyon.owner)
+    r = client.post("/c/lyon/beneficiaries/", data={"name": "Marc Dubois", "email": "marc@example.fr",
+                                                    "employment_status": "salarie_prive"})
+    person_id = _id(r.headers["Location"])
+    bilan_id = _id(client.post(f"/c/lyon/beneficiaries/{person_id}/bilans", data={"minutes": "60"}).headers["Location"])
+    client.post(f"/c/lyon/bilans/{bilan_id}/quote", data={"interview_hours": "16", "personal_hours": "8", "price": "1950",
+                                                          "format": "presentiel", "funding": "employer_plan",
+                                                          "employer_name": "Transports RA",
+                                                          "planned_start_on": (date.today() + timedelta(days=20)).isoformat()})
+    assert client.post(f"/c/lyon/bilans/{bilan_id}/start").status_code == 422
+    form = client.get(f"/c/lyon/bilans/{bilan_id}/agreement/new")
+    assert form.status_code == 200 and "Transports RA" in form.text
+    data = {name: "Texte" for name in ("objective", "content", "means", "running_and_followup", "results_handover")}
+    data.update(employer_name="Transports RA", title="Bilan", duration_hours="24", price="1950",
+                period_start=date.today().isoformat(), period_end=(date.today() + timedelta(days=90)).isoformat(),
+                payment_terms="")
+    r = client.post(f"/c/lyon/bilans/{bilan_id}/agreement/", data=data)
+    assert r.status_code == 422 and "règlement" in r.text
+    data["payment_terms"] = "À 30 jours"
+    assert client.post(f"/c/lyon/bilans/{bilan_id}/agreement/", data=data).status_code == 303
+    mail = [m for m in outbox() if m.kind == "agreement_sent"][0]
+    assert mail.attachments[0]["content_type"] == "application/pdf" and "10 jours" in mail.body_text
+    page = client.get(f"/c/lyon/bilans/{bilan_id}").text
+    assert "Jour 1 sur 10" in page
+    agreement_id = re.search(r"/agreement/(\w+)/sign", page).group(1)
+    assert client.get(f"/c/lyon/bilans/{bilan_id}/agreement/{agreement_id}.pdf").data[:4] == b"%PDF"
+    assert client.post(f"/c/lyon/bilans/{bilan_id}/agreement/{agreement_id}/sign").status_code == 303
+    with centre_db(app, lyon) as db:
+        assert db.get(Bilan, bilan_id).status == "active"
+
+
+def test_disclosure_with_recorded_agreement_sends_the_pdf(app, client, make_centre, login, outbox):
+    """Rule 5: the CEP gets the synthesis only with the beneficiary's recorded agreement for that recipient."""
+    lyon = make_centre("lyon")
+    login(lyon.owner)
+    _, bilan_id = walk_to_conclusion(client, "lyon")
+    client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/", data={"circumstances": "a", "skills": "b", "project": "c"})
+    client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/finalise")
+    assert client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/disclosures",
+                       data={"recipient_email": "cep@apec.fr"}).status_code == 422
+    assert not [m for m in outbox() if m.kind == "synthesis_disclosed"]
+    client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/consents", data={
+        "recipient_kind": "cep", "recipient_name": "Apec", "recipient_email": "cep@apec.fr", "confirm": "y"})
+    assert client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/disclosures",
+                       data={"recipient_email": "cep@apec.fr"}).status_code == 303
+    sent = [m for m in outbox() if m.kind == "synthesis_disclosed"]
+    assert len(sent) == 1 and sent[0].recipient == "cep@apec.fr"
+
+
+def test_french_typography_in_documents(app):
+    from tenants.bilans.documents import paragraphs, typo_fr
+
+    assert typo_fr("Pourquoi ? Parce que : « oui » ; enfin !") == \
+        "Pourquoi\u202f? Parce que\u202f: «\u202foui\u202f»\u202f; enfin\u202f!"
+    assert "<script>" not in str(paragraphs("<script>x</script>\n\nFin : ok"))
+    from saas.i18n import money_fr
+    assert money_fr(1234.56) == "1\u202f234,56\u202f€"
+
+
+def test_pdf_type_is_larger_when_the_beneficiary_needs_it(app):
+    """Rule 16: 16-20 pt documents for a beneficiary who needs larger text."""
+    from types import SimpleNamespace
+
+    with app.test_request_context("/"):
+        from flask import render_template
+
+        centre = SimpleNamespace(name="C", siret="1", nda="2")
+        ctx = dict(centre=centre, person=SimpleNamespace(name="Z"), bilan=SimpleNamespace(started_on=None, ended_at=None),
+                   synthesis=None, sections={}, labels={}, legal={})
+        assert "17pt" in render_template("pdf/synthesis.html", large=True, **ctx)
+        assert "17pt" not in render_template("pdf/synthesis.html", large=False, **ctx)
