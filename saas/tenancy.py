@@ -27,11 +27,12 @@ def tenant_session(centre: Centre) -> Iterator[Session]:
         session = Session(bind=conn, expire_on_commit=False)
         session.info["centre_id"] = centre.id
         session.info["schema"] = centre.schema
-        session.info["keyring"] = current_app.extensions["crypto"].keyring(centre.id)
+        keyring = session.info["keyring"] = current_app.extensions["crypto"].keyring(centre.id)
         try:
             yield session
         finally:
             session.close()
+            keyring.forget()  # key material lives for one request or job, then is zeroed
 
 
 def tenant_db() -> Session:
