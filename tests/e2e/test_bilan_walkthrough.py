@@ -17,7 +17,7 @@ def backend():
     return "sqlite"  # one database is enough for the browser; the rules run on both elsewhere
 
 
-def test_walk_a_bilan_from_prior_interview_to_closing(page, live_server, artifacts, make_centre, app):
+def test_walk_a_bilan_from_prior_interview_to_closing(page, live_server, artifacts, make_centre, app, axe):
     make_centre("lyon", name="Centre Horizon Lyon")
     base = f"{live_server}/c/lyon"
     page.goto(f"{live_server}/login")
@@ -40,6 +40,8 @@ def test_walk_a_bilan_from_prior_interview_to_closing(page, live_server, artifac
     page.get_by_role("button", name="Enregistrer le devis").click()
     page.get_by_role("button", name="Devis accepté : démarrer le bilan").click()
 
+    violations = axe(page)
+    assert not violations, axe.describe(violations)
     # The consent gate holds the bilan in the preliminary phase.
     page.get_by_role("button", name="Passer à la phase d'investigation").click()
     assert "consentement" in page.content()
@@ -75,6 +77,8 @@ def test_walk_a_bilan_from_prior_interview_to_closing(page, live_server, artifac
     page.wait_for_selector("#session-error")
     assert "24" in page.inner_text("#session-error")
     page.screenshot(path=str(artifacts / "bilan-planning.png"), full_page=True)
+    violations = axe(page)
+    assert not violations, axe.describe(violations)
     planning_url = page.url
     page.goto(f"{base}/")
     page.wait_for_selector("#bilan-overview a:has-text('Zoé Martin')")
@@ -83,6 +87,8 @@ def test_walk_a_bilan_from_prior_interview_to_closing(page, live_server, artifac
     page.select_option("#overview-phase", "")
     page.wait_for_selector("#bilan-overview a:has-text('Zoé Martin')")
     page.screenshot(path=str(artifacts / "bilan-dashboard.png"), full_page=True)
+    violations = axe(page)
+    assert not violations, axe.describe(violations)
     page.goto(planning_url)
 
     # Conclusion and synthesis.
@@ -92,6 +98,8 @@ def test_walk_a_bilan_from_prior_interview_to_closing(page, live_server, artifac
     page.fill("#section-circumstances", "Après douze ans d'assistanat de gestion, Zoé souhaite retrouver du sens : pourquoi pas la formation ?")
     page.get_by_role("button", name="Enregistrer le brouillon").click()
     page.wait_for_selector("#synthesis-status .saved-state")
+    violations = axe(page)
+    assert not violations, axe.describe(violations)
     page.get_by_role("button", name="Finaliser la synthèse").click()
     assert "section obligatoire vide" in page.content()
     page.go_back()
@@ -123,3 +131,5 @@ def test_walk_a_bilan_from_prior_interview_to_closing(page, live_server, artifac
     cert = page.request.get(f"{page.url.rstrip('/')}/certificate.pdf")
     assert cert.ok and cert.body()[:4] == b"%PDF"
     page.screenshot(path=str(artifacts / "bilan-page.png"), full_page=True)
+    violations = axe(page)
+    assert not violations, axe.describe(violations)
