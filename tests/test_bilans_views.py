@@ -269,3 +269,18 @@ def test_pdf_type_is_larger_when_the_beneficiary_needs_it(app):
                    synthesis=None, sections={}, labels={}, legal={})
         assert "17pt" in render_template("pdf/synthesis.html", large=True, **ctx)
         assert "17pt" not in render_template("pdf/synthesis.html", large=False, **ctx)
+
+
+def test_session_notes_are_sealed_working_documents(app, client, make_centre, login):
+    from tenants.sessions.models import SessionNote
+
+    lyon = make_centre("lyon")
+    login(lyon.owner)
+    _, bilan_id = walk_to_conclusion(client, "lyon")
+    page = client.get(f"/c/lyon/bilans/{bilan_id}/sessions/").text
+    session_id = re.search(r"/sessions/(\w+)/notes", page).group(1)
+    assert client.post(f"/c/lyon/bilans/{bilan_id}/sessions/{session_id}/notes", data={"notes": "Très fatiguée"}).status_code == 303
+    assert "Très fatiguée" in client.get(f"/c/lyon/bilans/{bilan_id}/sessions/").text
+    with centre_db(app, lyon) as db:
+        note = db.exec(select(SessionNote).where(SessionNote.session_id == session_id)).one()
+        assert note.retention == "working" and "fatigu".encode() not in note.notes_ct

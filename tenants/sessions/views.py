@@ -28,7 +28,9 @@ def planning_context(db, bilan, error: str | None = None, values: dict | None = 
     attendances = {a.session_id: a for a in db.exec(select(Attendance).where(Attendance.bilan_id == bilan.id)).all()}
     hours = hours_rule.hours_of(db, bilan)
     person = db.get(Beneficiary, bilan.beneficiary_id)
+    notes = {n.session_id: n for n in db.exec(select(SessionNote).where(SessionNote.bilan_id == bilan.id)).all()}
     return {"bilan": bilan, "person": person, "sessions": sessions, "attendances": attendances, "hours": hours,
+            "notes": notes,
             "warning": hours_rule.planning_warning(hours), "error": error, "values": values or {},
             "max_minutes": hours_rule.MAX_TOTAL_MINUTES, "floor_minutes": hours_rule.MIN_ACCOMPANIMENT_MINUTES,
             "kinds": KINDS, "formats": FORMATS,
