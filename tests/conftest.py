@@ -33,8 +33,9 @@ def _urls(request, tmp_path, backend):
     if backend == "sqlite":
         return f"sqlite:///{tmp_path / 'data' / 'bilan.db'}", f"sqlite:///{tmp_path / 'keys' / 'keystore.db'}", None
     server = request.getfixturevalue("pg_server")
-    data = server.create_database()
-    keys = server.create_database()
+    data, keys = server.create_database(), server.create_database()
+    # Runs after the app's teardown; DROP ... WITH (FORCE) closes leftover connections.
+    request.addfinalizer(lambda: (server.drop_database(data), server.drop_database(keys)))
     return data, keys, server
 
 

@@ -99,7 +99,8 @@ def test_password_reset_same_answer_then_link_sets_password(app, client, make_ce
     lyon = make_centre("lyon")
     known = client.post("/password/forgot", data={"email": lyon.owner.email}, follow_redirects=True)
     unknown = client.post("/password/forgot", data={"email": "inconnu@example.fr"}, follow_redirects=True)
-    assert known.text == unknown.text
+    strip = lambda html: re.sub(r'(value|content)="[^"]*"', "", html)  # noqa: E731 - CSRF tokens differ
+    assert strip(known.text) == strip(unknown.text)
     [email] = outbox(kind="password_reset")
     assert email.recipient == lyon.owner.email
     link = re.search(r"http://localhost(/password/reset/\S+)", email.body_text).group(1)
