@@ -255,3 +255,17 @@ def test_closing_answers_set_retention(app, lyon):
         closing.answer(db, bilan, synthesis_to_cep=True, kept_documents=[])
         assert editing.synthesis_of(db, bilan).retention == "kept_one_year"
         assert db.exec(select(Objective)).one().retention == "working"
+
+
+def test_planning_template_stays_within_24_hours_and_above_13(app, lyon):
+    from tenants.sessions import template
+
+    with centre_db(app, lyon) as db:
+        with pytest.raises(RuleViolation):
+            template.save(db, interview_count=10, interview_minutes=120, personal_minutes=300)
+        with pytest.raises(RuleViolation, match="13"):
+            template.save(db, interview_count=6, interview_minutes=120, personal_minutes=480)
+        template.save(db, interview_count=14, interview_minutes=60, personal_minutes=480)
+        db.commit()
+        bilan = make_bilan(db, lyon.owner.id, state="prior_interview")
+        assert bilan.planned_interview_minutes == 14 * 60

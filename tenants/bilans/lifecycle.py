@@ -29,10 +29,11 @@ def record_prior_interview(db: Session, beneficiary, *, consultant_id: int, on: 
     """The free prior interview (rule 14): the bilan starts as a prospect."""
     if minutes is not None and not (PRIOR_INTERVIEW_MINUTES[0] <= minutes <= PRIOR_INTERVIEW_MINUTES[1]):
         raise RuleViolation("Un entretien préalable dure de 45 minutes à 1 h 30.")
+    from tenants.sessions import template
+
     bilan = Bilan(beneficiary_id=beneficiary.id, consultant_id=consultant_id, prior_interview_on=on,
                   prior_interview_minutes=minutes, status="prior_interview")
-    if beneficiary.short_sessions:
-        bilan.format = "presentiel"
+    template.apply(bilan, template.template_of(db))
     db.add(bilan)
     db.flush()
     if notes:

@@ -61,3 +61,13 @@ class SessionNote(TenantModel, table=True):
     notes = Sealed("text")
     updated_at: datetime = Field(default_factory=utcnow)
     retention: str = Field(default="working", max_length=16)
+
+
+class PlanningTemplate(TenantModel, table=True):
+    """The centre's default provisional planning (seed 004: 8 × 2 h + 8 h personal work)."""
+    __tablename__ = "planning_template"
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    interview_count: int = 8
+    interview_minutes: int = 120
+    personal_minutes: int = 480
+    updated_at: datetime = Field(default_factory=utcnow)

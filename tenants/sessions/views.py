@@ -11,12 +11,12 @@ from saas.errors import NotFound, RuleViolation
 from saas.htmx import is_htmx, render
 from saas.i18n import PARIS
 from saas.mail.outbox import attachment, queue_email
-from saas.tenancy import staff_blueprint, tenant_db
+from saas.tenancy import admin_required, is_admin, staff_blueprint, tenant_db
 from tenants.beneficiaries.models import Beneficiary
 from tenants.bilans.models import FORMATS
 from tenants.bilans.queries import bilan_or_404
 from tenants.sessions import hours as hours_rule
-from tenants.sessions import invitation, planning
+from tenants.sessions import invitation, planning, template
 from tenants.sessions.models import KINDS, Attendance, BilanSession, SessionNote
 
 bp = staff_blueprint("sessions", __name__, url_prefix="/bilans/<bilan_id>/sessions")
@@ -33,7 +33,7 @@ def planning_context(db, bilan, error: str | None = None, values: dict | None = 
             "notes": notes,
             "warning": hours_rule.planning_warning(hours), "error": error, "values": values or {},
             "max_minutes": hours_rule.MAX_TOTAL_MINUTES, "floor_minutes": hours_rule.MIN_ACCOMPANIMENT_MINUTES,
-            "kinds": KINDS, "formats": FORMATS,
+            "kinds": KINDS, "formats": FORMATS, "template": template.template_of(db), "is_admin": is_admin(),
             "default_minutes": 60 if person.short_sessions else 120, "now": datetime.now(PARIS)}
 
 
@@ -131,6 +131,33 @@ def ics(bilan_id: str, session_id: str):
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = 'attachment; filename="seance.ics"'
     return response
+
+
+@bp.post("/template")
+@admin_required
+def save_template(bilan_id: str):
+    """The centre's default planning (admins), from this page."""
+    db = tenant_db()
+    bilan = bilan_or_404(db, bilan_id)
+    try:
+        template.save(db, interview_count=int(request.form.get("interview_count", "0")),
+                      interview_minutes=int(request.form.get("interview_minutes", "0")),
+                      personal_minutes=round(float(request.form.get("personal_hours", "0").replace(",", ".")) * 60))
+    except ValueError:
+        raise RuleViolation("Indiquez des nombres.")
+    db.commit()
+    return redirect(url_for("sessions.index", bilan_id=bilan.id), 303)
+
+
+@bp.post("/apply-template")
+def apply_template(bilan_id: str):
+    """Reset this bilan's provisional plan to the centre's template."""
+    db = tenant_db()
+    bilan = bilan_or_404(db, bilan_id)
+    template.apply(bilan, template.template_of(db))
+    db.add(bilan)
+    db.commit()
+    return redirect(url_for("sessions.index", bilan_id=bilan.id), 303)
 
 
 @bp.post("/plan")
