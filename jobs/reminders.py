@@ -25,6 +25,8 @@ from tenants.retention.models import settings_for
 
 REMINDER_HOUR = time(9, 0)  # Paris: reminders "the day before" go in the morning
 QUALIOPI_WARNINGS = (60, 15)
+# A reminder this late is pointless (and its key may have been purged with the outbox row).
+STALE = timedelta(days=30)
 NO_EMAIL_AFTER = ("cancelled", "refused", "interrupted")
 
 
@@ -46,6 +48,13 @@ class Context:
         self.settings = settings_for(db)
         self.today = to_paris(now).date()
         self._bilans: dict = {}
+        # Keys this centre already used, in one query: a sweep with nothing new to send
+        # stops at a set lookup instead of decrypting names and building emails.
+        # (send_once still checks the table: a rival may have queued one since.)
+        from saas.mail.models import OutboxEmail
+
+        self.taken = set(db.exec(select(OutboxEmail.idempotency_key).where(
+            OutboxEmail.centre_id == centre.id, OutboxEmail.idempotency_key.isnot(None))).all())
 
     def bilan(self, bilan_id: str):
         from tenants.bilans.models import Bilan
@@ -75,6 +84,8 @@ class Context:
         return make
 
     def to_beneficiary(self, bilan, *, key: str, template: str, kind: str, history: str, **extra) -> bool:
+        if key in self.taken:
+            return False
         person = self.beneficiary(bilan)
         if person is None or not person.email:
             return False
@@ -84,6 +95,8 @@ class Context:
                          link=extra.pop("link", None) or self.link(person, bilan), **extra)
 
     def to_consultant(self, bilan, *, key: str, template: str, kind: str, history: str, **extra) -> bool:
+        if key in self.taken:
+            return False
         account = self.consultant(bilan.consultant_id)
         if account is None:
             return False
@@ -112,12 +125,11 @@ def session_reminders(ctx: Context) -> int:
         bilan = ctx.bilan(session.bilan_id)
         if not can_email(bilan):
             continue
-        ics = session_ics(session, ctx.centre, ctx.now)
         sent += ctx.to_beneficiary(
             bilan, key=f"reminder:session:{session.id}:day-before:{day:%Y%m%d}", template="reminder_session",
             kind="reminder_session", history=f"Rappel de la séance du {datetime_fr(starts)} envoyé",
             starts=datetime_fr(starts), duration=session.duration_minutes, format=session.format,
-            attachments=[attachment("seance.ics", "text/calendar", ics)])
+            attachments=lambda s=session: [attachment("seance.ics", "text/calendar", session_ics(s, ctx.centre, ctx.now))])
     return sent
 
 
@@ -169,6 +181,8 @@ def questionnaire_reminders(ctx: Context) -> Counter:
         if questionnaire_kind(ctx.db, assignment) == "followup":
             continue  # reminded by the follow-up itself, once
         first, second = questionnaire_times(assignment, ctx.settings)
+        if ctx.now > second + STALE:
+            continue  # flagged long ago; never a reminder months late
         title = questionnaire_title(ctx.db, assignment)
         due = getattr(assignment, "due_on", None)
         for n, at in ((1, first), (2, second)):
@@ -247,7 +261,7 @@ def attendance_reminders(ctx: Context) -> int:
     limit = ctx.now - timedelta(days=ctx.settings.attendance_reminder_days)
     rows = ctx.db.exec(select(Attendance, BilanSession).join(BilanSession, BilanSession.id == Attendance.session_id)
                        .where(Attendance.confirmed_at.is_(None), BilanSession.status != "cancelled",
-                              BilanSession.starts_at <= limit)).all()
+                              BilanSession.starts_at <= limit, BilanSession.starts_at > limit - STALE)).all()
     for attendance, session in rows:
         bilan = ctx.bilan(attendance.bilan_id)
         if not can_email(bilan):

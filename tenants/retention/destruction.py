@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app
-from sqlalchemy import delete, func, or_, select as sa_select, update
+from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, select
 
 from saas.crypto.fields import sealed_fields, sealed_models
@@ -107,9 +107,8 @@ def _delete_class(db: Session, bilan_id: str, classes: tuple[str, ...] | None, c
                 where.append(table.c.retention.in_(classes))
             elif "working" not in classes:
                 continue  # a table without classes holds working items
-        n = db.execute(sa_select(func.count()).select_from(table).where(*where)).scalar_one()
+        n = db.execute(delete(table).where(*where)).rowcount or 0
         if n:
-            db.execute(delete(table).where(*where))
             counts[label(table.name)] += n
 
 
@@ -129,10 +128,9 @@ def _clear_sealed(db: Session, bilan_id: str, counts: Counter, classes: tuple[st
                 where.append(table.c.retention.in_(classes))
         else:
             continue
-        n = db.execute(sa_select(func.count()).select_from(table)
-                       .where(*where, or_(*[c.isnot(None) for c in columns]))).scalar_one()
+        n = db.execute(update(table).where(*where, or_(*[c.isnot(None) for c in columns]))
+                       .values(columns)).rowcount or 0
         if n:
-            db.execute(update(table).where(*where).values(columns))
             counts[f"{label(table.name)} (contenu chiffré)"] += n
 
 
