@@ -132,3 +132,16 @@ def test_another_beneficiarys_assignment_is_404(app, client, make_centre, outbox
     enter(client, last_link(outbox))
     assert client.get(fill_url("lyon", theirs)).status_code == 404
     assert save(client, "lyon", theirs, "etapes", {"a-etapes": "x"}).status_code == 404
+
+
+def test_coming_back_resumes_at_the_first_unanswered_part(app, client, make_centre, outbox):
+    lyon = make_centre("lyon")
+    person, bilan = make_bilan(app, lyon)
+    aid = assign(app, lyon, bilan, "recit_professionnel")
+    enter(client, last_link(outbox))
+    assert "Partie 1 sur 2" in client.get(fill_url("lyon", aid)).text
+    for qid in ("etapes", "fierte", "difficulte"):
+        save(client, "lyon", aid, qid, {f"a-{qid}": "réponse"})
+    page = client.get(fill_url("lyon", aid)).text
+    assert "Partie 2 sur 2" in page and "Ce que vous avez aimé faire" in page
+    assert "Partie 1 sur 2" in client.get(fill_url("lyon", aid) + "?s=0").text

@@ -25,11 +25,23 @@ def _mine(assignment_id: str) -> tuple[Assignment, Questionnaire]:
     return assignment, db.get(Questionnaire, assignment.questionnaire_id)
 
 
-def _section_index(questionnaire: Questionnaire) -> int | None:
-    """The part shown on this screen, or None when the whole form is on one page."""
-    if questionnaire.paging != "sections":
+def _resume_at(questionnaire: Questionnaire, answers: dict) -> int:
+    """The first part with a visible question still unanswered: coming back resumes there."""
+    sections = questionnaire.definition["sections"]
+    for index, section in enumerate(sections):
+        for question in section.get("questions", []):
+            if spec.visible(question, answers) and not spec.is_answered(question, answers.get(question["id"])):
+                return index
+    return len(sections) - 1
+
+
+def _section_index(questionnaire: Questionnaire, assignment: Assignment | None = None) -> int | None:
+    """The part shown on this screen, or None when the whole form is on one page (or read-only)."""
+    if questionnaire.paging != "sections" or (assignment is not None and assignment.submitted_at is not None):
         return None
     count = len(questionnaire.definition["sections"])
+    if "s" not in request.values and assignment is not None:
+        return _resume_at(questionnaire, store.answers_of(tenant_db(), assignment.id))
     try:
         index = int(request.values.get("s", 0))
     except ValueError:
@@ -42,7 +54,7 @@ def _page(assignment, questionnaire, *, errors=None, typed=None, missing=None, s
     answers = store.answers_of(db, assignment.id)
     shown = dict(answers)
     shown.update(typed or {})
-    index = _section_index(questionnaire)
+    index = _section_index(questionnaire, assignment)
     sections = questionnaire.definition["sections"]
     screens = [(i, s) for i, s in enumerate(sections) if index is None or i == index]
     visible = {f.question["id"]: spec.visible(f.question, answers) for f in spec.questions(questionnaire.definition)}
