@@ -75,3 +75,23 @@ def test_chart_renders_in_a_pdf():
     svg = charts.radar(list("RIASEC"), [5, 1, 3, 4, 2, 4.5], 5, "Intérêts")
     pdf = HTML(string=f"<html><body>{svg}</body></html>").write_pdf()
     assert pdf.startswith(b"%PDF")
+
+
+def test_results_for_bilan_gives_scores_and_charts(app, client, make_centre, outbox):
+    from portal_helpers import assign, enter, fill_url, last_link, make_bilan, save
+    from saas.tenancy import tenant_session
+    from tenants.questionnaires.export import results_for_bilan
+
+    lyon = make_centre("lyon")
+    person, bilan = make_bilan(app, lyon)
+    aid = assign(app, lyon, bilan, "auto_evaluation_competences")
+    enter(client, last_link(outbox))
+    for qid, rows in {"communication": ("ecrit", "oral", "ecoute"), "organisation": ("priorites", "planifier", "delais"),
+                      "relation": ("equipe", "conflits", "animer"),
+                      "resolution": ("analyser", "solutions", "numerique")}.items():
+        save(client, "lyon", aid, qid, {f"a-{qid}-{row}": "3" for row in rows})
+    assert client.post(f"{fill_url('lyon', aid)}/submit").status_code == 303
+    with app.app_context(), tenant_session(lyon.model(app)) as db:
+        found = results_for_bilan(db, bilan)
+    assert len(found) == 1 and found[0]["scores"]["domains"][0]["score"] == 3.0
+    assert str(found[0]["chart"]).startswith("<svg") and not found[0]["released"]

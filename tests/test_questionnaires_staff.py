@@ -53,6 +53,12 @@ def test_editing_a_questionnaire_with_answers_makes_a_new_version(app, client, m
 def test_authoring_create_add_question_retire_duplicate(app, client, make_centre, login, add_member):
     lyon = make_centre("lyon")
     login(lyon.owner)
+    listing = client.get("/c/lyon/questionnaires/")
+    assert listing.status_code == 200 and "Mes intérêts professionnels" in listing.text
+    library_id = _questionnaire_id(app, lyon, "interets_professionnels")
+    editor = client.get(f"/c/lyon/questionnaires/{library_id}")
+    assert editor.status_code == 200 and "Ajouter une question" in editor.text
+    assert client.post("/c/lyon/questionnaires/", data={"title": "<b>x</b>"}).status_code == 422
     created = client.post("/c/lyon/questionnaires/", data={"title": "Mon outil", "paging": "single"})
     assert created.status_code == 303
     qid = created.headers["Location"].rsplit("/", 1)[1]

@@ -52,3 +52,14 @@ def as_pdf(db, person, centre) -> bytes:
     html = render_template("questionnaires/export_pdf.html", person=person, centre=centre, entries=entries,
                            exported_at=utcnow())
     return HTML(string=html).write_pdf()
+
+
+def results_for_bilan(db, bilan_id: str) -> list[dict]:
+    """Scored, submitted questionnaires of a bilan with their SVG chart (for the synthesis and its PDF)."""
+    found = []
+    for row in queries.rows_for_bilan(db, bilan_id):
+        a, q = row.assignment, row.questionnaire
+        if a.submitted_at is not None and a.scores:
+            found.append({"title": q.title, "kind": q.kind, "scores": a.scores, "submitted_at": a.submitted_at,
+                          "released": a.released_at is not None, "chart": charts.for_scores(a.scores, q.title)})
+    return found
