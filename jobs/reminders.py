@@ -120,13 +120,14 @@ def session_reminders(ctx: Context) -> int:
     for session in upcoming:
         starts = aware(session.starts_at)
         day = to_paris(starts).date()
-        if ctx.now < paris_at(day - timedelta(days=1)):
+        key = f"reminder:session:{session.id}:day-before:{day:%Y%m%d}"
+        if ctx.now < paris_at(day - timedelta(days=1)) or key in ctx.taken:
             continue
         bilan = ctx.bilan(session.bilan_id)
         if not can_email(bilan):
             continue
         sent += ctx.to_beneficiary(
-            bilan, key=f"reminder:session:{session.id}:day-before:{day:%Y%m%d}", template="reminder_session",
+            bilan, key=key, template="reminder_session",
             kind="reminder_session", history=f"Rappel de la séance du {datetime_fr(starts)} envoyé",
             starts=datetime_fr(starts), duration=session.duration_minutes, format=session.format,
             attachments=lambda s=session: [attachment("seance.ics", "text/calendar", session_ics(s, ctx.centre, ctx.now))])
@@ -263,6 +264,8 @@ def attendance_reminders(ctx: Context) -> int:
                        .where(Attendance.confirmed_at.is_(None), BilanSession.status != "cancelled",
                               BilanSession.starts_at <= limit, BilanSession.starts_at > limit - STALE)).all()
     for attendance, session in rows:
+        if f"reminder:attendance:{attendance.id}" in ctx.taken:
+            continue
         bilan = ctx.bilan(attendance.bilan_id)
         if not can_email(bilan):
             continue
