@@ -23,12 +23,14 @@ def radar(labels: list[str], values: list[float], maximum: float, title: str, si
     n = len(labels)
     if n < 3:
         return bars(labels, values, maximum, title)
-    cx = cy = size / 2
-    radius = size / 2 - 60
+    width = size + 160  # room for the labels left and right
+    cx, cy = width / 2, size / 2
+    radius = size / 2 - 45
+
     def point(i: int, fraction: float) -> tuple[float, float]:
         angle = -math.pi / 2 + 2 * math.pi * i / n
         return cx + radius * fraction * math.cos(angle), cy + radius * fraction * math.sin(angle)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" width="{size}" height="{size}" '
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {size}" width="{width}" height="{size}" '
              f'role="img" aria-label="{escape(title)}" class="chart"><title>{escape(title)}</title>']
     for ring in (0.25, 0.5, 0.75, 1.0):
         ring_points = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, ring) for i in range(n)))
@@ -40,10 +42,12 @@ def radar(labels: list[str], values: list[float], maximum: float, title: str, si
                      (point(i, max(0.0, min(1.0, v / maximum if maximum else 0))) for i, v in enumerate(values)))
     parts.append(f'<polygon points="{shape}" fill="{FILL}" fill-opacity="0.25" stroke="{STROKE}" stroke-width="2"/>')
     for i, (label, value) in enumerate(zip(labels, values)):
-        x, y = point(i, 1.18)
+        x, y = point(i, 1.12)
         anchor = "middle" if abs(x - cx) < 5 else ("start" if x > cx else "end")
-        parts.append(f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" dominant-baseline="middle" '
-                     f'font-size="12" font-family="sans-serif" fill="{INK}">{escape(label)} ({_fmt(value)})</text>')
+        top = y - 14 if y < cy - 5 else (y + 2 if y > cy + 5 else y - 6)
+        parts.append(f'<text x="{x:.1f}" y="{top:.1f}" text-anchor="{anchor}" font-size="15" '
+                     f'font-family="sans-serif" fill="{INK}"><tspan x="{x:.1f}" dy="0.9em">{escape(label)}</tspan>'
+                     f'<tspan x="{x:.1f}" dy="1.2em" font-weight="bold">{_fmt(value)}</tspan></text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
