@@ -284,3 +284,11 @@ def test_session_notes_are_sealed_working_documents(app, client, make_centre, lo
     with centre_db(app, lyon) as db:
         note = db.exec(select(SessionNote).where(SessionNote.session_id == session_id)).one()
         assert note.retention == "working" and "fatigu".encode() not in note.notes_ct
+
+
+def test_pdf_body_typesetting_never_touches_css_or_entities(app):
+    from tenants.bilans.documents import typeset_body
+
+    out = typeset_body("<style>p{margin:0;}</style><body><p>Prix : 1 600 € ; l&#39;avis ?</p></body>")
+    assert "p{margin:0;}" in out
+    assert "Prix\u202f: 1\u202f600\u202f€\u202f; l&#39;avis\u202f?" in out

@@ -7,14 +7,18 @@ larger type when the beneficiary needs it (rule 16).
 from __future__ import annotations
 
 import re
+from html import unescape
 
 from flask import render_template
 from markupsafe import Markup, escape
 
 NNBSP = "\u202f"
-_BEFORE = re.compile(r"[ \u00a0]+([:;?!»])")
+_BEFORE = re.compile(r"[ \u00a0\u202f]+([:;?!»])")
 _BEFORE_BARE = re.compile(r"(?<=[\w\)»%€])([;?!»])")
-_AFTER = re.compile(r"«[ \u00a0]*")
+_AFTER = re.compile(r"«[ \u00a0\u202f]*")
+_THOUSANDS = re.compile(r"(?<=\d)[ \u00a0](?=\d{3}(?!\d))")
+_UNIT = re.compile(r"(?<=\d)[ \u00a0](?=(?:€|%|h\b))")
+_TEXT_NODE = re.compile(r">([^<]+)<")
 
 
 def typo_fr(value) -> str:
@@ -26,7 +30,17 @@ def typo_fr(value) -> str:
     text = _BEFORE.sub(NNBSP + r"\1", text)
     text = _BEFORE_BARE.sub(NNBSP + r"\1", text)
     text = _AFTER.sub("«" + NNBSP, text)
+    text = _UNIT.sub(NNBSP, _THOUSANDS.sub(NNBSP, text))
     return Markup(text) if is_markup else text
+
+
+def typeset_body(html: str) -> str:
+    """French typography on every text node of the <body> (never on CSS or markup)."""
+    head, sep, body = html.partition("<body")
+    if not sep:
+        return html
+    body = _TEXT_NODE.sub(lambda m: ">" + str(escape(typo_fr(unescape(m.group(1))))) + "<", body)
+    return head + sep + body
 
 
 def paragraphs(value) -> Markup:
@@ -39,7 +53,7 @@ def render_pdf(template: str, **context) -> bytes:
     """A PDF from templates/pdf/<template>, in memory."""
     from weasyprint import HTML
 
-    html = render_template(template, **context)
+    html = typeset_body(render_template(template, **context))
     return HTML(string=html, base_url=None).write_pdf()
 
 
