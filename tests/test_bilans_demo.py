@@ -39,3 +39,27 @@ def test_demo_seed_states(app, make_centre, add_member):
         assert b["closed_over_a_year"].ended_at.date() < today.replace(year=today.year - 1)
         demo.seed(db, centre.model(app), ctx)  # idempotent
         assert len(db.exec(select(Bilan)).all()) == 12
+
+
+def test_every_bilan_page_of_the_demo_opens(app, client):
+    """The whole demo (every feature's seed), each bilan's pages for the admin: no error, destroyed ones included."""
+    from saas.demo import PASSWORD, STAFF, seed_demo
+    from tenants.bilans.models import Bilan
+
+    with app.app_context():
+        centre = seed_demo(echo=lambda *_: None)
+    r = client.post("/login", data={"email": STAFF[0][2], "password": PASSWORD})
+    assert r.status_code == 303
+    with app.app_context():
+        from saas.tenancy import tenant_session
+
+        with tenant_session(centre) as db:
+            ids = [b.id for b in db.exec(select(Bilan)).all()]
+    assert len(ids) >= 12
+    assert client.get("/c/demo/").status_code == 200
+    assert client.get("/c/demo/evidence/").status_code == 200
+    for bilan_id in ids:
+        for url in (f"/c/demo/bilans/{bilan_id}", f"/c/demo/bilans/{bilan_id}/sessions/",
+                    f"/c/demo/bilans/{bilan_id}/synthesis/", f"/c/demo/bilans/{bilan_id}/history/",
+                    f"/c/demo/evidence/bilans/{bilan_id}", f"/c/demo/evidence/bilans/{bilan_id}/dossier.zip"):
+            assert client.get(url).status_code == 200, url
