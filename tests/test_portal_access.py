@@ -63,7 +63,8 @@ def test_dead_links_explain_themselves_and_open_nothing(app, client, make_centre
             link.expires_at = utcnow() - timedelta(minutes=1)
         elif state == "revoked":
             link.revoked_at = utcnow()
-        else:
+        else:  # a link made during the bilan, which ended 90 days ago
+            link.created_at = utcnow() - timedelta(days=120)
             db.get(Bilan, bilan).ended_at = utcnow() - timedelta(days=90)
         db.commit()
     page = client.get(path_of(url))
@@ -178,3 +179,25 @@ def test_tokens_never_reach_the_request_log(app, caplog):
     MaskTokens().filter(record)
     assert "SECRET" not in record.getMessage() and "/c/lyon/r/***" in record.getMessage()
     assert any(isinstance(f, MaskTokens) for f in logging.getLogger("werkzeug").filters)
+
+
+def test_a_link_made_for_the_follow_up_works_after_the_bilan_ended(app, client, make_centre):
+    """Rule 17: the follow-up questionnaire comes months after the end; its link is made then."""
+    lyon = make_centre("lyon")
+    person, bilan = make_bilan(app, lyon, status="completed", ended_at=utcnow() - timedelta(days=180))
+    url = issue(app, lyon, person, bilan)
+    enter(client, url)
+    assert client.get("/c/lyon/p/").status_code == 200
+    link = _link(app, lyon)
+    assert timedelta(days=29) < link.expires_at.replace(tzinfo=link.expires_at.tzinfo or utcnow().tzinfo) - utcnow()
+
+
+def test_request_log_lines_are_masked(app, client, make_centre, caplog):
+    """werkzeug's request log line goes through the filter installed on its logger."""
+    lyon = make_centre("lyon")
+    person, bilan = make_bilan(app, lyon)
+    token = issue(app, lyon, person, bilan).rsplit("/", 1)[1]
+    with caplog.at_level(logging.INFO, logger="werkzeug"):
+        logging.getLogger("werkzeug").info('%s - - [%s] "%s" %s %s', "127.0.0.1", "23/Nov/2026 10:00:00",
+                                           f"POST /c/lyon/r/{token} HTTP/1.1", "303", "-")
+    assert caplog.records and token not in caplog.text and "/c/lyon/r/***" in caplog.text

@@ -35,6 +35,7 @@ from tenants.portal.models import BeneficiaryLink
 # satisfaction survey), never after the working documents are destroyed (R6313-7).
 OPEN_VALIDITY = timedelta(days=180)
 GRACE = timedelta(days=30)
+FOLLOW_UP_VALIDITY = timedelta(days=30)
 CODE_VALIDITY_IN_SESSION = timedelta(minutes=30)
 TEXT_SIZES = {"normal": "", "large": "text-large", "xlarge": "text-xlarge"}
 TEXT_SIZE_COOKIE = "text_size"
@@ -68,10 +69,14 @@ def _beneficiary(db: Session, beneficiary_id: str):
 
 
 def expiry_for(bilan, now: datetime) -> datetime:
-    """When a link made now for `bilan` stops working."""
+    """When a link made now for `bilan` stops working.
+
+    After the end, a link made for the follow-up (rule 17: questionnaire at 3
+    and 6 months) lives FOLLOW_UP_VALIDITY from its making.
+    """
     ended = _aware(getattr(bilan, "ended_at", None))
     if ended is not None:
-        return ended + GRACE
+        return max(ended + GRACE, now + FOLLOW_UP_VALIDITY) if now > ended else ended + GRACE
     return now + OPEN_VALIDITY
 
 
@@ -86,7 +91,8 @@ def link_state(db: Session, link: BeneficiaryLink, now: Optional[datetime] = Non
     if bilan is None:
         return "expired"
     ended = _aware(getattr(bilan, "ended_at", None))
-    if ended is not None and ended + GRACE <= now:
+    # A link made during the bilan dies with it (+ GRACE); one made after the end keeps its own date.
+    if ended is not None and _aware(link.created_at) <= ended and ended + GRACE <= now:
         return "expired"
     return "ok"
 
