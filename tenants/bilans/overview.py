@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, select
 
 from saas.accounts.models import Account, Membership
+from saas.i18n import date_fr
 from saas.models import utcnow
 from tenants.agreements import clock
 from tenants.agreements.models import Agreement
@@ -100,11 +101,12 @@ def overview(db: Session, centre_id: int, *, consultant_id: int | None, phase: s
         except (ImportError, AttributeError):
             pass
     closed = select(Bilan).where(Bilan.status.in_(("completed", "interrupted")), Bilan.follow_up_done_at.is_(None),
-                                 Bilan.follow_up_due_on <= today + timedelta(days=14))
+                                 Bilan.follow_up_due_on <= today + timedelta(days=14),
+                                 Bilan.follow_up_due_on >= today - timedelta(days=90))
     if consultant_id is not None:
         closed = closed.where(Bilan.consultant_id == consultant_id)
     for b in db.exec(closed).all():
-        result.waiting.append(Waiting(f"Entretien de suivi à proposer — {name(b)} (vers le {b.follow_up_due_on:%d/%m/%Y})", b.id))
+        result.waiting.append(Waiting(f"Entretien de suivi à proposer — {name(b)} (vers le {date_fr(b.follow_up_due_on)})", b.id))
     if consultants_filter:
         result.consultants = list(db.exec(select(Account).join(Membership, Membership.account_id == Account.id)
                                           .where(Membership.centre_id == centre_id).order_by(Account.name)).all())

@@ -133,3 +133,25 @@ def test_walk_a_bilan_from_prior_interview_to_closing(page, live_server, artifac
     page.screenshot(path=str(artifacts / "bilan-page.png"), full_page=True)
     violations = axe(page)
     assert not violations, axe.describe(violations)
+
+
+def test_demo_dashboard_and_bilans(page, live_server, artifacts, app, axe):
+    """The demo as a newcomer sees it: the admin's dashboard, a bilan in conclusion, an agreement at day 8."""
+    from saas.demo import PASSWORD, STAFF, seed_demo
+
+    with app.app_context():
+        seed_demo(echo=lambda *_: None)
+    page.goto(f"{live_server}/login")
+    page.fill("#email", STAFF[0][2])
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.goto(f"{live_server}/c/demo/")
+    page.wait_for_selector("#bilan-overview")
+    panel = page.inner_text("#bilan-overview")
+    assert "jour 8 sur 10" in panel and "Antoine Robert" in panel and "Mathilde Faure" not in panel
+    page.screenshot(path=str(artifacts / "demo-dashboard.png"), full_page=True)
+    violations = axe(page)
+    assert not violations, axe.describe(violations)
+    page.get_by_role("link", name="Hugo Chevalier").first.click()
+    assert "Section obligatoire vide" in page.inner_text("#synthesis")
+    page.screenshot(path=str(artifacts / "demo-bilan-conclusion.png"), full_page=True)
