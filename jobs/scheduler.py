@@ -10,6 +10,7 @@ a sweep never overlaps itself (max_instances=1).
 from __future__ import annotations
 
 import logging
+import signal
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -39,13 +40,40 @@ def _run_in_app(app, name: str) -> None:
         run_job(name)
 
 
+def overdue_at_start(app) -> set[str]:
+    """Jobs to run as soon as the scheduler starts: the frequent ones, and a daily one whose
+    last run is more than a day old (the process was down at its hour: one catch-up sweep)."""
+    from datetime import timedelta
+
+    from sqlmodel import select
+
+    from jobs.models import JobRun
+    from saas.db import database
+    from saas.models import utcnow
+    from tenants.retention.destruction import aware
+
+    due = {name for name, trigger in SCHEDULE.items() if isinstance(trigger, IntervalTrigger)}
+    with app.app_context():
+        with database().public_session() as session:
+            for name in set(SCHEDULE) - due:
+                last = session.exec(select(JobRun.started_at).where(JobRun.job == name)
+                                    .order_by(JobRun.started_at.desc())).first()
+                if last is None or utcnow() - aware(last) > timedelta(hours=25):
+                    due.add(name)
+    return due
+
+
 def configure(scheduler, app):
+    from datetime import datetime, timezone
+
     scheduler.configure(timezone=TIMEZONE,
                         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600})
+    now_due = overdue_at_start(app)
     for name, trigger in SCHEDULE.items():
+        extra = {"next_run_time": datetime.now(timezone.utc)} if name in now_due else {}
         scheduler.add_job(_run_in_app, trigger, args=(app, name), id=name, name=name,
                           replace_existing=True, coalesce=True, max_instances=1,
-                          misfire_grace_time=MISFIRE_GRACE[name])
+                          misfire_grace_time=MISFIRE_GRACE[name], **extra)
     return scheduler
 
 
@@ -61,6 +89,13 @@ def start_background(app) -> BackgroundScheduler:
 def run_blocking(app) -> None:
     """`flask jobs run`: this process does nothing but the schedule."""
     scheduler = configure(BlockingScheduler(), app)
+
+    def stop(_signum, _frame):
+        # SIGTERM (systemd, docker stop): let the running sweep finish and release its lock.
+        log.info("scheduler stopping")
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
     log.info("scheduler running: %s", ", ".join(SCHEDULE))
     try:
         scheduler.start()

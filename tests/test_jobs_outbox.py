@@ -93,3 +93,18 @@ def test_giving_up_after_24_hours_of_temporary_failures(app, make_centre, add_me
         at += timedelta(hours=2)
     assert {e.status for e in outbox()} == {"failed"}
     assert all("24 h" in e.last_error for e in outbox())
+
+
+def test_an_email_queued_in_a_transaction_that_rolls_back_is_never_sent(app, make_centre, outbox, smtp_server):
+    from saas.mail.outbox import queue_email
+    from saas.tenancy import tenant_session
+
+    centre = make_centre("lyon").model(app)
+    with app.app_context():
+        with tenant_session(centre) as db:
+            queue_email(db, to="zoe@example.org", template="digest", kind="digest", centre_id=centre.id,
+                        name="Zoé", centre_name=centre.name, today=["x"], late=[], day=NOW.date())
+            db.flush()
+            db.rollback()
+    run(app, "outbox", NOW)
+    assert outbox() == [] and smtp_server.messages == []

@@ -49,3 +49,18 @@ def test_missed_runs_after_downtime_are_coalesced_into_one_sweep(app, make_centr
     with app.app_context():
         with app.extensions["db"].public_session() as s:
             assert len(s.exec(select(JobRun).where(JobRun.job == "outbox")).all()) == 1
+
+
+def test_after_downtime_a_daily_sweep_runs_once_at_start(app):
+    """The destruction sweep missed its 02:30 while the process was down: one catch-up run at start."""
+    from jobs.models import JobRun
+    from jobs.scheduler import overdue_at_start
+    from saas.models import utcnow
+
+    assert overdue_at_start(app) == {"outbox", "reminders", "digest", "destruction", "purge"}
+    with app.app_context():
+        with app.extensions["db"].public_session() as s:
+            s.add(JobRun(job="destruction", started_at=utcnow() - timedelta(hours=3)))
+            s.add(JobRun(job="purge", started_at=utcnow() - timedelta(days=3)))
+            s.commit()
+    assert overdue_at_start(app) == {"outbox", "reminders", "digest", "purge"}
