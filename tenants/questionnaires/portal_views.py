@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import g, redirect, request, url_for
+from sqlalchemy.exc import IntegrityError
 
 from saas.errors import NotFound, RuleViolation
 from saas.htmx import render
@@ -91,8 +92,14 @@ def autosave(assignment_id, question_id):
         seen = int(request.form.get(f"rev-{question_id}", ""))
     except ValueError:
         seen = None
-    saved = store.save_answer(db, assignment, questionnaire, question_id, value, seen)
-    db.commit()
+    try:
+        saved = store.save_answer(db, assignment, questionnaire, question_id, value, seen)
+        db.commit()
+    except IntegrityError:
+        # Two tabs wrote the first answer to this question at the same instant: the row now exists.
+        db.rollback()
+        saved = store.save_answer(db, assignment, questionnaire, question_id, value, seen)
+        db.commit()
     return render("questionnaires/_state.html", question_id=question_id, saved=saved, error=None,
                   saved_at=to_paris(saved.answer.updated_at).strftime("%H:%M"))
 
