@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 from functools import wraps
 from typing import Optional
 
-from flask import Blueprint, current_app, g, has_request_context, redirect, request, session, url_for
+from flask import Blueprint, current_app, g, has_request_context, request, session, url_for
 from sqlmodel import Session, select
 
 from saas.htmx import hx_redirect, render
