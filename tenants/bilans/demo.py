@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlmodel import Session, select
 
 from saas.i18n import PARIS
+from saas.models import utcnow
 from tenants.agreements import clock, drafting
 from tenants.beneficiaries import registry
 from tenants.bilans import closing, consent, lifecycle
@@ -55,18 +56,19 @@ def _consultant(ctx, key):
     return staff.get(key) or staff.get("consultant") or staff.get("admin")
 
 
-def _backdate(db: Session, bilan: Bilan, start: datetime, end: datetime) -> None:
-    """Spread the events the rules logged just now between the story's start and end."""
-    events = list(db.exec(select(HistoryEvent).where(HistoryEvent.bilan_id == bilan.id)
-                          .order_by(HistoryEvent.at, HistoryEvent.id)).all())
-    fixed = [e for e in events if e.at <= end]  # events given an explicit past date keep it
-    loose = [e for e in events if e not in fixed]
-    if loose:
-        step = (end - start) / max(1, len(loose))
-        for i, event in enumerate(loose):
-            event.at = start + step * i
-            db.add(event)
-    db.add(bilan)
+class Stamp:
+    """Moves the events the rules just logged (at the real now) to the story's date."""
+
+    def __init__(self, db: Session):
+        self.db, self.since = db, utcnow() - timedelta(seconds=1)
+
+    def __call__(self, bilan: Bilan, moment: datetime) -> None:
+        self.db.flush()
+        for event in self.db.exec(select(HistoryEvent).where(HistoryEvent.bilan_id == bilan.id,
+                                                             HistoryEvent.at >= self.since)).all():
+            event.at = moment
+            self.db.add(event)
+        self.db.flush()
 
 
 def _person(db, ctx, key, consultant):
@@ -77,25 +79,30 @@ def _person(db, ctx, key, consultant):
     return person
 
 
-def _open(db, ctx, key, consultant_key, *, prior_on: date, funding="cpf", price=180_000, interview=16 * 60,
+def _open(db, ctx, stamp, key, consultant_key, *, prior_on: date, funding="cpf", price=180_000, interview=16 * 60,
           personal=8 * 60, fmt="presentiel", employer=None, quote=True):
     consultant = _consultant(ctx, consultant_key)
     person = _person(db, ctx, key, consultant)
     bilan = lifecycle.record_prior_interview(db, person, consultant_id=consultant.id, on=prior_on, minutes=60,
                                              notes="Demande exprimée lors de l'entretien préalable.", actor=consultant.name)
+    bilan.created_at = at(prior_on, 10)
+    stamp(bilan, at(prior_on, 11))
     if quote:
         lifecycle.make_quote(db, bilan, price_cents=price, interview_minutes=interview, personal_minutes=personal,
                              format=fmt, funding=funding, funded_last_5_years=False if funding == "cpf" else None,
-                             edof_number=f"EDOF-{prior_on:%y%m}-{abs(hash(key)) % 10000:04d}" if funding == "cpf" else None,
+                             edof_number=f"EDOF-{prior_on:%y%m}-{sum(map(ord, key)) % 10000:04d}" if funding == "cpf" else None,
                              employer_name=employer, planned_start_on=prior_on + timedelta(days=21),
                              actor=consultant.name)
-        bilan.quoted_at = at(prior_on, 17)
+        bilan.quoted_at = at(prior_on + timedelta(days=1), 17)
+        stamp(bilan, bilan.quoted_at)
+    bilan.last_activity_at = bilan.quoted_at or at(prior_on, 11)
     ctx["bilans"][key] = bilan.id
     return person, bilan, consultant
 
 
-def _start(db, bilan, consultant, started: date, *, portal=True):
+def _start(db, stamp, bilan, consultant, started: date, *, portal=True):
     lifecycle.start(db, bilan, on=started, actor=consultant.name)
+    stamp(bilan, at(started, 9))
     made = consent.record_consent(db, bilan, method="portal" if portal else "paper",
                                   ip="203.0.113.24" if portal else None,
                                   user_agent="Mozilla/5.0 (Windows NT 10.0) Firefox/132.0" if portal else None,
@@ -103,42 +110,47 @@ def _start(db, bilan, consultant, started: date, *, portal=True):
     for c in made:
         c.given_at = at(started, 18, 12)
         db.add(c)
+    stamp(bilan, at(started, 18, 12))
     bilan.checklist = {k: at(started, 11).isoformat() for k in
                        ("request_analysed", "format_chosen", "terms_agreed", "needs_questionnaire", "calendar_agreed",
                         "objectives_defined")}
     bilan.needs_analysis = ("Souhaite donner du sens à son parcours après douze ans dans le même poste ; "
                             "contraintes : mobilité limitée à la métropole.")
     for i, text in enumerate(OBJECTIVES):
-        db.add(Objective(bilan_id=bilan.id, text=text, position=i))
+        db.add(Objective(bilan_id=bilan.id, text=text, position=i, created_at=at(started, 11)))
 
 
-def _sessions(db, bilan, consultant, first: date, *, done: int, planned: int = 0, minutes: int = 120,
+def _sessions(db, stamp, bilan, consultant, first: date, *, done: int, planned: int = 0, minutes: int = 120,
               personal_done: int = 0, every: int = 7, today: date, confirm: bool = True):
+    from tenants.sessions.models import Attendance
+
     day = first
-    made = []
     for i in range(done + planned):
-        session = planning.schedule(db, bilan, starts_at=at(day, 9 if i % 2 else 14), duration_minutes=minutes,
-                                    kind="interview", format=bilan.format if bilan.format != "mixte" else "distanciel",
-                                    actor=consultant.name)
+        starts = at(day, 9 if i % 2 else 14)
+        session = planning.schedule(db, bilan, starts_at=starts, duration_minutes=minutes, kind="interview",
+                                    format=bilan.format if bilan.format != "mixte" else "distanciel", actor=consultant.name)
+        stamp(bilan, min(starts - timedelta(days=6), at(today - timedelta(days=1), 17)))
         if i < done:
             planning.set_status(db, bilan, session, "done", actor=consultant.name)
+            stamp(bilan, starts + timedelta(minutes=minutes + 10))
             if confirm:
                 db.flush()
-                from tenants.sessions.models import Attendance
-
                 attendance = db.exec(select(Attendance).where(Attendance.session_id == session.id)).first()
-                attendance.confirmed_at = session.starts_at + timedelta(minutes=minutes + 5)
+                attendance.confirmed_at = starts + timedelta(minutes=minutes + 5)
                 attendance.confirmed_ip, attendance.confirmed_user_agent = "203.0.113.24", "Mozilla/5.0 Firefox/132.0"
                 db.add(attendance)
-        made.append(session)
+                stamp(bilan, attendance.confirmed_at)
+            bilan.last_activity_at = starts + timedelta(minutes=minutes + 10)
         day = day + timedelta(days=every)
         if i + 1 == done and planned:
             day = max(day, today + timedelta(days=2))
     for j in range(personal_done):
-        s = planning.schedule(db, bilan, starts_at=at(first + timedelta(days=3 + 7 * j), 10), duration_minutes=240,
-                              kind="personal_work", format="distanciel", actor=consultant.name)
+        starts = at(first + timedelta(days=3 + 7 * j), 10)
+        s = planning.schedule(db, bilan, starts_at=starts, duration_minutes=240, kind="personal_work",
+                              format="distanciel", actor=consultant.name)
         planning.set_status(db, bilan, s, "done", actor=consultant.name)
-    return made
+        stamp(bilan, starts + timedelta(hours=4))
+    db.add(bilan)
 
 
 SYNTHESIS = {
@@ -154,27 +166,40 @@ SYNTHESIS = {
 }
 
 
-def _close(db, bilan, consultant, ended: date, *, cep: bool, kept: list[str], score: int | None):
-    lifecycle.move_to(db, bilan, "conclusion", actor=consultant.name)
+def _move(db, stamp, bilan, consultant, phase: str, moment: datetime):
+    lifecycle.move_to(db, bilan, phase, actor=consultant.name)
+    stamp(bilan, moment)
+
+
+def _close(db, stamp, bilan, consultant, ended: date, *, cep: bool, kept: list[str], score: int | None):
+    _move(db, stamp, bilan, consultant, "conclusion", at(ended - timedelta(days=14), 12))
     editing.save(db, bilan, SYNTHESIS, actor=consultant.name)
     editing.share(db, bilan, actor=consultant.name)
+    stamp(bilan, at(ended - timedelta(days=5), 18))
     synthesis = editing.finalise(db, bilan, actor=consultant.name)
     editing.deliver(db, bilan, actor=consultant.name)
-    synthesis.finalised_at = synthesis.delivered_at = synthesis.shared_at = at(ended, 11)
+    synthesis.shared_at = at(ended - timedelta(days=5), 18)
+    synthesis.finalised_at = synthesis.delivered_at = at(ended, 11)
+    stamp(bilan, at(ended, 11))
     db.add(ActionItem(bilan_id=bilan.id, text="S'inscrire à la session d'information du titre FPA",
                       due_on=ended + timedelta(days=30)))
     closing.answer(db, bilan, synthesis_to_cep=cep, kept_documents=kept, actor="bénéficiaire")
     bilan.closing_answered_at = at(ended, 12)
+    stamp(bilan, bilan.closing_answered_at)
     lifecycle.close(db, bilan, today=ended, at=at(ended, 17), actor=consultant.name)
     bilan.satisfaction_sent_at = at(ended, 17, 5)
     if score:
         answer = closing.record_satisfaction(db, bilan, score=score, would_recommend=score >= 4, actor="bénéficiaire")
         answer.answered_at = at(ended + timedelta(days=2), 20)
         db.add(answer)
+        stamp(bilan, answer.answered_at)
     if cep:
-        consent.record_disclosure_consent(db, bilan, recipient_kind="cep", recipient_name="Conseil en évolution pro — Apec Lyon",
-                                          recipient_email="cep.lyon@apec.example", method="portal", ip="203.0.113.24",
-                                          actor="bénéficiaire")
+        made = consent.record_disclosure_consent(db, bilan, recipient_kind="cep",
+                                                 recipient_name="Conseil en évolution professionnelle — Apec Lyon",
+                                                 recipient_email="cep.lyon@apec.example", method="portal",
+                                                 ip="203.0.113.24", actor="bénéficiaire")
+        made.given_at = at(ended, 12)
+        stamp(bilan, made.given_at)
 
 
 def seed(db: Session, centre, ctx: dict) -> None:
@@ -184,75 +209,72 @@ def seed(db: Session, centre, ctx: dict) -> None:
     today: date = ctx["today"]
     ctx.setdefault("bilans", {})
     ctx.setdefault("beneficiaries", {})
+    stamp = Stamp(db)
 
     # Two prior interviews: one waiting, one turned into a quote.
-    _, bilan, c = _open(db, ctx, "prior_waiting", "part_time", prior_on=today - timedelta(days=2), quote=False)
-    _backdate(db, bilan, at(today - timedelta(days=2), 10), at(today - timedelta(days=2), 11))
-    _, bilan, c = _open(db, ctx, "prior_quoted", "consultant", prior_on=today - timedelta(days=6), price=216_000,
-                        fmt="mixte")
-    _backdate(db, bilan, at(today - timedelta(days=6), 10), at(today - timedelta(days=6), 17))
+    _open(db, ctx, stamp, "prior_waiting", "part_time", prior_on=today - timedelta(days=2), quote=False)
+    _open(db, ctx, stamp, "prior_quoted", "consultant", prior_on=today - timedelta(days=6), price=216_000, fmt="mixte")
 
     # A CPF bilan just accepted: preliminary phase, consent given, needs analysis answered.
-    person, bilan, c = _open(db, ctx, "cpf_preliminary", "consultant", prior_on=today - timedelta(days=20))
-    _start(db, bilan, c, today - timedelta(days=2))
-    _sessions(db, bilan, c, today - timedelta(days=1), done=1, planned=1, today=today)
-    _backdate(db, bilan, at(today - timedelta(days=20), 10), at(today - timedelta(days=1), 12))
+    person, bilan, c = _open(db, ctx, stamp, "cpf_preliminary", "consultant", prior_on=today - timedelta(days=20))
+    _start(db, stamp, bilan, c, today - timedelta(days=2))
+    _sessions(db, stamp, bilan, c, today - timedelta(days=1), done=1, planned=1, today=today)
     from tenants.bilans.mailing import send_link
 
     send_link(db, centre, person, bilan, actor=c.name)
 
     # Employer-funded: tripartite agreement at day 8 of 10.
-    person, bilan, c = _open(db, ctx, "employer_day8", "admin", prior_on=today - timedelta(days=14),
+    person, bilan, c = _open(db, ctx, stamp, "employer_day8", "admin", prior_on=today - timedelta(days=14),
                              funding="employer_plan", employer="Transports Rhône-Alpes SA", price=195_000)
     agreement = drafting.draft_for(bilan, centre_name=centre.name)
     agreement.sent_at = at(today - timedelta(days=7), 10)
     agreement.employer_email = "rh@transports-ra.example"
     drafting.send(db, bilan, agreement, actor=c.name)
-    _backdate(db, bilan, at(today - timedelta(days=14), 10), at(today - timedelta(days=7), 10))
+    stamp(bilan, agreement.sent_at)
 
     # Refused: no signature after 10 days (silence means refusal, R6313-8).
-    _, bilan, c = _open(db, ctx, "refused_silence", "consultant", prior_on=today - timedelta(days=25),
+    _, bilan, c = _open(db, ctx, stamp, "refused_silence", "consultant", prior_on=today - timedelta(days=25),
                         funding="redeployment_leave", employer="Imprimerie Lumière SARL")
     agreement = drafting.draft_for(bilan, centre_name=centre.name)
     agreement.sent_at = at(today - timedelta(days=13), 10)
     drafting.send(db, bilan, agreement, actor=c.name)
-    _backdate(db, bilan, at(today - timedelta(days=25), 10), at(today - timedelta(days=13), 10))
+    stamp(bilan, agreement.sent_at)
     clock.expire(db, agreement, bilan)
     agreement.refused_at = at(today - timedelta(days=2), 0, 5)
+    stamp(bilan, agreement.refused_at)
 
     # Three in investigation.
     for key, consultant_key, funding, minutes, done, planned, personal, weeks_ago in (
             ("investigation_public", "consultant", "cpf", 120, 4, 3, 1, 5),
             ("investigation_near_24h", "consultant", "cpf", 120, 7, 1, 1, 8),
             ("investigation_accommodations", "part_time", "agefiph", 60, 6, 6, 0, 6)):
-        person, bilan, c = _open(db, ctx, key, consultant_key, prior_on=today - timedelta(weeks=weeks_ago + 2),
+        person, bilan, c = _open(db, ctx, stamp, key, consultant_key, prior_on=today - timedelta(weeks=weeks_ago + 2),
                                  funding=funding, interview=max(16 * 60, (done + planned) * minutes),
                                  personal=8 * 60 if key != "investigation_accommodations" else 6 * 60)
         started = today - timedelta(weeks=weeks_ago)
-        _start(db, bilan, c, started)
-        _sessions(db, bilan, c, started + timedelta(days=1), done=done, planned=planned, minutes=minutes,
+        _start(db, stamp, bilan, c, started)
+        _move(db, stamp, bilan, c, "investigation", at(started + timedelta(days=8), 12))
+        _sessions(db, stamp, bilan, c, started + timedelta(days=1), done=done, planned=planned, minutes=minutes,
                   personal_done=personal, every=6, today=today,
                   confirm=key != "investigation_public")  # one with attendance to confirm
-        lifecycle.move_to(db, bilan, "investigation", actor=c.name)
         db.add(ActionItem(bilan_id=bilan.id, text="Mener deux enquêtes métiers auprès de professionnels",
                           due_on=today + timedelta(days=10)))
-        _backdate(db, bilan, at(today - timedelta(weeks=weeks_ago + 2), 10), at(today - timedelta(days=1), 18))
-    # Near 24 h: a personal-work session brings it to 22 h planned.
+    # Near 24 h: a personal-work session brings it to 24 h scheduled.
     bilan = db.get(Bilan, ctx["bilans"]["investigation_near_24h"])
     planning.schedule(db, bilan, starts_at=at(today + timedelta(days=4), 10), duration_minutes=240,
                       kind="personal_work", format="distanciel", actor=_consultant(ctx, "consultant").name)
+    stamp(bilan, at(today - timedelta(days=1), 17))
 
     # One in conclusion, synthesis draft missing a legal section.
-    person, bilan, c = _open(db, ctx, "conclusion_draft", "admin", prior_on=today - timedelta(weeks=12),
+    person, bilan, c = _open(db, ctx, stamp, "conclusion_draft", "admin", prior_on=today - timedelta(weeks=12),
                              funding="personal", price=150_000)
     started = today - timedelta(weeks=10)
-    _start(db, bilan, c, started, portal=False)
-    _sessions(db, bilan, c, started + timedelta(days=2), done=7, planned=1, personal_done=2, every=9, today=today)
-    lifecycle.move_to(db, bilan, "investigation", actor=c.name)
-    lifecycle.move_to(db, bilan, "conclusion", actor=c.name)
+    _start(db, stamp, bilan, c, started, portal=False)
+    _move(db, stamp, bilan, c, "investigation", at(started + timedelta(days=10), 12))
+    _sessions(db, stamp, bilan, c, started + timedelta(days=2), done=7, planned=1, personal_done=2, every=9, today=today)
+    _move(db, stamp, bilan, c, "conclusion", at(today - timedelta(days=4), 12))
     editing.save(db, bilan, {**SYNTHESIS, "skills": "", "circumstances": SYNTHESIS["circumstances"].replace(
         "assistante de gestion dans une PME du bâtiment", "artisan menuisier installé à son compte")}, actor=c.name)
-    _backdate(db, bilan, at(today - timedelta(weeks=12), 10), at(today - timedelta(days=1), 16))
 
     # Closed: last week, six months ago, over a year ago.
     for key, consultant_key, ended, cep, kept, score in (
@@ -260,13 +282,9 @@ def seed(db: Session, centre, ctx: dict) -> None:
             ("closed_six_months", "part_time", today - timedelta(days=182), True, [], 4),
             ("closed_over_a_year", "admin", today - timedelta(days=420), False, [], 5)):
         started = ended - timedelta(weeks=10)
-        person, bilan, c = _open(db, ctx, key, consultant_key, prior_on=started - timedelta(weeks=3))
-        _start(db, bilan, c, started)
-        _sessions(db, bilan, c, started + timedelta(days=1), done=8, personal_done=2, every=8, today=ended)
-        lifecycle.move_to(db, bilan, "investigation", actor=c.name)
-        _close(db, bilan, c, ended, cep=cep, kept=kept, score=score)
-        _backdate(db, bilan, at(started - timedelta(weeks=3), 10), at(ended, 16))
-        for c_ in db.exec(select(Consent).where(Consent.bilan_id == bilan.id, Consent.kind == "disclosure")).all():
-            c_.given_at = at(ended, 12)
-            db.add(c_)
+        person, bilan, c = _open(db, ctx, stamp, key, consultant_key, prior_on=started - timedelta(weeks=3))
+        _start(db, stamp, bilan, c, started)
+        _move(db, stamp, bilan, c, "investigation", at(started + timedelta(days=10), 12))
+        _sessions(db, stamp, bilan, c, started + timedelta(days=1), done=8, personal_done=2, every=8, today=ended)
+        _close(db, stamp, bilan, c, ended, cep=cep, kept=kept, score=score)
     db.flush()
