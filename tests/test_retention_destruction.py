@@ -179,3 +179,27 @@ def test_a_destruction_record_lists_classes_and_counts_without_content(app, make
     assert record.items["Objectifs"] == 1 and record.items["Notes de séance"] == 1
     assert "R6313-7" in record.rule
     assert "ébéniste" not in str(record.items)
+
+
+def test_a_parent_stays_while_a_kept_child_needs_it(app, make_centre, add_member):
+    """Answers kept one year (written agreement) under an assignment marked working: the
+    assignment waits for its answers instead of breaking the foreign key."""
+    from tenants.questionnaires.models import Answer, Assignment, Questionnaire
+
+    centre = make_centre("lyon")
+    consultant = add_member(centre)
+    bilan = add_bilan(app, centre, consultant_id=consultant.id, status="completed", ended_at=END,
+                      kept_documents=["questionnaires"])
+    from tenants.bilans.models import Bilan
+
+    beneficiary = in_centre(app, centre, lambda db, c: db.get(Bilan, bilan).beneficiary_id)
+    (questionnaire,) = add(app, centre, Questionnaire(title="Valeurs", definition={}))
+    (assignment,) = add(app, centre, Assignment(bilan_id=bilan, beneficiary_id=beneficiary,
+                                                questionnaire_id=questionnaire, retention="working"))
+    add(app, centre, Answer(assignment_id=assignment, bilan_id=bilan, question_id="q1", value={"v": 3},
+                            retention="kept_one_year"))
+    count = lambda model: in_centre(app, centre, lambda db, c: len(db.exec(select(model.id)).all()))  # noqa: E731
+    report = run(app, "destruction", END + timedelta(days=8))
+    assert not report.errors and (count(Assignment), count(Answer)) == (1, 1)
+    report = run(app, "destruction", END + timedelta(days=366))
+    assert not report.errors and (count(Assignment), count(Answer)) == (0, 0)

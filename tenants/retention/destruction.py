@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app
-from sqlalchemy import delete, func, or_, update
+from sqlalchemy import delete, exists, func, or_, update
 from sqlmodel import Session, select
 
 from saas.crypto.fields import sealed_fields, sealed_models
@@ -98,15 +98,38 @@ class Outcome:
     total: int
 
 
+def _needed_by_kept_children(table, classes: tuple[str, ...], tables) -> list:
+    """Conditions keeping a parent row while a child row of a class not being destroyed
+    still points to it (e.g. answers kept one year under an assignment marked working)."""
+    conditions = []
+    for child in tables:
+        if child is table:
+            continue
+        for fk in child.foreign_keys:
+            if fk.column.table is not table:
+                continue
+            if "retention" in child.c:
+                surviving = child.c.retention.notin_(classes)
+            elif "working" in classes:
+                continue  # a child without classes is working: it goes too
+            else:
+                surviving = None
+            where = [fk.parent == fk.column] + ([surviving] if surviving is not None else [])
+            conditions.append(~exists().where(*where))
+    return conditions
+
+
 def _delete_class(db: Session, bilan_id: str, classes: tuple[str, ...] | None, counts: Counter) -> None:
     """Delete this bilan's rows of the given retention classes (None: every row)."""
-    for table in bilan_tables():
+    tables = bilan_tables()
+    for table in tables:
         where = [table.c.bilan_id == bilan_id]
         if classes is not None:
             if "retention" in table.c:
                 where.append(table.c.retention.in_(classes))
             elif "working" not in classes:
                 continue  # a table without classes holds working items
+            where.extend(_needed_by_kept_children(table, classes, tables))
         n = db.execute(delete(table).where(*where)).rowcount or 0
         if n:
             counts[label(table.name)] += n
