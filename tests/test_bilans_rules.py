@@ -269,3 +269,20 @@ def test_planning_template_stays_within_24_hours_and_above_13(app, lyon):
         db.commit()
         bilan = make_bilan(db, lyon.owner.id, state="prior_interview")
         assert bilan.planned_interview_minutes == 14 * 60
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=200, deadline=None)
+@given(price=st.integers(0, 1_000_000), interview=st.integers(0, 24 * 60), personal=st.integers(0, 24 * 60),
+       status=st.sampled_from(["salarie_prive", "agent_public", "demandeur_emploi", "independant"]),
+       cofunding=st.booleans())
+def test_cpf_share_never_exceeds_the_cap_nor_the_accompaniment_share(price, interview, personal, status, cofunding):
+    """Décret 2026-126: CPF ≤ 1 600 €, ≤ the price of accompaniment hours; the split adds up."""
+    from tenants.bilans import cpf
+
+    q = cpf.quote(price, interview, personal, employment_status=status, employer_cofunding=cofunding)
+    assert q.cpf_cents <= cpf.CPF_CAP_CENTS and q.cpf_cents <= q.eligible_cents <= price
+    assert q.cpf_cents + q.remaining_cents == price
+    assert q.participation_cents == (0 if status == "demandeur_emploi" or cofunding else 10_320)

@@ -5,7 +5,6 @@ import subprocess
 import zipfile
 from datetime import date, timedelta
 
-import pytest
 from sqlmodel import select
 
 from bilans_support import centre_db

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import g, redirect, request, url_for
+from flask import redirect, request, url_for
 from flask_login import current_user
 
 from saas.errors import RuleViolation

@@ -19,7 +19,7 @@ from saas.models import utcnow
 from tenants.agreements import clock, drafting
 from tenants.beneficiaries import registry
 from tenants.bilans import closing, consent, lifecycle
-from tenants.bilans.models import ActionItem, Bilan, Consent, Objective, Satisfaction
+from tenants.bilans.models import ActionItem, Bilan, Objective
 from tenants.history.models import HistoryEvent
 from tenants.sessions import planning
 from tenants.synthesis import editing

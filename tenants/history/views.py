@@ -1,7 +1,6 @@
 """The full history of a bilan (dated events, no content)."""
 from __future__ import annotations
 
-from flask import request
 from sqlmodel import select
 
 from saas.htmx import render
