@@ -291,3 +291,17 @@ def test_pdf_body_typesetting_never_touches_css_or_entities(app):
     out = typeset_body("<style>p{margin:0;}</style><body><p>Prix : 1 600 € ; l&#39;avis ?</p></body>")
     assert "p{margin:0;}" in out
     assert "Prix\u202f: 1\u202f600\u202f€\u202f; l&#39;avis\u202f?" in out
+
+
+def test_admin_hands_a_bilan_to_a_consultant_who_then_sees_it(app, client, make_centre, add_member, login):
+    lyon, brest = make_centre("lyon"), make_centre("brest")
+    consultant = add_member(lyon)
+    stranger = add_member(brest)
+    login(lyon.owner)
+    _, bilan_id = walk_to_conclusion(client, "lyon")
+    assert client.post(f"/c/lyon/bilans/{bilan_id}/consultant", data={"consultant_id": stranger.id}).status_code == 422
+    assert client.post(f"/c/lyon/bilans/{bilan_id}/consultant", data={"consultant_id": consultant.id}).status_code == 303
+    login.logout()
+    login(consultant)
+    assert client.get(f"/c/lyon/bilans/{bilan_id}").status_code == 200
+    assert client.post(f"/c/lyon/bilans/{bilan_id}/consultant", data={"consultant_id": consultant.id}).status_code == 404

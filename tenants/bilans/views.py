@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from saas.errors import NotFound, RuleViolation
 from saas.htmx import is_htmx, render
-from saas.tenancy import staff_blueprint, tenant_db
+from saas.tenancy import admin_required, staff_blueprint, tenant_db
 from tenants.beneficiaries.models import Beneficiary
 from tenants.bilans import checklists, closing, consent, documents, lifecycle, mailing, queries, workspace
 from tenants.bilans.models import KEEPABLE_DOCUMENTS, PHASES, ActionItem, Objective
@@ -269,6 +269,23 @@ def certificate(bilan_id: str):
     if bilan.ended_at is None:
         raise NotFound("Le certificat est émis à la clôture du bilan.")
     return pdf_response(certificate_bytes(db, bilan), "certificat-de-realisation.pdf")
+
+
+@bp.post("/<bilan_id>/consultant")
+@admin_required
+def assign(bilan_id: str):
+    """An admin hands the bilan to another consultant of the centre (logged)."""
+    from saas.accounts.queries import membership
+
+    db = tenant_db()
+    bilan = queries.bilan_or_404(db, bilan_id)
+    account_id = request.form.get("consultant_id", type=int)
+    if account_id is None or membership(db, account_id, g.centre.id) is None:
+        raise RuleViolation("Choisissez un membre du centre.")
+    bilan.consultant_id = account_id
+    db.add(bilan)
+    record(db, bilan.id, "consultant", "Bilan confié à un autre consultant", _actor())
+    return _done(bilan)
 
 
 @bp.post("/<bilan_id>/follow-up")

@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from saas.accounts.models import Account
+from saas.accounts.models import Account, Membership
 from tenants.agreements import clock
 from tenants.agreements.models import Agreement
 from tenants.beneficiaries.models import Beneficiary
@@ -64,4 +64,6 @@ def context(db: Session, bilan: Bilan, today: date) -> dict:
         "fundings": FUNDINGS, "formats": FORMATS, "keepable": KEEPABLE_DOCUMENTS,
         "needs_agreement": bilan.funding in ("employer_plan", "redeployment_leave"),
         "today": today,
+        "members": list(db.exec(select(Account).join(Membership, Membership.account_id == Account.id)
+                                .where(Membership.centre_id == db.info["centre_id"]).order_by(Account.name)).all()),
     }
