@@ -5,9 +5,9 @@ import argparse
 import json
 import sys
 
-from bench import dashboard
+from bench import autosave, dashboard
 
-BENCHES = {"dashboard": dashboard}
+BENCHES = {"dashboard": dashboard, "autosave": autosave}
 
 
 def main(argv=None) -> int:
@@ -20,7 +20,7 @@ def main(argv=None) -> int:
     for name in args.only.split(","):
         module = BENCHES[name]
         print(f"== {name}", flush=True)
-        figures = module.run(seconds=1.0 if args.quick else args.seconds, **({"centres": 20} if args.quick else {}))
+        figures = module.run(seconds=1.0 if args.quick else args.seconds, **(module.QUICK if args.quick else {}))
         print(module.report(figures), flush=True)
         results[name] = figures
     dashboard.OUT.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,7 @@ from pathlib import Path
 from bench.load import gunicorn, load, login_cookie
 
 OUT = Path(__file__).resolve().parent / "out"
+QUICK = {"centres": 20}
 
 
 def env_for(name: str, master_key: str, encryption: bool = True) -> dict:

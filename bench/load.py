@@ -64,9 +64,13 @@ class LoadResult:
         return self.requests / self.seconds
 
 
-def load(base: str, path: str, seconds: float = 5.0, concurrency: int = 4, headers: dict | None = None,
-         method: str = "GET", body_for=None) -> LoadResult:
-    """Keep-alive clients in threads hitting one path for `seconds` (after a short warm-up)."""
+def load(base: str, path: str | None, seconds: float = 5.0, concurrency: int = 4, headers: dict | None = None,
+         method: str = "GET", request_for=None) -> LoadResult:
+    """Keep-alive clients in threads for `seconds` (after a short warm-up).
+
+    Every client requests `path`, or what `request_for(client_index, n)` returns:
+    (path, body, headers), so each simulated person can have its own URL and cookie.
+    """
     parts = urllib.parse.urlsplit(base)
     latencies: list[float] = []
     errors = [0]
@@ -78,10 +82,10 @@ def load(base: str, path: str, seconds: float = 5.0, concurrency: int = 4, heade
         local, n = [], 0
         while time.perf_counter() < stop_at[0]:
             n += 1
-            body = body_for(index, n) if body_for else None
+            target, body, sent_headers = request_for(index, n) if request_for else (path, None, headers or {})
             started = time.perf_counter()
             try:
-                conn.request(method, path, body=body, headers=headers or {})
+                conn.request(method, target, body=body, headers=sent_headers)
                 response = conn.getresponse()
                 response.read()
                 ok = response.status < 400

@@ -1,0 +1,129 @@
+"""Issue #6: autosave round trips with 200 beneficiaries answering at once across 50 centres.
+
+The dataset is built through the product's code (create_centre, issue_link,
+assignments.assign); each simulated beneficiary holds its own portal session
+(the cookie a browser gets after pressing the link's button) and saves answers
+to the career-story questionnaire as fast as its server lets it, with 200
+concurrent clients. Baseline: the bare Flask page, same server, same clients,
+same run. The product runs with its rate limits off here: in real use each
+beneficiary comes from their own address.
+"""
+from __future__ import annotations
+
+import base64
+import os
+import re
+import shutil
+import urllib.parse
+from pathlib import Path
+
+from bench.load import gunicorn, load
+
+OUT = Path(__file__).resolve().parent / "out"
+QUICK = {"centres": 3, "per_centre": 2}
+QUESTIONNAIRE = "recit_professionnel"
+QUESTION = "etapes"
+
+
+def env_for(master_key: str) -> dict:
+    base = OUT / "autosave"
+    return {
+        "DATABASE_URL": f"sqlite:///{base}/bilan.db", "KEYSTORE_URL": f"sqlite:///{base}/keystore.db",
+        "MAIL_URL": f"file://{base}/mail", "MASTER_KEY": master_key, "SECRET_KEY": "bench-secret",
+        "BASE_URL": "http://127.0.0.1", "SCHEDULER_IN_PROCESS": "0", "BENCH_NO_RATELIMIT": "1",
+    }
+
+
+def build(master_key: str, centres: int, per_centre: int) -> list[tuple[str, str, str]]:
+    """[(cookie, autosave path, CSRF token)] for centres × per_centre beneficiaries."""
+    from saas import create_app
+    from saas.accounts.models import Account
+    from saas.accounts.passwords import hash_password
+    from saas.migrate import upgrade_public
+    from saas.signup.provision import create_centre
+    from saas.tenancy import tenant_session
+    from tenants.beneficiaries.models import Beneficiary, email_index
+    from tenants.bilans.models import Bilan
+    from tenants.portal.access import issue_link
+    from tenants.questionnaires import assignments, queries
+
+    shutil.rmtree(OUT / "autosave", ignore_errors=True)
+    (OUT / "autosave").mkdir(parents=True)
+    app = create_app({**env_for(master_key), "RATELIMIT_ENABLED": False, "WTF_CSRF_SSL_STRICT": False})
+    pending = []
+    with app.app_context():
+        upgrade_public()
+        password = hash_password("bench password 1")
+        for c in range(centres):
+            centre = create_centre(name=f"Centre {c}", slug=f"centre-a{c}", siret="73282932000074",
+                                   nda="11755555555",
+                                   admin=Account(email=f"a{c}@bench.example", name="Admin", password_hash=password))
+            links = []
+            with app.test_request_context("/"), tenant_session(centre) as db:
+                questionnaire = queries.by_library_slug(db, QUESTIONNAIRE)
+                for n in range(per_centre):
+                    email = f"b{c}-{n}@bench.example"
+                    person = Beneficiary(name=f"Personne {c}-{n}", email=email, consultant_id=1)
+                    person.email_index = email_index(db, email)
+                    db.add(person)
+                    db.flush()
+                    bilan = Bilan(beneficiary_id=person.id, consultant_id=1, status="active", phase="investigation")
+                    db.add(bilan)
+                    db.flush()
+                    assignment = assignments.assign(db, centre, bilan, questionnaire, by=1)
+                    links.append((issue_link(db, centre, person, bilan), assignment.id))
+                db.commit()
+            pending.extend((centre.slug, url, assignment_id) for url, assignment_id in links)
+    # Outside the app context: each test-client request gets its own `g`, as in a server.
+    clients = []
+    for slug, url, assignment_id in pending:
+        # As a browser: the link's page, its button (CSRF token from the form), the questionnaire.
+        client = app.test_client()
+        link_path = urllib.parse.urlsplit(url).path
+        token = _csrf(client.get(link_path).text)
+        response = client.post(link_path, data={"csrf_token": token})
+        assert response.status_code == 303, response.status_code
+        page = f"/c/{slug}/p/questionnaires/{assignment_id}"
+        csrf = _csrf(client.get(page).text)
+        cookie = client.get_cookie("bilan_session")
+        clients.append((f"bilan_session={cookie.value}", f"{page}/answers/{QUESTION}", csrf))
+    app.extensions["db"].dispose()
+    return clients
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+
+
+def run(seconds: float = 5.0, centres: int = 50, per_centre: int = 4) -> dict:
+    master_key = base64.b64encode(os.urandom(32)).decode()
+    clients = build(master_key, centres, per_centre)
+    concurrency = len(clients)
+    with gunicorn("bench.apps:bare()", {}) as base:
+        bare = load(base, "/", seconds=seconds, concurrency=concurrency)
+    with gunicorn("bench.apps:product()", env_for(master_key)) as base:
+        result = load_many(base, clients, seconds)
+    return {"clients": concurrency, "centres": centres, "bare": bare.__dict__ | {"rps": bare.rps},
+            "autosave": result.__dict__ | {"rps": result.rps}, "ratio": result.rps / bare.rps}
+
+
+def load_many(base: str, clients: list[tuple[str, str, str]], seconds: float):
+    """Each client thread posts to its own autosave URL with its own cookie."""
+    body = urllib.parse.urlencode({QUESTION: "Formation, premiers emplois, reconversion. " * 4})
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true"}
+    return load(base, None, seconds=seconds, concurrency=len(clients), method="POST",
+                request_for=lambda index, n: (clients[index][1], body,
+                                              {**headers, "Cookie": clients[index][0],
+                                               "X-CSRFToken": clients[index][2]}))
+
+
+def report(figures: dict) -> str:
+    b, a = figures["bare"], figures["autosave"]
+    return "\n".join([
+        f"{figures['clients']} beneficiaries across {figures['centres']} centres, answering at once",
+        f"bare Flask page:  {b['rps']:8.1f} req/s  p50 {b['p50_ms']:7.2f} ms  p95 {b['p95_ms']:7.2f} ms",
+        f"autosave:         {a['rps']:8.1f} req/s  p50 {a['p50_ms']:7.2f} ms  p95 {a['p95_ms']:7.2f} ms  "
+        f"errors {a['errors']}",
+        f"ratio autosave / bare: {figures['ratio']:.3f}",
+    ])
+
