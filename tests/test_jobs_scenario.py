@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, timedelta
 
-from jobs_support import add, add_bilan, history, paris, run
+from jobs_support import add, add_bilan, history, in_centre, paris, run
 
 
 def test_a_year_of_sweeps_sends_each_reminder_once_at_its_time(app, make_centre, add_member, outbox):
@@ -28,6 +28,14 @@ def test_a_year_of_sweeps_sends_each_reminder_once_at_its_time(app, make_centre,
                               BilanSession(bilan_id=active, starts_at=paris(2027, 1, 4, 10, 0), duration_minutes=120,
                                            status="done"))
     (attendance_id,) = add(app, centre, Attendance(session_id=past_id, bilan_id=active))
+    from tenants.bilans.models import Bilan
+    from tenants.questionnaires.models import Assignment, Questionnaire
+
+    (questionnaire,) = add(app, centre, Questionnaire(title="Valeurs", definition={}))
+    beneficiary = in_centre(app, centre, lambda db, c: db.get(Bilan, active).beneficiary_id)
+    (assignment_id,) = add(app, centre, Assignment(bilan_id=active, beneficiary_id=beneficiary,
+                                                   questionnaire_id=questionnaire, sent_at=t0,
+                                                   due_on=date(2027, 2, 1)))
     pending = add_bilan(app, centre, consultant_id=consultant.id, email="leo@example.org",
                         status="awaiting_agreement")
     (agreement_id,) = add(app, centre, Agreement(bilan_id=pending, sent_at=t0))
@@ -54,6 +62,8 @@ def test_a_year_of_sweeps_sends_each_reminder_once_at_its_time(app, make_centre,
         f"reminder:session:{session_id}:day-before:20270114": date(2027, 1, 13),
         f"reminder:attendance:{attendance_id}": date(2027, 1, 7),  # 2 days after 10:00 on the 4th
         f"reminder:agreement:{agreement_id}:day-7": date(2027, 1, 10),
+        f"reminder:questionnaire:{assignment_id}:1": date(2027, 1, 30),
+        f"reminder:questionnaire:{assignment_id}:2": date(2027, 2, 4),
         f"agreement:{agreement_id}:refused": date(2027, 1, 15),
         f"followup:{done}:6m": date(2027, 7, 3),
         f"followup:{done}:6m:reminder": date(2027, 7, 10),
@@ -68,7 +78,7 @@ def test_a_year_of_sweeps_sends_each_reminder_once_at_its_time(app, make_centre,
     kinds = Counter(kind for kind, _ in history(app, centre, pending))
     assert kinds == Counter({"email_reminder_agreement": 1, "agreement_refused": 1, "email_agreement_refused": 1})
     assert Counter(kind for kind, _ in history(app, centre, active)) == Counter(
-        {"email_reminder_session": 1, "email_reminder_attendance": 1})
+        {"email_reminder_session": 1, "email_reminder_attendance": 1, "email_reminder_questionnaire": 2})
     # The .ics travels with the session reminder.
     session_mail = outbox(idempotency_key=f"reminder:session:{session_id}:day-before:20270114")[0]
     assert session_mail.attachments[0]["content_type"] == "text/calendar"
