@@ -5,9 +5,9 @@ import argparse
 import json
 import sys
 
-from bench import autosave, dashboard
+from bench import autosave, dashboard, sweep
 
-BENCHES = {"dashboard": dashboard, "autosave": autosave}
+BENCHES = {"dashboard": dashboard, "autosave": autosave, "sweep": sweep}
 
 
 def main(argv=None) -> int:
