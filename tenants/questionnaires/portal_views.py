@@ -75,8 +75,14 @@ def fill(assignment_id):
     return _page(assignment, questionnaire)
 
 
+def _per_person() -> str:
+    # Per personal link, not per address: colleagues behind one office NAT
+    # answering at once must not throttle each other.
+    return f"portal-link:{g.visitor.link_id}"
+
+
 @bp.post("/<assignment_id>/answers/<question_id>")
-@limiter.limit("240/minute")
+@limiter.limit("240/minute", key_func=_per_person)
 def autosave(assignment_id, question_id):
     """Save one answer (htmx, debounced); the state line says so, or why not (nothing stored is lost)."""
     db = tenant_db()
