@@ -97,10 +97,25 @@ def print_logins(echo=click.echo) -> None:
     echo("")
 
 
+def deliver_demo_mail() -> int:
+    """Send what the demo queued now, so its emails (and links) are there at once."""
+    from saas.mail.delivery import deliver_due
+    from saas.mail.transport import transport_for
+
+    config = current_app.config
+    total = 0
+    while True:
+        report = deliver_due(database().engine, transport_for(config["MAIL_URL"]), config["MAIL_FROM"])
+        total += report.sent
+        if report.sent + report.retried + report.failed == 0:
+            return total
+
+
 @demo_cli.command("seed")
 def seed_command():
-    """Create the demo centre (once) and print the logins."""
+    """Create the demo centre (once), deliver its emails, print the logins."""
     seed_demo()
+    deliver_demo_mail()
     print_logins()
 
 
