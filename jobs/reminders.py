@@ -92,6 +92,7 @@ class Context:
         return send_once(self.db, self.now, key=key, to=person.email, template=template, kind=kind,
                          centre=self.centre, bilan_id=bilan.id, history=history, name=person.name,
                          centre_name=self.centre.name, note=self.settings.reminder_note,
+                         custom=(self.settings.texts or {}).get(template),
                          link=extra.pop("link", None) or self.link(person, bilan), **extra)
 
     def to_consultant(self, bilan, *, key: str, template: str, kind: str, history: str, **extra) -> bool:

@@ -5,7 +5,7 @@ from wtforms import BooleanField, IntegerField, TextAreaField
 from wtforms.validators import NumberRange, Optional
 
 from saas.forms import BaseForm, max_length, no_markup, required, strip
-from tenants.retention.models import GRACE_DAYS_MAX
+from tenants.retention.models import EDITABLE_TEXTS, GRACE_DAYS_MAX
 
 
 def days(label: str, low: int, high: int, **kwargs) -> IntegerField:
@@ -28,6 +28,20 @@ class RetentionSettingsForm(BaseForm):
     reminder_note = TextAreaField("Phrase ajoutée à chaque rappel (facultatif)", filters=[strip],
                                   validators=[Optional(), max_length(500), no_markup])
 
+    @property
+    def text_fields(self):
+        return [getattr(self, f"text_{name}") for name in EDITABLE_TEXTS]
+
+    def load_texts(self, texts: dict) -> None:
+        for name in EDITABLE_TEXTS:
+            field = getattr(self, f"text_{name}")
+            if field.data is None or not self.is_submitted():
+                field.data = texts.get(name, "")
+
+    def texts(self) -> dict:
+        return {name: getattr(self, f"text_{name}").data for name in EDITABLE_TEXTS
+                if getattr(self, f"text_{name}").data}
+
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         first, second = self.questionnaire_first_days.data, self.questionnaire_second_days.data
@@ -35,3 +49,9 @@ class RetentionSettingsForm(BaseForm):
             self.questionnaire_second_days.errors.append("La seconde relance doit venir après la première.")
             ok = False
         return ok
+
+
+for _name, _label in EDITABLE_TEXTS.items():
+    setattr(RetentionSettingsForm, f"text_{_name}",
+            TextAreaField(f"Texte du message : {_label.lower()} (facultatif)", filters=[strip],
+                          validators=[Optional(), max_length(1000), no_markup]))

@@ -11,6 +11,14 @@ from saas.models import utcnow
 from tenants.base import TenantModel, new_id
 
 SETTINGS_ID = "centre"
+# Reminders whose main paragraph a centre may rewrite (templates/email/<name>.txt).
+EDITABLE_TEXTS = {
+    "reminder_session": "Rappel de séance (la veille)",
+    "reminder_questionnaire": "Relance d'un questionnaire",
+    "reminder_agreement": "Rappel de signature de la convention",
+    "reminder_attendance": "Rappel d'émargement",
+    "follow_up": "Entretien de suivi",
+}
 GRACE_DAYS_MAX = 30
 
 
@@ -36,6 +44,8 @@ class RetentionSettings(TenantModel, table=True):
     questionnaire_second_days: int = 7
     # A sentence the centre adds to every reminder (its own words).
     reminder_note: str = Field(default="", max_length=500)
+    # The centre's own text for a reminder, replacing our main paragraph: {template: text}.
+    texts: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
     updated_at: datetime = Field(default_factory=utcnow)
 
 

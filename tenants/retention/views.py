@@ -17,7 +17,9 @@ bp = staff_blueprint("retention", __name__, url_prefix="/retention")
 @admin_required
 def edit():
     """Delays of reminders, grace period, abandonment, follow-up."""
-    form = RetentionSettingsForm(obj=settings_for(tenant_db()))
+    settings = settings_for(tenant_db())
+    form = RetentionSettingsForm(obj=settings)
+    form.load_texts(settings.texts or {})
     return render("retention/settings.html", "retention/_settings_form.html", form=form)
 
 
@@ -30,7 +32,10 @@ def update():
         return render("retention/settings.html", "retention/_settings_form.html", status=422, form=form)
     db = tenant_db()
     settings = db.get(RetentionSettings, SETTINGS_ID) or RetentionSettings(id=SETTINGS_ID)
-    form.populate_obj(settings)
+    for name, field in form._fields.items():
+        if hasattr(RetentionSettings, name) and name not in ("id", "texts", "updated_at"):
+            setattr(settings, name, field.data)
+    settings.texts = form.texts()
     settings.updated_at = utcnow()
     db.add(settings)
     db.commit()
