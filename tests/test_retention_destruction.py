@@ -203,3 +203,33 @@ def test_a_parent_stays_while_a_kept_child_needs_it(app, make_centre, add_member
     assert not report.errors and (count(Assignment), count(Answer)) == (1, 1)
     report = run(app, "destruction", END + timedelta(days=366))
     assert not report.errors and (count(Assignment), count(Answer)) == (0, 0)
+
+
+def test_a_destruction_interrupted_after_the_key_went_finishes_on_the_next_run(app, make_centre, add_member,
+                                                                             monkeypatch):
+    """Key shredded, then the process dies before the commit: the rerun ends in the same state."""
+    from tenants.retention import destruction
+
+    centre = make_centre("lyon")
+    consultant = add_member(centre)
+    bilan = _bilan_with_every_class(app, centre, consultant.id, keep=False)
+    reference = _bilan_with_every_class(app, centre, consultant.id, keep=False)
+    real = destruction._record
+    calls = {"n": 0}
+
+    def dying(db, bilan_row, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise SystemError("killed")
+        return real(db, bilan_row, *args, **kwargs)
+
+    monkeypatch.setattr(destruction, "_record", dying)
+    report = run(app, "destruction", END + timedelta(days=8))
+    assert report.errors and "killed" in report.errors[0]["error"]
+    half = [_state(app, centre, b) for b in (bilan, reference)]
+    assert sum(not s["key"] for s in half) == 1 and sum(s["objective"] for s in half) == 2  # rows rolled back
+    report = run(app, "destruction", END + timedelta(days=8))
+    assert not report.errors
+    done = _state(app, centre, bilan)
+    assert done == _state(app, centre, reference)
+    assert done["objective"] == 0 and not done["key"] and done["records"] == ["working"]
