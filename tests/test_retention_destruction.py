@@ -233,3 +233,29 @@ def test_a_destruction_interrupted_after_the_key_went_finishes_on_the_next_run(a
     done = _state(app, centre, bilan)
     assert done == _state(app, centre, reference)
     assert done["objective"] == 0 and not done["key"] and done["records"] == ["working"]
+
+
+def test_destroyed_ciphertexts_leave_the_sqlite_files(app, backend, make_centre, add_member):
+    """At rest: the centre's SQLite file (and its WAL) no longer holds the destroyed rows' bytes."""
+    if backend != "sqlite":
+        pytest.skip("SQLite files; PostgreSQL is checked through SQL above")
+    from pathlib import Path
+
+    from saas.crypto.fields import sealed_fields
+    from tenants.bilans.models import Objective
+
+    centre = make_centre("lyon")
+    _bilan_with_every_class(app, centre, add_member(centre).id, keep=False)
+    column = sealed_fields(Objective)[0].column_name(Objective)
+    blobs = in_centre(app, centre, lambda db, c: [bytes(r[column]) for r in
+                                                 db.execute(select(Objective.__table__)).mappings()])
+    path = Path(app.extensions["db"].centre_file(centre.schema))
+
+    def at_rest() -> bytes:
+        app.extensions["db"].dispose()
+        return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+
+    assert all(blob[-24:] in at_rest() for blob in blobs)  # the scan does see them before
+    run(app, "destruction", END + timedelta(days=8))
+    raw = at_rest()
+    assert raw and all(blob[-24:] not in raw for blob in blobs)
