@@ -388,6 +388,10 @@ def for_centre(db: Session, centre, now: datetime) -> Counter:
     done["attendance_reminders"] += attendance_reminders(ctx)
     done.update(follow_up(ctx))
     done["qualiopi_warnings"] += qualiopi_warnings(ctx)
+    from tenants.retention.flags import resolve_stale
+
+    done["flags_resolved"] += resolve_stale(db, now)
+    db.commit()
     return done
 
 

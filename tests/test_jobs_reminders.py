@@ -152,3 +152,30 @@ def test_follow_up_gives_the_library_questionnaire_and_its_answer_stops_the_remi
     _days(app, date(2027, 7, 17), 20)
     assert _first_day(outbox, f"followup:{bilan}:6m:reminder") is None
     assert [e.idempotency_key for e in outbox()] == [f"followup:{bilan}:6m"]
+
+
+def test_flags_resolve_themselves_when_their_cause_is_gone(app, make_centre, add_member):
+    from tenants.bilans.models import Bilan
+    from tenants.questionnaires.models import Assignment
+    from tenants.retention.models import Flag
+
+    centre = make_centre("lyon")
+    consultant = add_member(centre)
+    quiet = add_bilan(app, centre, consultant_id=consultant.id, last_activity_at=paris(2027, 1, 1, 10, 0))
+    assignment = _assignment(app, centre, quiet, sent_at=paris(2027, 1, 1, 10, 0))
+    run(app, "destruction", paris(2027, 8, 1, 10, 0))
+    run(app, "reminders", paris(2027, 1, 20, 10, 0))
+    open_flags = lambda db, c: sorted(f.kind for f in db.exec(select(Flag).where(Flag.resolved_at.is_(None))))  # noqa: E731
+    assert in_centre(app, centre, open_flags) == ["abandoned", "questionnaire_unanswered"]
+
+    def back_to_life(db, c):
+        a = db.get(Assignment, assignment)
+        a.submitted_at = paris(2027, 8, 2, 10, 0)
+        b = db.get(Bilan, quiet)
+        b.last_activity_at = paris(2027, 8, 2, 10, 0)
+        db.add(a)
+        db.add(b)
+
+    in_centre(app, centre, back_to_life)
+    run(app, "reminders", paris(2027, 8, 3, 10, 0))
+    assert in_centre(app, centre, open_flags) == []
