@@ -72,11 +72,22 @@ def test_destruction_certificate_for_the_bilans_consultant_only(app, client, log
     login(mine)
     assert client.get(url).status_code == 404  # nothing destroyed yet
     run(app, "destruction", end + timedelta(days=8))
+    from saas.models import utcnow
+    from tenants.retention.models import DestructionRecord
+
+    def recent(db, c):  # the record dated "now" for the dashboard's 30 days
+        record = db.exec(select(DestructionRecord)).one()
+        record.at = utcnow()
+        db.add(record)
+
+    in_centre(app, lyon, recent)
+    assert url in client.get("/c/lyon/").text
     pdf = client.get(url)
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF") and pdf.headers["Cache-Control"] == "no-store"
     login.logout()
     login(other)
     assert client.get(url).status_code == 404
+    assert url not in client.get("/c/lyon/").text
     login.logout()
     login(brest.owner)
     assert client.get(f"/c/brest/retention/bilans/{bilan}/certificate.pdf").status_code == 404

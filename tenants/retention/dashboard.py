@@ -32,6 +32,28 @@ def dashboard_panel(db, centre, membership):
             continue
         failed.append({"subject": email.subject or email.kind, "error": email.last_error or "",
                        "bilan_id": email.bilan_id, "at": email.created_at})
-    if not flags and not failed:
+    destroyed = recent_destructions(db, mine)
+    if not flags and not failed and not destroyed:
         return None
-    return Panel("retention/_dashboard_panel.html", {"flags": flags, "failed": failed[:20]}, order=30)
+    return Panel("retention/_dashboard_panel.html", {"flags": flags, "failed": failed[:20], "destroyed": destroyed},
+                 order=30)
+
+
+def recent_destructions(db, consultant_id):
+    """Destruction records of the last 30 days, with the bilan's beneficiary name (kept, centre key)."""
+    from tenants.beneficiaries.models import Beneficiary
+    from tenants.bilans.models import Bilan
+    from tenants.retention.certificate import STAGE_LABELS
+    from tenants.retention.models import DestructionRecord
+
+    query = (select(DestructionRecord, Bilan).join(Bilan, Bilan.id == DestructionRecord.bilan_id)
+             .where(DestructionRecord.at >= utcnow() - FAILED_SHOWN_FOR)
+             .order_by(DestructionRecord.at.desc()).limit(20))
+    if consultant_id is not None:
+        query = query.where(Bilan.consultant_id == consultant_id)
+    rows = []
+    for record, bilan in db.exec(query).all():
+        person = db.get(Beneficiary, bilan.beneficiary_id)
+        rows.append({"bilan_id": bilan.id, "name": (person.name if person else None) or "bénéficiaire",
+                     "stage": STAGE_LABELS.get(record.stage, record.stage), "total": record.total, "at": record.at})
+    return rows
