@@ -82,6 +82,14 @@ def test_a_year_of_sweeps_sends_each_reminder_once_at_its_time(app, make_centre,
     # The .ics travels with the session reminder.
     session_mail = outbox(idempotency_key=f"reminder:session:{session_id}:day-before:20270114")[0]
     assert session_mail.attachments[0]["content_type"] == "text/calendar"
+    import base64
+
+    from icalendar import Calendar
+
+    event = Calendar.from_ical(base64.b64decode(session_mail.attachments[0]["data"])).walk("VEVENT")[0]
+    assert event.decoded("dtstart") == paris(2027, 1, 14, 14, 0)
+    assert event.decoded("dtend") - event.decoded("dtstart") == timedelta(hours=2)
+    assert str(event["uid"]) == f"session-{session_id}@lyon.bilan"
 
 
 def test_run_once_cli_takes_now_and_status_reports_it(app, runner, make_centre, add_member, outbox):
