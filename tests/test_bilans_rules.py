@@ -257,6 +257,25 @@ def test_closing_answers_set_retention(app, lyon):
         assert db.exec(select(Objective)).one().retention == "working"
 
 
+def test_questionnaires_kept_one_year_only_when_agreed(app, lyon):
+    """R6313-7: answers follow the beneficiary's written choice; the satisfaction survey stays a proof."""
+    from saas.centres.models import Centre
+    from tenants.bilans import closing
+    from tenants.questionnaires import assignments, queries
+    from tenants.questionnaires.models import Assignment
+
+    with app.test_request_context("/"), centre_db(app, lyon) as db:
+        centre = db.get(Centre, lyon.id)
+        bilan = make_bilan(db, lyon.owner.id, phase="conclusion")
+        interests = assignments.assign(db, centre, bilan, queries.by_library_slug(db, "interets_professionnels"))
+        satisfaction = assignments.assign(db, centre, bilan, queries.by_library_slug(db, "satisfaction_fin_bilan"))
+        closing.answer(db, bilan, synthesis_to_cep=False, kept_documents=["questionnaires"])
+        assert db.get(Assignment, interests.id).retention == "kept_one_year"
+        closing.answer(db, bilan, synthesis_to_cep=False, kept_documents=[])
+        assert db.get(Assignment, interests.id).retention == "working"
+        assert db.get(Assignment, satisfaction.id).retention == "proof"
+
+
 def test_planning_template_stays_within_24_hours_and_above_13(app, lyon):
     from tenants.sessions import template
 
@@ -286,3 +305,19 @@ def test_cpf_share_never_exceeds_the_cap_nor_the_accompaniment_share(price, inte
     assert q.cpf_cents <= cpf.CPF_CAP_CENTS and q.cpf_cents <= q.eligible_cents <= price
     assert q.cpf_cents + q.remaining_cents == price
     assert q.participation_cents == (0 if status == "demandeur_emploi" or cofunding else 10_320)
+
+
+def test_an_employer_cannot_run_the_bilan_of_its_own_staff(app, lyon):
+    """R6313-5: same SIREN as the centre (another establishment included) is refused."""
+    from tenants.bilans import lifecycle
+
+    quote = dict(price_cents=180_000, interview_minutes=900, personal_minutes=300, format="presentiel",
+                 funding="employer_plan", employer_name="Centre Lyon")
+    with centre_db(app, lyon) as db:
+        bilan = make_bilan(db, lyon.owner.id, state="prior_interview")
+        with pytest.raises(RuleViolation, match="R6313-5"):
+            lifecycle.make_quote(db, bilan, employer_siret="732 829 320 00074", **quote)
+        with pytest.raises(RuleViolation, match="SIRET"):
+            lifecycle.make_quote(db, bilan, employer_siret="73282932000075", **quote)
+        lifecycle.make_quote(db, bilan, employer_siret="55210055400013", **{**quote, "employer_name": "Renault"})
+        assert bilan.employer_siret == "55210055400013" and bilan.status == "quoted"

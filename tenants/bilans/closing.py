@@ -34,6 +34,7 @@ def answer(db: Session, bilan: Bilan, *, synthesis_to_cep: bool, kept_documents:
 
 def apply_retention(db: Session, bilan: Bilan) -> None:
     """Working by default; kept_one_year only where the beneficiary agreed (R6313-7)."""
+    from tenants.questionnaires.models import Answer, Assignment, Respondent
     from tenants.synthesis.models import Synthesis, SynthesisComment
 
     kept = set(bilan.kept_documents or [])
@@ -46,6 +47,12 @@ def apply_retention(db: Session, bilan: Bilan) -> None:
     mark(SessionNote, "session_notes" in kept)
     mark(Synthesis, bool(bilan.synthesis_to_cep))
     mark(SynthesisComment, False)
+    mark(Answer, "questionnaires" in kept)
+    mark(Respondent, "questionnaires" in kept)
+    for assignment in db.exec(select(Assignment).where(Assignment.bilan_id == bilan.id)).all():
+        if assignment.retention != "proof":  # the satisfaction survey stays a proof (rule 7)
+            assignment.retention = "kept_one_year" if "questionnaires" in kept else "working"
+            db.add(assignment)
 
 
 def record_satisfaction(db: Session, bilan: Bilan, *, score: int, would_recommend: bool,

@@ -11,9 +11,10 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
+from saas.centres.models import Centre
 from saas.errors import RuleViolation
 from saas.models import utcnow
-from tenants.bilans import cpf
+from tenants.bilans import cpf, employer
 from tenants.bilans.consent import require_consent
 from tenants.bilans.models import FORMATS, FUNDINGS, PHASE_ORDER, PHASES, Bilan
 from tenants.history.models import record
@@ -46,7 +47,7 @@ def make_quote(db: Session, bilan: Bilan, *, price_cents: int, interview_minutes
                format: str, funding: str, edof_number: str | None = None, funded_last_5_years: bool | None = None,
                cpf_on_working_time: bool = False, cpf_employer_cofunding: bool = False,
                planned_start_on: date | None = None, employer_name: str | None = None,
-               actor: str | None = None) -> Bilan:
+               employer_siret: str | None = None, actor: str | None = None) -> Bilan:
     """The personalised quote after the prior interview (hours, price, format, funding)."""
     if bilan.status not in ("prior_interview", "quoted"):
         raise RuleViolation("Le devis ne peut plus être modifié : le bilan a commencé.")
@@ -57,11 +58,14 @@ def make_quote(db: Session, bilan: Bilan, *, price_cents: int, interview_minutes
         cpf.check_eligibility(funded_last_5_years)
     if funding in NEEDS_AGREEMENT and not (employer_name or "").strip():
         raise RuleViolation("Indiquez l'employeur : ce financement demande une convention tripartite (R6313-8).")
+    employer_siret = employer.clean_employer_siret(employer_siret)
+    employer.check_not_own_staff(db.get(Centre, db.info["centre_id"]).siret, employer_siret)
     bilan.price_cents, bilan.planned_interview_minutes, bilan.planned_personal_minutes = price_cents, interview_minutes, personal_minutes
     bilan.format, bilan.funding, bilan.edof_number = format, funding, (edof_number or None)
     bilan.funded_last_5_years, bilan.cpf_on_working_time = funded_last_5_years, cpf_on_working_time
     bilan.cpf_employer_cofunding, bilan.planned_start_on = cpf_employer_cofunding, planned_start_on
     bilan.employer_name = (employer_name or "").strip() or None
+    bilan.employer_siret = employer_siret
     bilan.status, bilan.quoted_at, bilan.last_activity_at = "quoted", utcnow(), utcnow()
     db.add(bilan)
     record(db, bilan.id, "quoted", f"Devis : {FUNDINGS[funding]}, {FORMATS[format]}", actor)

@@ -77,6 +77,7 @@ class Bilan(TenantModel, table=True):
     funded_last_5_years: Optional[bool] = None
     planned_start_on: Optional[date] = None
     employer_name: Optional[str] = Field(default=None, max_length=160)
+    employer_siret: Optional[str] = Field(default=None, max_length=14)  # R6313-5 check
     # Preliminary phase: needs analysis (sealed: it is content).
     needs_analysis_ct: Optional[bytes] = sealed_column("needs_analysis")
     needs_analysis = Sealed("text")

@@ -99,7 +99,8 @@ def quote(bilan_id: str):
                          cpf_on_working_time=form.get("cpf_on_working_time") == "y",
                          cpf_employer_cofunding=form.get("cpf_employer_cofunding") == "y",
                          planned_start_on=date.fromisoformat(start) if start else None,
-                         employer_name=form.get("employer_name", "")[:160], actor=_actor())
+                         employer_name=form.get("employer_name", "")[:160],
+                         employer_siret=form.get("employer_siret", "")[:30], actor=_actor())
     return _done(bilan)
 
 

@@ -1,15 +1,15 @@
 """tenant tables
 
-Revision ID: 9d1e40f1bb8e
+Revision ID: c6461fb1d1bd
 Revises: 
-Create Date: 2026-11-23 13:44:00.439089
+Create Date: 2026-11-23 13:55:07.073840
 """
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 
 
-revision = '9d1e40f1bb8e'
+revision = 'c6461fb1d1bd'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -116,6 +116,7 @@ def upgrade():
     sa.Column('questionnaire_first_days', sa.Integer(), nullable=False),
     sa.Column('questionnaire_second_days', sa.Integer(), nullable=False),
     sa.Column('reminder_note', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.Column('texts', sa.JSON(), nullable=False),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_retention_settings')),
     schema=schema
@@ -143,6 +144,7 @@ def upgrade():
     sa.Column('funded_last_5_years', sa.Boolean(), nullable=True),
     sa.Column('planned_start_on', sa.Date(), nullable=True),
     sa.Column('employer_name', sqlmodel.sql.sqltypes.AutoString(length=160), nullable=True),
+    sa.Column('employer_siret', sqlmodel.sql.sqltypes.AutoString(length=14), nullable=True),
     sa.Column('needs_analysis', sa.LargeBinary(), nullable=True),
     sa.Column('checklist', sa.JSON(), nullable=False),
     sa.Column('synthesis_to_cep', sa.Boolean(), nullable=True),
