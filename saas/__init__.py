@@ -66,19 +66,12 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     import tenants
+    from jobs import cli as jobs_cli
     from saas import cli, demo
     from saas.crypto import cli as keys_cli
 
-    cli.init_app(app)
-    demo.init_app(app)
-    keys_cli.init_app(app)
-    for module in tenants.cli_modules():
+    for module in (cli, demo, keys_cli, jobs_cli, *tenants.cli_modules()):
         module.init_app(app)
-    try:
-        from jobs import cli as jobs_cli
-    except ImportError:  # jobs/cli.py arrives with the scheduler (#7)
-        return
-    jobs_cli.init_app(app)
 
 
 def _start_scheduler_if_asked(app: Flask) -> None:

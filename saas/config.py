@@ -37,6 +37,9 @@ SETTINGS: tuple[Setting, ...] = (
             "in development only."),
     Setting("MASTER_KEY", "",
             "Master keys given directly (base64, comma-separated, newest last); overrides MASTER_KEY_FILE."),
+    Setting("KEYSTORE_BACKUP_DAYS", "7",
+            "How long key store backups are kept; the one-year destruction runs that many days early so "
+            "a destroyed bilan key is out of every backup by the legal deadline."),
     Setting("BASE_URL", "http://127.0.0.1:5000",
             "Public address used in links inside emails."),
     Setting("MAIL_FROM", "no-reply@bilan.localhost",
@@ -76,6 +79,7 @@ def from_environment(environ=os.environ) -> dict:
     if cfg["MAIL_URL"].startswith("file://") and not cfg["MAIL_URL"].startswith("file:///"):
         cfg["MAIL_URL"] = "file://" + _resolve(cfg["MAIL_URL"][len("file://"):])
     cfg["MASTER_KEY_FILE"] = _resolve(cfg["MASTER_KEY_FILE"])
+    cfg["KEYSTORE_BACKUP_DAYS"] = int(cfg["KEYSTORE_BACKUP_DAYS"] or 0)
     cfg["DB_POOL_SIZE"] = int(cfg["DB_POOL_SIZE"]) if str(cfg["DB_POOL_SIZE"]).strip() else None
     cfg["INSTANCE_PATH"] = str(ROOT / "instance")
     return cfg

@@ -73,6 +73,15 @@ def end_of(bilan) -> datetime | None:
     return None
 
 
+def key_backup_margin() -> timedelta:
+    """KEYSTORE_BACKUP_DAYS: a destroyed bilan key survives in key store backups that long,
+    so the one-year destruction runs that much early to be beyond recovery on time
+    (docs/SECURITY.md, "Backups of the key store")."""
+    from flask import current_app
+
+    return timedelta(days=int(current_app.config.get("KEYSTORE_BACKUP_DAYS") or 0))
+
+
 def grace(settings: RetentionSettings) -> timedelta:
     return timedelta(days=max(0, min(int(settings.grace_days), GRACE_DAYS_MAX)))
 
@@ -190,7 +199,7 @@ def stage_due(bilan, settings: RetentionSettings, now: datetime, done_working: b
     if bilan.destroyed_at is None:
         if not done_working and now >= end + grace(settings):
             return "working"
-        if done_working and now >= end + ONE_YEAR:
+        if done_working and now >= end + ONE_YEAR - key_backup_margin():
             return "kept_one_year"
         return None
     if now >= end + FOUR_YEARS:
