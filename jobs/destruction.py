@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from jobs.actions import flag_once
 from jobs.sweep import sweep_centres
+from saas.models import as_utc
 from tenants.retention import destruction
 from tenants.retention.models import settings_for
 
@@ -29,7 +30,7 @@ def flag_abandoned(db: Session, now: datetime) -> int:
     quiet = db.exec(select(Bilan).where(Bilan.status.in_(OPEN_STATUSES), Bilan.last_activity_at < limit,
                                         Bilan.destroyed_at.is_(None))).all()
     for bilan in quiet:
-        last = destruction.aware(bilan.last_activity_at)
+        last = as_utc(bilan.last_activity_at)
         count += flag_once(db, now, key=f"abandoned:{bilan.id}:{last:%Y%m%d}", kind="abandoned",
                            bilan_id=bilan.id, consultant_id=bilan.consultant_id,
                            detail=f"Aucune activité depuis le {last:%d/%m/%Y} : bilan à clore ou à relancer.")

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from jobs.actions import send_once
 from jobs.sweep import sweep_centres
 from saas.i18n import PARIS, to_paris
-from tenants.retention.destruction import aware
+from saas.models import as_utc
 
 DIGEST_FROM = time(6, 0)  # Paris: never before the morning
 
@@ -45,7 +45,7 @@ def items_by_consultant(db: Session, centre, now: datetime) -> dict[int, dict[st
         .order_by(BilanSession.starts_at)).all()
     for session, bilan in rows:
         out[bilan.consultant_id]["today"].append(
-            f"{to_paris(aware(session.starts_at)):%H:%M} — séance avec {who(bilan)}")
+            f"{to_paris(as_utc(session.starts_at)):%H:%M} — séance avec {who(bilan)}")
     for agreement, bilan in db.exec(select(Agreement, Bilan).join(Bilan, Bilan.id == Agreement.bilan_id)
                                     .where(Agreement.status == "sent")).all():
         left = (clock.deadline(agreement) - today).days

@@ -16,12 +16,12 @@ from dateutil.relativedelta import relativedelta
 from sqlmodel import Session, select
 
 from jobs.actions import flag_once, send_once
-from jobs.calendar import session_ics
 from jobs.sweep import sweep_centres
 from saas.i18n import PARIS, date_fr, datetime_fr, to_paris
 from saas.mail.outbox import attachment
-from tenants.retention.destruction import aware
+from saas.models import as_utc
 from tenants.retention.models import settings_for
+from tenants.sessions.invitation import session_ics
 
 REMINDER_HOUR = time(9, 0)  # Paris: reminders "the day before" go in the morning
 QUALIOPI_WARNINGS = (60, 15)
@@ -119,7 +119,7 @@ def session_reminders(ctx: Context) -> int:
         BilanSession.starts_at > ctx.now, BilanSession.starts_at <= ctx.now + timedelta(days=2))
         .order_by(BilanSession.starts_at)).all()
     for session in upcoming:
-        starts = aware(session.starts_at)
+        starts = as_utc(session.starts_at)
         day = to_paris(starts).date()
         key = f"reminder:session:{session.id}:day-before:{day:%Y%m%d}"
         if ctx.now < paris_at(day - timedelta(days=1)) or key in ctx.taken:
@@ -142,7 +142,7 @@ def questionnaire_times(assignment, settings) -> tuple[datetime, datetime]:
     if due is not None:
         return (paris_at(due - timedelta(days=settings.questionnaire_before_due_days)),
                 paris_at(due + timedelta(days=settings.questionnaire_after_due_days)))
-    sent = to_paris(aware(getattr(assignment, "sent_at", None) or assignment.assigned_at)).date()
+    sent = to_paris(as_utc(getattr(assignment, "sent_at", None) or assignment.assigned_at)).date()
     return (paris_at(sent + timedelta(days=settings.questionnaire_first_days)),
             paris_at(sent + timedelta(days=settings.questionnaire_second_days)))
 
@@ -270,7 +270,7 @@ def attendance_reminders(ctx: Context) -> int:
         bilan = ctx.bilan(attendance.bilan_id)
         if not can_email(bilan):
             continue
-        starts = aware(session.starts_at)
+        starts = as_utc(session.starts_at)
         sent += ctx.to_beneficiary(
             bilan, key=f"reminder:attendance:{attendance.id}", template="reminder_attendance",
             kind="reminder_attendance", history=f"Rappel d'émargement de la séance du {datetime_fr(starts)} envoyé",
@@ -293,7 +293,7 @@ def follow_up(ctx: Context) -> Counter:
                                              Bilan.proofs_destroyed_at.is_(None))).all()
     remind = timedelta(days=ctx.settings.follow_up_reminder_days)
     for bilan in bilans:
-        ended = aware(bilan.ended_at)
+        ended = as_utc(bilan.ended_at)
         for name, delay in stages:
             invite_at = paris_at(to_paris(ended + delay).date())
             if ctx.now < invite_at or ctx.now >= invite_at + relativedelta(months=3):

@@ -30,7 +30,7 @@ JOBS = {
 }
 
 
-def as_utc(value: datetime) -> datetime:
+def paris_wall_time_to_utc(value: datetime) -> datetime:
     """Naive values are taken as Europe/Paris wall time (what an operator types)."""
     if value.tzinfo is None:
         from zoneinfo import ZoneInfo
@@ -43,7 +43,7 @@ def run_job(name: str, now: datetime | None = None, *, only: str | None = None,
             use_lock: bool = True) -> SweepReport | None:
     """One sweep of job `name`; None when another scheduler holds its lock."""
     module = importlib.import_module(JOBS[name])
-    now = as_utc(now) if now is not None else utcnow()
+    now = paris_wall_time_to_utc(now) if now is not None else utcnow()
     engine = database().engine
     owner = lock.new_owner()
     if use_lock and not lock.acquire(engine, name, owner):

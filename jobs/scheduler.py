@@ -50,7 +50,7 @@ def overdue_at_start(app) -> set[str]:
     from jobs.models import JobRun
     from saas.db import database
     from saas.models import utcnow
-    from tenants.retention.destruction import aware
+    from saas.models import as_utc
 
     due = {name for name, trigger in SCHEDULE.items() if isinstance(trigger, IntervalTrigger)}
     try:
@@ -59,7 +59,7 @@ def overdue_at_start(app) -> set[str]:
                 for name in set(SCHEDULE) - due:
                     last = session.exec(select(JobRun.started_at).where(JobRun.job == name)
                                         .order_by(JobRun.started_at.desc())).first()
-                    if last is None or utcnow() - aware(last) > timedelta(hours=25):
+                    if last is None or utcnow() - as_utc(last) > timedelta(hours=25):
                         due.add(name)
     except Exception:  # tables not there yet (before `flask db upgrade`): the hour will come
         log.exception("scheduler: could not read the job log")

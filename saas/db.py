@@ -15,7 +15,6 @@ from typing import Iterator
 
 from sqlalchemy import Connection, create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
 TENANT_PLACEHOLDER = "tenant"

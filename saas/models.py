@@ -28,6 +28,13 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def as_utc(moment: datetime | None) -> datetime | None:
+    """Aware UTC; a naive value (a row written before UTCDateTime, a test's literal) is taken as UTC."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment
+
+
 def import_all_models() -> None:
     """Import every module that declares tables, so both metadatas are complete."""
     import saas.accounts.models  # noqa: F401

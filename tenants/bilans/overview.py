@@ -14,7 +14,8 @@ from tenants.agreements.models import Agreement
 from tenants.beneficiaries.models import Beneficiary
 from tenants.bilans.consent import has_consent
 from tenants.bilans.models import OPEN_STATUSES, PHASES, Bilan
-from tenants.sessions.hours import MAX_TOTAL_MINUTES, hours_of
+from tenants.questionnaires import queries as questionnaire_queries
+from tenants.sessions.hours import MAX_TOTAL_MINUTES, hours_of_many
 from tenants.sessions.models import Attendance, BilanSession
 
 
@@ -51,12 +52,19 @@ def overview(db: Session, centre_id: int, *, consultant_id: int | None, phase: s
     if consultant_id is not None:
         query = query.where(Bilan.consultant_id == consultant_id)
     bilans = list(db.exec(query.order_by(Bilan.last_activity_at.desc())).all())
-    names = {}
+    closed = select(Bilan).where(Bilan.status.in_(("completed", "interrupted")), Bilan.follow_up_done_at.is_(None),
+                                 Bilan.follow_up_due_on <= today + timedelta(days=14),
+                                 Bilan.follow_up_due_on >= today - timedelta(days=90))
+    if consultant_id is not None:
+        closed = closed.where(Bilan.consultant_id == consultant_id)
+    follow_ups = list(db.exec(closed).all())
+    # One query for every name shown (sealed: decrypted once each).
+    people = db.exec(select(Beneficiary).where(
+        Beneficiary.id.in_({b.beneficiary_id for b in bilans + follow_ups}))).all() if bilans or follow_ups else []
+    names = {person.id: person.name for person in people}
+
     def name(b):
-        if b.beneficiary_id not in names:
-            person = db.get(Beneficiary, b.beneficiary_id)
-            names[b.beneficiary_id] = person.name if person else "—"
-        return names[b.beneficiary_id]
+        return names.get(b.beneficiary_id, "—")
     result = Overview(phase=phase, consultant=consultant_id)
     active = [b for b in bilans if b.status == "active"]
     result.counts = [("prior_interview", "Entretiens préalables / devis",
@@ -74,7 +82,8 @@ def overview(db: Session, centre_id: int, *, consultant_id: int | None, phase: s
     by_id = {b.id: b for b in bilans}
     result.upcoming = [(s, name(by_id[s.bilan_id])) for s in sessions if s.starts_at <= now + timedelta(days=14)][:8]
     shown = [b for b in active if not phase or b.phase == phase] if phase else active
-    result.rows = [Row(b, name(b), hours_of(db, b), first.get(b.id)) for b in shown]
+    hours = hours_of_many(db, shown)
+    result.rows = [Row(b, name(b), hours[b.id], first.get(b.id)) for b in shown]
     # What waits on someone.
     if ids:
         for agreement in db.exec(select(Agreement).where(Agreement.bilan_id.in_(ids), Agreement.status == "sent")).all():
@@ -91,21 +100,11 @@ def overview(db: Session, centre_id: int, *, consultant_id: int | None, phase: s
         for b in active:
             if b.phase == "preliminary" and not has_consent(db, b.id):
                 result.waiting.append(Waiting(f"Consentement à recueillir — {name(b)}", b.id))
-        try:
-            from tenants.questionnaires import queries as questionnaire_queries
-
-            for row in questionnaire_queries.open_rows(db, consultant_id):
-                if row.assignment.bilan_id in by_id:
-                    result.waiting.append(Waiting(f"Questionnaire sans réponse — {name(by_id[row.assignment.bilan_id])}",
-                                                  row.assignment.bilan_id))
-        except (ImportError, AttributeError):
-            pass
-    closed = select(Bilan).where(Bilan.status.in_(("completed", "interrupted")), Bilan.follow_up_done_at.is_(None),
-                                 Bilan.follow_up_due_on <= today + timedelta(days=14),
-                                 Bilan.follow_up_due_on >= today - timedelta(days=90))
-    if consultant_id is not None:
-        closed = closed.where(Bilan.consultant_id == consultant_id)
-    for b in db.exec(closed).all():
+        for row in questionnaire_queries.open_rows(db, consultant_id):
+            if row.assignment.bilan_id in by_id:
+                result.waiting.append(Waiting(f"Questionnaire sans réponse — {name(by_id[row.assignment.bilan_id])}",
+                                              row.assignment.bilan_id))
+    for b in follow_ups:
         result.waiting.append(Waiting(f"Entretien de suivi à proposer — {name(b)} (vers le {date_fr(b.follow_up_due_on)})", b.id))
     if consultants_filter:
         result.consultants = list(db.exec(select(Account).join(Membership, Membership.account_id == Account.id)

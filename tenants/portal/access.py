@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from functools import wraps
 from typing import Optional
 
@@ -23,7 +23,7 @@ from flask import Blueprint, current_app, g, has_request_context, request, sessi
 from sqlmodel import Session, select
 
 from saas.htmx import hx_redirect, render
-from saas.models import utcnow
+from saas.models import as_utc, utcnow
 from saas.tenancy import centre_blueprint, tenant_db
 from saas.tokens import hash_token, new_token
 from saas.urls import external_url
@@ -50,12 +50,6 @@ class Visitor:
     link_id: str
 
 
-def _aware(moment: Optional[datetime]) -> Optional[datetime]:
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment
-
-
 def _bilan(db: Session, bilan_id: str):
     from tenants.bilans.models import Bilan
 
@@ -74,7 +68,7 @@ def expiry_for(bilan, now: datetime) -> datetime:
     After the end, a link made for the follow-up (rule 17: questionnaire at 3
     and 6 months) lives FOLLOW_UP_VALIDITY from its making.
     """
-    ended = _aware(getattr(bilan, "ended_at", None))
+    ended = as_utc(getattr(bilan, "ended_at", None))
     if ended is not None:
         return max(ended + GRACE, now + FOLLOW_UP_VALIDITY) if now > ended else ended + GRACE
     return now + OPEN_VALIDITY
@@ -85,14 +79,14 @@ def link_state(db: Session, link: BeneficiaryLink, now: Optional[datetime] = Non
     now = now or utcnow()
     if link.revoked_at is not None:
         return "revoked"
-    if _aware(link.expires_at) <= now:
+    if as_utc(link.expires_at) <= now:
         return "expired"
     bilan = _bilan(db, link.bilan_id)
     if bilan is None:
         return "expired"
-    ended = _aware(getattr(bilan, "ended_at", None))
+    ended = as_utc(getattr(bilan, "ended_at", None))
     # A link made during the bilan dies with it (+ GRACE); one made after the end keeps its own date.
-    if ended is not None and _aware(link.created_at) <= ended and ended + GRACE <= now:
+    if ended is not None and as_utc(link.created_at) <= ended and ended + GRACE <= now:
         return "expired"
     return "ok"
 
@@ -141,7 +135,7 @@ def send_fresh_link(db: Session, centre, link: BeneficiaryLink) -> bool:
     beneficiary = _beneficiary(db, link.beneficiary_id)
     if bilan is None or beneficiary is None or not getattr(beneficiary, "email", None):
         return False
-    ended = _aware(getattr(bilan, "ended_at", None))
+    ended = as_utc(getattr(bilan, "ended_at", None))
     if ended is not None and ended + GRACE <= utcnow():
         return False
     from saas.mail.outbox import queue_email

@@ -11,8 +11,8 @@ from flask import current_app
 from sqlmodel import Session, select
 
 from saas.mail.outbox import queue_email
-from saas.models import utcnow
-from tenants.portal.access import Visitor, _aware, _beneficiary
+from saas.models import as_utc, utcnow
+from tenants.portal.access import Visitor, _beneficiary
 from tenants.portal.models import PortalCode
 
 VALIDITY = timedelta(minutes=10)
@@ -55,7 +55,7 @@ def active_code(db: Session, visitor: Visitor) -> Optional[PortalCode]:
     row = db.exec(select(PortalCode).where(PortalCode.beneficiary_id == visitor.beneficiary_id,
                                            PortalCode.used_at.is_(None))
                   .order_by(PortalCode.created_at.desc())).first()
-    if row is None or _aware(row.expires_at) <= now or row.attempts >= MAX_TRIES:
+    if row is None or as_utc(row.expires_at) <= now or row.attempts >= MAX_TRIES:
         return None
     return row
 

@@ -15,9 +15,9 @@ from sqlmodel import Session, select
 from saas.errors import RuleViolation
 from saas.forms import EMAIL
 from saas.mail.outbox import queue_email
-from saas.models import utcnow
+from saas.models import as_utc, utcnow
 from saas.tokens import hash_token, new_token
-from tenants.portal.access import _aware, external
+from tenants.portal.access import external
 from tenants.questionnaires import definition as spec
 from tenants.questionnaires.models import Assignment, Questionnaire, Respondent
 
@@ -66,7 +66,7 @@ def find_respondent(db: Session, token: str) -> Optional[Respondent]:
     if not TOKEN_SHAPE.match(token or ""):
         return None
     found = db.exec(select(Respondent).where(Respondent.token_hash == hash_token(token))).first()
-    if found is None or _aware(found.expires_at) <= utcnow():
+    if found is None or as_utc(found.expires_at) <= utcnow():
         return None
     return found
 

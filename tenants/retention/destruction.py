@@ -21,10 +21,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, exists, func, or_, update
+from saas.models import as_utc
 from sqlmodel import Session, select
 
 from saas.crypto.fields import sealed_fields, sealed_models
@@ -56,20 +57,14 @@ def label(table_name: str) -> str:
     return ITEM_LABELS.get(table_name, table_name.replace("_", " ").capitalize())
 
 
-def aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value
-
-
 def end_of(bilan) -> datetime | None:
     """When the bilan ended; a closed bilan without an end date ended at its last activity."""
     from tenants.bilans.models import CLOSED_STATUSES
 
     if bilan.ended_at is not None:
-        return aware(bilan.ended_at)
+        return as_utc(bilan.ended_at)
     if bilan.status in CLOSED_STATUSES:
-        return aware(bilan.last_activity_at)
+        return as_utc(bilan.last_activity_at)
     return None
 
 

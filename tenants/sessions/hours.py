@@ -50,13 +50,28 @@ class Hours:
 
 def hours_of(db: Session, bilan) -> Hours:
     """Planned, scheduled and done minutes of a bilan, by kind."""
-    rows = db.exec(select(BilanSession).where(BilanSession.bilan_id == bilan.id,
-                                              BilanSession.status != "cancelled")).all()
-    def total(kind, done_only=False):
-        return sum(s.duration_minutes for s in rows if s.kind == kind and (s.status == "done" or not done_only))
-    return Hours(bilan.planned_interview_minutes, bilan.planned_personal_minutes,
-                 total("interview"), total("personal_work"),
-                 total("interview", True), total("personal_work", True))
+    return hours_of_many(db, [bilan])[bilan.id]
+
+
+def hours_of_many(db: Session, bilans) -> dict[str, Hours]:
+    """hours_of for several bilans in one query (dashboard lists)."""
+    bilans = list(bilans)
+    rows = db.exec(select(BilanSession).where(BilanSession.bilan_id.in_([b.id for b in bilans]),
+                                              BilanSession.status != "cancelled")).all() if bilans else []
+    by_bilan: dict[str, list] = {}
+    for session in rows:
+        by_bilan.setdefault(session.bilan_id, []).append(session)
+
+    def total(sessions, kind, done_only=False):
+        return sum(s.duration_minutes for s in sessions if s.kind == kind and (s.status == "done" or not done_only))
+
+    result = {}
+    for bilan in bilans:
+        sessions = by_bilan.get(bilan.id, [])
+        result[bilan.id] = Hours(bilan.planned_interview_minutes, bilan.planned_personal_minutes,
+                                 total(sessions, "interview"), total(sessions, "personal_work"),
+                                 total(sessions, "interview", True), total(sessions, "personal_work", True))
+    return result
 
 
 def check_cap(db: Session, bilan, adding_minutes: int) -> None:

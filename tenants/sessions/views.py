@@ -78,8 +78,7 @@ def notify(db, bilan, person, session) -> None:
     from tenants.history.models import record
     from tenants.portal.access import issue_link
 
-    ics = invitation.ics_for(session, centre_name=g.centre.name,
-                             summary=f"Bilan de compétences — {KINDS[session.kind].lower()}")
+    ics = invitation.session_ics(session, g.centre)
     queue_email(db, to=person.email, template="session_scheduled", kind="session_scheduled",
                 sender_name=g.centre.name, centre_id=g.centre.id, bilan_id=bilan.id,
                 idempotency_key=f"session-scheduled:{session.id}",
@@ -126,8 +125,7 @@ def ics(bilan_id: str, session_id: str):
     db = tenant_db()
     bilan = bilan_or_404(db, bilan_id)
     session = _session(db, bilan, session_id)
-    response = make_response(invitation.ics_for(session, centre_name=g.centre.name,
-                                                summary=f"Bilan de compétences — {KINDS[session.kind].lower()}"))
+    response = make_response(invitation.session_ics(session, g.centre))
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = 'attachment; filename="seance.ics"'
     return response
