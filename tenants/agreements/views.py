@@ -88,7 +88,7 @@ def sign(bilan_id: str, agreement_id: str):
 @bp.get("/<agreement_id>.pdf")
 def pdf(bilan_id: str, agreement_id: str):
     """The agreement as a PDF (R6313-8 mentions, signature blocks)."""
-    from tenants.bilans.views import pdf_response
+    from saas.downloads import pdf_response
 
     db = tenant_db()
     bilan = bilan_or_404(db, bilan_id)

@@ -118,7 +118,7 @@ def comment():
 @requires_code
 def synthesis_pdf():
     """The synthesis as a PDF, in the beneficiary's text size."""
-    from tenants.bilans.views import pdf_response
+    from saas.downloads import pdf_response
 
     db = tenant_db()
     bilan = _bilan()

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import g, make_response, redirect, request, url_for
+from flask import g, redirect, request, url_for
 from flask_login import current_user
 
+from saas.downloads import pdf_response
 from saas.errors import NotFound, RuleViolation
 from saas.htmx import is_htmx, render
 from saas.tenancy import admin_required, staff_blueprint, tenant_db
@@ -114,14 +115,6 @@ def quote_pdf(bilan_id: str):
     ctx = workspace.context(db, bilan, date.today())
     return pdf_response(documents.render_pdf("pdf/quote.html", centre=g.centre, large=ctx["person"].large_text, **ctx),
                         "devis.pdf")
-
-
-def pdf_response(data: bytes, filename: str):
-    response = make_response(data)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.post("/<bilan_id>/start")

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import flash, g, make_response, url_for
+from flask import flash, g, url_for
 from flask_login import current_user
 
+from saas.downloads import file_response, pdf_response
 from saas.errors import NotFound, RuleViolation
 from saas.htmx import hx_redirect, render
 from saas.tenancy import is_admin, tenant_db
@@ -183,20 +184,12 @@ def _beneficiary_or_404(beneficiary_id: str):
 def export_json(beneficiary_id):
     """Every answer and score of one beneficiary (right of access), as a JSON download."""
     person = _beneficiary_or_404(beneficiary_id)
-    response = make_response(export.as_json(tenant_db(), person))
-    response.mimetype = "application/json"
-    response.headers["Content-Disposition"] = 'attachment; filename="questionnaires.json"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return file_response(export.as_json(tenant_db(), person), "questionnaires.json", "application/json", download=True)
 
 
 @bp.get("/beneficiaries/<beneficiary_id>/export.pdf")
 def export_pdf(beneficiary_id):
     """The same as a PDF (WeasyPrint), charts included."""
     person = _beneficiary_or_404(beneficiary_id)
-    response = make_response(export.as_pdf(tenant_db(), person, g.centre))
-    response.mimetype = "application/pdf"
-    response.headers["Content-Disposition"] = 'attachment; filename="questionnaires.pdf"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return pdf_response(export.as_pdf(tenant_db(), person, g.centre), "questionnaires.pdf", download=True)
 

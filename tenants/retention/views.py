@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, g, make_response, redirect, request, url_for
 
+from saas.downloads import pdf_response
 from saas.htmx import is_htmx, render
 from saas.models import utcnow
 from saas.tenancy import admin_required, is_admin, staff_blueprint, tenant_db
@@ -64,11 +65,7 @@ def certificate(bilan_id: str):
     pdf = certificate_pdf(tenant_db(), g.centre, bilan.id)
     if pdf is None:
         abort(404)
-    response = make_response(pdf)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="certificat-destruction-{bilan.id[:8]}.pdf"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return pdf_response(pdf, f"certificat-destruction-{bilan.id[:8]}.pdf", download=True)
 
 
 @bp.post("/flags/<flag_id>/resolve")

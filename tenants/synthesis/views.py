@@ -100,7 +100,7 @@ def deliver(bilan_id: str):
 @bp.get("/pdf")
 def pdf(bilan_id: str):
     """The synthesis as a PDF (larger type when the beneficiary needs it)."""
-    from tenants.bilans.views import pdf_response
+    from saas.downloads import pdf_response
 
     db = tenant_db()
     bilan = bilan_or_404(db, bilan_id)
