@@ -2,7 +2,7 @@
 
 Uses the bilan the bilans feature seeded for that situation when there is one
 (a key of ctx["bilans"] naming a year or a destruction), else makes its own;
-then runs the real destruction rules at the demo's today, so the record,
+then runs the real destruction rules at the dates the nightly job would have, so the record,
 the shredded key and the kept proofs are exactly what production would hold.
 """
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dateutil.relativedelta import relativedelta
 from sqlmodel import Session
 
 from saas.i18n import PARIS
+from saas.models import as_utc
 
 HINTS = ("year", "destroyed", "an_", "annee", "old")
 
@@ -79,5 +80,11 @@ def seed(db: Session, centre, ctx: dict) -> None:
     if bilan is None:
         bilan = _own_bilan(db, centre, ctx, now - relativedelta(months=14))
         ctx.setdefault("bilans", {})["destroyed_year_ago"] = bilan.id
-    destroy_due(db, bilan, settings_for(db), now)
+    # As the nightly job did: at the end of the grace period, then at one year,
+    # so the destruction record carries the dates it would have in production.
+    settings = settings_for(db)
+    end = as_utc(bilan.ended_at)
+    for moment in (end + timedelta(days=settings.grace_days), end + timedelta(days=365), now):
+        if moment <= now:
+            destroy_due(db, bilan, settings, moment)
     db.commit()
