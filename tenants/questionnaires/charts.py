@@ -24,13 +24,14 @@ def radar(labels: list[str], values: list[float], maximum: float, title: str, si
     if n < 3:
         return bars(labels, values, maximum, title)
     width = size + 160  # room for the labels left and right
+    height = size + 24  # and below: the bottom label has two lines
     cx, cy = width / 2, size / 2
     radius = size / 2 - 45
 
     def point(i: int, fraction: float) -> tuple[float, float]:
         angle = -math.pi / 2 + 2 * math.pi * i / n
         return cx + radius * fraction * math.cos(angle), cy + radius * fraction * math.sin(angle)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {size}" width="{width}" height="{size}" '
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
              f'role="img" aria-label="{escape(title)}" class="chart"><title>{escape(title)}</title>']
     for ring in (0.25, 0.5, 0.75, 1.0):
         ring_points = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, ring) for i in range(n)))
