@@ -44,4 +44,8 @@ def for_centre(db: Session, centre, now: datetime) -> Counter:
 
 
 def run(now: datetime, only: str | None = None, heartbeat=None):
-    return sweep_centres("destruction", for_centre, now, only=only, heartbeat=heartbeat)
+    from flask import current_app
+
+    # Each centre's destructions commit as they go; the key store is scrubbed once at the end.
+    with current_app.extensions["crypto"].store.one_scrub():
+        return sweep_centres("destruction", for_centre, now, only=only, heartbeat=heartbeat)

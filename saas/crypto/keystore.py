@@ -10,9 +10,11 @@ and ids; nothing in it is readable without a master key.
 """
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Iterable, Optional
+from typing import Iterable, Iterator, Optional
 
 from sqlalchemy import (Column, DateTime, Integer, LargeBinary, MetaData, String, Table,
                         create_engine, delete, event, func, insert, select, update)
@@ -79,6 +81,7 @@ class KeyStore:
     """Small typed access to the three key tables."""
 
     def __init__(self, url: str):
+        self._batch = threading.local()  # one_scrub() state, per thread (scheduler vs requests)
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         if self.is_sqlite:
@@ -233,7 +236,29 @@ class KeyStore:
             with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
                 c.exec_driver_sql("VACUUM centre_key")
 
+    @contextmanager
+    def one_scrub(self) -> Iterator[None]:
+        """Within this block (a destruction sweep, in this thread), key deletions are
+        scrubbed once, at its end, instead of once per key: one checkpoint or VACUUM
+        for a night's destructions rather than one per bilan."""
+        depth = getattr(self._batch, "depth", 0)
+        self._batch.depth = depth + 1
+        try:
+            yield
+        finally:
+            self._batch.depth = depth
+            if depth == 0 and getattr(self._batch, "pending", False):
+                self._batch.pending = False
+                self._scrub_now()
+
     def scrub(self) -> None:
+        """Scrub now, or at the end of the enclosing `one_scrub()` block."""
+        if getattr(self._batch, "depth", 0):
+            self._batch.pending = True
+            return
+        self._scrub_now()
+
+    def _scrub_now(self) -> None:
         """Make deleted key bytes leave the files the engine writes.
 
         SQLite: secure_delete (set on every connection) zeroes freed cells; a
