@@ -305,3 +305,26 @@ def test_admin_hands_a_bilan_to_a_consultant_who_then_sees_it(app, client, make_
     login(consultant)
     assert client.get(f"/c/lyon/bilans/{bilan_id}").status_code == 200
     assert client.post(f"/c/lyon/bilans/{bilan_id}/consultant", data={"consultant_id": consultant.id}).status_code == 404
+
+
+def test_planning_page_title_is_plain_text(app, client, make_centre, login):
+    """The admin's planning page once carried a whole form inside <title>."""
+    import re
+
+    from bilans_support import centre_db, make_bilan
+
+    lyon = make_centre("lyon")
+    login(lyon.owner)  # an admin: the centre's planning template form is shown
+    with centre_db(app, lyon) as db:
+        bilan = make_bilan(db, lyon.owner.id)
+        db.commit()
+        bilan_id = bilan.id
+    from flask import url_for
+
+    with app.test_request_context():
+        url = url_for("sessions.index", slug="lyon", bilan_id=bilan_id)
+    page = client.get(url)
+    assert page.status_code == 200
+    title = re.search(r"<title>(.*?)</title>", page.text, re.S).group(1)
+    assert "<" not in title and "Planning" in title
+    assert page.text.count("Modèle de planning du centre") == 1
