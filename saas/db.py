@@ -5,14 +5,18 @@ SQLite: a database file per centre, ATTACHed under the schema's name for the
 life of one tenant connection, then DETACHed, so a pooled connection never
 carries a centre to the next request. Tenant tables are declared once with
 schema="tenant" and bound to the real schema by `schema_translate_map`.
+
+A leaf of the platform: it imports no other saas module, so models, tenancy
+and crypto can all build on it.
 """
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from flask import current_app, g
 from sqlalchemy import Connection, create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
@@ -158,9 +162,36 @@ def init_app(app) -> Database:
 
 
 def database() -> Database:
-    from flask import current_app
-
     return current_app.extensions["db"]
+
+
+@contextmanager
+def tenant_session(centre) -> Iterator[Session]:
+    """A session on `centre`'s schema (and the public tables), for jobs and CLI.
+
+    `centre` is a saas.centres.models.Centre (its `id` and `schema` are read).
+    """
+    with database().tenant_connection(centre.schema) as conn:
+        session = Session(bind=conn, expire_on_commit=False)
+        session.info["centre_id"] = centre.id
+        session.info["schema"] = centre.schema
+        keyring = session.info["keyring"] = current_app.extensions["crypto"].keyring(centre.id)
+        try:
+            yield session
+        finally:
+            session.close()
+            keyring.forget()  # key material lives for one request or job, then is zeroed
+
+
+def tenant_db() -> Session:
+    """This request's session on g.centre's schema; closed at teardown."""
+    centre = g.get("centre")
+    if centre is None:
+        raise RuntimeError("tenant_db() outside a centre URL")
+    if "tenant_db" not in g:
+        g.tenant_stack = ExitStack()
+        g.tenant_db = g.tenant_stack.enter_context(tenant_session(centre))
+    return g.tenant_db
 
 
 def public_db() -> Session:
@@ -170,11 +201,7 @@ def public_db() -> Session:
     public tables too), so a request holds one pooled connection, never two,
     and an email queued by a tenant change commits in the same transaction.
     """
-    from flask import g
-
     if g.get("centre") is not None:
-        from saas.tenancy import tenant_db
-
         return tenant_db()
     if "public_db" not in g:
         g.public_db = database().public_session()
@@ -182,8 +209,6 @@ def public_db() -> Session:
 
 
 def _close_request_sessions(_exc=None):
-    from flask import g
-
     session = g.pop("public_db", None)
     if session is not None:
         session.close()

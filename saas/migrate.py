@@ -20,6 +20,7 @@ from sqlmodel import select
 
 from saas.centres.models import Centre
 from saas.db import database
+from saas.tenancy.models import TenantModel
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -41,8 +42,6 @@ def head(kind: str) -> str | None:
 
 def create_tenant_tables(conn: Connection) -> str | None:
     """Tables of a brand-new centre schema, stamped at the tenant head."""
-    from tenants.base import TenantModel
-
     TenantModel.metadata.create_all(conn, checkfirst=False)
     revision = head("tenant")
     if revision is not None:

@@ -1,6 +1,6 @@
 """Base of the platform (public schema) tables, and the clock they share.
 
-Platform tables carry no schema; tenant tables (tenants/base.py) have their
+Platform tables carry no schema; tenant tables (saas/tenancy/models.py) have their
 own MetaData so `create_all` on one never touches the other.
 """
 from __future__ import annotations

@@ -138,7 +138,7 @@ def test_destroyed_data_is_gone_from_raw_database_and_a_restored_copy_is_unreada
 
     # Raw scan: no ciphertext of the destroyed rows is left anywhere in the tenant tables.
     def raw_has(db, c):
-        from tenants.base import TenantModel
+        from saas.tenancy.models import TenantModel
 
         found = []
         for table in TenantModel.metadata.sorted_tables:

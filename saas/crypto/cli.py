@@ -12,9 +12,14 @@ from contextlib import contextmanager
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlmodel import select
 
-from . import rotation
-from .keys import generate_master_key
+from saas.centres.models import Centre
+from saas.crypto import rotation
+from saas.crypto.fields import sealed_models
+from saas.crypto.keys import generate_master_key
+from saas.db import database, tenant_session
+from saas.tenancy.models import TenantModel
 
 keys = AppGroup("keys", help="Encryption keys: rotation and inventory (docs/SECURITY.md).")
 
@@ -28,17 +33,10 @@ def _crypto():
 
 
 def _tenant_models():
-    from tenants.base import TenantModel
-    from .fields import sealed_models
     return sealed_models(TenantModel)
 
 
 def _centres(slug: str | None = None):
-    from sqlmodel import select
-
-    from saas.centres.models import Centre
-    from saas.db import database
-
     with database().public_session() as s:
         q = select(Centre).order_by(Centre.id)
         if slug:
@@ -51,8 +49,6 @@ def _centres(slug: str | None = None):
 
 def _opener(centre):
     """A factory of short tenant sessions: each batch commits on its own."""
-    from saas.tenancy import tenant_session
-
     @contextmanager
     def open_session():
         with tenant_session(centre) as db:

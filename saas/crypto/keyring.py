@@ -12,7 +12,7 @@ import hashlib
 import hmac
 from typing import Iterable, Optional
 
-from . import envelope
+import saas.crypto.envelope as envelope
 from .envelope import DecryptionError
 from .keys import MasterKeyError, MasterKeys, new_key, unwrap, wrap, zero
 from .keystore import BilanKeyRow, KeyStore

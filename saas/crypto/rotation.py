@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Optional
 
 from sqlalchemy import func, select, update
 
-from . import envelope
+import saas.crypto.envelope as envelope
 from .fields import sealed_fields
 from .keyring import KeyRing, bilan_context, centre_context
 from .keys import new_key, unwrap, wrap, zero
@@ -119,7 +119,7 @@ def sealed_columns(models: Iterable[type]) -> list[Column]:
         table = model.__table__
         for f in sealed_fields(model):
             name = f.column_name(model)
-            out.append(Column(model, table, table.c[name], name, getattr(model, "__key_scope__", None)))
+            out.append(Column(model, table, table.c[name], name, model.__key_scope__))
     return out
 
 

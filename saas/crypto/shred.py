@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from sqlalchemy import delete, update
 
-from .fields import sealed_fields, sealed_models
+from saas.crypto.fields import sealed_fields, sealed_models
+from saas.tenancy.models import TenantModel
 
 
 def _tenant_models():
-    from tenants.base import TenantModel  # late: tenants.base imports saas.crypto.fields
     return sealed_models(TenantModel)
 
 
@@ -42,7 +42,7 @@ def destroy_bilan_secrets(crypto, db, bilan_id: str, models=None) -> None:
         model = by_table[table]
         if "bilan_id" in table.c:
             db.execute(delete(table).where(table.c.bilan_id == bilan_id))
-        elif getattr(model, "__key_scope__", None) == "id":
+        elif model.__key_scope__ == "id":
             columns = {table.c[f.column_name(model)]: None for f in sealed_fields(model)}
             db.execute(update(table).where(table.c.id == bilan_id).values(columns))
     # Objects already loaded in this session still hold the old ciphertexts
@@ -62,5 +62,5 @@ def _sorted_tables(by_table) -> list:
 
 
 def _belongs(obj, bilan_id: str) -> bool:
-    scope = getattr(type(obj), "__key_scope__", None)
-    return bool(scope) and str(getattr(obj, scope, "")) == bilan_id
+    scope = type(obj).__key_scope__
+    return bool(scope) and str(getattr(obj, scope)) == bilan_id

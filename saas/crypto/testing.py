@@ -19,7 +19,7 @@ from sqlmodel import Field, Session
 
 from saas.db import Database, schema_for
 from saas.models import NAMING
-from tenants.base import TenantModel, new_id
+from saas.tenancy.models import TenantModel, new_id
 
 from . import Crypto
 from .fields import Sealed, sealed_column

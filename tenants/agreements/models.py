@@ -7,7 +7,7 @@ from typing import Optional
 from sqlmodel import Field
 
 from saas.models import utcnow
-from tenants.base import TenantModel, new_id
+from saas.tenancy.models import TenantModel, new_id
 
 AGREEMENT_STATUSES = {"sent": "Envoyée, en attente de signature", "signed": "Signée", "refused": "Refusée"}
 

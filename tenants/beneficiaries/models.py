@@ -8,7 +8,7 @@ from sqlmodel import Field, Session
 
 from saas.crypto.fields import Sealed, sealed_column
 from saas.models import utcnow
-from tenants.base import TenantModel, new_id
+from saas.tenancy.models import TenantModel, new_id
 
 EMPLOYMENT_STATUSES = {
     "salarie_prive": "Salarié du secteur privé",

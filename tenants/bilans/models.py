@@ -14,7 +14,7 @@ from sqlmodel import Field
 
 from saas.crypto.fields import Sealed, sealed_column
 from saas.models import utcnow
-from tenants.base import TenantModel, new_id
+from saas.tenancy.models import TenantModel, new_id
 
 STATUSES = {
     "prior_interview": "Entretien préalable",

@@ -29,7 +29,7 @@ from saas.models import as_utc
 from sqlmodel import Session, select
 
 from saas.crypto.fields import sealed_fields, sealed_models
-from tenants.base import TenantModel
+from saas.tenancy.models import TenantModel
 from tenants.retention.models import GRACE_DAYS_MAX, DestructionRecord, RetentionSettings, settings_for
 
 ONE_YEAR = timedelta(days=365)

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, Session
 
 from saas.models import utcnow
-from tenants.base import TenantModel, new_id
+from saas.tenancy.models import TenantModel, new_id
 
 SETTINGS_ID = "centre"
 # Reminders whose main paragraph a centre may rewrite (templates/email/<name>.txt).

@@ -8,7 +8,7 @@ from sqlmodel import Field
 
 from saas.crypto.fields import Sealed, sealed_column
 from saas.models import utcnow
-from tenants.base import TenantModel, new_id
+from saas.tenancy.models import TenantModel, new_id
 
 KINDS = {"interview": "Entretien", "personal_work": "Travail personnel"}
 SESSION_STATUSES = {"planned": "Prévue", "done": "Réalisée", "cancelled": "Annulée"}

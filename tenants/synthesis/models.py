@@ -8,7 +8,7 @@ from sqlmodel import Field
 
 from saas.crypto.fields import Sealed, sealed_column
 from saas.models import utcnow
-from tenants.base import TenantModel, new_id
+from saas.tenancy.models import TenantModel, new_id
 
 # Rule 11: the three legal sections first, then what a good synthesis adds.
 LEGAL_SECTIONS = {

@@ -7,7 +7,7 @@ because Alembic ops with a string schema are not translated by schema_translate_
 from alembic import context
 
 from saas.models import import_all_models
-from tenants.base import TenantModel
+from saas.tenancy.models import TenantModel
 
 import_all_models()
 connection = context.config.attributes["connection"]

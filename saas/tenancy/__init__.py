@@ -4,46 +4,24 @@ The centre comes from the URL (`/c/<slug>/...`), never from a form or a
 header. Staff blueprints add a membership check that answers 404 to a
 non-member, so another centre's existence is not even confirmed. A request
 or a job sees exactly one centre's schema, on a connection that is detached
-from it again before it goes back to the pool.
+from it again before it goes back to the pool (`tenant_session`, `tenant_db`
+in saas/db.py, re-exported here). The base of tenant tables is in
+saas/tenancy/models.py.
 """
 from __future__ import annotations
 
-from contextlib import ExitStack, contextmanager
 from functools import wraps
-from typing import Iterator
 
 from flask import Blueprint, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
-from sqlmodel import Session, select
+from sqlmodel import select
 
+from saas.accounts.queries import membership
 from saas.centres.models import Centre
-from saas.db import database
+from saas.db import database, tenant_db, tenant_session
 
-
-@contextmanager
-def tenant_session(centre: Centre) -> Iterator[Session]:
-    """A session on `centre`'s schema (and the public tables), for jobs and CLI."""
-    with database().tenant_connection(centre.schema) as conn:
-        session = Session(bind=conn, expire_on_commit=False)
-        session.info["centre_id"] = centre.id
-        session.info["schema"] = centre.schema
-        keyring = session.info["keyring"] = current_app.extensions["crypto"].keyring(centre.id)
-        try:
-            yield session
-        finally:
-            session.close()
-            keyring.forget()  # key material lives for one request or job, then is zeroed
-
-
-def tenant_db() -> Session:
-    """This request's session on g.centre's schema; closed at teardown."""
-    centre = g.get("centre")
-    if centre is None:
-        raise RuntimeError("tenant_db() outside a centre URL")
-    if "tenant_db" not in g:
-        g.tenant_stack = ExitStack()
-        g.tenant_db = g.tenant_stack.enter_context(tenant_session(centre))
-    return g.tenant_db
+__all__ = ["tenant_db", "tenant_session", "find_centre", "centre_blueprint", "staff_blueprint",
+           "admin_required", "is_admin"]
 
 
 def find_centre(slug: str) -> Centre | None:
@@ -82,8 +60,6 @@ def centre_blueprint(name: str, import_name: str, url_prefix: str = "", **kwargs
 def _require_membership():
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
-    from saas.accounts.queries import membership
-
     found = membership(tenant_db(), current_user.id, g.centre.id)
     if found is None:
         abort(404)
