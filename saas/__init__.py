@@ -1,4 +1,10 @@
-"""The application factory: configuration, extensions, blueprints, CLI. No routes here."""
+"""The application factory: configuration, extensions, blueprints, CLI. No routes here.
+
+The composition root: with saas/cli.py, the only platform module that imports
+the features (tenants/registry.py) and the jobs. Everything else in saas/ is
+given the features through `app.extensions["features"]` (saas/features.py).
+docs/ARCHITECTURE.md shows the layers.
+"""
 from __future__ import annotations
 
 import logging
@@ -17,11 +23,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     _finish_config(app)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    from saas import db, errors, i18n, navigation, security
+    from saas import db, errors, features, i18n, navigation, security
     from saas.crypto import Crypto
-    from saas.models import import_all_models
 
-    import_all_models()
+    features.init_app(app, _import_models())
     db.init_app(app)
     Crypto().init_app(app)
     security.init_app(app)
@@ -50,14 +55,26 @@ def _finish_config(app: Flask) -> None:
     app.config["SCHEDULER_IN_PROCESS"] = str(app.config.get("SCHEDULER_IN_PROCESS", "0")) in ("1", "true", True)
 
 
+def _import_models():
+    """Import every module that declares tables, so both metadatas are complete; the features."""
+    import jobs.models  # noqa: F401  (the sweep lock and run log: public tables owned by the jobs)
+    import saas.accounts.models  # noqa: F401
+    import saas.centres.models  # noqa: F401
+    import saas.mail.models  # noqa: F401
+    import saas.signup.models  # noqa: F401
+    from tenants.registry import FEATURES  # every feature's tables, imported explicitly
+
+    return FEATURES
+
+
 def _register_blueprints(app: Flask) -> None:
-    import tenants
     from saas.accounts.views import bp as accounts_bp
     from saas.public.views import bp as public_bp
     from saas.signup.views import bp as signup_bp
 
-    for bp in (public_bp, accounts_bp, signup_bp, *tenants.blueprints()):
+    for bp in (public_bp, accounts_bp, signup_bp):
         app.register_blueprint(bp)
+    app.extensions["features"].register_blueprints(app)
     if app.debug or app.config.get("DEV_MAIL_PAGE"):
         from saas.public.devmail import bp as devmail_bp
 
@@ -65,13 +82,9 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    import tenants
-    from jobs import cli as jobs_cli
-    from saas import cli, demo
-    from saas.crypto import cli as keys_cli
+    from saas import cli
 
-    for module in (cli, demo, keys_cli, jobs_cli, *tenants.cli_modules()):
-        module.init_app(app)
+    cli.init_app(app)
 
 
 def _start_scheduler_if_asked(app: Flask) -> None:

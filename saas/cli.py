@@ -1,4 +1,5 @@
-"""Operator commands: `flask db upgrade`, `flask centres list|create|disable|enable`."""
+"""Operator commands: `flask db upgrade`, `flask centres list|create|disable|enable`, and the
+registration of every command group (demo, keys, jobs, features)."""
 from __future__ import annotations
 
 import sys
@@ -115,5 +116,18 @@ def enable(slug):
 
 
 def init_app(app) -> None:
+    """Every command group of the app: the platform's, the jobs', then each feature's.
+
+    With the app factory, the composition root of the CLI: the one place that
+    wires the jobs and the features' commands (tenants/registry.py).
+    """
+    import jobs.cli
+    import saas.crypto.cli
+    import saas.demo
+
     app.cli.add_command(db_cli)
     app.cli.add_command(centres_cli)
+    for module in (saas.demo, saas.crypto.cli, jobs.cli):
+        module.init_app(app)
+    for init_feature_cli in app.extensions["features"].cli:
+        init_feature_cli(app)

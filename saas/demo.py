@@ -3,7 +3,7 @@
 Idempotent: when the centre exists, nothing changes and the logins are
 printed again. Staff and centre go through the same code as signup; each
 feature adds its realistic data through its own functions in
-`tenants/<feature>/demo.py: seed(db, centre, ctx)`, in FEATURES order, so
+`tenants/<feature>/demo.py: seed(db, centre, ctx)`, in tenants/registry.py order, so
 encryption and rules apply to demo data as to any other.
 """
 from __future__ import annotations
@@ -15,11 +15,11 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlmodel import select
 
-import tenants
 from saas.accounts.models import Account, Membership
 from saas.accounts.passwords import hash_password
 from saas.centres.models import Centre
 from saas.db import database
+from saas.features import features
 from saas.tenancy import tenant_session
 
 SLUG = "demo"
@@ -81,8 +81,8 @@ def _fill(centre: Centre, password_hash: str, today: date | None) -> None:
             tdb.add(Membership(account_id=account.id, centre_id=centre.id, role=role))
         tdb.commit()
         ctx = {"today": today or date.today(), "staff": _staff_accounts(tdb), "bilans": {}, "beneficiaries": {}}
-        for module in tenants.feature_modules("demo"):
-            module.seed(tdb, centre, ctx)
+        for seed in features().demo_seeders:
+            seed(tdb, centre, ctx)
             tdb.commit()
 
 

@@ -34,14 +34,3 @@ def as_utc(moment: datetime | None) -> datetime | None:
         return moment.replace(tzinfo=timezone.utc)
     return moment
 
-
-def import_all_models() -> None:
-    """Import every module that declares tables, so both metadatas are complete."""
-    import saas.accounts.models  # noqa: F401
-    import saas.centres.models  # noqa: F401
-    import saas.mail.models  # noqa: F401
-    import saas.signup.models  # noqa: F401
-    import jobs.models  # noqa: F401
-    import tenants
-
-    tenants.import_models()

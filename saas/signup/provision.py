@@ -12,10 +12,10 @@ from datetime import date
 from flask import current_app
 from sqlmodel import delete, select
 
-import tenants
 from saas.accounts.models import Account, Membership
 from saas.centres.models import Centre
 from saas.db import database
+from saas.features import features
 from saas.tenancy import tenant_session
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ def create_centre(*, name: str, slug: str, siret: str, nda: str, admin: Account 
             conn.commit()
         current_app.extensions["crypto"].provision_centre(centre.id)
         with tenant_session(centre) as tdb:
-            for provision in tenants.provisioners():
+            for provision in features().provisioners:
                 provision(tdb, centre)
             if admin is not None:
                 if admin.id is None:

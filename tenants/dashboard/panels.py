@@ -1,4 +1,5 @@
-"""Dashboard panels: each feature may offer `dashboard_panel(db, centre, membership)`.
+"""Dashboard panels: each feature may offer `dashboard_panel(db, centre, membership)`
+(listed in tenants/registry.py).
 
 A panel is a (template, context) pair, or None when the feature has nothing
 to show; features live in their own packages and never edit the dashboard.
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import tenants
+from saas.features import features
 
 
 @dataclass
@@ -19,8 +20,8 @@ class Panel:
 
 def collect(db, centre, membership) -> list[Panel]:
     found = []
-    for module in tenants.feature_modules("dashboard"):
-        panel = module.dashboard_panel(db, centre, membership)
+    for dashboard_panel in features().dashboard_panels:
+        panel = dashboard_panel(db, centre, membership)
         if panel is not None:
             found.append(panel)
     return sorted(found, key=lambda panel: panel.order)

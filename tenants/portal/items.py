@@ -1,10 +1,10 @@
-"""What the portal home lists: each feature's `portal.py: portal_items(db, visitor)`."""
+"""What the portal home lists: each feature's `portal_items(db, visitor)` (tenants/registry.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Optional
 
-import tenants
+from saas.features import features
 
 
 @dataclass
@@ -21,6 +21,6 @@ class PortalItem:
 def collect(db, visitor) -> list[PortalItem]:
     """Every feature's items for this visitor, to-do first then by order."""
     found: list[PortalItem] = []
-    for module in tenants.feature_modules("portal"):
-        found.extend(module.portal_items(db, visitor) or [])
+    for portal_items in features().portal_items:
+        found.extend(portal_items(db, visitor) or [])
     return sorted(found, key=lambda item: (item.done, item.order, item.title))

@@ -133,12 +133,3 @@ def logout():
     access.end_session(g.centre)
     return render("portal/logged_out.html")
 
-
-def _nest_respondents():
-    # 360° respondents share the centre URL handling but not the beneficiary's session.
-    from tenants.questionnaires.respondent_views import bp as respondents_bp
-
-    bp.register_blueprint(respondents_bp)
-
-
-_nest_respondents()

@@ -1,9 +1,10 @@
 """Alembic env for the platform tables; the connection comes from saas.migrate."""
 from alembic import context
 
-from saas.models import PublicModel, import_all_models
+from saas.models import PublicModel
 
-import_all_models()
+# Run through saas.migrate inside the app: the app factory has imported every
+# module that declares platform tables (saas/__init__.py, _import_models).
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=PublicModel.metadata,
                   render_as_batch=connection.dialect.name == "sqlite", compare_type=True)

@@ -6,10 +6,10 @@ because Alembic ops with a string schema are not translated by schema_translate_
 """
 from alembic import context
 
-from saas.models import import_all_models
 from saas.tenancy.models import TenantModel
 
-import_all_models()
+# Run through saas.migrate inside the app: the app factory has imported every
+# feature's tables onto TenantModel.metadata (tenants/registry.py).
 connection = context.config.attributes["connection"]
 schema = context.config.attributes["schema"]
 context.configure(connection=connection, target_metadata=TenantModel.metadata,

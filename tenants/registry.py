@@ -1,0 +1,82 @@
+"""Every feature of a centre, listed once, imported explicitly.
+
+The app factory (saas/__init__.py) is the only reader of this list: it
+registers the blueprints in this order and keeps the hooks in
+`app.extensions["features"]` (saas/features.py), where provisioning, the
+demo, the dashboard and the portal home find them. Nothing is probed by
+module name.
+
+A new blueprint is one more item in its feature's `blueprints` (staff and
+centre pages) or `portal_blueprints` (beneficiary pages); a new feature is one
+more `Feature(...)` entry. Order matters for the dashboard's and portal's
+ties and for the demo seeders (bilans before questionnaires and retention,
+which seed on the demo bilans).
+"""
+from __future__ import annotations
+
+from saas.features import Feature
+from tenants.admin import views as admin_views
+from tenants.agreements import models as agreements_models
+from tenants.agreements import views as agreements_views
+from tenants.beneficiaries import models as beneficiaries_models
+from tenants.beneficiaries import views as beneficiaries_views
+from tenants.bilans import dashboard as bilans_dashboard
+from tenants.bilans import demo as bilans_demo
+from tenants.bilans import models as bilans_models
+from tenants.bilans import portal as bilans_portal
+from tenants.bilans import portal_views as bilans_portal_views
+from tenants.bilans import views as bilans_views
+from tenants.dashboard import views as dashboard_views
+from tenants.evidence import views as evidence_views
+from tenants.history import models as history_models
+from tenants.history import views as history_views
+from tenants.portal import models as portal_models
+from tenants.portal import views as portal_views
+from tenants.questionnaires import dashboard as questionnaires_dashboard
+from tenants.questionnaires import demo as questionnaires_demo
+from tenants.questionnaires import models as questionnaires_models
+from tenants.questionnaires import portal as questionnaires_portal
+from tenants.questionnaires import portal_views as questionnaires_portal_views
+from tenants.questionnaires import provision as questionnaires_provision
+from tenants.questionnaires import respondent_views as questionnaires_respondent_views
+from tenants.questionnaires import views as questionnaires_views
+from tenants.retention import dashboard as retention_dashboard
+from tenants.retention import demo as retention_demo
+from tenants.retention import models as retention_models
+from tenants.retention import views as retention_views
+from tenants.sessions import models as sessions_models
+from tenants.sessions import views as sessions_views
+from tenants.synthesis import models as synthesis_models
+from tenants.synthesis import views as synthesis_views
+
+FEATURES: tuple[Feature, ...] = (
+    Feature("dashboard", blueprints=(dashboard_views.bp,)),
+    Feature("admin", blueprints=(admin_views.bp,)),
+    Feature("beneficiaries", models=beneficiaries_models, blueprints=(beneficiaries_views.bp,)),
+    Feature("bilans", models=bilans_models,
+            blueprints=(bilans_views.bp,),
+            portal_blueprints=(bilans_portal_views.bp,),
+            dashboard_panel=bilans_dashboard.dashboard_panel,
+            portal_items=bilans_portal.portal_items,
+            demo_seed=bilans_demo.seed),
+    Feature("sessions", models=sessions_models, blueprints=(sessions_views.bp,)),
+    Feature("agreements", models=agreements_models, blueprints=(agreements_views.bp,)),
+    Feature("synthesis", models=synthesis_models, blueprints=(synthesis_views.bp,)),
+    Feature("evidence", blueprints=(evidence_views.bp,)),
+    Feature("questionnaires", models=questionnaires_models,
+            blueprints=(questionnaires_views.bp,),
+            portal_blueprints=(questionnaires_portal_views.bp,),
+            # 360° respondents: the centre URL handling of the portal, not the
+            # beneficiary's session (/c/<slug>/avis/…, endpoints portal.respondents.*).
+            nested_blueprints=((portal_views.bp, questionnaires_respondent_views.bp),),
+            dashboard_panel=questionnaires_dashboard.dashboard_panel,
+            portal_items=questionnaires_portal.portal_items,
+            on_new_centre=questionnaires_provision.on_new_centre,
+            demo_seed=questionnaires_demo.seed),
+    Feature("portal", models=portal_models, blueprints=(portal_views.bp,)),
+    Feature("retention", models=retention_models,
+            blueprints=(retention_views.bp,),
+            dashboard_panel=retention_dashboard.dashboard_panel,
+            demo_seed=retention_demo.seed),
+    Feature("history", models=history_models, blueprints=(history_views.bp,)),
+)
