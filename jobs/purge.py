@@ -53,10 +53,8 @@ def purge_platform(session: Session, now: datetime) -> Counter:
 def purge_centre(db: Session, centre, now: datetime) -> Counter:
     """Expired or revoked portal links and used or expired one-time codes."""
     done = Counter()
-    try:
-        from tenants.portal.models import BeneficiaryLink, PortalCode
-    except ImportError:  # the portal feature is not installed
-        return done
+    from tenants.portal.models import BeneficiaryLink, PortalCode
+
     done["portal_links"] += db.execute(delete(BeneficiaryLink).where(
         or_(BeneficiaryLink.expires_at < now, BeneficiaryLink.revoked_at < now - USED_TOKEN_KEEP))
         .execution_options(synchronize_session=False)).rowcount or 0

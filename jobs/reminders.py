@@ -76,10 +76,8 @@ class Context:
     def link(self, beneficiary, bilan):
         """A callable: the portal link is made only when the email is really queued."""
         def make():
-            try:
-                from tenants.portal.access import issue_link
-            except ImportError:
-                return None
+            from tenants.portal.access import issue_link
+
             return issue_link(self.db, self.centre, beneficiary, bilan)
         return make
 
@@ -138,39 +136,34 @@ def session_reminders(ctx: Context) -> int:
 # -- questionnaires ----------------------------------------------------------
 def questionnaire_times(assignment, settings) -> tuple[datetime, datetime]:
     """(first, second) reminder: due −2 / +3 days, or sent +3 / +7 without a due date."""
-    due = getattr(assignment, "due_on", None)
+    due = assignment.due_on
     if due is not None:
         return (paris_at(due - timedelta(days=settings.questionnaire_before_due_days)),
                 paris_at(due + timedelta(days=settings.questionnaire_after_due_days)))
-    sent = to_paris(as_utc(getattr(assignment, "sent_at", None) or assignment.assigned_at)).date()
+    sent = to_paris(as_utc(assignment.sent_at or assignment.assigned_at)).date()
     return (paris_at(sent + timedelta(days=settings.questionnaire_first_days)),
             paris_at(sent + timedelta(days=settings.questionnaire_second_days)))
 
 
 def unanswered(db: Session) -> list:
     """Assignments sent to the beneficiary and not submitted (the questionnaires feature's query)."""
-    try:
-        from tenants.questionnaires.assignments import unanswered_assignments
-    except ImportError:  # the questionnaires feature is not installed
-        return []
-    return [a for a in unanswered_assignments(db) if getattr(a, "sent_at", None) is not None]
+    from tenants.questionnaires.assignments import unanswered_assignments
+
+    return [a for a in unanswered_assignments(db) if a.sent_at is not None]
 
 
 def questionnaire_kind(db: Session, assignment) -> str | None:
     from tenants.questionnaires.models import Questionnaire
 
-    found = db.get(Questionnaire, assignment.questionnaire_id) if getattr(assignment, "questionnaire_id", None) else None
+    found = db.get(Questionnaire, assignment.questionnaire_id)
     return found.kind if found else None
 
 
 def questionnaire_title(db: Session, assignment) -> str:
-    title = getattr(assignment, "title", None)
-    if not title and getattr(assignment, "questionnaire_id", None):
-        from tenants.questionnaires.models import Questionnaire
+    from tenants.questionnaires.models import Questionnaire
 
-        found = db.get(Questionnaire, assignment.questionnaire_id)
-        title = found.title if found else None
-    return title or "questionnaire"
+    found = db.get(Questionnaire, assignment.questionnaire_id)
+    return (found.title if found else None) or "questionnaire"
 
 
 def questionnaire_reminders(ctx: Context) -> Counter:
@@ -186,7 +179,7 @@ def questionnaire_reminders(ctx: Context) -> Counter:
         if ctx.now > second + STALE:
             continue  # flagged long ago; never a reminder months late
         title = questionnaire_title(ctx.db, assignment)
-        due = getattr(assignment, "due_on", None)
+        due = assignment.due_on
         for n, at in ((1, first), (2, second)):
             if at <= ctx.now and (n == 2 or ctx.now < second):
                 done["questionnaire_reminders"] += ctx.to_beneficiary(
@@ -318,10 +311,8 @@ FOLLOW_UP_QUESTIONNAIRES = {"3m": "suivi_3_mois", "6m": "suivi_6_mois"}
 
 
 def _follow_up_assignment(db: Session, bilan, slug: str):
-    try:
-        from tenants.questionnaires.models import Assignment, Questionnaire
-    except ImportError:
-        return None
+    from tenants.questionnaires.models import Assignment, Questionnaire
+
     return db.exec(select(Assignment).join(Questionnaire, Questionnaire.id == Assignment.questionnaire_id)
                    .where(Assignment.bilan_id == bilan.id, Questionnaire.library_slug == slug)).first()
 
@@ -338,13 +329,10 @@ def follow_up_link(ctx: Context, bilan, slug: str):
     """A callable run only when the invitation is really queued: the library follow-up
     questionnaire is given to the beneficiary (no email of its own) and a portal link made."""
     def make():
-        try:
-            from tenants.questionnaires.assignments import assign
-            from tenants.questionnaires.queries import by_library_slug
-        except ImportError:
-            questionnaire = None
-        else:
-            questionnaire = by_library_slug(ctx.db, slug)
+        from tenants.questionnaires.assignments import assign
+        from tenants.questionnaires.queries import by_library_slug
+
+        questionnaire = by_library_slug(ctx.db, slug)
         if questionnaire is not None and _follow_up_assignment(ctx.db, bilan, slug) is None:
             assignment = assign(ctx.db, ctx.centre, bilan, questionnaire, send=False, today=ctx.today)
             assignment.sent_at = ctx.now

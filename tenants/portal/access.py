@@ -68,7 +68,7 @@ def expiry_for(bilan, now: datetime) -> datetime:
     After the end, a link made for the follow-up (rule 17: questionnaire at 3
     and 6 months) lives FOLLOW_UP_VALIDITY from its making.
     """
-    ended = as_utc(getattr(bilan, "ended_at", None))
+    ended = as_utc(bilan.ended_at)
     if ended is not None:
         return max(ended + GRACE, now + FOLLOW_UP_VALIDITY) if now > ended else ended + GRACE
     return now + OPEN_VALIDITY
@@ -84,7 +84,7 @@ def link_state(db: Session, link: BeneficiaryLink, now: Optional[datetime] = Non
     bilan = _bilan(db, link.bilan_id)
     if bilan is None:
         return "expired"
-    ended = as_utc(getattr(bilan, "ended_at", None))
+    ended = as_utc(bilan.ended_at)
     # A link made during the bilan dies with it (+ GRACE); one made after the end keeps its own date.
     if ended is not None and as_utc(link.created_at) <= ended and ended + GRACE <= now:
         return "expired"
@@ -133,9 +133,9 @@ def send_fresh_link(db: Session, centre, link: BeneficiaryLink) -> bool:
     """Email a new link to the address on file (never a typed one); False if the bilan is over."""
     bilan = _bilan(db, link.bilan_id)
     beneficiary = _beneficiary(db, link.beneficiary_id)
-    if bilan is None or beneficiary is None or not getattr(beneficiary, "email", None):
+    if bilan is None or beneficiary is None or not beneficiary.email:
         return False
-    ended = as_utc(getattr(bilan, "ended_at", None))
+    ended = as_utc(bilan.ended_at)
     if ended is not None and ended + GRACE <= utcnow():
         return False
     from saas.mail.outbox import queue_email
@@ -235,7 +235,7 @@ def text_size() -> str:
     visitor = g.get("visitor")
     if visitor is not None and "centre" in g:
         beneficiary = _beneficiary(tenant_db(), visitor.beneficiary_id)
-        if beneficiary is not None and getattr(beneficiary, "large_text", False):
+        if beneficiary is not None and beneficiary.large_text:
             return "large"
     return "normal"
 

@@ -33,7 +33,7 @@ def mask_email(address: str) -> str:
 def send_code(db: Session, centre, visitor: Visitor) -> bool:
     """Retire earlier codes, email a new one; the caller commits. False without an address."""
     beneficiary = _beneficiary(db, visitor.beneficiary_id)
-    if beneficiary is None or not getattr(beneficiary, "email", None):
+    if beneficiary is None or not beneficiary.email:
         return False
     now = utcnow()
     for old in db.exec(select(PortalCode).where(PortalCode.beneficiary_id == visitor.beneficiary_id,

@@ -39,7 +39,7 @@ def assign(db: Session, centre, bilan, questionnaire: Questionnaire, *, by: Opti
     if questionnaire.status != "active":
         raise RuleViolation("Ce questionnaire est retiré : choisissez-en un autre.")
     # Satisfaction and follow-up questionnaires come at or after the end (rules 17, 18).
-    if not getattr(bilan, "is_open", True) and questionnaire.kind not in ("satisfaction", "followup"):
+    if not bilan.is_open and questionnaire.kind not in ("satisfaction", "followup"):
         raise RuleViolation("Ce bilan est clos : on ne peut plus y ajouter de questionnaire.")
     if due_on is not None and due_on < (today or date.today()):
         raise RuleViolation("La date limite ne peut pas être dans le passé.")

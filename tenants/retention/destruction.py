@@ -146,7 +146,7 @@ def _clear_sealed(db: Session, bilan_id: str, counts: Counter, classes: tuple[st
 
     for table, model in _sealed_by_table().items():
         columns = {table.c[f.column_name(model)]: None for f in sealed_fields(model)}
-        scope = getattr(model, "__key_scope__", None)
+        scope = model.__key_scope__
         if model is Bilan:
             where = [table.c.id == bilan_id]
         elif scope == "bilan_id" and "bilan_id" in table.c:

@@ -25,10 +25,8 @@ def resolve_stale(db: Session, now: datetime) -> int:
             gone = (bilan is None or bilan.status not in OPEN_STATUSES
                     or f"{bilan.last_activity_at:%Y%m%d}" != day)
         elif flag.kind == "questionnaire_unanswered":
-            try:
-                from tenants.questionnaires.models import Assignment
-            except ImportError:
-                continue
+            from tenants.questionnaires.models import Assignment
+
             assignment = db.get(Assignment, flag.key.split(":")[1])
             gone = assignment is None or assignment.submitted_at is not None
         if gone:
