@@ -94,10 +94,10 @@ def run(seconds: float = 5.0, centres: int = 1000) -> dict:
 
 
 def field_cost(master_key: str) -> dict:
-    """Encrypt+decrypt of one 200-byte field, µs (saas/crypto/bench.py)."""
+    """Encrypt+decrypt of one 200-byte field, µs (bench/crypto.py)."""
     from saas import create_app
     from saas.centres.models import Centre
-    from saas.crypto.bench import field_cost as measure
+    from bench.crypto import field_cost as measure
     from sqlmodel import select
 
     app = create_app(env_for("sealed", master_key))

@@ -60,10 +60,17 @@ def in_ci() -> bool:
 
 
 def find_bindir() -> Path | None:
-    """Directory holding initdb and pg_ctl: $PG_BINDIR, else the highest /usr/lib/postgresql/*/bin."""
+    """Directory holding initdb, pg_ctl, pg_dump and psql: $PG_BINDIR, else `pg_config --bindir`,
+    else the highest /usr/lib/postgresql/*/bin (Debian installs several versions side by side)."""
     if os.environ.get("PG_BINDIR"):
         bindir = Path(os.environ["PG_BINDIR"])
         return bindir if (bindir / "initdb").exists() else None
+    pg_config = shutil.which("pg_config")
+    if pg_config:
+        result = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True)
+        bindir = Path(result.stdout.strip())
+        if result.returncode == 0 and (bindir / "initdb").exists():
+            return bindir
     candidates = [p for p in PG_LIB.glob("*/bin") if (p / "initdb").exists()]
     candidates.sort(key=lambda p: _version_key(p.parent.name))
     return candidates[-1] if candidates else None

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import build_app
 from saas.crypto import MasterKeyError
-from saas.crypto.testing import crypto_pg, stack  # noqa: F401
+from crypto_support import crypto_pg, stack  # noqa: F401
 
 
 def test_signup_provisions_centre_keys_and_sessions_carry_a_keyring(app, make_centre):

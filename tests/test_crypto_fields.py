@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from saas.crypto import DecryptionError
 from saas.crypto.envelope import BILAN_SCOPED, CENTRE_SCOPED, PLAINTEXT, parse_header
-from saas.crypto.testing import Dossier, Person, Result, crypto_pg, sample_result, stack  # noqa: F401
+from crypto_support import Dossier, Person, Result, crypto_pg, sample_result, stack  # noqa: F401
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),

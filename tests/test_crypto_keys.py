@@ -14,7 +14,7 @@ from saas.crypto import envelope
 from saas.crypto.fields import KINDS
 from saas.crypto.keys import generate_master_key, load_master_keys, new_key
 from saas.crypto.keystore import centre_key
-from saas.crypto.testing import make_crypto, sqlite_stack  # noqa: F401
+from crypto_support import make_crypto, sqlite_stack  # noqa: F401
 
 CTX = ("result", "notes", "row-1", "bilan-1")
 
@@ -182,7 +182,7 @@ def test_forget_bilan_zeroes_cached_key(sqlite_stack):
 
 
 def test_field_cost_microbenchmark_runs(sqlite_stack):
-    from saas.crypto.bench import field_cost
+    from bench.crypto import field_cost
 
     cost = field_cost(sqlite_stack.crypto.keyring(1), n=200)
     assert 0 < cost["seal_us"] < 1000 and 0 < cost["open_us"] < 1000

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from saas.crypto import MasterKeyError, cli, rotation
 from saas.crypto.keys import generate_master_key
-from saas.crypto.testing import MODELS, Person, Result, crypto_pg, sample_result, stack  # noqa: F401
+from crypto_support import MODELS, Person, Result, crypto_pg, sample_result, stack  # noqa: F401
 
 
 def _fill(stack, centre_id, people=30, bilans=5):

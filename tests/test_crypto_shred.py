@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from saas.crypto import BilanKeyDestroyed, DecryptionError
 from saas.crypto.keystore import bilan_key
-from saas.crypto.testing import (MODELS, Dossier, Person, Result, crypto_pg, sample_result,  # noqa: F401
+from crypto_support import (MODELS, Dossier, Person, Result, crypto_pg, sample_result,  # noqa: F401
                                  sqlite_stack, stack)
 
 

@@ -2,7 +2,8 @@
 
 The models live on their own MetaData (not TenantModel's), so importing this
 module never adds a table to the tenant migrations or to `keys` commands.
-Used by tests/test_crypto_*.py; both SQLite and PostgreSQL.
+Used by tests/test_crypto_*.py; both SQLite and PostgreSQL (the session's
+throwaway cluster of tests/pg_server.py, whose binaries also dump and restore).
 """
 from __future__ import annotations
 
@@ -14,18 +15,16 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Iterator, Optional
 
+import pytest
 from sqlalchemy import MetaData
 from sqlmodel import Field, Session
 
+from saas.crypto import Crypto
+from saas.crypto.fields import Sealed, sealed_column
+from saas.crypto.keys import generate_master_key
 from saas.db import Database, schema_for
 from saas.models import NAMING
 from saas.tenancy.models import TenantModel, new_id
-
-from . import Crypto
-from .fields import Sealed, sealed_column
-from .keys import generate_master_key
-
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
 
 class CryptoTestModel(TenantModel):
@@ -131,7 +130,7 @@ class Stack:
 
     def dump(self, url: str) -> bytes:
         """pg_dump of one database, plain SQL, as bytes."""
-        return subprocess.run([str(PG_BIN / "pg_dump"), "--no-owner", _libpq(url)],
+        return subprocess.run([str(self.pg.bindir / "pg_dump"), "--no-owner", _libpq(url)],
                               check=True, capture_output=True).stdout
 
     def raw_data(self) -> bytes:
@@ -161,7 +160,7 @@ class Stack:
             shutil.copytree(snap, restored)
             return Database(f"sqlite:///{restored / Path(self.data.url.database).name}")
         url = self.pg.create_database()
-        subprocess.run([str(PG_BIN / "psql"), "-q", "-v", "ON_ERROR_STOP=1", _libpq(url)],
+        subprocess.run([str(self.pg.bindir / "psql"), "-q", "-v", "ON_ERROR_STOP=1", _libpq(url)],
                        input=snap, check=True, capture_output=True)
         return Database(url)
 
@@ -177,21 +176,10 @@ def sample_result(bilan_id: str, marker: str = "") -> Result:
 
 
 # -- pytest fixtures (imported by tests/test_crypto_*.py) -------------------
-import pytest  # noqa: E402  (this module is test support only)
-
-
 @pytest.fixture(scope="session")
-def crypto_pg(request):
-    """The lead's session PostgreSQL server when conftest offers one, else our own."""
-    try:
-        yield request.getfixturevalue("pg_server")
-        return
-    except pytest.FixtureLookupError:
-        pass
-    from pg_server import require_postgres  # tests/ is on sys.path under pytest
-    server = require_postgres()
-    yield server
-    server.stop()
+def crypto_pg(pg_server):
+    """The session's PostgreSQL cluster (tests/conftest.py)."""
+    return pg_server
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -1,6 +1,6 @@
 """Function-level microbenchmark of field encryption, for `make bench` (#4).
 
-    from saas.crypto.bench import field_cost
+    from bench.crypto import field_cost
     field_cost(keyring)   # {"seal_us": ..., "open_us": ..., "plain_us": ...}
 
 Times seal+open of one typical field through a real KeyRing (bilan key
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 
-from . import envelope
+from saas.crypto import envelope
 
 
 def _per_call_us(fn, n: int) -> float:
