@@ -6,10 +6,11 @@ from datetime import datetime
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
 from sqlmodel import select
 
-jobs_cli = AppGroup("jobs", help="Tâches planifiées : rappels, synthèse du matin, destruction, purge, envoi des emails.")
+from saas.commands import DatabaseGroup
+
+jobs_cli = DatabaseGroup("jobs", help="Tâches planifiées : rappels, synthèse du matin, destruction, purge, envoi des emails.")
 
 
 @jobs_cli.command("run")

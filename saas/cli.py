@@ -13,11 +13,12 @@ from saas.accounts import queries
 from saas.accounts.models import Account
 from saas.accounts.passwords import hash_password, password_problem
 from saas.centres.models import Centre
+from saas.commands import DatabaseGroup
 from saas.db import database
 from saas.signup.identifiers import compact_digits, nda_problem, siret_problem, slug_problem, suggest_slug
 
 db_cli = AppGroup("db", help="Database schema: platform tables and every centre's schema.")
-centres_cli = AppGroup("centres", help="Centres (tenants): list, create, disable, enable.")
+centres_cli = DatabaseGroup("centres", help="Centres (tenants): list, create, disable, enable.")
 
 
 @db_cli.command("upgrade")

@@ -12,12 +12,12 @@ from datetime import date
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
 from sqlmodel import select
 
 from saas.accounts.models import Account, Membership
 from saas.accounts.passwords import hash_password
 from saas.centres.models import Centre
+from saas.commands import DatabaseGroup
 from saas.db import database
 from saas.features import features
 from saas.tenancy import tenant_session
@@ -31,7 +31,7 @@ STAFF = (
     ("part_time", "Sophie Lefèvre", "sophie.lefevre@horizon-carrieres.example", "consultant"),
 )
 
-demo_cli = AppGroup("demo", help="The demo centre of the quick start.")
+demo_cli = DatabaseGroup("demo", help="The demo centre of the quick start.")
 
 
 def _staff_accounts(session) -> dict[str, Account]:

@@ -39,7 +39,8 @@ def _urls(request, tmp_path, backend):
     return data, keys, server
 
 
-def build_app(tmp_path: Path, database_url: str, keystore_url: str, **overrides):
+def build_app(tmp_path: Path, database_url: str, keystore_url: str, upgrade: bool = True, **overrides):
+    """The app on these databases; `upgrade=False` leaves the platform tables uncreated."""
     from saas import create_app
     from saas.migrate import upgrade_public
 
@@ -59,8 +60,9 @@ def build_app(tmp_path: Path, database_url: str, keystore_url: str, **overrides)
     }
     config.update(overrides)
     app = create_app(config)
-    with app.app_context():
-        upgrade_public()
+    if upgrade:
+        with app.app_context():
+            upgrade_public()
     return app
 
 
@@ -79,6 +81,16 @@ def app_config():
 def app(request, tmp_path, backend, app_config):
     database_url, keystore_url, _server = _urls(request, tmp_path, backend)
     app = build_app(tmp_path, database_url, keystore_url, **app_config)
+    yield app
+    app.extensions["db"].dispose()
+    app.extensions["crypto"].store.dispose()
+
+
+@pytest.fixture
+def fresh_app(request, tmp_path, backend):
+    """An instance where `flask db upgrade` never ran: no platform table."""
+    database_url, keystore_url, _server = _urls(request, tmp_path, backend)
+    app = build_app(tmp_path, database_url, keystore_url, upgrade=False)
     yield app
     app.extensions["db"].dispose()
     app.extensions["crypto"].store.dispose()

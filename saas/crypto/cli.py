@@ -11,17 +11,17 @@ from contextlib import contextmanager
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
 from sqlmodel import select
 
 from saas.centres.models import Centre
+from saas.commands import DatabaseGroup
 from saas.crypto import rotation
 from saas.crypto.fields import sealed_models
 from saas.crypto.keys import generate_master_key
 from saas.db import database, tenant_session
 from saas.tenancy.models import TenantModel
 
-keys = AppGroup("keys", help="Encryption keys: rotation and inventory (docs/SECURITY.md).")
+keys = DatabaseGroup("keys", help="Encryption keys: rotation and inventory (docs/SECURITY.md).")
 
 
 def init_app(app) -> None:
@@ -56,13 +56,13 @@ def _opener(centre):
     return open_session
 
 
-@keys.command("generate-master")
+@keys.command("generate-master", needs_database=False)
 def generate_master():
     """Print a new random master key (base64). Append it as the LAST line of the key file."""
     click.echo(generate_master_key())
 
 
-@keys.command("rotate-master")
+@keys.command("rotate-master", needs_database=False)  # the key store only
 def rotate_master():
     """Re-wrap every centre key under the newest master key, then show which are still used."""
     usage = rotation.rotate_master(_crypto())
