@@ -3,7 +3,7 @@
 Every email carries a natural idempotency key (`reminder:session:<id>:day-before:<date>`)
 and is recorded in the bilan's history in the same transaction (proof). Nothing
 is sent about a bilan that is cancelled, refused, interrupted or destroyed.
-The follow-up offer (rule 17, seed 004) is the one message after the end: it
+The follow-up offer (R6313-4) is the one message after the end: it
 needs only the beneficiary's identity and the end date, which are proofs kept
 four years, so it goes unless the bilan was cancelled or its proofs destroyed.
 """

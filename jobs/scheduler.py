@@ -2,7 +2,7 @@
 
 One scheduler process (`flask jobs run`), or the dev server's own (quick
 start, SCHEDULER_IN_PROCESS=1). The job store is in memory on purpose:
-APScheduler's shared stores run jobs twice (ENVIRONMENT.md); what is due
+APScheduler's shared stores run jobs twice (APScheduler 3 FAQ); what is due
 lives in the database, and JobLock keeps two schedulers from sweeping at once.
 Missed runs after downtime are coalesced into one sweep (coalesce=True), and
 a sweep never overlaps itself (max_instances=1).

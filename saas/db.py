@@ -110,7 +110,7 @@ class Database:
                 conn.exec_driver_sql(f'PRAGMA "{schema}".journal_mode=WAL')
                 conn.exec_driver_sql(f'PRAGMA "{schema}".secure_delete=ON')
                 # ATTACH opened a transaction: commit it, or a Session bound to this
-                # connection would never commit (ENVIRONMENT.md, SQLite 1).
+                # connection would never commit (SQLAlchemy autobegins on the first statement).
                 conn.commit()
             conn.execution_options(schema_translate_map={TENANT_PLACEHOLDER: schema})
             yield conn

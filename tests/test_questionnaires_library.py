@@ -19,7 +19,7 @@ def test_library_files_are_valid_and_cover_the_centres_tools():
     types = {f.question["type"] for entry in entries for f in spec.questions(entry)}
     assert types == set(spec.TYPES)  # every question type is used at least once
     needs = next(e for e in entries if e["kind"] == "needs")
-    assert needs["requires_signature"]  # rule 13
+    assert needs["requires_signature"]  # CDC/DGEFP guide: signed by the beneficiary
     interests = next(e for e in entries if e["kind"] == "interests")
     dims = [row["dimension"] for f in spec.questions(interests) for row in f.question.get("rows", [])]
     assert sorted(set(dims)) == sorted("RIASEC") and all(dims.count(d) == 4 for d in "RIASEC")

@@ -1,4 +1,4 @@
-"""The beneficiary form: only what the bilan needs (rule 4)."""
+"""The beneficiary form: only what the bilan needs (L6313-4)."""
 from __future__ import annotations
 
 from wtforms import BooleanField, SelectField, StringField, TextAreaField

@@ -24,7 +24,7 @@ def email_index(db: Session, email: str) -> str:
 
 
 class Beneficiary(TenantModel, table=True):
-    # Centre key, not a bilan key: the four-year proofs (rule 7) need the name
+    # Centre key, not a bilan key: the four-year proofs need the name
     # after the bilan's working documents are destroyed.
     __key_scope__ = None
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
@@ -36,7 +36,7 @@ class Beneficiary(TenantModel, table=True):
     phone_ct: Optional[bytes] = sealed_column("phone")
     phone = Sealed("text")
     employment_status: str = Field(default="salarie_prive", max_length=20)
-    # Disability accommodations (rule 16): larger type, 1 h sessions, other needs.
+    # Disability accommodations (Qualiopi 26): larger type, 1 h sessions, other needs.
     large_text: bool = False
     short_sessions: bool = False
     other_needs_ct: Optional[bytes] = sealed_column("other_needs")

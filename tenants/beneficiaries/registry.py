@@ -1,4 +1,4 @@
-"""Creating and finding beneficiaries (data minimisation, rule 4: only what the bilan needs)."""
+"""Creating and finding beneficiaries (data minimisation, L6313-4: only what the bilan needs)."""
 from __future__ import annotations
 
 from sqlmodel import Session, select

@@ -60,7 +60,7 @@ def show(beneficiary_id: str):
 
 @bp.post("/<beneficiary_id>/bilans")
 def open_bilan(beneficiary_id: str):
-    """Record the free prior interview: the bilan starts there (rule 14)."""
+    """Record the free prior interview: the bilan starts there, before any quote."""
     db = tenant_db()
     person = queries.beneficiary_or_404(db, beneficiary_id)
     on = request.form.get("on") or None

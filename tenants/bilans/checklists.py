@@ -1,4 +1,5 @@
-"""The checklist of each phase, from R6313-4 and the CDC evidence list (seed 001)."""
+"""The checklist of each phase, from R6313-4 and the evidence list of the
+Caisse des Dépôts / DGEFP guide « Bilan de compétences »."""
 from __future__ import annotations
 
 from sqlmodel import Session

@@ -1,4 +1,4 @@
-"""The two closing questions (R6313-7, DOMAIN.md rule 6) and the retention they set.
+"""The two closing questions (R6313-7: the one-year exceptions) and the retention they set.
 
 Two separate questions: may the synthesis go to a CEP operator (only then is
 it kept one year), and which named documents does the beneficiary agree in
@@ -50,7 +50,7 @@ def apply_retention(db: Session, bilan: Bilan) -> None:
     mark(Answer, "questionnaires" in kept)
     mark(Respondent, "questionnaires" in kept)
     for assignment in db.exec(select(Assignment).where(Assignment.bilan_id == bilan.id)).all():
-        if assignment.retention != "proof":  # the satisfaction survey stays a proof (rule 7)
+        if assignment.retention != "proof":  # the satisfaction survey stays a proof (Qualiopi 30)
             assignment.retention = "kept_one_year" if "questionnaires" in kept else "working"
             db.add(assignment)
 

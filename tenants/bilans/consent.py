@@ -1,4 +1,4 @@
-"""Consent (L6313-4, DOMAIN.md rule 3): no bilan without the worker's consent.
+"""Consent (L6313-4): no bilan without the worker's consent.
 
 The beneficiary confirms volunteering and the ethics information (consent,
 confidentiality, neutrality: Qualiopi 9). Who, when and how are recorded, as
@@ -61,7 +61,7 @@ def record_consent(db: Session, bilan, *, method: str, ip: str | None = None, us
 def record_disclosure_consent(db: Session, bilan, *, recipient_kind: str, recipient_name: str, recipient_email: str,
                               method: str, ip: str | None = None, user_agent: str | None = None,
                               recorded_by: int | None = None, actor: str | None = None) -> Consent:
-    """The beneficiary's agreement to send the synthesis to one named recipient (rule 5)."""
+    """The beneficiary's agreement to send the synthesis to one named recipient (L6313-4)."""
     if recipient_kind not in ("cep", "employer", "other"):
         raise RuleViolation("Type de destinataire inconnu.")
     consent = Consent(bilan_id=bilan.id, kind="disclosure", recipient_kind=recipient_kind,

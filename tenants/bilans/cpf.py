@@ -1,4 +1,4 @@
-"""CPF funding since 2026 (décrets 2026-126 and 2026-127, DOMAIN.md rule 9).
+"""CPF funding since 2026 (décrets 2026-126 and 2026-127).
 
 The CPF funds accompaniment hours only, at most 1 600 € per bilan, and not for
 someone whose bilan was funded in the previous five years. The holder pays a

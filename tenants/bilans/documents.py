@@ -2,7 +2,7 @@
 
 Nothing is written to disk: `render_pdf` returns bytes. Text gets narrow
 no-break spaces before « : ; ? ! » and inside guillemets (French rules), and
-larger type when the beneficiary needs it (rule 16).
+larger type when the beneficiary needs it (Qualiopi 26: disability).
 """
 from __future__ import annotations
 

@@ -21,13 +21,13 @@ from tenants.history.models import record
 from tenants.sessions import hours as hours_rule
 
 NEEDS_AGREEMENT = ("employer_plan", "redeployment_leave")
-FOLLOW_UP_AFTER = timedelta(days=182)  # seed 004: a follow-up interview at 6 months
-PRIOR_INTERVIEW_MINUTES = (45, 90)     # DOMAIN.md glossary: 45 min to 1 h 30
+FOLLOW_UP_AFTER = timedelta(days=182)  # R6313-4: a follow-up interview, here at 6 months
+PRIOR_INTERVIEW_MINUTES = (45, 90)     # the free prior interview: 45 min to 1 h 30
 
 
 def record_prior_interview(db: Session, beneficiary, *, consultant_id: int, on: date | None = None,
                            minutes: int | None = None, notes: str | None = None, actor: str | None = None) -> Bilan:
-    """The free prior interview (rule 14): the bilan starts as a prospect."""
+    """The free prior interview, before any quote: the bilan starts as a prospect."""
     if minutes is not None and not (PRIOR_INTERVIEW_MINUTES[0] <= minutes <= PRIOR_INTERVIEW_MINUTES[1]):
         raise RuleViolation("Un entretien préalable dure de 45 minutes à 1 h 30.")
     from tenants.sessions import template

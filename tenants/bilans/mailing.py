@@ -16,7 +16,7 @@ def send_link(db, centre, person, bilan, *, reason: str = "portal_link", actor: 
 
 
 def send_closing(db, centre, person, bilan, *, certificate: bytes, actor: str | None = None) -> None:
-    """Closing email: certificate attached, satisfaction questionnaire, follow-up offer (rule 18)."""
+    """Closing email: certificate attached, satisfaction questionnaire, follow-up offer (R6313-4; Qualiopi 30)."""
     from saas.mail.outbox import attachment
     from saas.models import utcnow
     from tenants.portal.access import issue_link

@@ -62,7 +62,7 @@ class Bilan(TenantModel, table=True):
     ended_at: Optional[datetime] = None
     planned_interview_minutes: int = 16 * 60
     planned_personal_minutes: int = 8 * 60
-    # Prior interview (rule 14): free, before any quote.
+    # Prior interview: free, before any quote.
     prior_interview_on: Optional[date] = None
     prior_interview_minutes: Optional[int] = None
     prior_notes_ct: Optional[bytes] = sealed_column("prior_notes")
@@ -70,7 +70,7 @@ class Bilan(TenantModel, table=True):
     # Quote (devis): price in euro cents.
     price_cents: Optional[int] = None
     quoted_at: Optional[datetime] = None
-    # CPF (rule 9).
+    # CPF (décrets 2026-126 and 2026-127; EDOF order).
     edof_number: Optional[str] = Field(default=None, max_length=40)
     cpf_on_working_time: bool = False
     cpf_employer_cofunding: bool = False
@@ -83,7 +83,7 @@ class Bilan(TenantModel, table=True):
     needs_analysis = Sealed("text")
     # Phase checklists (R6313-4): {item key: ISO timestamp}; no content.
     checklist: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
-    # Closing answers (rule 6): two separate questions.
+    # Closing answers (R6313-7): two separate questions.
     synthesis_to_cep: Optional[bool] = None
     kept_documents: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
     closing_answered_at: Optional[datetime] = None
@@ -120,7 +120,7 @@ class Bilan(TenantModel, table=True):
 
 
 class Consent(TenantModel, table=True):
-    """Who agreed to what, when and how (L6313-4, rule 3; disclosures, rule 5)."""
+    """Who agreed to what, when and how (L6313-4: consent, and each disclosure)."""
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     bilan_id: str = Field(foreign_key="tenant.bilan.id", index=True, max_length=32)
     kind: str = Field(max_length=20)  # volunteering | ethics | disclosure

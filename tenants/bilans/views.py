@@ -284,7 +284,7 @@ def assign(bilan_id: str):
 
 @bp.post("/<bilan_id>/follow-up")
 def follow_up(bilan_id: str):
-    """The follow-up interview took place (rule 17)."""
+    """The follow-up interview took place (R6313-4)."""
     from saas.models import utcnow
 
     db = tenant_db()

@@ -65,7 +65,7 @@ def _beneficiary(db: Session, beneficiary_id: str):
 def expiry_for(bilan, now: datetime) -> datetime:
     """When a link made now for `bilan` stops working.
 
-    After the end, a link made for the follow-up (rule 17: questionnaire at 3
+    After the end, a link made for the follow-up (R6313-4: questionnaire at 3
     and 6 months) lives FOLLOW_UP_VALIDITY from its making.
     """
     ended = as_utc(bilan.ended_at)

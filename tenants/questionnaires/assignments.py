@@ -38,7 +38,7 @@ def assign(db: Session, centre, bilan, questionnaire: Questionnaire, *, by: Opti
     """Give `questionnaire` (its current version) to the bilan's beneficiary; email the personal link."""
     if questionnaire.status != "active":
         raise RuleViolation("Ce questionnaire est retiré : choisissez-en un autre.")
-    # Satisfaction and follow-up questionnaires come at or after the end (rules 17, 18).
+    # Satisfaction and follow-up questionnaires come at or after the end (R6313-4; Qualiopi 30).
     if not bilan.is_open and questionnaire.kind not in ("satisfaction", "followup"):
         raise RuleViolation("Ce bilan est clos : on ne peut plus y ajouter de questionnaire.")
     if due_on is not None and due_on < (today or date.today()):

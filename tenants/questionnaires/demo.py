@@ -85,7 +85,7 @@ def seed(db: Session, centre, ctx: dict) -> None:
     closed_recently = next((b for b in bilans if b.status == "completed" and b.ended_at is not None
                             and 0 <= (today - b.ended_at.date()).days <= 14), None)
 
-    if cpf is not None:  # rule 13: needs analysis filled and signed
+    if cpf is not None:  # CDC/DGEFP guide: needs analysis filled and signed
         from tenants.beneficiaries.models import Beneficiary
 
         person = db.get(Beneficiary, cpf.beneficiary_id)

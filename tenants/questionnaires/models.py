@@ -81,7 +81,7 @@ class Assignment(TenantModel, table=True):
     signed_name = Sealed("text")
     scores_ct: Optional[bytes] = sealed_column("scores")
     scores = Sealed("json")
-    # Satisfaction (Qualiopi 30) is one of the four-year proofs (rule 7); the rest is working material.
+    # Satisfaction (Qualiopi 30) is one of the four-year proofs; the rest is working material.
     retention: str = Field(default="working", max_length=16)
 
 

@@ -1,4 +1,4 @@
-"""Legal destruction of a bilan's data, in three stages (DOMAIN rules 6 and 7).
+"""Legal destruction of a bilan's data, in three stages (R6313-7; four-year proofs).
 
 1. `working`: at the end + the centre's grace period (default 7 days, at most
    30), every working document goes (answers, notes, drafts, links, uploads),

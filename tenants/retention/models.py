@@ -30,7 +30,8 @@ class RetentionSettings(TenantModel, table=True):
     grace_days: int = 7
     # No activity for this long: the open bilan is flagged to its consultant.
     abandonment_months: int = 6
-    # Follow-up interview invitation after the end (seed 004: 6 months), 3-month evaluation (seed 003).
+    # Follow-up interview after the end (R6313-4: offered in the conclusion phase; 6 months by
+    # default), and the optional 3-month evaluation.
     follow_up_months: int = 6
     three_month_evaluation: bool = False
     follow_up_reminder_days: int = 7

@@ -2,7 +2,7 @@
 
 Accompaniment is interview time with the centre; personal work counts against
 the 24 h but never towards the 13 h floor (R6313-4 as amended by the décret of
-24 February 2026, DOMAIN.md rule 2). Cancelled sessions count for nothing.
+24 February 2026). Cancelled sessions count for nothing.
 """
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ SESSION_STATUSES = {"planned": "Prévue", "done": "Réalisée", "cancelled": "An
 
 
 class BilanSession(TenantModel, table=True):
-    """Dated time spent on a bilan; dates and durations are proof (rule 7), notes are not."""
+    """Dated time spent on a bilan; dates and durations are four-year proofs, notes are not."""
     __tablename__ = "bilan_session"
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     bilan_id: str = Field(foreign_key="tenant.bilan.id", index=True, max_length=32)
@@ -25,7 +25,7 @@ class BilanSession(TenantModel, table=True):
     format: str = Field(default="presentiel", max_length=12)
     status: str = Field(default="planned", max_length=10)
     created_at: datetime = Field(default_factory=utcnow)
-    # Date and duration are proof (rule 7); the notes live in SessionNote, a
+    # Date and duration are four-year proofs; the notes live in SessionNote, a
     # working document, so a proof row never holds content.
     retention: str = Field(default="proof", max_length=16)
 
@@ -39,7 +39,7 @@ class BilanSession(TenantModel, table=True):
 
 
 class Attendance(TenantModel, table=True):
-    """The beneficiary's confirmation that an interview took place (proof, rule 7)."""
+    """The beneficiary's confirmation that an interview took place (émargement, a four-year proof)."""
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     session_id: str = Field(foreign_key="tenant.bilan_session.id", index=True, max_length=32)
     bilan_id: str = Field(foreign_key="tenant.bilan.id", index=True, max_length=32)
@@ -64,7 +64,7 @@ class SessionNote(TenantModel, table=True):
 
 
 class PlanningTemplate(TenantModel, table=True):
-    """The centre's default provisional planning (seed 004: 8 × 2 h + 8 h personal work)."""
+    """The centre's default provisional planning (a typical offer: 8 × 2 h + 8 h personal work)."""
     __tablename__ = "planning_template"
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     interview_count: int = 8

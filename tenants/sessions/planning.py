@@ -13,7 +13,7 @@ from tenants.history.models import record
 from tenants.sessions import hours as hours_rule
 from tenants.sessions.models import KINDS, Attendance, BilanSession, SessionNote
 
-TEMPLATE = {"interview": (8, 120), "personal_work": (1, 480)}  # seed 004: 8 × 2 h + 8 h personal work
+TEMPLATE = {"interview": (8, 120), "personal_work": (1, 480)}  # a typical offer: 8 × 2 h + 8 h personal work
 
 
 def schedule(db: Session, bilan, *, starts_at: datetime, duration_minutes: int, kind: str, format: str,

@@ -10,7 +10,7 @@ from tenants.sessions.models import PlanningTemplate
 
 
 def template_of(db: Session) -> PlanningTemplate:
-    """The centre's template (the seed 004 default when none was saved)."""
+    """The centre's template (8 × 2 h + 8 h personal work when none was saved)."""
     return db.exec(select(PlanningTemplate)).first() or PlanningTemplate()
 
 

@@ -1,4 +1,4 @@
-"""Disclosure of the synthesis (L6313-4, DOMAIN.md rule 5).
+"""Disclosure of the synthesis (L6313-4: the beneficiary is its sole recipient).
 
 The beneficiary is its sole recipient; a CEP operator may receive it at their
 request, anyone else (the funding employer included) only with their explicit

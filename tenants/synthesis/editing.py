@@ -1,7 +1,7 @@
-"""Writing the synthesis (rule 11): the legal sections must be filled to finalise.
+"""Writing the synthesis (R6313-4): the legal sections must be filled to finalise.
 
 The beneficiary reads the shared draft through their link and may comment
-before it is final; it is delivered at the very end (R6313-7, seed 001).
+before it is final; it is delivered at the very end (R6313-7: destroyed when the action ends).
 """
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def share(db: Session, bilan, actor: str | None = None) -> Synthesis:
 
 
 def finalise(db: Session, bilan, actor: str | None = None) -> Synthesis:
-    """Finalise; refused while a legal section (R6313-4, rule 11) is empty."""
+    """Finalise; refused while a legal section (R6313-4) is empty."""
     synthesis = synthesis_of(db, bilan)
     missing = missing_sections(synthesis.sections if synthesis else None)
     if synthesis is None or missing:

@@ -52,7 +52,7 @@ class SynthesisComment(TenantModel, table=True):
 
 
 class Disclosure(TenantModel, table=True):
-    """The synthesis sent to a third party, under a recorded consent (rule 5)."""
+    """The synthesis sent to a third party, under a recorded consent (L6313-4)."""
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     bilan_id: str = Field(foreign_key="tenant.bilan.id", index=True, max_length=32)
     consent_id: str = Field(foreign_key="tenant.consent.id", max_length=32)

@@ -76,7 +76,7 @@ def share(bilan_id: str):
 
 @bp.post("/finalise")
 def finalise(bilan_id: str):
-    """Finalise; refused with an empty legal section (rule 11)."""
+    """Finalise; refused with an empty legal section (R6313-4)."""
     db = tenant_db()
     bilan = bilan_or_404(db, bilan_id)
     editing.finalise(db, bilan, actor=current_user.name)
@@ -128,7 +128,7 @@ def record_consent(bilan_id: str):
 
 @bp.post("/disclosures")
 def disclose(bilan_id: str):
-    """Send the final synthesis to a recipient the beneficiary agreed to (rule 5)."""
+    """Send the final synthesis to a recipient the beneficiary agreed to (L6313-4)."""
     db = tenant_db()
     bilan = bilan_or_404(db, bilan_id)
     made = disclosure.disclose(db, bilan, recipient_email=request.form.get("recipient_email", ""),
