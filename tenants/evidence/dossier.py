@@ -3,8 +3,8 @@
 It proves the bilan happened (consent, preliminary analysis done, objectives
 co-defined, quote or agreement, planning, attendance, certificate,
 satisfaction) and holds **no result**: no sealed field of the bilan is read
-here, only dates, counts, durations and statuses (the four-year proofs of the Caisse des
-Dépôts CGU, art. 7-3, hold no result).
+here, only dates, counts, durations and statuses (proofs kept four years under
+the Caisse des Dépôts CGU, art. 7-3).
 """
 from __future__ import annotations
 
