@@ -30,3 +30,15 @@ def test_cli_after_db_upgrade_runs_the_command(fresh_app):
     assert listed.exit_code == 0 and HINT not in listed.output
     status = runner.invoke(args=["jobs", "status"])
     assert status.exit_code == 0 and "jamais lancée" in status.output
+
+
+def test_cli_on_a_database_behind_the_migrations_prints_the_upgrade_hint(fresh_app):
+    from sqlalchemy import text
+
+    runner = fresh_app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    with fresh_app.extensions["db"].engine.begin() as conn:  # as if a release added a revision since
+        conn.execute(text("UPDATE alembic_version SET version_num = 'an_older_one'"))
+    result = runner.invoke(args=["centres", "list"])
+    assert result.exit_code == 1
+    assert result.output.strip() == f"La base de données n'est pas à jour : lancez d'abord `{HINT}`."
