@@ -9,7 +9,7 @@ from saas.accounts.models import Account, Membership
 from tenants.agreements.queries import agreement_context, latest_agreement
 from tenants.beneficiaries.models import Beneficiary
 from tenants.bilans import checklists, cpf
-from tenants.bilans.consent import consents_of, has_consent
+from tenants.bilans.consent import consents_of, has_consent, withdrawal_of
 from tenants.bilans.models import (FORMATS, FUNDINGS, KEEPABLE_DOCUMENTS, PHASE_ORDER, PHASES, ActionItem, Bilan,
                                    Objective, Satisfaction)
 from tenants.history.models import HistoryEvent
@@ -45,6 +45,7 @@ def context(db: Session, bilan: Bilan, today: date) -> dict:
         "objectives": list(db.exec(select(Objective).where(Objective.bilan_id == bilan.id).order_by(Objective.position, Objective.created_at)).all()),
         "actions": list(db.exec(select(ActionItem).where(ActionItem.bilan_id == bilan.id).order_by(ActionItem.created_at)).all()),
         "consents": consents_of(db, bilan.id), "has_consent": has_consent(db, bilan.id),
+        "consent_withdrawal": withdrawal_of(db, bilan.id),
         **agreement_context(db, agreement, today),
         "cpf_quote": cpf_quote_for(bilan, person, today),
         "employer_dates": cpf.employer_dates(bilan.planned_start_on) if bilan.funding == "cpf" and bilan.cpf_on_working_time and bilan.planned_start_on else None,
