@@ -48,10 +48,9 @@ def items_by_consultant(db: Session, centre, now: datetime) -> dict[int, dict[st
             f"{to_paris(as_utc(session.starts_at)):%H:%M} — séance avec {who(bilan)}")
     for agreement, bilan in db.exec(select(Agreement, Bilan).join(Bilan, Bilan.id == Agreement.bilan_id)
                                     .where(Agreement.status == "sent")).all():
-        left = (clock.deadline(agreement) - today).days
-        if 0 <= left <= 3:
-            out[bilan.consultant_id]["today"].append(
-                f"Convention de {who(bilan)} non signée : délai jusqu'au {clock.deadline(agreement):%d/%m}")
+        state = clock.clock_state(agreement, today)
+        if state.running and (state.deadline - today).days <= 3:
+            out[bilan.consultant_id]["today"].append(f"Convention de {who(bilan)} non signée : {state.short}")
     late_attendance = db.exec(select(Attendance, Bilan).join(Bilan, Bilan.id == Attendance.bilan_id)
                               .join(BilanSession, BilanSession.id == Attendance.session_id)
                               .where(Attendance.confirmed_at.is_(None), BilanSession.status != "cancelled",

@@ -196,55 +196,43 @@ def questionnaire_reminders(ctx: Context) -> Counter:
 
 # -- agreements --------------------------------------------------------------
 def agreement_reminders(ctx: Context) -> Counter:
-    """Day 7 of 10: a reminder; after day 10, silence is refusal (R6313-8) and the consultant is told."""
-    from tenants.agreements import clock
+    """After day 10, silence is refusal (R6313-8): `clock.lapse_overdue`, the one place an
+    agreement lapses; on the centre's reminder day (of 10), one reminder to the employee.
+    The job only decides when; the clock, the wording and the sendings are the feature's."""
+    from sqlalchemy.exc import IntegrityError
+
+    from tenants.agreements import clock, sendings
     from tenants.agreements.models import Agreement
 
     done = Counter()
+    ctx.db.commit()
+    try:
+        done["agreements_refused"] += len(clock.lapse_overdue(ctx.db, ctx.now))
+        ctx.db.commit()
+    except IntegrityError:  # a rival sweep lapsed them first (unique email key)
+        ctx.db.rollback()
+    day = ctx.settings.agreement_reminder_day
     for agreement in ctx.db.exec(select(Agreement).where(Agreement.status == "sent")).all():
+        key = f"reminder:agreement:{agreement.id}:day-{day}"
         bilan = ctx.bilan(agreement.bilan_id)
-        if bilan is None or bilan.destroyed_at is not None:
+        if key in ctx.taken or not can_email(bilan):
             continue
-        if ctx.today > clock.deadline(agreement):
-            done["agreements_refused"] += refuse(ctx, agreement, bilan)
+        state = clock.clock_state(agreement, ctx.today)
+        if not state.running or state.day < day:
             continue
-        if not can_email(bilan):
+        person = ctx.beneficiary(bilan)
+        if person is None or not person.email:
             continue
-        day = clock.day_of_clock(agreement, ctx.today)
-        if day >= ctx.settings.agreement_reminder_day:
-            done["agreement_reminders"] += ctx.to_beneficiary(
-                bilan, key=f"reminder:agreement:{agreement.id}:day-{ctx.settings.agreement_reminder_day}",
-                template="reminder_agreement", kind="reminder_agreement",
-                history="Rappel de signature de la convention envoyé",
-                deadline=date_fr(clock.deadline(agreement)))
-    return done
-
-
-def refuse(ctx: Context, agreement, bilan) -> int:
-    """The agreement and the bilan turn refused at the sweep's `now`; the consultant's email
-    is queued in the same transaction (key `agreement:<id>:refused`)."""
-    from tenants.agreements.clock import REFUSAL_REASON, deadline
-    from tenants.history.models import record
-
-    def change():
-        agreement.status, agreement.refused_at, agreement.refusal_reason = "refused", ctx.now, REFUSAL_REASON
-        bilan.status, bilan.closing_reason = "refused", REFUSAL_REASON
-        bilan.ended_at = bilan.ended_at or ctx.now
-        ctx.db.add(agreement)
-        ctx.db.add(bilan)
-        record(ctx.db, bilan.id, "agreement_refused", REFUSAL_REASON, actor="Tâche planifiée", at=ctx.now)
-
-    sent = ctx.to_consultant(bilan, key=f"agreement:{agreement.id}:refused", template="agreement_refused",
-                             kind="agreement_refused", history="Consultant informé du refus de la convention",
-                             deadline=date_fr(deadline(agreement)), also=change)
-    if not sent and agreement.status == "sent":
-        # No consultant to tell (or told before a crash): the refusal still happens.
-        ctx.db.refresh(agreement)
-        if agreement.status == "sent":
-            change()
+        try:
+            sent = sendings.remind_employee(
+                ctx.db, ctx.centre, agreement, bilan, now=ctx.now, key=key, note=ctx.settings.reminder_note,
+                custom=(ctx.settings.texts or {}).get("reminder_agreement"), link=ctx.link(person, bilan)())
             ctx.db.commit()
-            return 1
-    return 1 if sent else 0
+        except IntegrityError:
+            ctx.db.rollback()
+            continue
+        done["agreement_reminders"] += sent is not None
+    return done
 
 
 # -- attendance --------------------------------------------------------------

@@ -29,8 +29,12 @@ def test_demo_seed_states(app, make_centre, add_member):
         assert b["prior_waiting"].status == "prior_interview" and b["prior_quoted"].status == "quoted"
         assert b["cpf_preliminary"].phase == "preliminary" and b["cpf_preliminary"].status == "active"
         agreement = db.exec(select(Agreement).where(Agreement.bilan_id == b["employer_day8"].id)).one()
-        assert clock.day_of_clock(agreement, today) == 8
-        assert b["refused_silence"].status == "refused"
+        state = clock.clock_state(agreement, today)
+        assert state.day == 8 and state.text.startswith("Jour 8 sur 10 — signature attendue au plus tard le")
+        assert agreement.transmission_method == "employer_link"
+        assert b["refused_silence"].status == "refused" and b["refused_silence"].ended_at is not None
+        refused = db.exec(select(Agreement).where(Agreement.bilan_id == b["refused_silence"].id)).one()
+        assert refused.status == "refused" and refused.refusal_reason == clock.REFUSAL_REASON
         assert {b[k].phase for k in ("investigation_public", "investigation_near_24h", "investigation_accommodations")} == {"investigation"}
         assert 21 * 60 <= hours_of(db, b["investigation_near_24h"]).scheduled_total <= 24 * 60
         assert missing_sections(synthesis_of(db, b["conclusion_draft"]).sections)

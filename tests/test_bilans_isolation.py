@@ -17,7 +17,8 @@ def _brest_objects(app, brest):
         action = ActionItem(bilan_id=bilan.id, text="Action")
         db.add(action)
         employer = make_bilan(db, brest.owner.id, state="quoted", funding="employer_plan", email="emp@example.fr")
-        agreement = drafting.send(db, employer, drafting.draft_for(employer, centre_name="Brest"))
+        agreement = drafting.send(db, employer, drafting.draft_for(employer, centre_name="Brest"),
+                                  centre=brest.model(app))
         db.commit()
         return {"bilan_id": bilan.id, "beneficiary_id": bilan.beneficiary_id, "session_id": session.id,
                 "action_id": action.id, "agreement_id": agreement.id, "agreement_bilan": employer.id}

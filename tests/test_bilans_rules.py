@@ -148,40 +148,6 @@ def test_consent_gate_keeps_the_bilan_in_preliminary(app, lyon):
         assert bilan.phase == "investigation"
 
 
-def test_agreement_unsigned_after_10_days_is_refused(app, lyon):
-    """R6313-8: ten days to sign; silence means refusal."""
-    from tenants.agreements import clock, drafting
-
-    with centre_db(app, lyon) as db:
-        bilan = make_bilan(db, lyon.owner.id, state="quoted", funding="employer_plan")
-        agreement = drafting.draft_for(bilan, centre_name="Centre Lyon")
-        agreement.sent_at = datetime.now(timezone.utc) - timedelta(days=11)
-        drafting.send(db, bilan, agreement)
-        assert bilan.status == "awaiting_agreement"
-        assert clock.expire_overdue(db, date.today()) == 1
-        assert agreement.status == "refused" and bilan.status == "refused"
-        assert "silence" in bilan.closing_reason
-
-
-def test_agreement_signed_late_is_refused_and_in_time_starts(app, lyon):
-    from tenants.agreements import clock, drafting
-
-    with centre_db(app, lyon) as db:
-        bilan = make_bilan(db, lyon.owner.id, state="quoted", funding="redeployment_leave")
-        agreement = drafting.draft_for(bilan, centre_name="Centre Lyon")
-        drafting.send(db, bilan, agreement)
-        assert clock.day_of_clock(agreement, date.today()) == 1
-        assert clock.expire_overdue(db, date.today() + timedelta(days=10)) == 0
-        clock.sign(db, agreement, bilan)
-        assert bilan.status == "active"
-        late = make_bilan(db, lyon.owner.id, state="quoted", funding="employer_plan", email="late@example.fr")
-        other = drafting.draft_for(late, centre_name="Centre Lyon")
-        other.sent_at = datetime.now(timezone.utc) - timedelta(days=12)
-        drafting.send(db, late, other)
-        with pytest.raises(RuleViolation, match="10 jours"):
-            clock.sign(db, other, late)
-
-
 def test_agreement_needs_every_r6313_8_mention(app, lyon):
     from tenants.agreements import drafting
 
@@ -190,7 +156,7 @@ def test_agreement_needs_every_r6313_8_mention(app, lyon):
         agreement = drafting.draft_for(bilan, centre_name="Centre Lyon")
         agreement.payment_terms = ""
         with pytest.raises(RuleViolation, match="règlement"):
-            drafting.send(db, bilan, agreement)
+            drafting.send(db, bilan, agreement, centre=lyon.model(app))
 
 
 def test_employer_funding_cannot_start_without_agreement(app, lyon):

@@ -192,42 +192,6 @@ def test_dashboard_panel_and_htmx_filter(app, client, make_centre, add_member, l
     assert "Zoé Martin" not in client.get("/c/lyon/bilans/overview?consultant=%d" % lyon.owner.id).text
 
 
-def test_employer_agreement_sent_with_pdf_then_signed(app, client, make_centre, login, outbox):
-    """R6313-8: every mention, 10 days to sign; signed in time, the bilan starts."""
-    from tenants.bilans.models import Bilan
-
-    lyon = make_centre("lyon")
-    login(lyon.owner)
-    r = client.post("/c/lyon/beneficiaries/", data={"name": "Marc Dubois", "email": "marc@example.fr",
-                                                    "employment_status": "salarie_prive"})
-    person_id = _id(r.headers["Location"])
-    bilan_id = _id(client.post(f"/c/lyon/beneficiaries/{person_id}/bilans", data={"minutes": "60"}).headers["Location"])
-    client.post(f"/c/lyon/bilans/{bilan_id}/quote", data={"interview_hours": "16", "personal_hours": "8", "price": "1950",
-                                                          "format": "presentiel", "funding": "employer_plan",
-                                                          "employer_name": "Transports RA",
-                                                          "planned_start_on": (date.today() + timedelta(days=20)).isoformat()})
-    assert client.post(f"/c/lyon/bilans/{bilan_id}/start").status_code == 422
-    form = client.get(f"/c/lyon/bilans/{bilan_id}/agreement/new")
-    assert form.status_code == 200 and "Transports RA" in form.text
-    data = {name: "Texte" for name in ("objective", "content", "means", "running_and_followup", "results_handover")}
-    data.update(employer_name="Transports RA", title="Bilan", duration_hours="24", price="1950",
-                period_start=date.today().isoformat(), period_end=(date.today() + timedelta(days=90)).isoformat(),
-                payment_terms="")
-    r = client.post(f"/c/lyon/bilans/{bilan_id}/agreement/", data=data)
-    assert r.status_code == 422 and "règlement" in r.text
-    data["payment_terms"] = "À 30 jours"
-    assert client.post(f"/c/lyon/bilans/{bilan_id}/agreement/", data=data).status_code == 303
-    mail = [m for m in outbox() if m.kind == "agreement_sent"][0]
-    assert mail.attachments[0]["content_type"] == "application/pdf" and "10 jours" in mail.body_text
-    page = client.get(f"/c/lyon/bilans/{bilan_id}").text
-    assert "Jour 1 sur 10" in page
-    agreement_id = re.search(r"/agreement/(\w+)/sign", page).group(1)
-    assert client.get(f"/c/lyon/bilans/{bilan_id}/agreement/{agreement_id}.pdf").data[:4] == b"%PDF"
-    assert client.post(f"/c/lyon/bilans/{bilan_id}/agreement/{agreement_id}/sign").status_code == 303
-    with centre_db(app, lyon) as db:
-        assert db.get(Bilan, bilan_id).status == "active"
-
-
 def test_disclosure_with_recorded_agreement_sends_the_pdf(app, client, make_centre, login, outbox):
     """Rule 5: the CEP gets the synthesis only with the beneficiary's recorded agreement for that recipient."""
     lyon = make_centre("lyon")

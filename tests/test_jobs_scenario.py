@@ -38,7 +38,9 @@ def test_a_year_of_sweeps_sends_each_reminder_once_at_its_time(app, make_centre,
                                                    due_on=date(2027, 2, 1)))
     pending = add_bilan(app, centre, consultant_id=consultant.id, email="leo@example.org",
                         status="awaiting_agreement")
-    (agreement_id,) = add(app, centre, Agreement(bilan_id=pending, sent_at=t0))
+    # R6313-8: the clock runs from the employer's transmission to the employee (here the day it was sent).
+    (agreement_id,) = add(app, centre, Agreement(bilan_id=pending, sent_at=t0, status="sent", transmitted_on=date(2027, 1, 4),
+                                                 transmission_method="staff"))
     done = add_bilan(app, centre, consultant_id=consultant.id, email="ana@example.org", status="completed",
                      ended_at=paris(2027, 1, 3, 17, 0), synthesis_to_cep=True)
     cancelled = add_bilan(app, centre, consultant_id=consultant.id, email="max@example.org", status="cancelled",
@@ -61,7 +63,7 @@ def test_a_year_of_sweeps_sends_each_reminder_once_at_its_time(app, make_centre,
     expected = {
         f"reminder:session:{session_id}:day-before:20270114": date(2027, 1, 13),
         f"reminder:attendance:{attendance_id}": date(2027, 1, 7),  # 2 days after 10:00 on the 4th
-        f"reminder:agreement:{agreement_id}:day-7": date(2027, 1, 10),
+        f"reminder:agreement:{agreement_id}:day-7": date(2027, 1, 11),  # day 7 of 10 after the 4th
         f"reminder:questionnaire:{assignment_id}:1": date(2027, 1, 30),
         f"reminder:questionnaire:{assignment_id}:2": date(2027, 2, 4),
         f"agreement:{agreement_id}:refused": date(2027, 1, 15),

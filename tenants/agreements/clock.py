@@ -1,10 +1,20 @@
 """The 10-day clock of a tripartite agreement (R6313-8): silence means refusal.
 
-The employee has ten days from receiving the agreement to sign it; without a
-signature by then the bilan is refused, and refusing is never a fault (L6313-4).
+"Le salarié dispose d'un délai de dix jours à compter de la transmission par son
+employeur du projet de convention pour faire connaître son acceptation en apposant
+sa signature. L'absence de réponse du salarié au terme de ce délai vaut refus."
+
+So the clock starts on the day the employer transmitted the draft to the employee
+(`Agreement.transmitted_on`), never on the day the centre sent it to the employer.
+As for any délai counted in days, the starting day does not count: transmitted on
+the 23rd, day 1 is the 24th and day 10, the last day to sign, the 3rd. Refusing is
+never a fault (L6313-4). `clock_state` is the one reading of the clock that the
+agreement page, the dashboard, the digest and the emails show; `lapse_overdue` is
+the one place an agreement lapses (the reminder job only decides when to call it).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, select
@@ -31,20 +41,63 @@ REQUIRED_MENTIONS = {
     "payment_terms": "les modalités de règlement",
 }
 REFUSAL_REASON = "Pas de signature dans les 10 jours : le silence vaut refus (article R6313-8)."
+LAPSE_ACTOR = "Délai de 10 jours (R6313-8)"
 
 
-def received_on(agreement: Agreement) -> date:
-    return to_paris(agreement.sent_at).date()
+def received_on(agreement: Agreement) -> date | None:
+    """The day the employer transmitted the draft to the employee; None before."""
+    return agreement.transmitted_on
 
 
-def deadline(agreement: Agreement) -> date:
-    """The last day the employee may sign."""
-    return received_on(agreement) + timedelta(days=SIGNING_DAYS)
+def deadline(agreement: Agreement) -> date | None:
+    """The last day the employee may sign (day 10); None while the clock has not started."""
+    start = received_on(agreement)
+    return start + timedelta(days=SIGNING_DAYS) if start else None
 
 
-def day_of_clock(agreement: Agreement, today: date) -> int:
-    """Day n of 10 (day 1 is the day it was sent)."""
-    return (today - received_on(agreement)).days + 1
+@dataclass(frozen=True)
+class ClockState:
+    """Where an agreement's clock stands on a given day, in words a reader expects."""
+    stage: str              # with_employer | running | expired | signed | refused
+    day: int | None         # 0..10 while running (0: transmitted today), never more than 10
+    received_on: date | None
+    deadline: date | None
+    text: str               # a sentence for the agreement page and the emails
+    short: str              # a few words for the dashboard and the digest
+
+    @property
+    def running(self) -> bool:
+        return self.stage == "running"
+
+
+def clock_state(agreement: Agreement, today: date) -> ClockState:
+    """The one reading of the clock: never "Jour 11 sur 10" (clamped, then worded as expired)."""
+    start, last = received_on(agreement), deadline(agreement)
+    if agreement.status == "signed":
+        when = date_fr(agreement.signed_at)
+        return ClockState("signed", None, start, last, f"Signée le {when}.", f"signée le {when}")
+    if agreement.status == "refused":
+        when = date_fr(agreement.refused_at)
+        return ClockState("refused", None, start, last, f"Refusée le {when} : {agreement.refusal_reason or ''}".strip(),
+                          f"refusée le {when}")
+    if start is None:
+        return ClockState("with_employer", None, None, None,
+                          "En attente de la transmission par l'employeur au salarié : le délai de 10 jours "
+                          "pour signer ne commence qu'à cette transmission (article R6313-8).",
+                          "en attente de la transmission par l'employeur")
+    if today > last:
+        return ClockState("expired", SIGNING_DAYS, start, last,
+                          f"Délai expiré le {date_fr(last)} : le silence du salarié vaut refus (article R6313-8).",
+                          f"délai expiré le {date_fr(last)}")
+    day = max(0, min(SIGNING_DAYS, (today - start).days))
+    if day == 0:
+        text = f"Transmise au salarié aujourd'hui — signature attendue au plus tard le {date_fr(last)}."
+    elif day == SIGNING_DAYS:
+        text = f"Jour 10 sur 10 — dernier jour pour signer, le {date_fr(last)}."
+    else:
+        text = f"Jour {day} sur 10 — signature attendue au plus tard le {date_fr(last)}."
+    return ClockState("running", day, start, last, text,
+                      f"jour {day} sur 10, signature au plus tard le {date_fr(last)}")
 
 
 def missing_mentions(agreement: Agreement) -> list[str]:
@@ -53,12 +106,15 @@ def missing_mentions(agreement: Agreement) -> list[str]:
 
 
 def sign(db: Session, agreement: Agreement, bilan, at: datetime | None = None, actor: str | None = None) -> None:
-    """Record the signature; too late after 10 days, the agreement is refused."""
+    """Record the signature; too late after 10 days, the agreement lapses (refused)."""
     at = at or utcnow()
+    if agreement.status == "with_employer":
+        raise RuleViolation("Enregistrez d'abord la date à laquelle l'employeur a transmis la convention au "
+                            "salarié : c'est elle qui ouvre le délai de 10 jours (article R6313-8).")
     if agreement.status != "sent":
         raise RuleViolation("Cette convention n'attend plus de signature.")
     if to_paris(at).date() > deadline(agreement):
-        expire(db, agreement, bilan)
+        lapse(db, agreement, bilan, now=at)
         raise RuleViolation(f"Le délai de 10 jours a expiré le {date_fr(deadline(agreement))} : "
                             "le silence du salarié vaut refus (article R6313-8).")
     agreement.status, agreement.signed_at = "signed", at
@@ -67,25 +123,67 @@ def sign(db: Session, agreement: Agreement, bilan, at: datetime | None = None, a
     bilan.last_activity_at = at
     db.add(agreement)
     db.add(bilan)
-    record(db, bilan.id, "agreement_signed", "Convention tripartite signée", actor)
+    record(db, bilan.id, "agreement_signed", "Convention tripartite signée", actor, at=at)
 
 
-def expire(db: Session, agreement: Agreement, bilan) -> None:
-    """Silence for 10 days: the agreement and the bilan are refused."""
-    agreement.status, agreement.refused_at, agreement.refusal_reason = "refused", utcnow(), REFUSAL_REASON
-    bilan.status, bilan.closing_reason = "refused", REFUSAL_REASON
-    db.add(agreement)
-    db.add(bilan)
-    record(db, bilan.id, "agreement_refused", REFUSAL_REASON)
+def overdue(db: Session, today: date) -> list[Agreement]:
+    """Agreements transmitted to the employee whose 10 days ended before `today`, unsigned."""
+    waiting = db.exec(select(Agreement).where(Agreement.status == "sent", Agreement.transmitted_on.isnot(None),
+                                              Agreement.transmitted_on < today - timedelta(days=SIGNING_DAYS))
+                      .order_by(Agreement.transmitted_on)).all()
+    return list(waiting)
 
 
-def expire_overdue(db: Session, today: date) -> int:
-    """Refuse every agreement unsigned after its 10 days; the number refused."""
+def lapse_overdue(db: Session, now: datetime) -> list[Agreement]:
+    """Every agreement whose 10 days are over at `now` lapses (refused); the caller commits."""
     from tenants.bilans.models import Bilan
 
-    count = 0
-    for agreement in db.exec(select(Agreement).where(Agreement.status == "sent")).all():
-        if today > deadline(agreement):
-            expire(db, agreement, db.get(Bilan, agreement.bilan_id))
-            count += 1
-    return count
+    lapsed = []
+    for agreement in overdue(db, to_paris(now).date()):
+        bilan = db.get(Bilan, agreement.bilan_id)
+        if bilan is None or bilan.destroyed_at is not None:
+            continue
+        lapse(db, agreement, bilan, now=now)
+        lapsed.append(agreement)
+    return lapsed
+
+
+def lapse(db: Session, agreement: Agreement, bilan, *, now: datetime) -> None:
+    """Silence for 10 days: the agreement and the bilan are refused at `now`, the consultant told.
+
+    The consultant's email (key `agreement:<id>:refused`) is queued in the caller's
+    transaction, so the refusal and its notice commit together, once.
+    """
+    if agreement.status != "sent" or received_on(agreement) is None:
+        raise RuleViolation("Seule une convention transmise au salarié peut arriver au terme de son délai.")
+    refuse(db, agreement, bilan, now=now, reason=REFUSAL_REASON, actor=LAPSE_ACTOR)
+    _tell_consultant(db, agreement, bilan, now=now)
+
+
+def refuse(db: Session, agreement: Agreement, bilan, *, now: datetime, reason: str, actor: str | None) -> None:
+    """The agreement and the bilan end refused (silence, or the employee said no); never a fault."""
+    agreement.status, agreement.refused_at, agreement.refusal_reason = "refused", now, reason[:300]
+    bilan.status, bilan.closing_reason = "refused", reason[:300]
+    bilan.ended_at = bilan.ended_at or now
+    bilan.last_activity_at = now
+    db.add(agreement)
+    db.add(bilan)
+    record(db, bilan.id, "agreement_refused", reason, actor=actor, at=now)
+
+
+def _tell_consultant(db: Session, agreement: Agreement, bilan, *, now: datetime) -> None:
+    from saas.accounts.models import Account
+    from saas.centres.models import Centre
+    from tenants.agreements import sendings
+    from tenants.beneficiaries.models import Beneficiary
+
+    account = db.get(Account, bilan.consultant_id) if bilan.consultant_id else None
+    if account is None:
+        return  # no one to tell: the refusal still happens
+    centre = db.get(Centre, db.info["centre_id"])
+    person = db.get(Beneficiary, bilan.beneficiary_id)
+    sendings.send(db, centre, agreement, purpose="refusal_notice", role="consultant", name=account.name,
+                  to=account.email, now=now, key=f"agreement:{agreement.id}:refused", template="agreement_refused",
+                  kind="agreement_refused", sent_by=LAPSE_ACTOR,
+                  history="Consultant informé du refus de la convention",
+                  beneficiary_name=person.name if person else "", deadline=date_fr(deadline(agreement)))

@@ -1,15 +1,16 @@
-"""Drafting and sending the tripartite agreement (R6313-8) with every mention."""
+"""Drafting the tripartite agreement (R6313-8) with every mention, and sending the draft to the employer."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
 from saas.errors import RuleViolation
 from saas.models import utcnow
 from tenants.agreements.clock import missing_mentions
-from tenants.agreements.models import Agreement
+from tenants.agreements.models import AWAITING, Agreement
 from tenants.history.models import record
+from tenants.sessions import hours as hours_rule
 
 DEFAULTS = {
     "objective": "Permettre au salarié d'analyser ses compétences professionnelles et personnelles, ses aptitudes "
@@ -33,22 +34,59 @@ def draft_for(bilan, *, centre_name: str) -> Agreement:
     start = bilan.planned_start_on
     return Agreement(bilan_id=bilan.id, employer_name=bilan.employer_name or "",
                      duration_minutes=bilan.planned_interview_minutes + bilan.planned_personal_minutes,
+                     accompaniment_minutes=bilan.planned_interview_minutes,
                      period_start=start, period_end=(start + timedelta(days=90)) if start else None,
                      price_cents=bilan.price_cents or 0, title=f"Bilan de compétences — {centre_name}", **DEFAULTS)
 
 
-def send(db: Session, bilan, agreement: Agreement, actor: str | None = None) -> Agreement:
-    """Send the agreement: the bilan waits for the signature, 10 days at most."""
+def check_duration(agreement: Agreement) -> None:
+    """At most 24 h in all, at least 13 h of accompaniment: the one plan rule (hours.check_plan)."""
+    if agreement.accompaniment_minutes is None:
+        raise RuleViolation("Indiquez les heures d'accompagnement prévues (au moins 13\u202fh, décret du "
+                            "24 février 2026).")
+    if agreement.accompaniment_minutes > agreement.duration_minutes:
+        raise RuleViolation("Les heures d'accompagnement ne peuvent pas dépasser la durée totale du bilan.")
+    hours_rule.check_plan(agreement.accompaniment_minutes, agreement.personal_minutes)
+
+
+def send(db: Session, bilan, agreement: Agreement, *, centre, now: datetime | None = None,
+         actor: str | None = None) -> Agreement:
+    """Send the draft to the employer; the 10 days start only at its transmission to the employee (R6313-8).
+
+    With the employer's email address, the employer gets the PDF and its own link
+    to forward it; without, the centre hands it over and later records the date
+    the employer gives. The caller commits.
+    """
+    from tenants.agreements import sendings, transmission
+
+    now = now or utcnow()
     if bilan.status != "quoted":
         raise RuleViolation("La convention s'envoie une fois le devis proposé.")
     missing = missing_mentions(agreement)
     if missing:
         raise RuleViolation("Mentions obligatoires manquantes (article R6313-8) : " + ", ".join(missing) + ".")
-    if db.exec(select(Agreement).where(Agreement.bilan_id == bilan.id, Agreement.status == "sent")).first():
+    check_duration(agreement)
+    if db.exec(select(Agreement).where(Agreement.bilan_id == bilan.id, Agreement.status.in_(AWAITING))).first():
         raise RuleViolation("Une convention attend déjà la signature.")
-    agreement.bilan_id, agreement.status, agreement.sent_at = bilan.id, "sent", agreement.sent_at or utcnow()
+    agreement.bilan_id, agreement.status, agreement.sent_at = bilan.id, "with_employer", now
+    agreement.transmitted_on = None
     db.add(agreement)
-    bilan.status, bilan.last_activity_at = "awaiting_agreement", utcnow()
+    bilan.status, bilan.last_activity_at = "awaiting_agreement", now
     db.add(bilan)
-    record(db, bilan.id, "agreement_sent", "Convention tripartite envoyée (10 jours pour signer)", actor)
+    record(db, bilan.id, "agreement_sent", "Projet de convention tripartite adressé à l'employeur : le délai de "
+           "10 jours commencera à sa transmission au salarié", actor, at=now)
+    if agreement.employer_email:
+        from tenants.beneficiaries.models import Beneficiary
+
+        person = db.get(Beneficiary, bilan.beneficiary_id)
+        db.flush()
+        link = transmission.issue_employer_link(db, centre, agreement, now)
+        sendings.send(db, centre, agreement, purpose="draft_to_employer", role="employer",
+                      name=agreement.employer_name, to=agreement.employer_email, now=now,
+                      key=f"agreement:{agreement.id}:to-employer:v{agreement.version}",
+                      template="agreement_to_employer", kind="agreement_to_employer", sent_by=actor or centre.name,
+                      history="Projet de convention envoyé à l'employeur",
+                      pdf=sendings.render_pdf(db, centre, agreement, bilan), link=link,
+                      employer_name=agreement.employer_name, employee_name=person.name if person else "",
+                      link_expires=now + transmission.LINK_VALIDITY)
     return agreement

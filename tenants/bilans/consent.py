@@ -2,7 +2,9 @@
 
 The beneficiary confirms volunteering and the ethics information (consent,
 confidentiality, neutrality: Qualiopi 9). Who, when and how are recorded, as
-proof kept four years. Refusing is never a fault.
+proof kept four years. Refusing is never a fault: the beneficiary may refuse or
+withdraw at any time from their own link, without a reason, and the bilan stops
+(`withdraw`).
 """
 from __future__ import annotations
 
@@ -44,6 +46,9 @@ def record_consent(db: Session, bilan, *, method: str, ip: str | None = None, us
     """Record volunteering and ethics consent (idempotent for kinds already given)."""
     if method not in METHODS:
         raise RuleViolation("Mode de recueil du consentement inconnu.")
+    if withdrawal_of(db, bilan.id) is not None:
+        raise RuleViolation("Le bénéficiaire a retiré son consentement : ce bilan est arrêté. "
+                            "S'il le souhaite, un nouveau bilan peut être ouvert.")
     given = {c.kind for c in consents_of(db, bilan.id)}
     made = []
     for kind in BILAN_CONSENTS:
@@ -70,3 +75,76 @@ def record_disclosure_consent(db: Session, bilan, *, recipient_kind: str, recipi
     db.add(consent)
     record(db, bilan.id, "disclosure_consent", f"Accord pour transmettre la synthèse à {consent.recipient_name}", actor)
     return consent
+
+
+# -- refusing or withdrawing: never a fault (L6313-4) -------------------------
+WITHDRAWAL = "withdrawal"
+WITHDRAWAL_METHODS = {"portal": "depuis son lien personnel", "paper": "par écrit, enregistré par le consultant"}
+WITHDRAWN_REASON = ("Le bénéficiaire a retiré son consentement, sans avoir à se justifier : le bilan est arrêté. "
+                    "Ce retrait ne constitue ni une faute ni un motif de licenciement (article L6313-4).")
+
+
+def withdrawal_of(db: Session, bilan_id: str) -> Consent | None:
+    """The beneficiary's recorded refusal or withdrawal of consent for this bilan, if any."""
+    return db.exec(select(Consent).where(Consent.bilan_id == bilan_id, Consent.kind == WITHDRAWAL)).first()
+
+
+def can_withdraw(db: Session, bilan) -> bool:
+    """The beneficiary may still refuse or withdraw: the bilan has not ended and was not withdrawn already."""
+    from tenants.bilans.models import OPEN_STATUSES
+
+    return bilan.status in OPEN_STATUSES and withdrawal_of(db, bilan.id) is None
+
+
+def withdraw(db: Session, centre, bilan, *, method: str = "portal", ip: str | None = None,
+             user_agent: str | None = None, at=None, actor: str | None = None) -> Consent:
+    """The beneficiary refuses or withdraws consent, without a reason: the bilan stops (L6313-4).
+
+    Recorded as a proof (who, when, how), the consultant is flagged, and the
+    beneficiary gets one confirmation; the bilan's status is closed, so no other
+    reminder goes (jobs/reminders.py sends nothing about a closed bilan). The caller commits.
+    """
+    from tenants.agreements import clock
+    from tenants.agreements.models import AWAITING, Agreement
+    from tenants.beneficiaries.models import Beneficiary
+    from tenants.retention.models import Flag
+    from saas.mail.outbox import queue_email
+
+    if method not in WITHDRAWAL_METHODS:
+        raise RuleViolation("Mode de recueil du consentement inconnu.")
+    if withdrawal_of(db, bilan.id) is not None:
+        raise RuleViolation("Votre retrait est déjà enregistré : ce bilan est arrêté.")
+    if not can_withdraw(db, bilan):
+        raise RuleViolation("Ce bilan est déjà terminé : il n'y a plus rien à arrêter.")
+    at = at or utcnow()
+    for given in consents_of(db, bilan.id):
+        if given.kind in BILAN_CONSENTS:
+            given.withdrawn_at = at
+            db.add(given)
+    withdrawal = Consent(bilan_id=bilan.id, kind=WITHDRAWAL, method=method, ip=ip,
+                         user_agent=(user_agent or "")[:300] or None, given_at=at)
+    db.add(withdrawal)
+    waiting = db.exec(select(Agreement).where(Agreement.bilan_id == bilan.id, Agreement.status.in_(AWAITING))).first()
+    if waiting is not None:  # the employee says no to the agreement: refused, not lapsed
+        clock.refuse(db, waiting, bilan, now=at, reason=WITHDRAWN_REASON, actor=actor)
+    elif bilan.status in ("prior_interview", "quoted"):
+        bilan.status, bilan.closing_reason = "cancelled", WITHDRAWN_REASON[:300]
+    else:
+        bilan.status, bilan.closing_reason = "interrupted", WITHDRAWN_REASON[:300]
+        bilan.ended_at = bilan.ended_at or at
+    bilan.last_activity_at = at
+    db.add(bilan)
+    record(db, bilan.id, "consent_withdrawn",
+           f"Consentement retiré par le bénéficiaire {WITHDRAWAL_METHODS[method]} : bilan arrêté. "
+           "Ce n'est jamais une faute (article L6313-4).", actor, at=at)
+    if db.exec(select(Flag.id).where(Flag.key == f"consent:{bilan.id}:withdrawn")).first() is None:
+        db.add(Flag(key=f"consent:{bilan.id}:withdrawn", kind="consent_withdrawn", bilan_id=bilan.id,
+                    consultant_id=bilan.consultant_id, created_at=at,
+                    detail="Consentement retiré par le bénéficiaire : bilan arrêté (article L6313-4)."))
+    person = db.get(Beneficiary, bilan.beneficiary_id)
+    if person is not None and person.email:
+        queue_email(db, to=person.email, template="consent_withdrawn", kind="consent_withdrawn",
+                    sender_name=centre.name, centre_id=centre.id, bilan_id=bilan.id,
+                    idempotency_key=f"consent:{bilan.id}:withdrawn", name=person.name, centre_name=centre.name,
+                    at=at)
+    return withdrawal

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from saas.i18n import PARIS
 from saas.models import utcnow
-from tenants.agreements import clock, drafting
+from tenants.agreements import clock, drafting, transmission
 from tenants.beneficiaries import registry
 from tenants.bilans import closing, consent, lifecycle
 from tenants.bilans.models import ActionItem, Bilan, Objective
@@ -223,25 +223,26 @@ def seed(db: Session, centre, ctx: dict) -> None:
 
     send_link(db, centre, person, bilan, actor=c.name)
 
-    # Employer-funded: tripartite agreement at day 8 of 10.
+    # Employer-funded: the draft went to the employer 10 days ago, the employer transmitted it
+    # to the employee from its own link 8 days ago: day 8 of 10 (R6313-8).
     person, bilan, c = _open(db, ctx, stamp, "employer_day8", "admin", prior_on=today - timedelta(days=14),
                              funding="employer_plan", employer="Transports Rhône-Alpes SA", price=195_000)
     agreement = drafting.draft_for(bilan, centre_name=centre.name)
-    agreement.sent_at = at(today - timedelta(days=7), 10)
     agreement.employer_email = "rh@transports-ra.example"
-    drafting.send(db, bilan, agreement, actor=c.name)
-    stamp(bilan, agreement.sent_at)
+    drafting.send(db, bilan, agreement, centre=centre, now=at(today - timedelta(days=10), 10), actor=c.name)
+    transmission.transmit(db, agreement, bilan, on=today - timedelta(days=8), method="employer_link",
+                          now=at(today - timedelta(days=8), 11), actor=f"{agreement.employer_name} (employeur)")
 
-    # Refused: no signature after 10 days (silence means refusal, R6313-8).
+    # Refused: the centre handed the draft to the employer, who says it gave it to the employee
+    # 13 days ago; no signature in the 10 days, so it lapsed (silence means refusal, R6313-8),
+    # through the one function the reminder job calls.
     _, bilan, c = _open(db, ctx, stamp, "refused_silence", "consultant", prior_on=today - timedelta(days=25),
                         funding="redeployment_leave", employer="Imprimerie Lumière SARL")
     agreement = drafting.draft_for(bilan, centre_name=centre.name)
-    agreement.sent_at = at(today - timedelta(days=13), 10)
-    drafting.send(db, bilan, agreement, actor=c.name)
-    stamp(bilan, agreement.sent_at)
-    clock.expire(db, agreement, bilan)
-    agreement.refused_at = at(today - timedelta(days=2), 0, 5)
-    stamp(bilan, agreement.refused_at)
+    drafting.send(db, bilan, agreement, centre=centre, now=at(today - timedelta(days=16), 10), actor=c.name)
+    transmission.transmit(db, agreement, bilan, on=today - timedelta(days=13), method="staff",
+                          now=at(today - timedelta(days=12), 9), recorded_by=c.id, actor=c.name)
+    clock.lapse_overdue(db, at(today - timedelta(days=2), 0, 5))
 
     # Three in investigation.
     for key, consultant_key, funding, minutes, done, planned, personal, weeks_ago in (

@@ -35,7 +35,8 @@ FUNDINGS = {
     "cpf": "CPF (Mon Compte Formation)",
     "opco": "OPCO",
     "employer_plan": "Plan de développement des compétences",
-    "redeployment_leave": "Congé de reconversion",
+    # R6313-8 names the congé de reclassement (L1233-71), whatever the English key says.
+    "redeployment_leave": "Congé de reclassement",
     "agefiph": "AGEFIPH",
     "personal": "Financement personnel",
 }

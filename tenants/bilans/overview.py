@@ -10,7 +10,7 @@ from saas.accounts.models import Account, Membership
 from saas.i18n import date_fr
 from saas.models import utcnow
 from tenants.agreements import clock
-from tenants.agreements.models import Agreement
+from tenants.agreements.models import AWAITING, Agreement
 from tenants.beneficiaries.models import Beneficiary
 from tenants.bilans.consent import has_consent
 from tenants.bilans.models import OPEN_STATUSES, PHASES, Bilan
@@ -86,9 +86,9 @@ def overview(db: Session, centre_id: int, *, consultant_id: int | None, phase: s
     result.rows = [Row(b, name(b), hours[b.id], first.get(b.id)) for b in shown]
     # What waits on someone.
     if ids:
-        for agreement in db.exec(select(Agreement).where(Agreement.bilan_id.in_(ids), Agreement.status == "sent")).all():
-            result.waiting.append(Waiting(f"Convention non signée — {name(by_id[agreement.bilan_id])} : jour "
-                                          f"{clock.day_of_clock(agreement, today)} sur 10", agreement.bilan_id))
+        for agreement in db.exec(select(Agreement).where(Agreement.bilan_id.in_(ids), Agreement.status.in_(AWAITING))).all():
+            result.waiting.append(Waiting(f"Convention non signée — {name(by_id[agreement.bilan_id])} : "
+                                          f"{clock.clock_state(agreement, today).short}", agreement.bilan_id))
         unconfirmed = db.exec(select(Attendance, BilanSession).join(BilanSession, BilanSession.id == Attendance.session_id)
                               .where(Attendance.bilan_id.in_(ids), Attendance.confirmed_at.is_(None),
                                      BilanSession.status == "done")).all()

@@ -13,7 +13,7 @@ from tenants.bilans.models import KEEPABLE_DOCUMENTS, ActionItem, Bilan, Objecti
 from tenants.portal.access import portal_blueprint, requires_code
 from tenants.sessions import planning
 from tenants.sessions.models import Attendance, BilanSession
-from tenants.synthesis import editing
+from tenants.synthesis import disclosure, editing
 from tenants.synthesis.models import LEGAL_SECTIONS, SECTIONS, SynthesisComment
 
 bp = portal_blueprint("portal_bilans", __name__, url_prefix="/bilan")
@@ -36,7 +36,9 @@ def consent_page():
     db = tenant_db()
     bilan = _bilan()
     return render("bilans/portal/consent.html", bilan=bilan, given=consent.consents_of(db, bilan.id),
-                  has_consent=consent.has_consent(db, bilan.id), centre=g.centre)
+                  has_consent=consent.has_consent(db, bilan.id), centre=g.centre,
+                  withdrawal=consent.withdrawal_of(db, bilan.id), can_withdraw=consent.can_withdraw(db, bilan),
+                  disclosures=disclosure.disclosure_consents(db, bilan.id))
 
 
 @bp.post("/consent")
@@ -49,6 +51,46 @@ def give_consent():
                             "refuser un bilan n'est jamais une faute.")
     ip, agent = _client()
     consent.record_consent(db, bilan, method="portal", ip=ip, user_agent=agent, actor="bénéficiaire")
+    db.commit()
+    return redirect(url_for("portal_bilans.consent_page"), 303)
+
+
+@bp.get("/consent/withdraw")
+def withdraw_page():
+    """Refuse or withdraw consent: what it means, and one button (opening it changes nothing)."""
+    db = tenant_db()
+    bilan = _bilan()
+    return render("bilans/portal/consent_withdraw.html", bilan=bilan, has_consent=consent.has_consent(db, bilan.id),
+                  withdrawal=consent.withdrawal_of(db, bilan.id), can_withdraw=consent.can_withdraw(db, bilan))
+
+
+@bp.post("/consent/withdraw")
+def withdraw():
+    """Record the refusal or withdrawal, without a reason: the bilan stops (L6313-4)."""
+    db = tenant_db()
+    bilan = _bilan()
+    ip, agent = _client()
+    consent.withdraw(db, g.centre, bilan, method="portal", ip=ip, user_agent=agent, actor="bénéficiaire")
+    db.commit()
+    return redirect(url_for("portal_bilans.consent_page"), 303)
+
+
+@bp.get("/consent/disclosures/<consent_id>/withdraw")
+def disclosure_withdraw_page(consent_id: str):
+    """Withdraw an agreement to send the synthesis: possible until it is sent."""
+    db = tenant_db()
+    bilan = _bilan()
+    found = next(((c, d) for c, d in disclosure.disclosure_consents(db, bilan.id) if c.id == consent_id), None)
+    if found is None:
+        raise NotFound("Accord introuvable.")
+    return render("bilans/portal/disclosure_withdraw.html", given=found[0], disclosed=found[1])
+
+
+@bp.post("/consent/disclosures/<consent_id>/withdraw")
+def withdraw_disclosure(consent_id: str):
+    """Record the withdrawal; refused once the synthesis was sent under this agreement."""
+    db = tenant_db()
+    disclosure.withdraw_consent(db, _bilan(), consent_id, actor="bénéficiaire")
     db.commit()
     return redirect(url_for("portal_bilans.consent_page"), 303)
 

@@ -6,21 +6,15 @@ from datetime import date
 from sqlmodel import Session, select
 
 from saas.accounts.models import Account, Membership
-from tenants.agreements import clock
-from tenants.agreements.models import Agreement
+from tenants.agreements.queries import agreement_context, latest_agreement
 from tenants.beneficiaries.models import Beneficiary
 from tenants.bilans import checklists, cpf
-from tenants.bilans.consent import consents_of, has_consent
+from tenants.bilans.consent import consents_of, has_consent, withdrawal_of
 from tenants.bilans.models import (FORMATS, FUNDINGS, KEEPABLE_DOCUMENTS, PHASE_ORDER, PHASES, ActionItem, Bilan,
                                    Objective, Satisfaction)
 from tenants.history.models import HistoryEvent
 from tenants.sessions import hours as hours_rule
 from tenants.synthesis.editing import missing_sections, synthesis_of
-
-
-def latest_agreement(db: Session, bilan_id: str) -> Agreement | None:
-    return db.exec(select(Agreement).where(Agreement.bilan_id == bilan_id)
-                   .order_by(Agreement.sent_at.desc())).first()
 
 
 def cpf_quote_for(bilan: Bilan, person: Beneficiary, today: date):
@@ -51,9 +45,8 @@ def context(db: Session, bilan: Bilan, today: date) -> dict:
         "objectives": list(db.exec(select(Objective).where(Objective.bilan_id == bilan.id).order_by(Objective.position, Objective.created_at)).all()),
         "actions": list(db.exec(select(ActionItem).where(ActionItem.bilan_id == bilan.id).order_by(ActionItem.created_at)).all()),
         "consents": consents_of(db, bilan.id), "has_consent": has_consent(db, bilan.id),
-        "agreement": agreement,
-        "agreement_day": clock.day_of_clock(agreement, today) if agreement and agreement.status == "sent" else None,
-        "agreement_deadline": clock.deadline(agreement) if agreement else None,
+        "consent_withdrawal": withdrawal_of(db, bilan.id),
+        **agreement_context(db, agreement, today),
         "cpf_quote": cpf_quote_for(bilan, person, today),
         "employer_dates": cpf.employer_dates(bilan.planned_start_on) if bilan.funding == "cpf" and bilan.cpf_on_working_time and bilan.planned_start_on else None,
         "edof_start": cpf.edof_earliest_start(bilan.quoted_at.date()) if bilan.funding == "cpf" and bilan.quoted_at else None,

@@ -257,7 +257,7 @@ def portal_blueprint(name: str, import_name: str, url_prefix: str = "", **kwargs
 
 
 # -- logs never hold a token -------------------------------------------------
-TOKEN_IN_PATH = re.compile(r"(/(?:r|avis)/)[^/\s?\"']+")
+TOKEN_IN_PATH = re.compile(r"(/(?:r|avis|convention)/)[^/\s?\"']+")  # convention: employer links
 
 
 class MaskTokens(logging.Filter):

@@ -47,7 +47,7 @@ ITEM_LABELS = {
     "disclosure": "Transmissions de la synthèse", "history_event": "Historique",
     "retention_flag": "Signalements", "bilan": "Notes du bilan", "session_note": "Notes de séance",
     "assignment": "Questionnaires proposés", "answer": "Réponses aux questionnaires",
-    "respondent": "Répondants 360°",
+    "respondent": "Répondants 360°", "agreement_sending": "Envois de la convention",
 }
 # Tables that never follow a bilan's retention classes.
 NOT_BILAN_ITEMS = {"destruction_record", "bilan"}

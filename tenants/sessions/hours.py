@@ -87,13 +87,22 @@ def check_cap(db: Session, bilan, adding_minutes: int) -> None:
 
 
 def check_plan(interview_minutes: int, personal_minutes: int) -> None:
-    """A provisional plan stays within 24 h (personal work included)."""
+    """A provisional plan (quote, agreement, planning): within 24 h, at least 13 h of accompaniment.
+
+    L6313-4 caps the bilan at 24 h, personal work included; R6313-4 as amended by
+    the décret of 24 February 2026 asks for 13 h of accompaniment, which personal
+    work never counts towards. docs/RULES.md.
+    """
     if interview_minutes < 0 or personal_minutes < 0:
         raise RuleViolation("Les durées prévues doivent être positives.")
     if interview_minutes + personal_minutes > MAX_TOTAL_MINUTES:
         raise RuleViolation(
             f"Le programme prévoit {hours_fr(interview_minutes + personal_minutes)} : "
             "un bilan de compétences ne peut pas dépasser 24\u202fh (article L6313-4).")
+    if interview_minutes < MIN_ACCOMPANIMENT_MINUTES:
+        raise RuleViolation(
+            f"Le programme ne prévoit que {hours_fr(interview_minutes)} d'accompagnement : il en faut au moins "
+            "13\u202fh (décret du 24 février 2026), le travail personnel n'étant pas compté.")
 
 
 def planning_warning(hours: Hours) -> str | None:

@@ -19,9 +19,7 @@ def save(db: Session, *, interview_count: int, interview_minutes: int, personal_
     if interview_count < 1 or interview_minutes < 30:
         raise RuleViolation("Au moins un entretien de 30 minutes.")
     accompaniment = interview_count * interview_minutes
-    hours_rule.check_plan(accompaniment, personal_minutes)
-    if accompaniment < hours_rule.MIN_ACCOMPANIMENT_MINUTES:
-        raise RuleViolation("Le modèle doit prévoir au moins 13 h d'accompagnement (décret du 24 février 2026).")
+    hours_rule.check_plan(accompaniment, personal_minutes)  # 24 h cap and 13 h floor, one rule
     template = db.exec(select(PlanningTemplate)).first() or PlanningTemplate()
     template.interview_count, template.interview_minutes = interview_count, interview_minutes
     template.personal_minutes, template.updated_at = personal_minutes, utcnow()
