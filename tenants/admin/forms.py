@@ -25,10 +25,16 @@ class CentreDetailsForm(BaseForm):
     disability_contact_email = StringField("Référent handicap : e-mail", filters=[strip],
                                            validators=[Optional(), max_length(254), email_address()])
 
-    def validate_legal_representative_title(self, field):
-        # Both or neither: a certificate names its signatory and the capacity in which they sign.
-        if bool(self.legal_representative_name.data) != bool(field.data):
-            raise ValidationError("Indiquez le nom et la qualité du représentant légal (par exemple « Gérante »).")
+    def validate(self, extra_validators=None):
+        """Field checks, then both or neither of the legal representative's name and capacity."""
+        valid = super().validate(extra_validators)
+        # A certificate names its signatory and the capacity in which they sign (docs/RULES.md).
+        name, title = self.legal_representative_name, self.legal_representative_title
+        if bool(name.data) != bool(title.data):
+            (title if name.data else name).errors.append(
+                "Indiquez le nom et la qualité du représentant légal (par exemple « Gérante »).")
+            valid = False
+        return valid
 
     def validate_siret(self, field):
         problem = siret_problem(field.data or "")
