@@ -121,6 +121,11 @@ def test_only_confirmed_attendance_counts_towards_13_hours(app, client, lyon, lo
     assert "Accompagnement réalisé et émargé : 12\u202fh" in page and "2\u202fh d'entretiens réalisés attendent" in page
     overview = client.get("/c/lyon/bilans/overview").text
     assert "12\u202fh / 24\u202fh / 24 h" in overview and "Émargement non confirmé" in overview
+    evidence = client.get(f"/c/lyon/evidence/bilans/{bilan_id}").text
+    assert "12\u202fh d'accompagnement émargé" in evidence and "non émargé : non compté" in evidence
+    dossier = zipfile.ZipFile(io.BytesIO(client.get(f"/c/lyon/evidence/bilans/{bilan_id}/dossier.zip").data))
+    sheet = " ".join(pdf_text(dossier.read("04-planning-emargements.pdf")).split())
+    assert "12 h d'accompagnement émargé" in sheet and "taux de réalisation 75 %" in sheet
     # The paper sheet comes back: the consultant records it, and the 13 h are reached.
     assert client.post(f"/c/lyon/bilans/{bilan_id}/sessions/{late_id}/paper-attendance").status_code == 303
     page = client.get(f"/c/lyon/bilans/{bilan_id}").text
