@@ -14,6 +14,10 @@ def centre_db(app, centre):
             yield db
 
 
+ACME_SIRET = "55210055400013"  # a valid SIRET of another company than the test centres
+STARTED_DAYS_AGO = 30
+
+
 def make_beneficiary(db, name="Zoé Martin", email="zoe@example.fr", **extra):
     from tenants.beneficiaries.registry import create
 
@@ -31,15 +35,22 @@ def make_bilan(db, consultant_id, *, state="active", phase="preliminary", fundin
     if state == "prior_interview":
         db.commit()
         return bilan
+    from tenants.bilans import employer
+
+    with_employer = funding in employer.EMPLOYER_FUNDINGS
     lifecycle.make_quote(db, bilan, price_cents=180_000, interview_minutes=interview_minutes,
                          personal_minutes=personal_minutes, format="presentiel", funding=funding,
                          funded_last_5_years=False if funding == "cpf" else None,
                          planned_start_on=date.today() + timedelta(days=30),
-                         employer_name="Acme SAS" if funding in lifecycle.NEEDS_AGREEMENT else None)
+                         employer_name="Acme SAS" if with_employer else None,
+                         employer_siret=ACME_SIRET if with_employer else None)
     if state == "quoted":
         db.commit()
         return bilan
-    lifecycle.start(db, bilan, on=date.today())
+    # The quote went out two months ago and the bilan started a month ago (EDOF's 11 business days
+    # passed), so tests can hold sessions in the past few weeks.
+    bilan.quoted_at = datetime.now(timezone.utc) - timedelta(days=60)
+    lifecycle.start(db, bilan, on=date.today() - timedelta(days=STARTED_DAYS_AGO))
     if consent:
         consent_rule.record_consent(db, bilan, method="paper", recorded_by=consultant_id)
     for target in ("investigation", "conclusion")[: ("preliminary", "investigation", "conclusion").index(phase)]:
@@ -48,8 +59,11 @@ def make_bilan(db, consultant_id, *, state="active", phase="preliminary", fundin
     return bilan
 
 
-def add_sessions(db, bilan, count, minutes=120, kind="interview", done=True, start=None):
-    from tenants.sessions import planning
+def add_sessions(db, bilan, count, minutes=120, kind="interview", done=True, start=None, signed=True):
+    """Sessions on consecutive past days; done ones are signed from the portal unless signed=False."""
+    from tenants.sessions import attendance, planning
+    from tenants.sessions.models import Attendance
+    from sqlmodel import select
 
     start = start or datetime.now(timezone.utc) - timedelta(days=count + 1)
     made = []
@@ -58,6 +72,34 @@ def add_sessions(db, bilan, count, minutes=120, kind="interview", done=True, sta
                                     kind=kind, format="presentiel")
         if done:
             planning.set_status(db, bilan, session, "done")
+            if signed and kind == "interview":
+                db.flush()
+                record = db.exec(select(Attendance).where(Attendance.session_id == session.id)).one()
+                attendance.confirm_from_portal(db, record, ip="203.0.113.9", user_agent="pytest")
         made.append(session)
     db.commit()
     return made
+
+
+def deliver_synthesis(db, bilan):
+    """A complete synthesis, finalised and delivered to the beneficiary (what a completed closing needs)."""
+    from tenants.synthesis import editing
+
+    editing.save(db, bilan, {"circumstances": "Reconversion", "skills": "Pédagogie", "project": "Formatrice"})
+    editing.finalise(db, bilan)
+    editing.deliver(db, bilan)
+    db.commit()
+
+
+def backdate(app, centre, bilan_id, *, quoted_days=45, started_days=None):
+    """The quote went out `quoted_days` ago (EDOF's 11 business days passed); the bilan started `started_days` ago."""
+    from tenants.bilans.models import Bilan
+
+    with centre_db(app, centre) as db:
+        bilan = db.get(Bilan, bilan_id)
+        if bilan.quoted_at is not None:
+            bilan.quoted_at = datetime.now(timezone.utc) - timedelta(days=quoted_days)
+        if started_days is not None and bilan.started_on is not None:
+            bilan.started_on = date.today() - timedelta(days=started_days)
+        db.add(bilan)
+        db.commit()

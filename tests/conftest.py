@@ -145,6 +145,7 @@ def make_centre(app):
     from saas.accounts.models import Account
     from saas.accounts.passwords import hash_password
     from saas.accounts.queries import account_by_email
+    from saas.centres.models import Centre
     from saas.signup.provision import create_centre
 
     def make(slug: str, name: str | None = None, owner_email: str | None = None) -> MadeCentre:
@@ -160,6 +161,11 @@ def make_centre(app):
                                    nda="11755555555", admin=account)
             with app.extensions["db"].public_session() as session:
                 owner.id = account_by_email(session, owner.email).id
+                # The admin sets who signs the completion certificates (tests of its absence clear it).
+                row = session.get(Centre, centre.id)
+                row.legal_representative_name, row.legal_representative_title = f"Claire {slug.title()}", "Directrice"
+                session.add(row)
+                session.commit()
         return MadeCentre(centre.id, centre.slug, centre.name, centre.schema, owner)
 
     return make

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from sqlmodel import select
 
-from bilans_support import centre_db
+from bilans_support import backdate, centre_db
 
 
 def _enter_portal(client, outbox, slug):
@@ -27,6 +27,7 @@ def test_beneficiary_consents_and_confirms_attendance_through_their_link(app, cl
     client.post(f"/c/lyon/bilans/{bilan_id}/quote", data={"interview_hours": "16", "personal_hours": "8", "price": "1800",
                                                           "format": "presentiel", "funding": "personal"})
     client.post(f"/c/lyon/bilans/{bilan_id}/start")
+    backdate(app, lyon, bilan_id, started_days=5)  # so yesterday's session falls within the bilan
     assert client.post(f"/c/lyon/bilans/{bilan_id}/phase", data={"target": "investigation"}).status_code == 422
     client.post(f"/c/lyon/bilans/{bilan_id}/sessions/", data={"day": (date.today() - timedelta(days=1)).isoformat(),
                 "time": "10:00", "duration_minutes": "120", "kind": "interview", "format": "presentiel"})

@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlmodel import select
 
-from bilans_support import add_sessions, centre_db, make_bilan
+from bilans_support import add_sessions, centre_db, deliver_synthesis, make_bilan
 from saas.errors import RuleViolation
 
 
@@ -65,6 +65,7 @@ def test_closing_with_13_hours_in_conclusion_is_completed(app, lyon):
         bilan = make_bilan(db, lyon.owner.id, phase="conclusion")
         add_sessions(db, bilan, 6, minutes=120)
         add_sessions(db, bilan, 1, minutes=60)                           # 13 h
+        deliver_synthesis(db, bilan)
         assert lifecycle.close(db, bilan, today=date.today()) == "completed"
         assert bilan.follow_up_due_on == date.today() + timedelta(days=182)
 

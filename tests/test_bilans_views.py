@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlmodel import select
 
-from bilans_support import centre_db
+from bilans_support import backdate, centre_db
 
 
 def _id(location):
@@ -29,7 +29,9 @@ def walk_to_conclusion(client, slug, email="zoe@example.fr", name="Zoé Martin")
         "edof_number": "EDOF-123", "funded_last_5_years": "no"})
     assert r.status_code == 303, r.text
     assert "1\u202f600,00\u202f€" in client.get(f"/c/{slug}/bilans/{bilan_id}").text
+    backdate(client.application, _centre_of(client.application, slug), bilan_id)  # EDOF: 11 business days later
     assert client.post(f"/c/{slug}/bilans/{bilan_id}/start").status_code == 303
+    backdate(client.application, _centre_of(client.application, slug), bilan_id, started_days=20)
     assert client.post(f"/c/{slug}/bilans/{bilan_id}/consent", data={"confirm": "y"}).status_code == 303
     client.post(f"/c/{slug}/bilans/{bilan_id}/needs", data={"needs_analysis": "Analyse confidentielle du besoin"})
     client.post(f"/c/{slug}/bilans/{bilan_id}/objectives", data={"text": "Objectif très personnel"})
@@ -44,15 +46,31 @@ def walk_to_conclusion(client, slug, email="zoe@example.fr", name="Zoé Martin")
     return person_id, bilan_id
 
 
-def _mark_all_done(app, centre, bilan_id):
+def _centre_of(app, slug):
+    from types import SimpleNamespace
+
+    from saas.centres.models import Centre
+
+    with app.app_context():
+        with app.extensions["db"].public_session() as session:
+            found = session.exec(select(Centre).where(Centre.slug == slug)).one()
+            session.expunge(found)
+    return SimpleNamespace(model=lambda _app: found)
+
+
+def _mark_all_done(app, centre, bilan_id, signed=True):
+    """Every session done and, unless signed=False, signed by the beneficiary from the portal."""
     from tenants.bilans.models import Bilan
-    from tenants.sessions import planning
-    from tenants.sessions.models import BilanSession
+    from tenants.sessions import attendance, planning
+    from tenants.sessions.models import Attendance, BilanSession
 
     with centre_db(app, centre) as db:
         bilan = db.get(Bilan, bilan_id)
         for s in db.exec(select(BilanSession).where(BilanSession.bilan_id == bilan_id)).all():
             planning.set_status(db, bilan, s, "done")
+            record = db.exec(select(Attendance).where(Attendance.session_id == s.id)).first()
+            if signed and record is not None:
+                attendance.confirm_from_portal(db, record, ip="203.0.113.9", user_agent="pytest")
         db.commit()
 
 
@@ -70,6 +88,7 @@ def test_a_whole_bilan_from_prior_interview_to_closing(app, client, make_centre,
                                                                 "skills": "Compétences pédagogiques confidentielles",
                                                                 "project": "Formatrice"})
     assert client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/finalise").status_code == 303
+    assert client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/deliver").status_code == 303
     pdf = client.get(f"/c/lyon/bilans/{bilan_id}/synthesis/pdf")
     assert pdf.status_code == 200 and pdf.data[:4] == b"%PDF"
     r = client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/disclosures", data={"recipient_email": "rh@acme.fr"})

@@ -20,6 +20,9 @@ class Centre(PublicModel, table=True):
     qualiopi_expires_on: Optional[date] = None
     disability_contact_name: Optional[str] = Field(default=None, max_length=120)
     disability_contact_email: Optional[str] = Field(default=None, max_length=254)
+    # Signs the completion certificates (certificat de réalisation): docs/RULES.md.
+    legal_representative_name: Optional[str] = Field(default=None, max_length=120)
+    legal_representative_title: Optional[str] = Field(default=None, max_length=120)
     status: str = Field(default="active", max_length=16)  # active | disabled
     schema_version: Optional[str] = Field(default=None, max_length=40)  # tenant alembic head
     created_at: datetime = Field(default_factory=utcnow)

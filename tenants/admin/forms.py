@@ -16,10 +16,25 @@ class CentreDetailsForm(BaseForm):
     qualiopi_number = StringField("Numéro du certificat Qualiopi", filters=[strip],
                                   validators=[Optional(), max_length(60), no_markup])
     qualiopi_expires_on = DateField("Expiration du certificat", validators=[Optional()], render_kw={"type": "date"})
+    legal_representative_name = StringField("Représentant légal : nom", filters=[strip],
+                                            validators=[Optional(), max_length(120), no_markup])
+    legal_representative_title = StringField("Représentant légal : qualité", filters=[strip],
+                                             validators=[Optional(), max_length(120), no_markup])
     disability_contact_name = StringField("Référent handicap : nom", filters=[strip],
                                           validators=[Optional(), max_length(120), no_markup])
     disability_contact_email = StringField("Référent handicap : e-mail", filters=[strip],
                                            validators=[Optional(), max_length(254), email_address()])
+
+    def validate(self, extra_validators=None):
+        """Field checks, then both or neither of the legal representative's name and capacity."""
+        valid = super().validate(extra_validators)
+        # A certificate names its signatory and the capacity in which they sign (docs/RULES.md).
+        name, title = self.legal_representative_name, self.legal_representative_title
+        if bool(name.data) != bool(title.data):
+            (title if name.data else name).errors.append(
+                "Indiquez le nom et la qualité du représentant légal (par exemple « Gérante »).")
+            valid = False
+        return valid
 
     def validate_siret(self, field):
         problem = siret_problem(field.data or "")

@@ -18,6 +18,7 @@ from saas.tenancy import admin_required, staff_blueprint, tenant_db
 from saas.tokens import new_token
 from saas.urls import external_url
 from tenants.admin.forms import CentreDetailsForm
+from tenants.bilans import certificate
 
 bp = staff_blueprint("admin", __name__, url_prefix="/admin")
 
@@ -45,7 +46,8 @@ def _page(invite_form=None, details_form=None, status=200):
                   invitations=queries.pending_invitations(db, centre.id, utcnow()),
                   invite_form=invite_form or InviteForm(), roles=ROLE_LABELS,
                   details_form=details_form or CentreDetailsForm(obj=centre),
-                  warning=qualiopi_warning(centre, date.today()))
+                  warning=qualiopi_warning(centre, date.today()),
+                  signatory_missing=certificate.signatory_missing(centre))
 
 
 @bp.get("/")
@@ -115,7 +117,7 @@ def remove_member(membership_id: int):
 @bp.post("/centre")
 @admin_required
 def update_centre():
-    """Legal ids, Qualiopi certificate, disability contact person (référent handicap)."""
+    """Legal ids, legal representative (signs the certificates), Qualiopi, référent handicap."""
     form = CentreDetailsForm()
     if not form.validate_on_submit():
         return _page(details_form=form, status=422)
@@ -123,6 +125,8 @@ def update_centre():
     centre = db.get(Centre, g.centre.id)
     form.populate_obj(centre)
     centre.qualiopi_number = centre.qualiopi_number or None
+    centre.legal_representative_name = centre.legal_representative_name or None
+    centre.legal_representative_title = centre.legal_representative_title or None
     centre.disability_contact_name = centre.disability_contact_name or None
     centre.disability_contact_email = (centre.disability_contact_email or "").lower() or None
     db.add(centre)

@@ -5,14 +5,19 @@ someone whose bilan was funded in the previous five years. The holder pays a
 fixed participation (103,20 € in 2026) that the centre may never reimburse;
 job seekers and employer co-funding are exempt. On working time the employee
 asks the employer 60 days ahead; the employer answers within 30 days (silence
-means acceptance). EDOF deadlines are in business days.
+means acceptance). EDOF deadlines are in business days: a bilan starts at
+least 11 business days after the proposal (withdrawal period). The five-year
+answer is checked against the centre's own records of the same person too.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from sqlmodel import Session, select
+
 from saas.errors import RuleViolation
+from saas.i18n import PARIS, date_fr
 
 CPF_CAP_CENTS = 160_000
 PARTICIPATION_CENTS = {2026: 10_320}
@@ -57,8 +62,9 @@ def quote(price_cents: int, interview_minutes: int, personal_minutes: int, *, em
     return CpfQuote(price_cents, eligible, cpf, price_cents - cpf, participation, eligible > CPF_CAP_CENTS, exempt)
 
 
-def check_eligibility(funded_last_5_years: bool | None) -> None:
-    """The CPF never funds a second bilan within five years; the question must be answered."""
+def check_eligibility(db: Session, bilan, funded_last_5_years: bool | None, *, on: date) -> None:
+    """The CPF never funds a second bilan within five years: the answer must be given, and must agree with
+    the centre's own records (a CPF bilan of the same beneficiary started in the five years before `on`)."""
     if funded_last_5_years is None:
         raise RuleViolation("Indiquez si un bilan de compétences a été financé pour cette personne "
                             "au cours des 5 dernières années.")
@@ -66,6 +72,30 @@ def check_eligibility(funded_last_5_years: bool | None) -> None:
         raise RuleViolation("Le CPF ne finance pas de bilan de compétences à une personne dont un bilan "
                             "a été financé au cours des 5 dernières années (décret 2026-126). "
                             "Proposez un autre financement.")
+    previous = previous_cpf_bilan(db, bilan, on=on)
+    if previous is not None:
+        raise RuleViolation(f"Ce centre a déjà réalisé pour cette personne un bilan financé par le CPF, démarré le "
+                            f"{date_fr(previous.started_on)} : un bilan a donc été financé au cours des 5 dernières "
+                            "années et le CPF ne peut pas en financer un nouveau (décret 2026-126). "
+                            "Proposez un autre financement.")
+
+
+def five_years_before(on: date) -> date:
+    """The same day five years earlier (28 February for a 29 February)."""
+    try:
+        return on.replace(year=on.year - 5)
+    except ValueError:
+        return on.replace(year=on.year - 5, day=28)
+
+
+def previous_cpf_bilan(db: Session, bilan, *, on: date):
+    """The latest other CPF-funded bilan of the same beneficiary in this centre started within five years of `on`."""
+    from tenants.bilans.models import Bilan
+
+    return db.exec(select(Bilan).where(Bilan.beneficiary_id == bilan.beneficiary_id, Bilan.id != bilan.id,
+                                       Bilan.funding == "cpf", Bilan.started_on.is_not(None),
+                                       Bilan.started_on > five_years_before(on), Bilan.started_on <= on)
+                   .order_by(Bilan.started_on.desc())).first()
 
 
 def check_participation_not_reimbursed(refund_cents: int) -> None:
@@ -99,3 +129,14 @@ def add_business_days(day: date, n: int) -> date:
 def edof_earliest_start(proposed_on: date) -> date:
     """EDOF: a session starts at least 11 business days after the proposal."""
     return add_business_days(proposed_on, EDOF_START_BUSINESS_DAYS)
+
+
+def check_start(bilan, on: date) -> None:
+    """A CPF bilan starts no earlier than EDOF allows: 11 business days after the proposal (the quote)."""
+    if bilan.funding != "cpf" or bilan.quoted_at is None:
+        return
+    earliest = edof_earliest_start(bilan.quoted_at.astimezone(PARIS).date())
+    if on < earliest:
+        raise RuleViolation(f"Ce bilan financé par le CPF ne peut pas démarrer avant le {date_fr(earliest)} : "
+                            "EDOF impose 11 jours ouvrés entre la proposition et l'entrée en formation "
+                            "(délai de rétractation du titulaire).")

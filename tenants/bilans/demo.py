@@ -79,6 +79,11 @@ def _person(db, ctx, key, consultant):
     return person
 
 
+# Employers of the demo (valid SIRETs of other companies than the centre: R6313-5 compares SIREN).
+EMPLOYERS = {"Transports Rhône-Alpes SA": "38291047500013", "Imprimerie Lumière SARL": "44102988300010"}
+LEGAL_REPRESENTATIVE = ("Hélène Marchand", "Gérante")  # signs the completion certificates
+
+
 def _open(db, ctx, stamp, key, consultant_key, *, prior_on: date, funding="cpf", price=180_000, interview=16 * 60,
           personal=8 * 60, fmt="presentiel", employer=None, quote=True):
     consultant = _consultant(ctx, consultant_key)
@@ -91,7 +96,8 @@ def _open(db, ctx, stamp, key, consultant_key, *, prior_on: date, funding="cpf",
         lifecycle.make_quote(db, bilan, price_cents=price, interview_minutes=interview, personal_minutes=personal,
                              format=fmt, funding=funding, funded_last_5_years=False if funding == "cpf" else None,
                              edof_number=f"EDOF-{prior_on:%y%m}-{sum(map(ord, key)) % 10000:04d}" if funding == "cpf" else None,
-                             employer_name=employer, planned_start_on=prior_on + timedelta(days=21),
+                             employer_name=employer, employer_siret=EMPLOYERS.get(employer),
+                             planned_start_on=prior_on + timedelta(days=21),
                              actor=consultant.name)
         bilan.quoted_at = at(prior_on + timedelta(days=1), 17)
         stamp(bilan, bilan.quoted_at)
@@ -121,7 +127,9 @@ def _start(db, stamp, bilan, consultant, started: date, *, portal=True):
 
 
 def _sessions(db, stamp, bilan, consultant, first: date, *, done: int, planned: int = 0, minutes: int = 120,
-              personal_done: int = 0, every: int = 7, today: date, confirm: bool = True):
+              personal_done: int = 0, every: int = 7, today: date, confirm: str | None = "portal"):
+    """Sessions from `first`; the done interviews signed from the portal, on paper, or (None) not yet."""
+    from tenants.sessions import attendance as attendance_rule
     from tenants.sessions.models import Attendance
 
     day = first
@@ -131,15 +139,20 @@ def _sessions(db, stamp, bilan, consultant, first: date, *, done: int, planned: 
                                     format=bilan.format if bilan.format != "mixte" else "distanciel", actor=consultant.name)
         stamp(bilan, min(starts - timedelta(days=6), at(today - timedelta(days=1), 17)))
         if i < done:
-            planning.set_status(db, bilan, session, "done", actor=consultant.name)
+            planning.set_status(db, bilan, session, "done", actor=consultant.name,
+                                now=starts + timedelta(minutes=minutes))
             stamp(bilan, starts + timedelta(minutes=minutes + 10))
             if confirm:
                 db.flush()
                 attendance = db.exec(select(Attendance).where(Attendance.session_id == session.id)).first()
-                attendance.confirmed_at = starts + timedelta(minutes=minutes + 5)
-                attendance.confirmed_ip, attendance.confirmed_user_agent = "203.0.113.24", "Mozilla/5.0 Firefox/132.0"
-                db.add(attendance)
-                stamp(bilan, attendance.confirmed_at)
+                signed_at = starts + timedelta(minutes=minutes + 5)
+                if confirm == "paper":
+                    attendance_rule.record_paper(db, bilan, session, account_id=consultant.id, actor=consultant.name,
+                                                 now=signed_at)
+                else:
+                    attendance_rule.confirm_from_portal(db, attendance, ip="203.0.113.24",
+                                                        user_agent="Mozilla/5.0 Firefox/132.0", now=signed_at)
+                stamp(bilan, signed_at)
             bilan.last_activity_at = starts + timedelta(minutes=minutes + 10)
         day = day + timedelta(days=every)
         if i + 1 == done and planned:
@@ -148,7 +161,7 @@ def _sessions(db, stamp, bilan, consultant, first: date, *, done: int, planned: 
         starts = at(first + timedelta(days=3 + 7 * j), 10)
         s = planning.schedule(db, bilan, starts_at=starts, duration_minutes=240, kind="personal_work",
                               format="distanciel", actor=consultant.name)
-        planning.set_status(db, bilan, s, "done", actor=consultant.name)
+        planning.set_status(db, bilan, s, "done", actor=consultant.name, now=starts + timedelta(hours=4))
         stamp(bilan, starts + timedelta(hours=4))
     db.add(bilan)
 
@@ -210,6 +223,11 @@ def seed(db: Session, centre, ctx: dict) -> None:
     ctx.setdefault("bilans", {})
     ctx.setdefault("beneficiaries", {})
     stamp = Stamp(db)
+    from saas.centres.models import Centre
+
+    centre_row = db.get(Centre, centre.id)
+    centre_row.legal_representative_name, centre_row.legal_representative_title = LEGAL_REPRESENTATIVE
+    db.add(centre_row)
 
     # Two prior interviews: one waiting, one turned into a quote.
     _open(db, ctx, stamp, "prior_waiting", "part_time", prior_on=today - timedelta(days=2), quote=False)
@@ -249,7 +267,8 @@ def seed(db: Session, centre, ctx: dict) -> None:
             ("investigation_public", "consultant", "cpf", 120, 4, 3, 1, 5),
             ("investigation_near_24h", "consultant", "cpf", 120, 7, 1, 1, 8),
             ("investigation_accommodations", "part_time", "agefiph", 60, 6, 6, 0, 6)):
-        person, bilan, c = _open(db, ctx, stamp, key, consultant_key, prior_on=today - timedelta(weeks=weeks_ago + 2),
+        # The quote three weeks before the start: EDOF's 11 business days have passed.
+        person, bilan, c = _open(db, ctx, stamp, key, consultant_key, prior_on=today - timedelta(weeks=weeks_ago + 3),
                                  funding=funding, interview=max(16 * 60, (done + planned) * minutes),
                                  personal=8 * 60 if key != "investigation_accommodations" else 6 * 60)
         started = today - timedelta(weeks=weeks_ago)
@@ -257,7 +276,7 @@ def seed(db: Session, centre, ctx: dict) -> None:
         _move(db, stamp, bilan, c, "investigation", at(started + timedelta(days=8), 12))
         _sessions(db, stamp, bilan, c, started + timedelta(days=1), done=done, planned=planned, minutes=minutes,
                   personal_done=personal, every=6, today=today,
-                  confirm=key != "investigation_public")  # one with attendance to confirm
+                  confirm=None if key == "investigation_public" else "portal")  # one with attendance to sign
         db.add(ActionItem(bilan_id=bilan.id, text="Mener deux enquêtes métiers auprès de professionnels",
                           due_on=today + timedelta(days=10)))
     # Near 24 h: a personal-work session brings it to 24 h scheduled.
@@ -272,7 +291,8 @@ def seed(db: Session, centre, ctx: dict) -> None:
     started = today - timedelta(weeks=10)
     _start(db, stamp, bilan, c, started, portal=False)
     _move(db, stamp, bilan, c, "investigation", at(started + timedelta(days=10), 12))
-    _sessions(db, stamp, bilan, c, started + timedelta(days=2), done=7, planned=1, personal_done=2, every=9, today=today)
+    _sessions(db, stamp, bilan, c, started + timedelta(days=2), done=7, planned=1, personal_done=2, every=9, today=today,
+              confirm="paper")  # paper consent and paper attendance sheets, recorded by the consultant
     _move(db, stamp, bilan, c, "conclusion", at(today - timedelta(days=4), 12))
     editing.save(db, bilan, {**SYNTHESIS, "skills": "", "circumstances": SYNTHESIS["circumstances"].replace(
         "assistante de gestion dans une PME du bâtiment", "artisan menuisier installé à son compte")}, actor=c.name)

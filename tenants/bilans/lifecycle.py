@@ -1,18 +1,22 @@
 """The life of a bilan: prior interview, quote, start, phases in order, closing.
 
 Three phases in order (R6313-4); the consent gate before leaving the
-preliminary phase (L6313-4); closing records `completed` only in conclusion
-with at least 13 h of accompaniment done, else `interrupted` (décret of
-24 February 2026). Every step is logged in the history.
+preliminary phase (L6313-4); a CPF bilan starts no earlier than EDOF allows;
+closing records `completed` only in conclusion, with at least 13 h of signed
+accompaniment (décret of 24 February 2026) and the final synthesis delivered
+to the beneficiary (R6313-4 3°, L6313-4), else `interrupted` with the reason.
+Every step is logged in the history.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
 from saas.centres.models import Centre
 from saas.errors import RuleViolation
+from saas.i18n import PARIS, datetime_fr, hours_fr
 from saas.models import utcnow
 from tenants.bilans import cpf, employer
 from tenants.bilans.consent import require_consent
@@ -55,11 +59,10 @@ def make_quote(db: Session, bilan: Bilan, *, price_cents: int, interview_minutes
         raise RuleViolation("Format ou financement inconnu.")
     hours_rule.check_plan(interview_minutes, personal_minutes)
     if funding == "cpf":
-        cpf.check_eligibility(funded_last_5_years)
-    if funding in NEEDS_AGREEMENT and not (employer_name or "").strip():
-        raise RuleViolation("Indiquez l'employeur : ce financement demande une convention tripartite (R6313-8).")
-    employer_siret = employer.clean_employer_siret(employer_siret)
-    employer.check_not_own_staff(db.get(Centre, db.info["centre_id"]).siret, employer_siret)
+        cpf.check_eligibility(db, bilan, funded_last_5_years, on=planned_start_on or utcnow().astimezone(PARIS).date())
+    employer_siret = employer.check_employer(db.get(Centre, db.info["centre_id"]).siret, funding=funding,
+                                             cpf_employer_cofunding=cpf_employer_cofunding,
+                                             employer_name=employer_name, employer_siret=employer_siret)
     bilan.price_cents, bilan.planned_interview_minutes, bilan.planned_personal_minutes = price_cents, interview_minutes, personal_minutes
     bilan.format, bilan.funding, bilan.edof_number = format, funding, (edof_number or None)
     bilan.funded_last_5_years, bilan.cpf_on_working_time = funded_last_5_years, cpf_on_working_time
@@ -80,7 +83,8 @@ def start(db: Session, bilan: Bilan, *, on: date, actor: str | None = None) -> B
         raise RuleViolation("Ce financement demande une convention tripartite signée (R6313-8) : "
                             "envoyez-la ; le bilan démarrera à sa signature.")
     if bilan.funding == "cpf":
-        cpf.check_eligibility(bilan.funded_last_5_years)
+        cpf.check_eligibility(db, bilan, bilan.funded_last_5_years, on=on)
+        cpf.check_start(bilan, on)
     bilan.status, bilan.phase, bilan.started_on, bilan.last_activity_at = "active", "preliminary", on, utcnow()
     db.add(bilan)
     record(db, bilan.id, "started", "Bilan démarré : phase préliminaire", actor)
@@ -109,24 +113,79 @@ def move_to(db: Session, bilan: Bilan, target: str, *, actor: str | None = None)
     return bilan
 
 
+@dataclass
+class ClosingCheck:
+    """What closing would give: why "completed" is unavailable, and which done interviews nobody signed."""
+    blockers: list[str] = field(default_factory=list)
+    unsigned: list = field(default_factory=list)   # BilanSession rows: their minutes do not count
+    synthesis_ready: bool = False                  # finalised and delivered to the beneficiary
+
+    @property
+    def can_complete(self) -> bool:
+        return not self.blockers
+
+
+def closing_check(db: Session, bilan: Bilan) -> ClosingCheck:
+    """Completed needs the conclusion phase (R6313-4), 13 h of signed accompaniment (décret of 24 February
+    2026) and the final synthesis delivered to the beneficiary (R6313-4 3°, L6313-4); else interrupted."""
+    from tenants.sessions import attendance
+    from tenants.synthesis.editing import synthesis_of
+
+    check = ClosingCheck(unsigned=attendance.unsigned(db, bilan))
+    if bilan.phase != "conclusion":
+        check.blockers.append("la phase de conclusion n'a pas été atteinte (article R6313-4)")
+    hours = hours_rule.hours_of(db, bilan)
+    if not hours_rule.reaches_floor(hours):
+        check.blockers.append(f"seulement {hours_fr(hours.done_interview)} d'accompagnement réalisées et émargées, "
+                              "moins de 13\u202fh (décret du 24 février 2026)")
+    synthesis = synthesis_of(db, bilan)
+    if synthesis is None or synthesis.status != "final":
+        check.blockers.append("le document de synthèse n'est pas finalisé (article R6313-4, 3°)")
+    elif synthesis.delivered_at is None:
+        check.blockers.append("le document de synthèse n'a pas été remis au bénéficiaire (article L6313-4)")
+    else:
+        check.synthesis_ready = True
+    return check
+
+
+def unsigned_warning(sessions) -> str:
+    """The French list of done interviews without a signature, for the refusal and the closing form."""
+    n = len(sessions)
+    when = ", ".join(datetime_fr(s.starts_at) for s in sessions)
+    return (f"{n} séance{'s' if n > 1 else ''} réalisée{'s' if n > 1 else ''} sans émargement du bénéficiaire "
+            f"({when}) : {'leurs' if n > 1 else 'ses'} heures ne comptent pas. Faites-les émarger (lien personnel "
+            "ou « émargement papier reçu ») ou confirmez la clôture sans elles.")
+
+
 def close(db: Session, bilan: Bilan, *, today: date, at: datetime | None = None, reason: str = "",
-          actor: str | None = None) -> str:
-    """End the bilan: completed in conclusion with ≥ 13 h of accompaniment, else interrupted."""
+          outcome: str | None = None, accept_unsigned: bool = False, actor: str | None = None) -> str:
+    """End the bilan: completed only when closing_check allows it, else interrupted with the reason.
+
+    `outcome` None picks completed when allowed; "completed" is refused with the reasons when not allowed;
+    "interrupted" of a bilan that could complete needs a typed reason. Done interviews nobody signed stop
+    the closing until `accept_unsigned` confirms it without them.
+    """
     if bilan.status != "active":
         raise RuleViolation("Ce bilan n'est pas en cours.")
-    hours = hours_rule.hours_of(db, bilan)
-    if bilan.phase == "conclusion" and hours_rule.reaches_floor(hours):
+    if outcome not in (None, "completed", "interrupted"):
+        raise RuleViolation("Issue de clôture inconnue.")
+    check = closing_check(db, bilan)
+    if check.unsigned and not accept_unsigned:
+        raise RuleViolation(unsigned_warning(check.unsigned))
+    reason = (reason or "").strip()
+    if outcome == "completed" and not check.can_complete:
+        raise RuleViolation("Le bilan ne peut pas être clos comme terminé : " + " ; ".join(check.blockers)
+                            + ". Il ne peut être clos que comme interrompu, avec son motif.")
+    if outcome == "interrupted" and check.can_complete and not reason:
+        raise RuleViolation("Indiquez le motif de l'interruption.")
+    if check.can_complete and outcome != "interrupted":
         bilan.status, bilan.closing_reason = "completed", None
         detail = "Bilan terminé"
     else:
         bilan.status = "interrupted"
-        why = []
-        if bilan.phase != "conclusion":
-            why.append("la phase de conclusion n'a pas été atteinte")
-        if not hours_rule.reaches_floor(hours):
-            why.append("moins de 13 h d'accompagnement réalisées (décret du 24 février 2026)")
-        bilan.closing_reason = ((reason.strip() + " — ") if reason.strip() else "") + "Interrompu : " + " et ".join(why) + "."
-        bilan.closing_reason = bilan.closing_reason[:300]
+        why = " ; ".join(check.blockers)
+        bilan.closing_reason = (((reason + " — ") if reason else "") + "Interrompu"
+                                + (" : " + why if why else "") + ".")[:300]
         detail = "Bilan interrompu"
     bilan.ended_at = at or utcnow()
     bilan.follow_up_offered_at = bilan.ended_at

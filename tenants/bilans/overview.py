@@ -16,7 +16,8 @@ from tenants.bilans.consent import has_consent
 from tenants.bilans.models import OPEN_STATUSES, PHASES, Bilan
 from tenants.questionnaires import queries as questionnaire_queries
 from tenants.sessions.hours import MAX_TOTAL_MINUTES, hours_of_many
-from tenants.sessions.models import Attendance, BilanSession
+from tenants.sessions import attendance
+from tenants.sessions.models import BilanSession
 
 
 @dataclass
@@ -89,13 +90,11 @@ def overview(db: Session, centre_id: int, *, consultant_id: int | None, phase: s
         for agreement in db.exec(select(Agreement).where(Agreement.bilan_id.in_(ids), Agreement.status.in_(AWAITING))).all():
             result.waiting.append(Waiting(f"Convention non signée — {name(by_id[agreement.bilan_id])} : "
                                           f"{clock.clock_state(agreement, today).short}", agreement.bilan_id))
-        unconfirmed = db.exec(select(Attendance, BilanSession).join(BilanSession, BilanSession.id == Attendance.session_id)
-                              .where(Attendance.bilan_id.in_(ids), Attendance.confirmed_at.is_(None),
-                                     BilanSession.status == "done")).all()
-        per_bilan = {}
-        for attendance, _ in unconfirmed:
-            per_bilan[attendance.bilan_id] = per_bilan.get(attendance.bilan_id, 0) + 1
+        per_bilan = {bilan_id: sum(attendance.awaits_signature(s, a) for s, a in rows)
+                     for bilan_id, rows in attendance.sessions_with_attendance(db, ids).items()}
         for bilan_id, n in per_bilan.items():
+            if not n:
+                continue
             result.waiting.append(Waiting(f"Émargement non confirmé — {name(by_id[bilan_id])} : {n} séance{'s' if n > 1 else ''}", bilan_id))
         for b in active:
             if b.phase == "preliminary" and not has_consent(db, b.id):

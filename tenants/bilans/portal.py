@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from flask import url_for
-from sqlmodel import func, select
+from sqlmodel import select
 
 from tenants.bilans.consent import has_consent
 from tenants.bilans.models import Bilan, Satisfaction
 from tenants.portal.items import PortalItem
-from tenants.sessions.models import Attendance, BilanSession
+from tenants.sessions import attendance
 from tenants.synthesis.editing import synthesis_of
 
 
@@ -22,10 +22,7 @@ def portal_items(db, visitor) -> list[PortalItem]:
                             url_for("portal_bilans.consent_page"), order=1, done=consented))
     if bilan.status in ("prior_interview", "quoted", "awaiting_agreement"):
         return items
-    to_confirm = db.exec(select(func.count()).select_from(Attendance)
-                         .join(BilanSession, BilanSession.id == Attendance.session_id)
-                         .where(Attendance.bilan_id == bilan.id, Attendance.confirmed_at.is_(None),
-                                BilanSession.status == "done")).one()
+    to_confirm = len(attendance.unsigned(db, bilan))
     items.append(PortalItem("Mes séances et émargements",
                             f"{to_confirm} séance(s) à émarger" if to_confirm else "À jour",
                             url_for("portal_bilans.sessions"), order=5, done=not to_confirm))

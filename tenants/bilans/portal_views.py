@@ -11,7 +11,7 @@ from tenants.beneficiaries.models import Beneficiary
 from tenants.bilans import closing, consent, documents
 from tenants.bilans.models import KEEPABLE_DOCUMENTS, ActionItem, Bilan, Objective, Satisfaction
 from tenants.portal.access import portal_blueprint, requires_code
-from tenants.sessions import planning
+from tenants.sessions import attendance as attendance_rule
 from tenants.sessions.models import Attendance, BilanSession
 from tenants.synthesis import disclosure, editing
 from tenants.synthesis.models import LEGAL_SECTIONS, SECTIONS, SynthesisComment
@@ -117,7 +117,7 @@ def confirm(attendance_id: str):
     if attendance is None or attendance.bilan_id != bilan.id:
         raise NotFound("Séance introuvable.")
     ip, agent = _client()
-    planning.confirm_attendance(db, attendance, ip=ip, user_agent=agent)
+    attendance_rule.confirm_from_portal(db, attendance, ip=ip, user_agent=agent)
     db.commit()
     return redirect(url_for("portal_bilans.sessions"), 303)
 

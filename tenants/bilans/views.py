@@ -12,6 +12,7 @@ from saas.htmx import is_htmx, render
 from saas.tenancy import admin_required, staff_blueprint, tenant_db
 from tenants.beneficiaries.models import Beneficiary
 from tenants.bilans import checklists, closing, consent, documents, lifecycle, mailing, queries, workspace
+from tenants.bilans.certificate import certificate_pdf, require_signatory
 from tenants.bilans.models import KEEPABLE_DOCUMENTS, PHASES, ActionItem, Objective
 from tenants.history.models import record
 
@@ -119,7 +120,7 @@ def quote_pdf(bilan_id: str):
 
 @bp.post("/<bilan_id>/start")
 def start(bilan_id: str):
-    """The quote is accepted (CPF order accepted in EDOF, OPCO, personal…): preliminary phase."""
+    """The quote is accepted (CPF order accepted in EDOF, OPCO, personal…): preliminary phase, today."""
     db = tenant_db()
     bilan = queries.bilan_or_404(db, bilan_id)
     lifecycle.start(db, bilan, on=date.today(), actor=_actor())
@@ -244,15 +245,14 @@ def close(bilan_id: str):
     """Close: completed or interrupted, certificate, satisfaction and follow-up offer."""
     db = tenant_db()
     bilan = queries.bilan_or_404(db, bilan_id)
-    lifecycle.close(db, bilan, today=date.today(), reason=request.form.get("reason", "")[:200], actor=_actor())
+    require_signatory(g.centre)  # closing sends the certificate
+    lifecycle.close(db, bilan, today=date.today(), reason=request.form.get("reason", "")[:200],
+                    outcome=request.form.get("outcome") or None,
+                    accept_unsigned=request.form.get("accept_unsigned") == "y", actor=_actor())
     person = db.get(Beneficiary, bilan.beneficiary_id)
-    mailing.send_closing(db, g.centre, person, bilan, certificate=certificate_bytes(db, bilan), actor=_actor())
+    mailing.send_closing(db, g.centre, person, bilan, certificate=certificate_pdf(db, g.centre, bilan),
+                         actor=_actor())
     return _done(bilan)
-
-
-def certificate_bytes(db, bilan) -> bytes:
-    ctx = workspace.context(db, bilan, date.today())
-    return documents.render_pdf("pdf/certificate.html", centre=g.centre, large=ctx["person"].large_text, **ctx)
 
 
 @bp.get("/<bilan_id>/certificate.pdf")
@@ -262,7 +262,7 @@ def certificate(bilan_id: str):
     bilan = queries.bilan_or_404(db, bilan_id)
     if bilan.ended_at is None:
         raise NotFound("Le certificat est émis à la clôture du bilan.")
-    return pdf_response(certificate_bytes(db, bilan), "certificat-de-realisation.pdf")
+    return pdf_response(certificate_pdf(db, g.centre, bilan), "certificat-de-realisation.pdf")
 
 
 @bp.post("/<bilan_id>/consultant")

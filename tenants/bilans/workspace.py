@@ -6,10 +6,12 @@ from datetime import date
 from sqlmodel import Session, select
 
 from saas.accounts.models import Account, Membership
+from saas.centres.models import Centre
 from tenants.agreements.queries import agreement_context, latest_agreement
 from tenants.beneficiaries.models import Beneficiary
-from tenants.bilans import checklists, cpf
+from tenants.bilans import certificate, checklists, cpf
 from tenants.bilans.consent import consents_of, has_consent, withdrawal_of
+from tenants.bilans.lifecycle import closing_check, unsigned_warning
 from tenants.bilans.models import (FORMATS, FUNDINGS, KEEPABLE_DOCUMENTS, PHASE_ORDER, PHASES, ActionItem, Bilan,
                                    Objective, Satisfaction)
 from tenants.history.models import HistoryEvent
@@ -33,6 +35,7 @@ def context(db: Session, bilan: Bilan, today: date) -> dict:
     synthesis = synthesis_of(db, bilan)
     phase_index = PHASE_ORDER.index(bilan.phase)
     consultant = db.get(Account, bilan.consultant_id)
+    closing = closing_check(db, bilan) if bilan.status == "active" else None
     return {
         "bilan": bilan, "person": person, "consultant": consultant, "hours": hours,
         "max_minutes": hours_rule.MAX_TOTAL_MINUTES, "floor_minutes": hours_rule.MIN_ACCOMPANIMENT_MINUTES,
@@ -51,7 +54,9 @@ def context(db: Session, bilan: Bilan, today: date) -> dict:
         "employer_dates": cpf.employer_dates(bilan.planned_start_on) if bilan.funding == "cpf" and bilan.cpf_on_working_time and bilan.planned_start_on else None,
         "edof_start": cpf.edof_earliest_start(bilan.quoted_at.date()) if bilan.funding == "cpf" and bilan.quoted_at else None,
         "synthesis": synthesis, "missing_sections": missing_sections(synthesis.sections if synthesis else None),
-        "closes_as": ("completed" if bilan.phase == "conclusion" and hours_rule.reaches_floor(hours) else "interrupted"),
+        "closing": closing,
+        "signatory_missing": certificate.signatory_missing(db.get(Centre, db.info["centre_id"])),
+        "unsigned_warning": unsigned_warning(closing.unsigned) if closing and closing.unsigned else None,
         "satisfaction": db.exec(select(Satisfaction).where(Satisfaction.bilan_id == bilan.id)).first(),
         "events": list(db.exec(select(HistoryEvent).where(HistoryEvent.bilan_id == bilan.id).order_by(HistoryEvent.at.desc()).limit(12)).all()),
         "fundings": FUNDINGS, "formats": FORMATS, "keepable": KEEPABLE_DOCUMENTS,

@@ -15,9 +15,10 @@ from datetime import date
 
 from sqlmodel import Session, func, select
 
+from saas.centres.models import Centre
 from tenants.agreements.models import Agreement
 from tenants.beneficiaries.models import Beneficiary
-from tenants.bilans import checklists
+from tenants.bilans import certificate, checklists
 from tenants.bilans.consent import consents_of
 from tenants.bilans.cpf import quote as cpf_quote
 from tenants.bilans.models import Bilan, Objective, Satisfaction
@@ -30,7 +31,7 @@ from tenants.synthesis.models import Disclosure, Synthesis
 class Piece:
     filename: str
     title: str
-    template: str
+    template: str | None
     present: bool
     note: str = ""
 
@@ -67,7 +68,10 @@ def evidence(db: Session, bilan: Bilan) -> dict:
         Piece("02-phase-preliminaire.pdf", "Analyse du besoin, objectifs co-définis, format et calendrier (Qualiopi 4, 5)", "pdf/evidence_preliminary.html", True),
         Piece("03-devis-convention.pdf", "Devis ou convention tripartite (Qualiopi 10)", "pdf/evidence_contract.html", bilan.price_cents is not None or agreement is not None),
         Piece("04-planning-emargements.pdf", "Planning, durées et émargements", "pdf/evidence_attendance.html", bool(sessions)),
-        Piece("05-certificat-de-realisation.pdf", "Certificat de réalisation", "pdf/certificate.html", bilan.ended_at is not None),
+        # The certificate is the one tenants/bilans/certificate.py issues (template None), never a copy.
+        Piece("05-certificat-de-realisation.pdf", "Certificat de réalisation", None,
+              bilan.ended_at is not None and not certificate.signatory_missing(db.get(Centre, db.info["centre_id"])),
+              "" if bilan.ended_at is None else "à émettre une fois le représentant légal du centre renseigné"),
         Piece("06-satisfaction.pdf", "Satisfaction (Qualiopi 30)", "pdf/evidence_satisfaction.html", satisfaction is not None),
     ]
     return ctx
@@ -83,6 +87,8 @@ def dossier_zip(db: Session, bilan: Bilan, centre, today: date) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("00-index.pdf", render_pdf("pdf/evidence_index.html", centre=centre, large=large, today=today, **ctx))
         for piece in ctx["pieces"]:
-            if piece.present:
+            if piece.present and piece.template is None:
+                archive.writestr(piece.filename, certificate.certificate_pdf(db, centre, bilan))
+            elif piece.present:
                 archive.writestr(piece.filename, render_pdf(piece.template, centre=centre, large=large, today=today, **ctx))
     return buffer.getvalue()

@@ -66,7 +66,7 @@ def home():
     db = tenant_db()
     beneficiary = access._beneficiary(db, g.visitor.beneficiary_id)
     return render("portal/home.html", items=items.collect(db, g.visitor),
-                  name=getattr(beneficiary, "name", ""), centre_name=g.centre.name)
+                  name=getattr(beneficiary, "name", ""), centre_name=g.centre.name, centre=g.centre)
 
 
 def _safe_next() -> str:

@@ -2,17 +2,19 @@
 
 Accompaniment is interview time with the centre; personal work counts against
 the 24 h but never towards the 13 h floor (R6313-4 as amended by the décret of
-24 February 2026). Cancelled sessions count for nothing.
+24 February 2026). Cancelled sessions count for nothing. Which done minutes
+count is decided by `tenants.sessions.attendance.counts` alone (an interview
+counts once the beneficiary signed it): every "done" figure below comes from it.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from saas.errors import RuleViolation
 from saas.i18n import hours_fr
-from tenants.sessions.models import BilanSession
+from tenants.sessions import attendance as attendance_rule
 
 MAX_TOTAL_MINUTES = 24 * 60
 MIN_ACCOMPANIMENT_MINUTES = 13 * 60
@@ -24,8 +26,9 @@ class Hours:
     planned_personal: int
     scheduled_interview: int    # sessions planned or done
     scheduled_personal: int
-    done_interview: int
+    done_interview: int         # accompaniment that counts: done and signed (attendance.counts)
     done_personal: int
+    unsigned_interview: int = 0  # done interviews waiting for the beneficiary's signature
 
     @property
     def planned_total(self) -> int:
@@ -56,21 +59,19 @@ def hours_of(db: Session, bilan) -> Hours:
 def hours_of_many(db: Session, bilans) -> dict[str, Hours]:
     """hours_of for several bilans in one query (dashboard lists)."""
     bilans = list(bilans)
-    rows = db.exec(select(BilanSession).where(BilanSession.bilan_id.in_([b.id for b in bilans]),
-                                              BilanSession.status != "cancelled")).all() if bilans else []
-    by_bilan: dict[str, list] = {}
-    for session in rows:
-        by_bilan.setdefault(session.bilan_id, []).append(session)
+    by_bilan = attendance_rule.sessions_with_attendance(db, [b.id for b in bilans])
 
-    def total(sessions, kind, done_only=False):
-        return sum(s.duration_minutes for s in sessions if s.kind == kind and (s.status == "done" or not done_only))
+    def total(rows, kind, keep=lambda s, a: True):
+        return sum(s.duration_minutes for s, a in rows if s.kind == kind and keep(s, a))
 
     result = {}
     for bilan in bilans:
-        sessions = by_bilan.get(bilan.id, [])
+        rows = by_bilan.get(bilan.id, [])
         result[bilan.id] = Hours(bilan.planned_interview_minutes, bilan.planned_personal_minutes,
-                                 total(sessions, "interview"), total(sessions, "personal_work"),
-                                 total(sessions, "interview", True), total(sessions, "personal_work", True))
+                                 total(rows, "interview"), total(rows, "personal_work"),
+                                 total(rows, "interview", attendance_rule.counts),
+                                 total(rows, "personal_work", attendance_rule.counts),
+                                 total(rows, "interview", attendance_rule.awaits_signature))
     return result
 
 
@@ -115,11 +116,11 @@ def planning_warning(hours: Hours) -> str | None:
 
 
 def reaches_floor(hours: Hours) -> bool:
-    """At least 13 h of accompaniment done: the bilan may be completed."""
+    """At least 13 h of signed accompaniment: the bilan may be completed."""
     return hours.done_interview >= MIN_ACCOMPANIMENT_MINUTES
 
 
 def completion_rate(hours: Hours) -> int:
-    """EDOF completion rate: accompaniment done over planned, a whole number (percent)."""
+    """EDOF completion rate: signed accompaniment over planned, a whole number (percent)."""
     planned = hours.planned_interview or 1
     return min(100, (hours.done_interview * 100) // planned)

@@ -38,16 +38,33 @@ class BilanSession(TenantModel, table=True):
         return SESSION_STATUSES.get(self.status, self.status)
 
 
+ATTENDANCE_METHODS = {"portal": "via l'espace personnel", "paper": "feuille d'émargement papier"}
+
+
 class Attendance(TenantModel, table=True):
-    """The beneficiary's confirmation that an interview took place (émargement, a four-year proof)."""
+    """The beneficiary's confirmation that an interview took place (a four-year proof).
+
+    Confirmed from the portal (time, address, browser) or from a signed paper
+    sheet recorded by a staff member (who, when): docs/RULES.md.
+    """
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     session_id: str = Field(foreign_key="tenant.bilan_session.id", index=True, max_length=32)
     bilan_id: str = Field(foreign_key="tenant.bilan.id", index=True, max_length=32)
     confirmed_at: Optional[datetime] = None
     confirmed_ip: Optional[str] = Field(default=None, max_length=64)
     confirmed_user_agent: Optional[str] = Field(default=None, max_length=300)
+    method: str = Field(default="portal", max_length=10)  # portal | paper
+    recorded_by: Optional[int] = None  # staff account id that recorded a paper signature
     created_at: datetime = Field(default_factory=utcnow)
     retention: str = Field(default="proof", max_length=16)
+
+    @property
+    def is_signed(self) -> bool:
+        return self.confirmed_at is not None
+
+    @property
+    def method_label(self) -> str:
+        return ATTENDANCE_METHODS.get(self.method, self.method)
 
 
 class SessionNote(TenantModel, table=True):

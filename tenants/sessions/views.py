@@ -16,6 +16,7 @@ from tenants.beneficiaries.models import Beneficiary
 from tenants.bilans.models import FORMATS
 from tenants.bilans.queries import bilan_or_404
 from tenants.sessions import hours as hours_rule
+from tenants.sessions import attendance as attendance_rule
 from tenants.sessions import invitation, planning, template
 from tenants.sessions.models import KINDS, Attendance, BilanSession, SessionNote
 
@@ -29,12 +30,13 @@ def planning_context(db, bilan, error: str | None = None, values: dict | None = 
     hours = hours_rule.hours_of(db, bilan)
     person = db.get(Beneficiary, bilan.beneficiary_id)
     notes = {n.session_id: n for n in db.exec(select(SessionNote).where(SessionNote.bilan_id == bilan.id)).all()}
+    now = datetime.now(PARIS)
     return {"bilan": bilan, "person": person, "sessions": sessions, "attendances": attendances, "hours": hours,
-            "notes": notes,
+            "notes": notes, "started": {s.id for s in sessions if s.starts_at <= now},
             "warning": hours_rule.planning_warning(hours), "error": error, "values": values or {},
             "max_minutes": hours_rule.MAX_TOTAL_MINUTES, "floor_minutes": hours_rule.MIN_ACCOMPANIMENT_MINUTES,
             "kinds": KINDS, "formats": FORMATS, "template": template.template_of(db), "is_admin": is_admin(),
-            "default_minutes": 60 if person.short_sessions else 120, "now": datetime.now(PARIS)}
+            "default_minutes": 60 if person.short_sessions else 120, "now": now}
 
 
 @bp.get("/")
@@ -102,7 +104,20 @@ def update_status(bilan_id: str, session_id: str):
     db = tenant_db()
     bilan = bilan_or_404(db, bilan_id)
     planning.set_status(db, bilan, _session(db, bilan, session_id), request.form.get("status", ""),
-                        actor=current_user.name)
+                        actor=current_user.name, now=datetime.now(PARIS))
+    db.commit()
+    if is_htmx():
+        return render("sessions/_planning.html", "sessions/_planning.html", **planning_context(db, bilan))
+    return redirect(url_for("sessions.index", bilan_id=bilan.id), 303)
+
+
+@bp.post("/<session_id>/paper-attendance")
+def paper_attendance(bilan_id: str, session_id: str):
+    """Émargement papier reçu: the staff member records the signed sheet (who and when are kept)."""
+    db = tenant_db()
+    bilan = bilan_or_404(db, bilan_id)
+    attendance_rule.record_paper(db, bilan, _session(db, bilan, session_id), account_id=current_user.id,
+                                 actor=current_user.name, now=datetime.now(PARIS))
     db.commit()
     if is_htmx():
         return render("sessions/_planning.html", "sessions/_planning.html", **planning_context(db, bilan))

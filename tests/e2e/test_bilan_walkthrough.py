@@ -17,6 +17,25 @@ def backend():
     return "sqlite"  # one database is enough for the browser; the rules run on both elsewhere
 
 
+def _started_weeks_ago(app, slug):
+    """Move the start three weeks back (a bilan recorded late), through the centre's own session."""
+    from sqlmodel import select
+
+    from saas.centres.models import Centre
+    from saas.tenancy import tenant_session
+    from tenants.bilans.models import Bilan
+
+    with app.app_context():
+        with app.extensions["db"].public_session() as session:
+            centre = session.exec(select(Centre).where(Centre.slug == slug)).one()
+            session.expunge(centre)
+        with tenant_session(centre) as db:
+            for bilan in db.exec(select(Bilan).where(Bilan.status == "active")).all():
+                bilan.started_on = date.today() - timedelta(weeks=3)
+                db.add(bilan)
+            db.commit()
+
+
 def test_walk_a_bilan_from_prior_interview_to_closing(page, live_server, artifacts, make_centre, app, axe):
     make_centre("lyon", name="Centre Horizon Lyon")
     base = f"{live_server}/c/lyon"
@@ -39,6 +58,8 @@ def test_walk_a_bilan_from_prior_interview_to_closing(page, live_server, artifac
     page.select_option("#funding", "personal")
     page.get_by_role("button", name="Enregistrer le devis").click()
     page.get_by_role("button", name="Devis accepté : démarrer le bilan").click()
+    page.wait_for_selector("#phases")
+    _started_weeks_ago(app, "lyon")  # so the past sessions below fall within the bilan
 
     violations = axe(page)
     assert not violations, axe.describe(violations)
@@ -68,7 +89,12 @@ def test_walk_a_bilan_from_prior_interview_to_closing(page, live_server, artifac
         page.wait_for_function(f"document.querySelectorAll('#planning tbody tr').length === {i + 1}")
     for i in range(7):
         page.locator("#planning button:has-text('Réalisée')").first.click()
-        page.wait_for_function(f"document.querySelectorAll('#planning button.link').length === {2 * (6 - i)}")
+        page.wait_for_function("n => [...document.querySelectorAll('#planning button')]"
+                               ".filter(b => b.textContent.trim() === 'Réalisée').length === n", arg=6 - i)
+    # The beneficiary signed the paper sheets: only signed interviews count towards the 13 h.
+    for i in range(7):
+        page.locator("#planning button:has-text('Émargement papier reçu')").first.click()
+        page.wait_for_function(f"document.querySelectorAll('#planning .badge.ok').length === {i + 1}")
     # Past 24 h: refused with the reason, in place.
     page.fill("#day", date.today().isoformat())
     page.fill("#duration_minutes", "660")
@@ -124,7 +150,7 @@ def test_walk_a_bilan_from_prior_interview_to_closing(page, live_server, artifac
     page.check("input[name=synthesis_to_cep][value=no]")
     page.check("input[name=kept_documents][value=logbook]")
     page.get_by_role("button", name="Enregistrer les réponses").click()
-    assert "sera clos comme" in page.content() and "terminé" in page.inner_text("#closing")
+    assert page.is_checked("input[name=outcome][value=completed]")
     page.get_by_role("button", name="Clore le bilan").click()
     page.wait_for_selector("#closed")
     assert "Terminé" in page.inner_text("main")
