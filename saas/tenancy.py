@@ -9,7 +9,6 @@ from it again before it goes back to the pool.
 from __future__ import annotations
 
 from contextlib import ExitStack, contextmanager
-from functools import wraps
 from typing import Iterator
 
 from flask import Blueprint, abort, current_app, g, redirect, request, url_for
@@ -96,16 +95,3 @@ def staff_blueprint(name: str, import_name: str, url_prefix: str = "", **kwargs)
     bp.before_request(_require_membership)
     return bp
 
-
-def admin_required(view):
-    """Only the centre's admins; consultants get 404 like strangers (least privilege)."""
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if g.get("membership") is None or g.membership.role != "admin":
-            abort(404)
-        return view(*args, **kwargs)
-    return wrapped
-
-
-def is_admin() -> bool:
-    return g.get("membership") is not None and g.membership.role == "admin"

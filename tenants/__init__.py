@@ -1,8 +1,10 @@
 """What lives inside one centre's schema: one package per feature.
 
-A feature package may hold `models.py` (tables, declared on TenantModel) and
+A feature package may hold `models.py` (tables, declared on TenantModel),
 `views.py` (a blueprint `bp` built by `staff_blueprint()` or
-`portal_blueprint()`), and `cli.py` with `init_app(app)`. They are found here,
+`bilan_blueprint()`), `bilan_views.py` (a second blueprint `bp`, built by
+`tenants.bilans.access.bilan_blueprint()`, for a feature that also has
+centre-wide pages), `portal_views.py` and `cli.py` with `init_app(app)`. They are found here,
 in `FEATURES` order, so feature work never edits the app factory.
 """
 from __future__ import annotations
@@ -46,6 +48,8 @@ def import_models() -> None:
 def blueprints():
     """Every feature's blueprint, in FEATURES order."""
     for module in _modules("views"):
+        yield module.bp
+    for module in _modules("bilan_views"):  # pages inside one bilan (tenants.bilans.access)
         yield module.bp
     # Beneficiary pages of a feature (tenants.portal.access.portal_blueprint).
     for module in _modules("portal_views"):

@@ -9,14 +9,14 @@ from flask_login import current_user
 from saas.errors import NotFound, RuleViolation
 from saas.htmx import render
 from saas.mail.outbox import attachment, queue_email
-from saas.tenancy import staff_blueprint, tenant_db
+from saas.tenancy import tenant_db
 from tenants.agreements import clock, drafting
 from tenants.agreements.models import Agreement
 from tenants.beneficiaries.models import Beneficiary
 from tenants.bilans import documents
-from tenants.bilans.queries import bilan_or_404
+from tenants.bilans.access import bilan_blueprint
 
-bp = staff_blueprint("agreements", __name__, url_prefix="/bilans/<bilan_id>/agreement")
+bp = bilan_blueprint("agreements", __name__, url_prefix="/agreement")
 TEXT_FIELDS = ("employer_name", "employer_email", "title", "objective", "content", "means",
                "running_and_followup", "results_handover", "payment_terms")
 
@@ -29,19 +29,19 @@ def _agreement(db, bilan, agreement_id) -> Agreement:
 
 
 @bp.get("/new")
-def new(bilan_id: str):
+def new():
     """The agreement pre-filled from the quote, every R6313-8 mention editable."""
     db = tenant_db()
-    bilan = bilan_or_404(db, bilan_id)
+    bilan = g.bilan
     return render("agreements/new.html", bilan=bilan, agreement=drafting.draft_for(bilan, centre_name=g.centre.name),
                   person=db.get(Beneficiary, bilan.beneficiary_id), error=None)
 
 
 @bp.post("/")
-def create(bilan_id: str):
+def create():
     """Send the agreement to the employee (10 days to sign) with its PDF."""
     db = tenant_db()
-    bilan = bilan_or_404(db, bilan_id)
+    bilan = g.bilan
     person = db.get(Beneficiary, bilan.beneficiary_id)
     agreement = drafting.draft_for(bilan, centre_name=g.centre.name)
     form = request.form
@@ -67,14 +67,14 @@ def create(bilan_id: str):
                 name=person.name, centre_name=g.centre.name, employer_name=agreement.employer_name,
                 deadline=clock.deadline(agreement))
     db.commit()
-    return redirect(url_for("bilans.show", bilan_id=bilan.id), 303)
+    return redirect(url_for("bilan.show", bilan_id=bilan.id), 303)
 
 
 @bp.post("/<agreement_id>/sign")
-def sign(bilan_id: str, agreement_id: str):
+def sign(agreement_id: str):
     """The signed agreement came back: in time, the bilan starts; late, it is refused."""
     db = tenant_db()
-    bilan = bilan_or_404(db, bilan_id)
+    bilan = g.bilan
     agreement = _agreement(db, bilan, agreement_id)
     try:
         clock.sign(db, agreement, bilan, actor=current_user.name)
@@ -82,16 +82,16 @@ def sign(bilan_id: str, agreement_id: str):
         db.commit()  # the expiry is recorded, then the refusal is shown
         raise
     db.commit()
-    return redirect(url_for("bilans.show", bilan_id=bilan.id), 303)
+    return redirect(url_for("bilan.show", bilan_id=bilan.id), 303)
 
 
 @bp.get("/<agreement_id>.pdf")
-def pdf(bilan_id: str, agreement_id: str):
+def pdf(agreement_id: str):
     """The agreement as a PDF (R6313-8 mentions, signature blocks)."""
     from saas.downloads import pdf_response
 
     db = tenant_db()
-    bilan = bilan_or_404(db, bilan_id)
+    bilan = g.bilan
     agreement = _agreement(db, bilan, agreement_id)
     person = db.get(Beneficiary, bilan.beneficiary_id)
     return pdf_response(documents.render_pdf("pdf/agreement.html", centre=g.centre, agreement=agreement, bilan=bilan,

@@ -7,19 +7,20 @@ from flask import g, make_response, redirect, request, url_for
 from flask_login import current_user
 from sqlmodel import select
 
+from saas.accounts.roles import admin_required
 from saas.errors import NotFound, RuleViolation
 from saas.htmx import is_htmx, render
 from saas.i18n import PARIS
 from saas.mail.outbox import attachment, queue_email
-from saas.tenancy import admin_required, is_admin, staff_blueprint, tenant_db
+from saas.tenancy import tenant_db
 from tenants.beneficiaries.models import Beneficiary
+from tenants.bilans.access import bilan_blueprint
 from tenants.bilans.models import FORMATS
-from tenants.bilans.queries import bilan_or_404
 from tenants.sessions import hours as hours_rule
 from tenants.sessions import invitation, planning, template
 from tenants.sessions.models import KINDS, Attendance, BilanSession, SessionNote
 
-bp = staff_blueprint("sessions", __name__, url_prefix="/bilans/<bilan_id>/sessions")
+bp = bilan_blueprint("sessions", __name__, url_prefix="/sessions")
 
 
 def planning_context(db, bilan, error: str | None = None, values: dict | None = None) -> dict:
@@ -33,23 +34,23 @@ def planning_context(db, bilan, error: str | None = None, values: dict | None = 
             "notes": notes,
             "warning": hours_rule.planning_warning(hours), "error": error, "values": values or {},
             "max_minutes": hours_rule.MAX_TOTAL_MINUTES, "floor_minutes": hours_rule.MIN_ACCOMPANIMENT_MINUTES,
-            "kinds": KINDS, "formats": FORMATS, "template": template.template_of(db), "is_admin": is_admin(),
+            "kinds": KINDS, "formats": FORMATS, "template": template.template_of(db),
             "default_minutes": 60 if person.short_sessions else 120, "now": datetime.now(PARIS)}
 
 
 @bp.get("/")
-def index(bilan_id: str):
+def index():
     """Sessions, planned vs done, and the form to add one."""
     db = tenant_db()
-    bilan = bilan_or_404(db, bilan_id)
+    bilan = g.bilan
     return render("sessions/index.html", "sessions/_planning.html", **planning_context(db, bilan))
 
 
 @bp.post("/")
-def create(bilan_id: str):
+def create():
     """Schedule a session; past 24 h the form comes back with the reason (422)."""
     db = tenant_db()
-    bilan = bilan_or_404(db, bilan_id)
+    bilan = g.bilan
     form = request.form
     try:
         try:
@@ -97,10 +98,10 @@ def _session(db, bilan, session_id) -> BilanSession:
 
 
 @bp.post("/<session_id>/status")
-def update_status(bilan_id: str, session_id: str):
+def update_status(session_id: str):
     """Mark a session done or cancelled."""
     db = tenant_db()
-    bilan = bilan_or_404(db, bilan_id)
+    bilan = g.bilan
     planning.set_status(db, bilan, _session(db, bilan, session_id), request.form.get("status", ""),
                         actor=current_user.name)
     db.commit()
@@ -110,20 +111,20 @@ def update_status(bilan_id: str, session_id: str):
 
 
 @bp.post("/<session_id>/notes")
-def notes(bilan_id: str, session_id: str):
+def notes(session_id: str):
     """The consultant's notes of a session (a working document, sealed)."""
     db = tenant_db()
-    bilan = bilan_or_404(db, bilan_id)
+    bilan = g.bilan
     planning.save_notes(db, _session(db, bilan, session_id), request.form.get("notes", "")[:8000])
     db.commit()
     return redirect(url_for("sessions.index", bilan_id=bilan.id), 303)
 
 
 @bp.get("/<session_id>.ics")
-def ics(bilan_id: str, session_id: str):
+def ics(session_id: str):
     """The session as an iCalendar file."""
     db = tenant_db()
-    bilan = bilan_or_404(db, bilan_id)
+    bilan = g.bilan
     session = _session(db, bilan, session_id)
     response = make_response(invitation.session_ics(session, g.centre))
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
@@ -133,10 +134,10 @@ def ics(bilan_id: str, session_id: str):
 
 @bp.post("/template")
 @admin_required
-def save_template(bilan_id: str):
+def save_template():
     """The centre's default planning (admins), from this page."""
     db = tenant_db()
-    bilan = bilan_or_404(db, bilan_id)
+    bilan = g.bilan
     try:
         template.save(db, interview_count=int(request.form.get("interview_count", "0")),
                       interview_minutes=int(request.form.get("interview_minutes", "0")),
@@ -148,10 +149,10 @@ def save_template(bilan_id: str):
 
 
 @bp.post("/apply-template")
-def apply_template(bilan_id: str):
+def apply_template():
     """Reset this bilan's provisional plan to the centre's template."""
     db = tenant_db()
-    bilan = bilan_or_404(db, bilan_id)
+    bilan = g.bilan
     template.apply(bilan, template.template_of(db))
     db.add(bilan)
     db.commit()
@@ -159,10 +160,10 @@ def apply_template(bilan_id: str):
 
 
 @bp.post("/plan")
-def plan(bilan_id: str):
+def plan():
     """Set the provisional plan (interview and personal-work hours), within 24 h."""
     db = tenant_db()
-    bilan = bilan_or_404(db, bilan_id)
+    bilan = g.bilan
     try:
         interview = round(float(request.form.get("interview_hours", "0").replace(",", ".")) * 60)
         personal = round(float(request.form.get("personal_hours", "0").replace(",", ".")) * 60)
