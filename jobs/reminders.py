@@ -231,6 +231,7 @@ def refuse(ctx: Context, agreement, bilan) -> int:
     """The agreement and the bilan turn refused at the sweep's `now`; the consultant's email
     is queued in the same transaction (key `agreement:<id>:refused`)."""
     from tenants.agreements.clock import REFUSAL_REASON, deadline
+    from tenants.history import actors
     from tenants.history.models import record
 
     def change():
@@ -239,7 +240,7 @@ def refuse(ctx: Context, agreement, bilan) -> int:
         bilan.ended_at = bilan.ended_at or ctx.now
         ctx.db.add(agreement)
         ctx.db.add(bilan)
-        record(ctx.db, bilan.id, "agreement_refused", REFUSAL_REASON, actor="Tâche planifiée", at=ctx.now)
+        record(ctx.db, bilan.id, "agreement_refused", REFUSAL_REASON, actor=actors.SYSTEM, at=ctx.now)
 
     sent = ctx.to_consultant(bilan, key=f"agreement:{agreement.id}:refused", template="agreement_refused",
                              kind="agreement_refused", history="Consultant informé du refus de la convention",

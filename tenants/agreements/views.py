@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask import g, redirect, request, url_for
-from flask_login import current_user
 
 from saas.errors import NotFound, RuleViolation
 from saas.htmx import render
@@ -15,6 +14,7 @@ from tenants.agreements.models import Agreement
 from tenants.beneficiaries.models import Beneficiary
 from tenants.bilans import documents
 from tenants.bilans.access import bilan_blueprint
+from tenants.history import actors
 
 bp = bilan_blueprint("agreements", __name__, url_prefix="/agreement")
 TEXT_FIELDS = ("employer_name", "employer_email", "title", "objective", "content", "means",
@@ -53,7 +53,7 @@ def create():
         agreement.price_cents = round(float(form.get("price", "0").replace(",", ".").replace(" ", "")) * 100)
         agreement.period_start = date.fromisoformat(form["period_start"]) if form.get("period_start") else None
         agreement.period_end = date.fromisoformat(form["period_end"]) if form.get("period_end") else None
-        drafting.send(db, bilan, agreement, actor=current_user.name)
+        drafting.send(db, bilan, agreement, actor=actors.current_staff())
     except (ValueError, RuleViolation) as refusal:
         db.rollback()
         message = refusal.message if isinstance(refusal, RuleViolation) else "Vérifiez les nombres et les dates."
@@ -77,7 +77,7 @@ def sign(agreement_id: str):
     bilan = g.bilan
     agreement = _agreement(db, bilan, agreement_id)
     try:
-        clock.sign(db, agreement, bilan, actor=current_user.name)
+        clock.sign(db, agreement, bilan, actor=actors.current_staff())
     except RuleViolation:
         db.commit()  # the expiry is recorded, then the refusal is shown
         raise

@@ -16,24 +16,13 @@ from saas.errors import NotFound, RuleViolation
 from saas.htmx import is_htmx, render
 from saas.tenancy import tenant_db
 from tenants.beneficiaries.models import Beneficiary
-from tenants.bilans import (
-    checklists,
-    closing,
-    consent,
-    documents,
-    lifecycle,
-    mailing,
-    workspace,
-)
+from tenants.bilans import checklists, closing, consent, documents, lifecycle, mailing, workspace
 from tenants.bilans.access import bilan_blueprint
 from tenants.bilans.models import KEEPABLE_DOCUMENTS, ActionItem, Objective
+from tenants.history import actors
 from tenants.history.models import record
 
 bp = bilan_blueprint("bilan", __name__)
-
-
-def _actor() -> str:
-    return current_user.name
 
 
 def _euros_to_cents(raw: str | None) -> int:
@@ -90,7 +79,7 @@ def quote():
                          cpf_employer_cofunding=form.get("cpf_employer_cofunding") == "y",
                          planned_start_on=date.fromisoformat(start) if start else None,
                          employer_name=form.get("employer_name", "")[:160],
-                         employer_siret=form.get("employer_siret", "")[:30], actor=_actor())
+                         employer_siret=form.get("employer_siret", "")[:30], actor=actors.current_staff())
     return _done(bilan)
 
 
@@ -111,7 +100,7 @@ def start():
     """The quote is accepted (CPF order accepted in EDOF, OPCO, personal…): preliminary phase."""
     db = tenant_db()
     bilan = g.bilan
-    lifecycle.start(db, bilan, on=date.today(), actor=_actor())
+    lifecycle.start(db, bilan, on=date.today(), actor=actors.current_staff())
     return _done(bilan)
 
 
@@ -120,7 +109,7 @@ def cancel():
     """No follow-up after the prior interview or the quote."""
     db = tenant_db()
     bilan = g.bilan
-    lifecycle.cancel(db, bilan, reason=request.form.get("reason", ""), actor=_actor())
+    lifecycle.cancel(db, bilan, reason=request.form.get("reason", ""), actor=actors.current_staff())
     return _done(bilan)
 
 
@@ -129,7 +118,7 @@ def send_link():
     """Email the beneficiary their personal link."""
     db = tenant_db()
     bilan = g.bilan
-    mailing.send_link(db, g.centre, db.get(Beneficiary, bilan.beneficiary_id), bilan, actor=_actor())
+    mailing.send_link(db, g.centre, db.get(Beneficiary, bilan.beneficiary_id), bilan, actor=actors.current_staff())
     return _done(bilan)
 
 
@@ -140,7 +129,7 @@ def paper_consent():
     bilan = g.bilan
     if request.form.get("confirm") != "y":
         raise RuleViolation("Cochez la case confirmant que le bénéficiaire a signé le formulaire de consentement.")
-    consent.record_consent(db, bilan, method="paper", recorded_by=current_user.id, actor=_actor())
+    consent.record_consent(db, bilan, method="paper", recorded_by=current_user.id, actor=actors.current_staff())
     return _done(bilan)
 
 
@@ -149,7 +138,7 @@ def phase():
     """Next phase, or back one (logged)."""
     db = tenant_db()
     bilan = g.bilan
-    lifecycle.move_to(db, bilan, request.form.get("target", ""), actor=_actor())
+    lifecycle.move_to(db, bilan, request.form.get("target", ""), actor=actors.current_staff())
     return _done(bilan)
 
 
@@ -158,7 +147,7 @@ def checklist():
     """Tick an item of the phase's checklist; htmx gets the checklist back."""
     db = tenant_db()
     bilan = g.bilan
-    checklists.toggle(db, bilan, request.form.get("key", ""), actor=_actor())
+    checklists.toggle(db, bilan, request.form.get("key", ""), actor=actors.current_staff())
     return _done(bilan, "bilans/_checklist.html")
 
 
@@ -169,7 +158,7 @@ def needs():
     bilan = g.bilan
     bilan.needs_analysis = request.form.get("needs_analysis", "").strip()[:8000] or None
     db.add(bilan)
-    record(db, bilan.id, "needs_analysis", "Analyse des besoins mise à jour", _actor())
+    record(db, bilan.id, "needs_analysis", "Analyse des besoins mise à jour", actors.current_staff())
     return _done(bilan)
 
 
@@ -182,7 +171,7 @@ def add_objective():
     if not text:
         raise RuleViolation("Écrivez l'objectif.")
     db.add(Objective(bilan_id=bilan.id, text=text[:1000]))
-    record(db, bilan.id, "objective", "Objectif ajouté", _actor())
+    record(db, bilan.id, "objective", "Objectif ajouté", actors.current_staff())
     return _done(bilan, "bilans/_logbook.html")
 
 
@@ -195,7 +184,7 @@ def add_action():
     if not text:
         raise RuleViolation("Décrivez l'action.")
     db.add(ActionItem(bilan_id=bilan.id, text=text[:1000], due_on=date.fromisoformat(due) if due else None))
-    record(db, bilan.id, "action_item", "Action ajoutée au plan d'action", _actor())
+    record(db, bilan.id, "action_item", "Action ajoutée au plan d'action", actors.current_staff())
     return _done(bilan, "bilans/_logbook.html")
 
 
@@ -224,7 +213,7 @@ def closing_answers():
     if to_cep not in ("yes", "no"):
         raise RuleViolation("Indiquez la réponse du bénéficiaire sur la transmission de la synthèse à un CEP.")
     kept = [k for k in request.form.getlist("kept_documents") if k in KEEPABLE_DOCUMENTS]
-    closing.answer(db, bilan, synthesis_to_cep=to_cep == "yes", kept_documents=kept, actor=_actor())
+    closing.answer(db, bilan, synthesis_to_cep=to_cep == "yes", kept_documents=kept, actor=actors.current_staff())
     return _done(bilan)
 
 
@@ -233,9 +222,9 @@ def close():
     """Close: completed or interrupted, certificate, satisfaction and follow-up offer."""
     db = tenant_db()
     bilan = g.bilan
-    lifecycle.close(db, bilan, today=date.today(), reason=request.form.get("reason", "")[:200], actor=_actor())
+    lifecycle.close(db, bilan, today=date.today(), reason=request.form.get("reason", "")[:200], actor=actors.current_staff())
     person = db.get(Beneficiary, bilan.beneficiary_id)
-    mailing.send_closing(db, g.centre, person, bilan, certificate=certificate_bytes(db, bilan), actor=_actor())
+    mailing.send_closing(db, g.centre, person, bilan, certificate=certificate_bytes(db, bilan), actor=actors.current_staff())
     return _done(bilan)
 
 
@@ -267,7 +256,7 @@ def assign():
         raise RuleViolation("Choisissez un membre du centre.")
     bilan.consultant_id = account_id
     db.add(bilan)
-    record(db, bilan.id, "consultant", "Bilan confié à un autre consultant", _actor())
+    record(db, bilan.id, "consultant", "Bilan confié à un autre consultant", actors.current_staff())
     return _done(bilan)
 
 
@@ -282,5 +271,5 @@ def follow_up():
         raise RuleViolation("L'entretien de suivi a lieu après la fin du bilan.")
     bilan.follow_up_done_at = utcnow()
     db.add(bilan)
-    record(db, bilan.id, "follow_up", "Entretien de suivi réalisé", _actor())
+    record(db, bilan.id, "follow_up", "Entretien de suivi réalisé", actors.current_staff())
     return _done(bilan)

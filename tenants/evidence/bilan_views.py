@@ -4,12 +4,12 @@ from __future__ import annotations
 from datetime import date
 
 from flask import g, make_response
-from flask_login import current_user
 
 from saas.htmx import render
 from saas.tenancy import tenant_db
 from tenants.bilans.access import bilan_blueprint
 from tenants.evidence import dossier
+from tenants.history import actors
 from tenants.history.models import record
 
 bp = bilan_blueprint("bilan_evidence", __name__, url_prefix="/evidence")
@@ -26,7 +26,7 @@ def download():
     """The evidence dossier: ZIP of PDFs with an index, built in memory."""
     db = tenant_db()
     data = dossier.dossier_zip(db, g.bilan, g.centre, date.today())
-    record(db, g.bilan.id, "evidence_export", "Dossier de preuves téléchargé", current_user.name)
+    record(db, g.bilan.id, "evidence_export", "Dossier de preuves téléchargé", actors.current_staff())
     db.commit()
     response = make_response(data)
     response.headers["Content-Type"] = "application/zip"

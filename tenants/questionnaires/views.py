@@ -21,14 +21,7 @@ from saas.htmx import hx_redirect, render
 from saas.tenancy import staff_blueprint, tenant_db
 from tenants.bilans.access import NOT_FOUND, only_visible, visible_bilan
 from tenants.bilans.models import Bilan
-from tenants.questionnaires import (
-    assignments,
-    authoring,
-    charts,
-    export,
-    queries,
-    respondents,
-)
+from tenants.questionnaires import assignments, authoring, charts, export, queries, respondents
 from tenants.questionnaires import definition as spec
 from tenants.questionnaires.answers import answers_of
 from tenants.questionnaires.bilan_views import beneficiary_of

@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask import g, make_response, redirect, request, url_for
-from flask_login import current_user
 from sqlmodel import select
 
 from saas.accounts.roles import admin_required
@@ -16,6 +15,7 @@ from saas.tenancy import tenant_db
 from tenants.beneficiaries.models import Beneficiary
 from tenants.bilans.access import bilan_blueprint
 from tenants.bilans.models import FORMATS
+from tenants.history import actors
 from tenants.sessions import hours as hours_rule
 from tenants.sessions import invitation, planning, template
 from tenants.sessions.models import KINDS, Attendance, BilanSession, SessionNote
@@ -60,7 +60,7 @@ def create():
             raise RuleViolation("Indiquez une date, une heure et une durée valides.")
         session = planning.schedule(db, bilan, starts_at=local.replace(tzinfo=PARIS).astimezone(timezone.utc),
                                     duration_minutes=minutes, kind=form.get("kind", ""), format=form.get("format", ""),
-                                    notes=form.get("notes", "").strip() or None, actor=current_user.name)
+                                    notes=form.get("notes", "").strip() or None, actor=actors.current_staff())
     except RuleViolation as refusal:
         db.rollback()
         return render("sessions/index.html", "sessions/_planning.html", status=422,
@@ -87,7 +87,7 @@ def notify(db, bilan, person, session) -> None:
                 centre_name=g.centre.name, starts_at=session.starts_at, duration=session.duration_minutes,
                 kind_label=KINDS[session.kind], format_label=FORMATS[session.format],
                 link=issue_link(db, g.centre, person, bilan))
-    record(db, bilan.id, "email", "Invitation à une séance envoyée (.ics)", current_user.name)
+    record(db, bilan.id, "email", "Invitation à une séance envoyée (.ics)", actors.current_staff())
 
 
 def _session(db, bilan, session_id) -> BilanSession:
@@ -103,7 +103,7 @@ def update_status(session_id: str):
     db = tenant_db()
     bilan = g.bilan
     planning.set_status(db, bilan, _session(db, bilan, session_id), request.form.get("status", ""),
-                        actor=current_user.name)
+                        actor=actors.current_staff())
     db.commit()
     if is_htmx():
         return render("sessions/_planning.html", "sessions/_planning.html", **planning_context(db, bilan))

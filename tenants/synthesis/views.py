@@ -15,13 +15,9 @@ from tenants.beneficiaries.models import Beneficiary
 from tenants.bilans import consent, documents
 from tenants.bilans.access import bilan_blueprint
 from tenants.bilans.models import Consent
+from tenants.history import actors
 from tenants.synthesis import disclosure, editing
-from tenants.synthesis.models import (
-    LEGAL_SECTIONS,
-    SECTIONS,
-    Disclosure,
-    SynthesisComment,
-)
+from tenants.synthesis.models import LEGAL_SECTIONS, SECTIONS, Disclosure, SynthesisComment
 
 bp = bilan_blueprint("synthesis", __name__, url_prefix="/synthesis")
 
@@ -62,7 +58,7 @@ def save():
     """Save the draft; htmx gets the warnings block back."""
     db = tenant_db()
     bilan = g.bilan
-    editing.save(db, bilan, {key: request.form.get(key, "")[:20000] for key in SECTIONS}, actor=current_user.name)
+    editing.save(db, bilan, {key: request.form.get(key, "")[:20000] for key in SECTIONS}, actor=actors.current_staff())
     db.commit()
     if is_htmx():
         return render("synthesis/_status.html", "synthesis/_status.html", **editor_context(db, bilan, saved=True))
@@ -74,7 +70,7 @@ def share():
     """Let the beneficiary read the draft and comment on it."""
     db = tenant_db()
     bilan = g.bilan
-    editing.share(db, bilan, actor=current_user.name)
+    editing.share(db, bilan, actor=actors.current_staff())
     db.commit()
     return _back(bilan)
 
@@ -84,7 +80,7 @@ def finalise():
     """Finalise; refused with an empty legal section (rule 11)."""
     db = tenant_db()
     bilan = g.bilan
-    editing.finalise(db, bilan, actor=current_user.name)
+    editing.finalise(db, bilan, actor=actors.current_staff())
     db.commit()
     return _back(bilan)
 
@@ -94,10 +90,10 @@ def deliver():
     """Send the final synthesis to the beneficiary, its sole recipient."""
     db = tenant_db()
     bilan = g.bilan
-    editing.deliver(db, bilan, actor=current_user.name)
+    editing.deliver(db, bilan, actor=actors.current_staff())
     from tenants.bilans.mailing import send_link
 
-    send_link(db, g.centre, db.get(Beneficiary, bilan.beneficiary_id), bilan, actor=current_user.name)
+    send_link(db, g.centre, db.get(Beneficiary, bilan.beneficiary_id), bilan, actor=actors.current_staff())
     db.commit()
     return _back(bilan)
 
@@ -126,7 +122,7 @@ def record_consent():
         raise RuleViolation("Indiquez le nom et l'e-mail du destinataire.")
     consent.record_disclosure_consent(db, bilan, recipient_kind=form.get("recipient_kind", ""),
                                       recipient_name=form["recipient_name"], recipient_email=form["recipient_email"],
-                                      method="paper", recorded_by=current_user.id, actor=current_user.name)
+                                      method="paper", recorded_by=current_user.id, actor=actors.current_staff())
     db.commit()
     return _back(bilan)
 
@@ -137,7 +133,7 @@ def disclose():
     db = tenant_db()
     bilan = g.bilan
     made = disclosure.disclose(db, bilan, recipient_email=request.form.get("recipient_email", ""),
-                               sent_by=current_user.id, actor=current_user.name)
+                               sent_by=current_user.id, actor=actors.current_staff())
     person = db.get(Beneficiary, bilan.beneficiary_id)
     queue_email(db, to=made.recipient_email, template="synthesis_disclosed", kind="synthesis_disclosed",
                 sender_name=g.centre.name, centre_id=g.centre.id, bilan_id=bilan.id,
