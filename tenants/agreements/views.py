@@ -1,15 +1,14 @@
 """Tripartite agreement of an employer-funded bilan: draft, send, signature, PDF."""
 from __future__ import annotations
 
-from datetime import date
-
-from flask import g, redirect, request, url_for
+from flask import g, redirect, url_for
 
 from saas.errors import NotFound, RuleViolation
 from saas.htmx import render
 from saas.mail.outbox import attachment, queue_email
 from saas.tenancy import tenant_db
 from tenants.agreements import clock, drafting
+from tenants.agreements.forms import AgreementForm
 from tenants.agreements.models import Agreement
 from tenants.beneficiaries.models import Beneficiary
 from tenants.bilans import documents
@@ -17,8 +16,6 @@ from tenants.bilans.access import bilan_blueprint
 from tenants.history import actors
 
 bp = bilan_blueprint("agreements", __name__, url_prefix="/agreement")
-TEXT_FIELDS = ("employer_name", "employer_email", "title", "objective", "content", "means",
-               "running_and_followup", "results_handover", "payment_terms")
 
 
 def _agreement(db, bilan, agreement_id) -> Agreement:
@@ -31,33 +28,27 @@ def _agreement(db, bilan, agreement_id) -> Agreement:
 @bp.get("/new")
 def new():
     """The agreement pre-filled from the quote, every R6313-8 mention editable."""
-    db = tenant_db()
-    bilan = g.bilan
-    return render("agreements/new.html", bilan=bilan, agreement=drafting.draft_for(bilan, centre_name=g.centre.name),
-                  person=db.get(Beneficiary, bilan.beneficiary_id), error=None)
+    db, bilan = tenant_db(), g.bilan
+    form = AgreementForm.of(drafting.draft_for(bilan, centre_name=g.centre.name))
+    return render("agreements/new.html", bilan=bilan, form=form, person=db.get(Beneficiary, bilan.beneficiary_id))
 
 
 @bp.post("/")
 def create():
     """Send the agreement to the employee (10 days to sign) with its PDF."""
-    db = tenant_db()
-    bilan = g.bilan
+    db, bilan = tenant_db(), g.bilan
     person = db.get(Beneficiary, bilan.beneficiary_id)
+    form = AgreementForm()
+    if not form.validate_on_submit():
+        return render("agreements/new.html", bilan=bilan, form=form, person=person, status=422)
     agreement = drafting.draft_for(bilan, centre_name=g.centre.name)
-    form = request.form
-    for name in TEXT_FIELDS:
-        setattr(agreement, name, form.get(name, "").strip()[:2000])
-    agreement.employer_email = agreement.employer_email or None
+    form.fill(agreement)
     try:
-        agreement.duration_minutes = round(float(form.get("duration_hours", "0").replace(",", ".")) * 60)
-        agreement.price_cents = round(float(form.get("price", "0").replace(",", ".").replace(" ", "")) * 100)
-        agreement.period_start = date.fromisoformat(form["period_start"]) if form.get("period_start") else None
-        agreement.period_end = date.fromisoformat(form["period_end"]) if form.get("period_end") else None
         drafting.send(db, bilan, agreement, actor=actors.current_staff())
-    except (ValueError, RuleViolation) as refusal:
+    except RuleViolation as refusal:
         db.rollback()
-        message = refusal.message if isinstance(refusal, RuleViolation) else "Vérifiez les nombres et les dates."
-        return render("agreements/new.html", bilan=bilan, agreement=agreement, person=person, error=message, status=422)
+        form.form_errors.append(refusal.message)
+        return render("agreements/new.html", bilan=bilan, form=form, person=person, status=422)
     db.flush()
     pdf = documents.render_pdf("pdf/agreement.html", centre=g.centre, agreement=agreement, bilan=bilan, person=person,
                                large=person.large_text)
