@@ -125,3 +125,22 @@ def test_french_input_garbage_is_422_beside_the_field_with_the_input_kept(app, c
     negative = client.post(url, data={**data, "price": "-1800"})
     assert negative.status_code == 422 and "Le montant ne peut pas être négatif." in negative.text
     assert _stored(app, lyon, bilan_id)[1] is None
+
+
+def test_french_input_hours_on_the_planning(app, client, make_centre, login):
+    from bilans_support import centre_db, make_bilan
+    from tenants.bilans.models import Bilan
+
+    lyon = make_centre("lyon")
+    with centre_db(app, lyon) as db:
+        bilan_id = make_bilan(db, lyon.owner.id).id
+    login(lyon.owner)
+    url = f"/c/lyon/bilans/{bilan_id}/sessions/plan"
+    assert client.post(url, data={"interview_hours": "15 h 30", "personal_hours": "8,5"}).status_code == 303
+    refused = client.post(url, data={"interview_hours": "beaucoup", "personal_hours": "8"})
+    assert refused.status_code == 422
+    field = re.search(r'<div class="field" id="field-plan-interview">.*?</div>', refused.text, re.S).group(0)
+    assert 'value="beaucoup"' in field and "Indiquez une durée en heures" in field
+    with centre_db(app, lyon) as db:
+        bilan = db.get(Bilan, bilan_id)
+        assert (bilan.planned_interview_minutes, bilan.planned_personal_minutes) == (930, 510)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import g, make_response, redirect, request, url_for
+from flask import g, make_response, redirect, url_for
 from sqlmodel import select
 
 from saas.accounts.roles import admin_required
@@ -18,12 +18,14 @@ from tenants.bilans.models import FORMATS
 from tenants.history import actors
 from tenants.sessions import hours as hours_rule
 from tenants.sessions import invitation, planning, template
+from tenants.sessions.forms import NotesForm, PlanForm, SessionForm, StatusForm, TemplateForm
 from tenants.sessions.models import KINDS, Attendance, BilanSession, SessionNote
 
 bp = bilan_blueprint("sessions", __name__, url_prefix="/sessions")
 
 
-def planning_context(db, bilan, error: str | None = None, values: dict | None = None) -> dict:
+def planning_context(db, bilan, error: str | None = None, **forms) -> dict:
+    """The planning page's context; `forms` replace the blank ones (a refused form comes back as typed)."""
     sessions = list(db.exec(select(BilanSession).where(BilanSession.bilan_id == bilan.id)
                             .order_by(BilanSession.starts_at)).all())
     attendances = {a.session_id: a for a in db.exec(select(Attendance).where(Attendance.bilan_id == bilan.id)).all()}
@@ -32,10 +34,27 @@ def planning_context(db, bilan, error: str | None = None, values: dict | None = 
     notes = {n.session_id: n for n in db.exec(select(SessionNote).where(SessionNote.bilan_id == bilan.id)).all()}
     return {"bilan": bilan, "person": person, "sessions": sessions, "attendances": attendances, "hours": hours,
             "notes": notes,
-            "warning": hours_rule.planning_warning(hours), "error": error, "values": values or {},
+            "warning": hours_rule.planning_warning(hours), "error": error,
             "max_minutes": hours_rule.MAX_TOTAL_MINUTES, "floor_minutes": hours_rule.MIN_ACCOMPANIMENT_MINUTES,
             "kinds": KINDS, "formats": FORMATS, "template": template.template_of(db),
-            "default_minutes": 60 if person.short_sessions else 120, "now": datetime.now(PARIS)}
+            "now": datetime.now(PARIS), **_forms(db, bilan, person), **forms}
+
+
+def _forms(db, bilan, person) -> dict:
+    """Blank forms of the page, filled from the bilan and the centre's template."""
+    plan = template.template_of(db)
+    return {"session_form": SessionForm(formdata=None, data={"duration_minutes": 60 if person.short_sessions else 120,
+                                                             "format": bilan.format, "time": "09:30"}),
+            "plan_form": PlanForm(formdata=None, data={"interview_hours": bilan.planned_interview_minutes,
+                                                       "personal_hours": bilan.planned_personal_minutes}),
+            "template_form": TemplateForm(formdata=None, data={"interview_count": plan.interview_count,
+                                                               "interview_minutes": plan.interview_minutes,
+                                                               "personal_hours": plan.personal_minutes})}
+
+
+def _page(db, bilan, status: int = 200, error: str | None = None, **forms):
+    return render("sessions/index.html", "sessions/_planning.html", status=status,
+                  **planning_context(db, bilan, error, **forms))
 
 
 @bp.get("/")
@@ -51,20 +70,18 @@ def create():
     """Schedule a session; past 24 h the form comes back with the reason (422)."""
     db = tenant_db()
     bilan = g.bilan
-    form = request.form
+    form = SessionForm()
+    if not form.validate_on_submit():
+        return _page(db, bilan, 422, session_form=form)
+    local = datetime.fromisoformat(f"{form.day.data.isoformat()}T{form.time.data}")
     try:
-        try:
-            local = datetime.fromisoformat(f"{form.get('day', '')}T{form.get('time', '')}")
-            minutes = int(form.get("duration_minutes", "0"))
-        except ValueError:
-            raise RuleViolation("Indiquez une date, une heure et une durée valides.")
         session = planning.schedule(db, bilan, starts_at=local.replace(tzinfo=PARIS).astimezone(timezone.utc),
-                                    duration_minutes=minutes, kind=form.get("kind", ""), format=form.get("format", ""),
-                                    notes=form.get("notes", "").strip() or None, actor=actors.current_staff())
+                                    duration_minutes=form.duration_minutes.data, kind=form.kind.data,
+                                    format=form.format.data, notes=form.notes.data or None,
+                                    actor=actors.current_staff())
     except RuleViolation as refusal:
         db.rollback()
-        return render("sessions/index.html", "sessions/_planning.html", status=422,
-                      **planning_context(db, bilan, refusal.message, dict(form)))
+        return _page(db, bilan, 422, refusal.message, session_form=form)
     person = db.get(Beneficiary, bilan.beneficiary_id)
     if session.starts_at > datetime.now(PARIS) and person.email:
         notify(db, bilan, person, session)
@@ -102,8 +119,10 @@ def update_status(session_id: str):
     """Mark a session done or cancelled."""
     db = tenant_db()
     bilan = g.bilan
-    planning.set_status(db, bilan, _session(db, bilan, session_id), request.form.get("status", ""),
-                        actor=actors.current_staff())
+    form = StatusForm()
+    if not form.validate_on_submit():
+        raise RuleViolation(" ".join(form.status.errors))
+    planning.set_status(db, bilan, _session(db, bilan, session_id), form.status.data, actor=actors.current_staff())
     db.commit()
     if is_htmx():
         return render("sessions/_planning.html", "sessions/_planning.html", **planning_context(db, bilan))
@@ -115,7 +134,11 @@ def notes(session_id: str):
     """The consultant's notes of a session (a working document, sealed)."""
     db = tenant_db()
     bilan = g.bilan
-    planning.save_notes(db, _session(db, bilan, session_id), request.form.get("notes", "")[:8000])
+    session = _session(db, bilan, session_id)
+    form = NotesForm()
+    if not form.validate_on_submit():
+        raise RuleViolation(" ".join(form.notes.errors))
+    planning.save_notes(db, session, form.notes.data or "")
     db.commit()
     return redirect(url_for("sessions.index", bilan_id=bilan.id), 303)
 
@@ -138,12 +161,16 @@ def save_template():
     """The centre's default planning (admins), from this page."""
     db = tenant_db()
     bilan = g.bilan
+    form = TemplateForm()
+    if not form.validate_on_submit():
+        return _page(db, bilan, 422, template_form=form)
     try:
-        template.save(db, interview_count=int(request.form.get("interview_count", "0")),
-                      interview_minutes=int(request.form.get("interview_minutes", "0")),
-                      personal_minutes=round(float(request.form.get("personal_hours", "0").replace(",", ".")) * 60))
-    except ValueError:
-        raise RuleViolation("Indiquez des nombres.")
+        template.save(db, interview_count=form.interview_count.data, interview_minutes=form.interview_minutes.data,
+                      personal_minutes=form.personal_hours.data)
+    except RuleViolation as refusal:
+        db.rollback()
+        form.form_errors.append(refusal.message)
+        return _page(db, bilan, 422, template_form=form)
     db.commit()
     return redirect(url_for("sessions.index", bilan_id=bilan.id), 303)
 
@@ -164,12 +191,15 @@ def plan():
     """Set the provisional plan (interview and personal-work hours), within 24 h."""
     db = tenant_db()
     bilan = g.bilan
+    form = PlanForm()
+    if not form.validate_on_submit():
+        return _page(db, bilan, 422, plan_form=form)
+    interview, personal = form.interview_hours.data, form.personal_hours.data
     try:
-        interview = round(float(request.form.get("interview_hours", "0").replace(",", ".")) * 60)
-        personal = round(float(request.form.get("personal_hours", "0").replace(",", ".")) * 60)
-    except ValueError:
-        raise RuleViolation("Indiquez des nombres d'heures.")
-    hours_rule.check_plan(interview, personal)
+        hours_rule.check_plan(interview, personal)
+    except RuleViolation as refusal:
+        form.form_errors.append(refusal.message)
+        return _page(db, bilan, 422, plan_form=form)
     bilan.planned_interview_minutes, bilan.planned_personal_minutes = interview, personal
     db.add(bilan)
     db.commit()
