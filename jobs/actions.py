@@ -37,9 +37,10 @@ def send_once(db: Session, now: datetime, *, key: str, to: str | None, template:
         # The sweep's clock, not the wall clock: retries and the 24 h limit count from here.
         email.created_at = email.next_attempt_at = now
         if bilan_id is not None and history:
+            from tenants.history import actors
             from tenants.history.models import record
 
-            record(db, bilan_id, f"email_{kind}", history, actor="Tâche planifiée", at=now)
+            record(db, bilan_id, f"email_{kind}", history, actor=actors.SYSTEM, at=now)
         if also is not None:
             also()
         db.commit()

@@ -333,6 +333,7 @@ def follow_up_link(ctx: Context, bilan, slug: str):
 def qualiopi_warnings(ctx: Context) -> int:
     """The certificate expires in 60 and then 15 days: every admin of the centre is told."""
     from saas.accounts.models import Account, Membership
+    from saas.accounts.roles import ADMIN
     from saas.centres.models import Centre
 
     centre = ctx.db.get(Centre, ctx.centre.id)
@@ -345,7 +346,7 @@ def qualiopi_warnings(ctx: Context) -> int:
         return 0
     threshold = min(due)
     admins = ctx.db.exec(select(Account).join(Membership, Membership.account_id == Account.id)
-                         .where(Membership.centre_id == ctx.centre.id, Membership.role == "admin")
+                         .where(Membership.centre_id == ctx.centre.id, Membership.role == ADMIN)
                          .order_by(Account.id)).all()
     sent = 0
     for admin in admins:

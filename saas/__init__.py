@@ -35,9 +35,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     navigation.init_app(app)
     errors.init_app(app)
 
-    from saas.accounts import login
+    from saas.accounts import login, roles
 
     login.init_app(app)
+    roles.init_app(app)
     _register_blueprints(app)
     _register_cli(app)
     _start_scheduler_if_asked(app)

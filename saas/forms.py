@@ -1,16 +1,27 @@
-"""Field validators shared by every form, with French messages."""
+"""Field validators and fields shared by every form, with French messages.
+
+Euros, hours and dates typed by people go through `EurosField`, `HoursField`
+and `FrenchDateField`, which read them with saas/parsing.py (docs/RULES.md,
+"French input").
+"""
 from __future__ import annotations
 
 import re
 
 from flask_wtf import FlaskForm
-from wtforms.validators import Length, Regexp, ValidationError
+from wtforms import Field
+from wtforms.validators import Length, Regexp, StopValidation, ValidationError
+from wtforms.widgets import DateInput, TextInput
+
+from saas.parsing import FrenchInputError, euros_text, hours_text, parse_date, parse_euros, parse_hours
 
 EMAIL = re.compile(r"^[^@\s<>\"'(),;:\\\[\]]{1,64}@[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+$")
 
 
 def required(message: str = "Ce champ est obligatoire."):
     def check(form, field):
+        if field.process_errors:  # typed but unreadable (a French field): its own message stays
+            raise StopValidation()
         if field.data is None or (isinstance(field.data, str) and not field.data.strip()):
             field.errors[:] = []
             raise ValidationError(message)
@@ -41,3 +52,63 @@ class BaseForm(FlaskForm):
 
     class Meta:
         locales = ("fr_FR", "fr")
+
+
+class _FrenchField(Field):
+    """A text input read by one saas.parsing function; the typed text comes back as typed when refused."""
+    widget = TextInput()
+    parse = staticmethod(lambda text: text)
+    show = staticmethod(str)
+
+    def process_formdata(self, valuelist):
+        self.raw = valuelist[0] if valuelist else ""
+        if not (self.raw or "").strip():
+            self.data = None
+            return
+        try:
+            self.data = self.parse(self.raw)
+        except FrenchInputError as refusal:
+            self.data = None
+            raise ValueError(refusal.message) from None
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return self.show(self.data) if self.data is not None else ""
+
+
+class EurosField(_FrenchField):
+    """Euros as typed in France ("1 800,00 €") → `data` in cents (saas.parsing.parse_euros)."""
+    parse = staticmethod(parse_euros)
+    show = staticmethod(euros_text)
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {"inputmode": "decimal"})
+        super().__init__(label, validators, **kwargs)
+
+
+class HoursField(_FrenchField):
+    """A duration ("1,5", "1 h 30", "90 min") → `data` in minutes (saas.parsing.parse_hours)."""
+    parse = staticmethod(parse_hours)
+    show = staticmethod(hours_text)
+
+
+class FrenchDateField(_FrenchField):
+    """A date from `<input type=date>` (ISO) or typed "01/12/2026" → `data` a date (saas.parsing.parse_date)."""
+    widget = DateInput()
+    parse = staticmethod(parse_date)
+    show = staticmethod(lambda value: value.isoformat())
+
+    def _value(self):
+        # The date input only shows an ISO value: give it the parsed date when there is one.
+        if self.data is not None:
+            return self.data.isoformat()
+        return self.raw_data[0] if self.raw_data else ""
+
+
+def minutes_between(low: int, high: int, message: str):
+    """A duration in minutes within [low, high] (a HoursField's data)."""
+    def check(form, field):
+        if field.data is not None and not low <= field.data <= high:
+            raise ValidationError(message)
+    return check

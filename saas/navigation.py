@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 from flask import current_app, g, request, url_for
 
+from saas.accounts.roles import is_admin
+
 STAFF_MENU = (
     ("dashboard.index", "Tableau de bord", False),
     ("beneficiaries.index", "Bénéficiaires", False),
@@ -29,7 +31,7 @@ def staff_nav() -> list[MenuItem]:
         return []
     items = []
     for endpoint, label, admin_only in STAFF_MENU:
-        if endpoint not in current_app.view_functions or (admin_only and membership.role != "admin"):
+        if endpoint not in current_app.view_functions or (admin_only and not is_admin(membership)):
             continue
         blueprint = endpoint.partition(".")[0]
         items.append(MenuItem(url_for(endpoint), label, request.blueprint == blueprint))

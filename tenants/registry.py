@@ -17,9 +17,11 @@ from __future__ import annotations
 from saas.features import Feature
 from tenants.admin import views as admin_views
 from tenants.agreements import models as agreements_models
+from tenants.agreements import portal_views as agreements_portal_views
 from tenants.agreements import views as agreements_views
 from tenants.beneficiaries import models as beneficiaries_models
 from tenants.beneficiaries import views as beneficiaries_views
+from tenants.bilans import bilan_views as bilans_bilan_views
 from tenants.bilans import dashboard as bilans_dashboard
 from tenants.bilans import demo as bilans_demo
 from tenants.bilans import models as bilans_models
@@ -27,11 +29,13 @@ from tenants.bilans import portal as bilans_portal
 from tenants.bilans import portal_views as bilans_portal_views
 from tenants.bilans import views as bilans_views
 from tenants.dashboard import views as dashboard_views
+from tenants.evidence import bilan_views as evidence_bilan_views
 from tenants.evidence import views as evidence_views
 from tenants.history import models as history_models
 from tenants.history import views as history_views
 from tenants.portal import models as portal_models
 from tenants.portal import views as portal_views
+from tenants.questionnaires import bilan_views as questionnaires_bilan_views
 from tenants.questionnaires import dashboard as questionnaires_dashboard
 from tenants.questionnaires import demo as questionnaires_demo
 from tenants.questionnaires import models as questionnaires_models
@@ -40,6 +44,7 @@ from tenants.questionnaires import portal_views as questionnaires_portal_views
 from tenants.questionnaires import provision as questionnaires_provision
 from tenants.questionnaires import respondent_views as questionnaires_respondent_views
 from tenants.questionnaires import views as questionnaires_views
+from tenants.retention import bilan_views as retention_bilan_views
 from tenants.retention import dashboard as retention_dashboard
 from tenants.retention import demo as retention_demo
 from tenants.retention import models as retention_models
@@ -54,17 +59,17 @@ FEATURES: tuple[Feature, ...] = (
     Feature("admin", blueprints=(admin_views.bp,)),
     Feature("beneficiaries", models=beneficiaries_models, blueprints=(beneficiaries_views.bp,)),
     Feature("bilans", models=bilans_models,
-            blueprints=(bilans_views.bp,),
+            blueprints=(bilans_views.bp, bilans_bilan_views.bp),
             portal_blueprints=(bilans_portal_views.bp,),
             dashboard_panel=bilans_dashboard.dashboard_panel,
             portal_items=bilans_portal.portal_items,
             demo_seed=bilans_demo.seed),
     Feature("sessions", models=sessions_models, blueprints=(sessions_views.bp,)),
-    Feature("agreements", models=agreements_models, blueprints=(agreements_views.bp,)),
+    Feature("agreements", models=agreements_models, blueprints=(agreements_views.bp, agreements_portal_views.bp)),
     Feature("synthesis", models=synthesis_models, blueprints=(synthesis_views.bp,)),
-    Feature("evidence", blueprints=(evidence_views.bp,)),
+    Feature("evidence", blueprints=(evidence_views.bp, evidence_bilan_views.bp)),
     Feature("questionnaires", models=questionnaires_models,
-            blueprints=(questionnaires_views.bp,),
+            blueprints=(questionnaires_views.bp, questionnaires_bilan_views.bp),
             portal_blueprints=(questionnaires_portal_views.bp,),
             # 360° respondents: the centre URL handling of the portal, not the
             # beneficiary's session (/c/<slug>/avis/…, endpoints portal.respondents.*).
@@ -75,7 +80,7 @@ FEATURES: tuple[Feature, ...] = (
             demo_seed=questionnaires_demo.seed),
     Feature("portal", models=portal_models, blueprints=(portal_views.bp,)),
     Feature("retention", models=retention_models,
-            blueprints=(retention_views.bp,),
+            blueprints=(retention_views.bp, retention_bilan_views.bp),
             dashboard_panel=retention_dashboard.dashboard_panel,
             demo_seed=retention_demo.seed),
     Feature("history", models=history_models, blueprints=(history_views.bp,)),

@@ -65,5 +65,5 @@ def test_every_bilan_page_of_the_demo_opens(app, client):
     for bilan_id in ids:
         for url in (f"/c/demo/bilans/{bilan_id}", f"/c/demo/bilans/{bilan_id}/sessions/",
                     f"/c/demo/bilans/{bilan_id}/synthesis/", f"/c/demo/bilans/{bilan_id}/history/",
-                    f"/c/demo/evidence/bilans/{bilan_id}", f"/c/demo/evidence/bilans/{bilan_id}/dossier.zip"):
+                    f"/c/demo/bilans/{bilan_id}/evidence/", f"/c/demo/bilans/{bilan_id}/evidence/dossier.zip"):
             assert client.get(url).status_code == 200, url

@@ -4,7 +4,8 @@ import re
 
 from bilans_support import add_sessions, centre_db, make_bilan
 
-BLUEPRINTS = ("beneficiaries", "bilans", "sessions", "agreements", "synthesis", "evidence", "history")
+BLUEPRINTS = ("beneficiaries", "bilans", "bilan", "sessions", "agreements", "synthesis", "evidence", "bilan_evidence",
+              "history", "bilan_questionnaires", "bilan_retention")
 
 
 def _brest_objects(app, brest):

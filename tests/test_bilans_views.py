@@ -140,7 +140,7 @@ def test_evidence_dossier_holds_no_sealed_plaintext(app, client, make_centre, lo
                                                                 "skills": "Compétences confidentielles", "project": "Projet secret"})
     client.post(f"/c/lyon/bilans/{bilan_id}/actions", data={"text": "Action privée"})
     client.post(f"/c/lyon/bilans/{bilan_id}/close")
-    r = client.get(f"/c/lyon/bilans/{bilan_id}/evidence" if False else f"/c/lyon/evidence/bilans/{bilan_id}/dossier.zip")
+    r = client.get(f"/c/lyon/bilans/{bilan_id}/evidence/dossier.zip")
     assert r.status_code == 200 and r.headers["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(r.data))
     names = archive.namelist()
@@ -153,7 +153,7 @@ def test_evidence_dossier_holds_no_sealed_plaintext(app, client, make_centre, lo
                    "Circonstances intimes", "Compétences confidentielles", "Projet secret", "Action privée",
                    "Besoin de pauses", "06 12 34 56 78", "zoe@example.fr"):
         assert secret not in text, secret
-    page = client.get(f"/c/lyon/evidence/bilans/{bilan_id}").text
+    page = client.get(f"/c/lyon/bilans/{bilan_id}/evidence/").text
     assert "Objectif très personnel" not in page and "Analyse confidentielle" not in page
 
 
@@ -179,7 +179,7 @@ def test_no_inline_styles_or_scripts_in_pages(app, client, make_centre, login):
     login(lyon.owner)
     person_id, bilan_id = walk_to_conclusion(client, "lyon")
     for url in (f"/c/lyon/bilans/{bilan_id}", f"/c/lyon/bilans/{bilan_id}/sessions/", f"/c/lyon/bilans/{bilan_id}/synthesis/",
-                f"/c/lyon/beneficiaries/{person_id}", "/c/lyon/bilans/", f"/c/lyon/evidence/bilans/{bilan_id}", "/c/lyon/"):
+                f"/c/lyon/beneficiaries/{person_id}", "/c/lyon/bilans/", f"/c/lyon/bilans/{bilan_id}/evidence/", "/c/lyon/"):
         html = client.get(url).text
         assert not re.search(r"\sstyle=", html), url
         assert not re.search(r"<script(?![^>]*\ssrc=)", html), url

@@ -11,10 +11,10 @@ def test_assignment_emails_a_link_that_opens_the_questionnaire(app, client, make
     lyon = make_centre("lyon")
     person, bilan = make_bilan(app, lyon)
     login(lyon.owner)
-    page = client.get(f"/c/lyon/questionnaires/bilans/{bilan}")
+    page = client.get(f"/c/lyon/bilans/{bilan}/questionnaires/")
     assert page.status_code == 200
     option = re.search(r'<option value="([0-9a-f]{32})">Mes intérêts professionnels</option>', page.text).group(1)
-    sent = client.post(f"/c/lyon/questionnaires/bilans/{bilan}", data={"questionnaire_id": option,
+    sent = client.post(f"/c/lyon/bilans/{bilan}/questionnaires/", data={"questionnaire_id": option,
                                                                        "due_on": "2099-01-31"})
     assert sent.status_code == 303
     mail = outbox(kind="questionnaire_assigned")[-1]

@@ -70,7 +70,7 @@ def test_authoring_create_add_question_retire_duplicate(app, client, make_centre
                              "new-choices": "Rouge\nBleu"}, headers={"HX-Request": "true"})
     assert good.status_code == 200 and "Couleur ?" in good.text and "<html" not in good.text
     assert client.post(f"/c/lyon/questionnaires/{qid}/retire").status_code == 303
-    assert "Mon outil" not in client.get("/c/lyon/questionnaires/bilans/none").text
+    assert "Mon outil" not in client.get("/c/lyon/bilans/none/questionnaires/").text
     twin = client.post(f"/c/lyon/questionnaires/{qid}/duplicate")
     assert twin.status_code == 303
     # a consultant reads but does not edit
@@ -176,14 +176,14 @@ def test_staff_routes_are_404_across_centres(app, client, make_centre, login, ou
     aid = assign(app, lyon, bilan, "recit_professionnel")
     qid = _questionnaire_id(app, lyon, "recit_professionnel")
     login(brest.owner)
-    for url in (f"/c/lyon/questionnaires/", f"/c/lyon/questionnaires/{qid}", f"/c/lyon/questionnaires/bilans/{bilan}",
+    for url in (f"/c/lyon/questionnaires/", f"/c/lyon/questionnaires/{qid}", f"/c/lyon/bilans/{bilan}/questionnaires/",
                 f"/c/lyon/questionnaires/assignments/{aid}",
                 f"/c/lyon/questionnaires/beneficiaries/{person}/export.json",
-                f"/c/brest/questionnaires/assignments/{aid}", f"/c/brest/questionnaires/bilans/{bilan}",
+                f"/c/brest/questionnaires/assignments/{aid}", f"/c/brest/bilans/{bilan}/questionnaires/",
                 f"/c/brest/questionnaires/{qid}", f"/c/brest/questionnaires/beneficiaries/{person}/export.pdf"):
         assert client.get(url).status_code == 404, url
     for url in (f"/c/lyon/questionnaires/assignments/{aid}/release", f"/c/brest/questionnaires/assignments/{aid}/reopen",
-                f"/c/lyon/questionnaires/bilans/{bilan}/links/revoke"):
+                f"/c/lyon/bilans/{bilan}/questionnaires/links/revoke"):
         assert client.post(url).status_code == 404, url
     # a consultant of lyon does not see a colleague's bilan either
     login.logout()

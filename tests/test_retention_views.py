@@ -68,7 +68,7 @@ def test_destruction_certificate_for_the_bilans_consultant_only(app, client, log
     mine, other = add_member(lyon), add_member(lyon)
     end = paris(2025, 1, 10, 12, 0)
     bilan = add_bilan(app, lyon, consultant_id=mine.id, status="completed", ended_at=end)
-    url = f"/c/lyon/retention/bilans/{bilan}/certificate.pdf"
+    url = f"/c/lyon/bilans/{bilan}/retention/certificate.pdf"
     login(mine)
     assert client.get(url).status_code == 404  # nothing destroyed yet
     run(app, "destruction", end + timedelta(days=8))
@@ -90,7 +90,7 @@ def test_destruction_certificate_for_the_bilans_consultant_only(app, client, log
     assert url not in client.get("/c/lyon/").text
     login.logout()
     login(brest.owner)
-    assert client.get(f"/c/brest/retention/bilans/{bilan}/certificate.pdf").status_code == 404
+    assert client.get(f"/c/brest/bilans/{bilan}/retention/certificate.pdf").status_code == 404
 
 
 def test_dashboard_shows_abandoned_bilan_and_it_can_be_resolved(app, client, login, make_centre, add_member):

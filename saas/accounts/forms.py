@@ -1,12 +1,11 @@
 """Login, password and invitation forms."""
 from __future__ import annotations
 
-
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import ValidationError
 
-from saas.accounts.models import ROLE_LABELS
 from saas.accounts.passwords import password_problem
+from saas.accounts.roles import CONSULTANT, ROLE_LABELS
 from saas.forms import BaseForm, email_address, max_length, no_markup, required, strip
 
 
@@ -43,7 +42,7 @@ class ChangePasswordForm(NewPasswordForm):
 class InviteForm(BaseForm):
     name = StringField("Nom", filters=[strip], validators=[required(), max_length(120), no_markup])
     email = StringField("Adresse e-mail", filters=[strip], validators=[required(), max_length(254), email_address()])
-    role = SelectField("Rôle", choices=list(ROLE_LABELS.items()), default="consultant")
+    role = SelectField("Rôle", choices=list(ROLE_LABELS.items()), default=CONSULTANT)
 
 
 class JoinForm(NewPasswordForm):

@@ -9,9 +9,6 @@ from sqlmodel import Field
 
 from saas.models import PublicModel, utcnow
 
-ROLES = ("admin", "consultant")
-ROLE_LABELS = {"admin": "Administrateur", "consultant": "Consultant"}
-
 
 class Account(PublicModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -37,7 +34,7 @@ class Membership(PublicModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="account.id", index=True)
     centre_id: int = Field(foreign_key="centre.id", index=True)
-    role: str = Field(max_length=16)  # admin | consultant
+    role: str = Field(max_length=16)  # saas.accounts.roles.ROLES
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -10,8 +10,6 @@ saas/tenancy/models.py.
 """
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import Blueprint, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 from sqlmodel import select
@@ -20,8 +18,7 @@ from saas.accounts.queries import membership
 from saas.centres.models import Centre
 from saas.db import database, tenant_db, tenant_session
 
-__all__ = ["tenant_db", "tenant_session", "find_centre", "centre_blueprint", "staff_blueprint",
-           "admin_required", "is_admin"]
+__all__ = ["tenant_db", "tenant_session", "find_centre", "centre_blueprint", "staff_blueprint"]
 
 
 def find_centre(slug: str) -> Centre | None:
@@ -72,16 +69,3 @@ def staff_blueprint(name: str, import_name: str, url_prefix: str = "", **kwargs)
     bp.before_request(_require_membership)
     return bp
 
-
-def admin_required(view):
-    """Only the centre's admins; consultants get 404 like strangers (least privilege)."""
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if g.get("membership") is None or g.membership.role != "admin":
-            abort(404)
-        return view(*args, **kwargs)
-    return wrapped
-
-
-def is_admin() -> bool:
-    return g.get("membership") is not None and g.membership.role == "admin"

@@ -8,13 +8,14 @@ from flask_login import current_user
 
 from saas.accounts import queries
 from saas.accounts.forms import InviteForm
-from saas.accounts.models import ROLE_LABELS, Invitation, Membership
+from saas.accounts.models import Invitation, Membership
+from saas.accounts.roles import ROLE_LABELS, admin_required, is_admin
 from saas.centres.models import Centre
 from saas.errors import NotFound, RuleViolation
 from saas.htmx import is_htmx, render
 from saas.mail.outbox import queue_email
 from saas.models import utcnow
-from saas.tenancy import admin_required, staff_blueprint, tenant_db
+from saas.tenancy import staff_blueprint, tenant_db
 from saas.tokens import new_token
 from saas.urls import external_url
 from tenants.admin.forms import CentreDetailsForm
@@ -105,8 +106,8 @@ def remove_member(membership_id: int):
     membership = db.get(Membership, membership_id)
     if membership is None or membership.centre_id != g.centre.id:
         raise NotFound("Membre introuvable.")
-    admins = [m for _, m in queries.members_of(db, g.centre.id) if m.role == "admin"]
-    if membership.role == "admin" and len(admins) <= 1:
+    admins = [m for _, m in queries.members_of(db, g.centre.id) if is_admin(m)]
+    if is_admin(membership) and len(admins) <= 1:
         raise RuleViolation("Le centre doit garder au moins un administrateur.")
     db.delete(membership)
     db.commit()

@@ -70,4 +70,4 @@ def open_bilan(beneficiary_id: str):
                                              minutes=minutes, notes=request.form.get("notes", "").strip() or None,
                                              actor=current_user.name)
     db.commit()
-    return redirect(url_for("bilans.show", bilan_id=bilan.id), 303)
+    return redirect(url_for("bilan.show", bilan_id=bilan.id), 303)

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from saas.accounts.roles import bilan_scope, sees_every_bilan
 from tenants.bilans.overview import overview
 from tenants.dashboard.panels import Panel
 
 
 def dashboard_panel(db, centre, membership):
     """The member's open bilans (an admin sees every consultant's, and can filter by one)."""
-    admin = membership.role == "admin"
-    data = overview(db, centre.id, consultant_id=None if admin else membership.account_id, today=date.today(),
+    admin = sees_every_bilan(membership)
+    data = overview(db, centre.id, consultant_id=bilan_scope(membership), today=date.today(),
                     consultants_filter=admin)
     return Panel("bilans/_overview.html", {"overview": data, "admin": admin}, order=10)

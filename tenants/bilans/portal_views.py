@@ -10,6 +10,7 @@ from saas.tenancy import tenant_db
 from tenants.beneficiaries.models import Beneficiary
 from tenants.bilans import closing, consent, documents
 from tenants.bilans.models import KEEPABLE_DOCUMENTS, ActionItem, Bilan, Objective, Satisfaction
+from tenants.history import actors
 from tenants.portal.access import portal_blueprint, requires_code
 from tenants.sessions import attendance as attendance_rule
 from tenants.sessions.models import Attendance, BilanSession
@@ -50,7 +51,7 @@ def give_consent():
         raise RuleViolation("Cochez les deux cases pour confirmer. Vous pouvez aussi ne pas vous engager : "
                             "refuser un bilan n'est jamais une faute.")
     ip, agent = _client()
-    consent.record_consent(db, bilan, method="portal", ip=ip, user_agent=agent, actor="bénéficiaire")
+    consent.record_consent(db, bilan, method="portal", ip=ip, user_agent=agent, actor=actors.BENEFICIARY)
     db.commit()
     return redirect(url_for("portal_bilans.consent_page"), 303)
 
@@ -195,16 +196,16 @@ def answer_closing():
         except ValueError:
             raise RuleViolation("Choisissez une note de 1 à 5.")
         closing.record_satisfaction(db, bilan, score=score, would_recommend=form.get("recommend") == "yes",
-                                    actor="bénéficiaire")
+                                    actor=actors.BENEFICIARY)
     to_cep = form.get("synthesis_to_cep")
     if to_cep in ("yes", "no"):
         kept = [k for k in form.getlist("kept_documents") if k in KEEPABLE_DOCUMENTS]
-        closing.answer(db, bilan, synthesis_to_cep=to_cep == "yes", kept_documents=kept, actor="bénéficiaire")
+        closing.answer(db, bilan, synthesis_to_cep=to_cep == "yes", kept_documents=kept, actor=actors.BENEFICIARY)
         if to_cep == "yes" and "@" in form.get("cep_email", ""):
             ip, agent = _client()
             consent.record_disclosure_consent(db, bilan, recipient_kind="cep",
                                               recipient_name=form.get("cep_name", "").strip() or "Conseiller CEP",
                                               recipient_email=form["cep_email"], method="portal", ip=ip,
-                                              user_agent=agent, actor="bénéficiaire")
+                                              user_agent=agent, actor=actors.BENEFICIARY)
     db.commit()
     return redirect(url_for("portal_bilans.closing_page"), 303)

@@ -1,29 +1,12 @@
-"""Reads of bilans for staff: what a member may see, lists, one bilan or 404."""
+"""Reads of bilans for staff: lists (who may open one bilan: tenants/bilans/access.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import g
-from flask_login import current_user
 from sqlmodel import Session, select
 
-from saas.errors import NotFound
 from tenants.beneficiaries.models import Beneficiary
 from tenants.bilans.models import OPEN_STATUSES, Bilan
-
-
-def sees_all() -> bool:
-    """Admins see every consultant's bilans; a consultant only theirs (professional secrecy)."""
-    membership = g.get("membership")
-    return membership is not None and membership.role == "admin"
-
-
-def bilan_or_404(db: Session, bilan_id: str) -> Bilan:
-    """A bilan of this centre the current member may see, else 404."""
-    bilan = db.get(Bilan, bilan_id) if bilan_id and len(bilan_id) <= 32 else None
-    if bilan is None or not (sees_all() or bilan.consultant_id == current_user.id):
-        raise NotFound("Bilan introuvable.")
-    return bilan
 
 
 @dataclass

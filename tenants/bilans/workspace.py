@@ -62,6 +62,11 @@ def context(db: Session, bilan: Bilan, today: date) -> dict:
         "fundings": FUNDINGS, "formats": FORMATS, "keepable": KEEPABLE_DOCUMENTS,
         "needs_agreement": bilan.funding in ("employer_plan", "redeployment_leave"),
         "today": today,
-        "members": list(db.exec(select(Account).join(Membership, Membership.account_id == Account.id)
-                                .where(Membership.centre_id == db.info["centre_id"]).order_by(Account.name)).all()),
+        "members": members(db),
     }
+
+
+def members(db: Session) -> list[Account]:
+    """The centre's members, by name (whom an admin may hand a bilan to)."""
+    return list(db.exec(select(Account).join(Membership, Membership.account_id == Account.id)
+                        .where(Membership.centre_id == db.info["centre_id"]).order_by(Account.name)).all())

@@ -8,6 +8,7 @@ from sqlmodel import Field, Session
 
 from saas.models import utcnow
 from saas.tenancy.models import TenantModel, new_id
+from tenants.history import actors
 
 
 class HistoryEvent(TenantModel, table=True):
@@ -24,7 +25,11 @@ class HistoryEvent(TenantModel, table=True):
 
 def record(db: Session, bilan_id: str, kind: str, detail: str = "", actor: str | None = None,
            at: datetime | None = None) -> HistoryEvent:
-    """Log an event of a bilan in the caller's transaction (phase change, email, consent…)."""
-    event = HistoryEvent(bilan_id=bilan_id, kind=kind, detail=detail[:300], actor=actor, at=at or utcnow())
+    """Log an event of a bilan in the caller's transaction (phase change, email, consent…).
+
+    `actor` is a name made by tenants.history.actors (a member's name, BENEFICIARY, SYSTEM).
+    """
+    event = HistoryEvent(bilan_id=bilan_id, kind=kind, detail=detail[:300], actor=actors.check(actor),
+                         at=at or utcnow())
     db.add(event)
     return event

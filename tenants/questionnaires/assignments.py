@@ -12,6 +12,7 @@ from saas.models import utcnow
 from tenants.portal.access import external, issue_link
 from tenants.questionnaires import definition as spec
 from tenants.questionnaires import scoring
+from tenants.history import actors
 from tenants.questionnaires.answers import answers_of
 from tenants.questionnaires.models import Assignment, Questionnaire
 
@@ -50,7 +51,7 @@ def assign(db: Session, centre, bilan, questionnaire: Questionnaire, *, by: Opti
     db.flush()
     if send:
         _send(db, centre, assignment, questionnaire, template="questionnaire_assigned")
-    _record(db, bilan.id, "questionnaire_assigned", questionnaire.title, actor=str(by) if by else None)
+    _record(db, bilan.id, "questionnaire_assigned", questionnaire.title, actor=actors.of_account(db, by))
     return assignment
 
 
@@ -110,7 +111,7 @@ def submit(db: Session, assignment: Assignment, questionnaire: Questionnaire,
     assignment.progress = 100
     assignment.scores = scoring.score(questionnaire.scoring, questionnaire.definition, answers)
     db.add(assignment)
-    _record(db, assignment.bilan_id, "questionnaire_submitted", questionnaire.title, actor="beneficiary")
+    _record(db, assignment.bilan_id, "questionnaire_submitted", questionnaire.title, actor=actors.BENEFICIARY)
     return []
 
 
@@ -122,7 +123,7 @@ def reopen(db: Session, assignment: Assignment, by: Optional[int] = None) -> Non
     assignment.reopened_at = utcnow()
     assignment.released_at = None
     db.add(assignment)
-    _record(db, assignment.bilan_id, "questionnaire_reopened", "", actor=str(by) if by else None)
+    _record(db, assignment.bilan_id, "questionnaire_reopened", "", actor=actors.of_account(db, by))
 
 
 def release(db: Session, assignment: Assignment, by: Optional[int] = None) -> None:
@@ -131,4 +132,4 @@ def release(db: Session, assignment: Assignment, by: Optional[int] = None) -> No
         raise RuleViolation("Les résultats ne peuvent être communiqués qu'après l'envoi du questionnaire.")
     assignment.released_at = utcnow()
     db.add(assignment)
-    _record(db, assignment.bilan_id, "results_released", "", actor=str(by) if by else None)
+    _record(db, assignment.bilan_id, "results_released", "", actor=actors.of_account(db, by))

@@ -1,4 +1,9 @@
-"""Staff pages within a bilan: assign, follow, read answers and scores, release, reopen, export."""
+"""Staff pages within one bilan: its questionnaires, assigning one more, the beneficiary's links.
+
+On the bilan blueprint (tenants/bilans/access.py): `g.bilan` is loaded and
+checked once. Pages reached by an assignment's id or a beneficiary's id are in
+tenants/questionnaires/views.py and check that bilan with the same rule.
+"""
 from __future__ import annotations
 
 from datetime import date
@@ -6,38 +11,20 @@ from datetime import date
 from flask import flash, g, url_for
 from flask_login import current_user
 
-from saas.downloads import file_response, pdf_response
-from saas.errors import NotFound, RuleViolation
+from saas.errors import RuleViolation
 from saas.htmx import hx_redirect, render
-from saas.tenancy import is_admin, tenant_db
+from saas.tenancy import tenant_db
+from tenants.bilans.access import bilan_blueprint
 from tenants.portal import access
-from tenants.questionnaires import assignments, charts, export, queries, respondents
-from tenants.questionnaires.answers import answers_of
+from tenants.questionnaires import assignments, queries, respondents
 from tenants.questionnaires.forms import AssignForm
 from tenants.questionnaires.models import Questionnaire
-from tenants.questionnaires.views import bp
 
-NOT_FOUND = "Ce bilan n'existe pas ou ne vous est pas confié."
-
-
-def _bilan_or_404(bilan_id: str):
-    """The bilan if this member may see it: its consultant, or an admin (professional secrecy)."""
-    from tenants.bilans.models import Bilan
-
-    bilan = tenant_db().get(Bilan, bilan_id)
-    if bilan is None or not (is_admin() or bilan.consultant_id == g.membership.account_id):
-        raise NotFound(NOT_FOUND)
-    return bilan
+bp = bilan_blueprint("bilan_questionnaires", __name__, url_prefix="/questionnaires")
 
 
-def _assignment_or_404(assignment_id: str):
-    db = tenant_db()
-    assignment = queries.assignment_or_404(db, assignment_id)
-    bilan = _bilan_or_404(assignment.bilan_id)
-    return assignment, db.get(Questionnaire, assignment.questionnaire_id), bilan
-
-
-def _beneficiary(bilan):
+def beneficiary_of(bilan):
+    """The bilan's beneficiary."""
     from tenants.beneficiaries.models import Beneficiary
 
     return tenant_db().get(Beneficiary, bilan.beneficiary_id)
@@ -55,21 +42,21 @@ def _bilan_page(bilan, form=None, status=200):
     rows = queries.rows_for_bilan(db, bilan.id)
     counts = {r.assignment.id: respondents.counts(db, r.assignment.id) for r in rows if r.questionnaire.is_360}
     return render("questionnaires/bilan.html", "questionnaires/_assignments.html", status=status, bilan=bilan,
-                  beneficiary=_beneficiary(bilan), rows=rows, counts=counts, form=form or _assign_form(),
+                  beneficiary=beneficiary_of(bilan), rows=rows, counts=counts, form=form or _assign_form(),
                   today=date.today())
 
 
-@bp.get("/bilans/<bilan_id>")
-def for_bilan(bilan_id):
+@bp.get("/")
+def index():
     """Questionnaires of a bilan: state, due dates, and the form to assign one more."""
-    return _bilan_page(_bilan_or_404(bilan_id))
+    return _bilan_page(g.bilan)
 
 
-@bp.post("/bilans/<bilan_id>")
-def assign(bilan_id):
+@bp.post("/")
+def assign():
     """Assign a questionnaire; the beneficiary gets an email with the personal link."""
     db = tenant_db()
-    bilan = _bilan_or_404(bilan_id)
+    bilan = g.bilan
     form = _assign_form(formdata=None)
     if not form.validate_on_submit():
         return _bilan_page(bilan, form=form, status=422)
@@ -85,26 +72,25 @@ def assign(bilan_id):
         return _bilan_page(bilan, form=form, status=422)
     db.commit()
     flash(f"« {questionnaire.title} » envoyé au bénéficiaire.")
-    return hx_redirect(url_for("questionnaires.for_bilan", bilan_id=bilan.id))
+    return hx_redirect(url_for("bilan_questionnaires.index"))
 
 
-@bp.post("/bilans/<bilan_id>/links/revoke")
-def revoke_links(bilan_id):
+@bp.post("/links/revoke")
+def revoke_links():
     """Cut every personal link of the bilan (a lost phone, a forwarded email)."""
     db = tenant_db()
-    bilan = _bilan_or_404(bilan_id)
-    count = access.revoke_links(db, bilan_id=bilan.id)
+    count = access.revoke_links(db, bilan_id=g.bilan.id)
     db.commit()
     flash(f"{count} lien(s) personnel(s) révoqué(s). Envoyez un nouveau lien quand vous le souhaitez.")
-    return hx_redirect(url_for("questionnaires.for_bilan", bilan_id=bilan.id))
+    return hx_redirect(url_for("bilan_questionnaires.index"))
 
 
-@bp.post("/bilans/<bilan_id>/links/send")
-def send_link(bilan_id):
+@bp.post("/links/send")
+def send_link():
     """Email a fresh portal link to the beneficiary's address on file."""
     db = tenant_db()
-    bilan = _bilan_or_404(bilan_id)
-    beneficiary = _beneficiary(bilan)
+    bilan = g.bilan
+    beneficiary = beneficiary_of(bilan)
     if beneficiary is None or not beneficiary.email:
         raise RuleViolation("Aucune adresse e-mail n'est connue pour ce bénéficiaire.")
     from saas.mail.outbox import queue_email
@@ -114,82 +100,4 @@ def send_link(bilan_id):
                 centre_id=g.centre.id, bilan_id=bilan.id, name=beneficiary.name, centre_name=g.centre.name, link=link)
     db.commit()
     flash("Un nouveau lien personnel a été envoyé au bénéficiaire.")
-    return hx_redirect(url_for("questionnaires.for_bilan", bilan_id=bilan.id))
-
-
-@bp.get("/assignments/<assignment_id>")
-def show_assignment(assignment_id):
-    """Answers and scores (chart) of one questionnaire; 360°: the aggregate only, from 3 answers."""
-    db = tenant_db()
-    assignment, questionnaire, bilan = _assignment_or_404(assignment_id)
-    answered, invited = respondents.counts(db, assignment.id) if questionnaire.is_360 else (0, 0)
-    return render("questionnaires/assignment.html", assignment=assignment, questionnaire=questionnaire,
-                  bilan=bilan, beneficiary=_beneficiary(bilan),
-                  items=export.answer_items(questionnaire, answers_of(db, assignment.id)),
-                  scores=assignment.scores, chart=charts.for_scores(assignment.scores, questionnaire.title),
-                  answered=answered, invited=invited, minimum=respondents.MIN_ANSWERS)
-
-
-def _act(assignment_id, action, message):
-    db = tenant_db()
-    assignment, _questionnaire, _bilan = _assignment_or_404(assignment_id)
-    action(db, assignment)
-    db.commit()
-    flash(message)
-    return hx_redirect(url_for("questionnaires.show_assignment", assignment_id=assignment.id))
-
-
-@bp.post("/assignments/<assignment_id>/release")
-def release(assignment_id):
-    """Let the beneficiary see the results (behind the emailed code)."""
-    return _act(assignment_id, lambda db, a: assignments.release(db, a, current_user.id),
-                "Résultats communiqués : le bénéficiaire les voit dans son espace, après un code reçu par e-mail.")
-
-
-@bp.post("/assignments/<assignment_id>/reopen")
-def reopen(assignment_id):
-    """Let the beneficiary change a submitted questionnaire."""
-    return _act(assignment_id, lambda db, a: assignments.reopen(db, a, current_user.id),
-                "Questionnaire rouvert : le bénéficiaire peut de nouveau modifier ses réponses.")
-
-
-@bp.post("/assignments/<assignment_id>/remind")
-def remind(assignment_id):
-    """Email a reminder now (once a day at most)."""
-    def send(db, assignment):
-        key = f"reminder:questionnaire:{assignment.id}:{date.today().isoformat()}"
-        if not assignments.send_reminder(db, g.centre, assignment, key):
-            raise RuleViolation("Rappel déjà envoyé aujourd'hui, ou questionnaire déjà rempli.")
-    return _act(assignment_id, send, "Rappel envoyé.")
-
-
-def _beneficiary_or_404(beneficiary_id: str):
-    from tenants.beneficiaries.models import Beneficiary
-    from tenants.bilans.models import Bilan
-    from sqlmodel import select
-
-    db = tenant_db()
-    person = db.get(Beneficiary, beneficiary_id)
-    if person is None:
-        raise NotFound(NOT_FOUND)
-    if not is_admin():
-        mine = db.exec(select(Bilan.id).where(Bilan.beneficiary_id == beneficiary_id,
-                                              Bilan.consultant_id == g.membership.account_id)).first()
-        if mine is None:
-            raise NotFound(NOT_FOUND)
-    return person
-
-
-@bp.get("/beneficiaries/<beneficiary_id>/export.json")
-def export_json(beneficiary_id):
-    """Every answer and score of one beneficiary (right of access), as a JSON download."""
-    person = _beneficiary_or_404(beneficiary_id)
-    return file_response(export.as_json(tenant_db(), person), "questionnaires.json", "application/json", download=True)
-
-
-@bp.get("/beneficiaries/<beneficiary_id>/export.pdf")
-def export_pdf(beneficiary_id):
-    """The same as a PDF (WeasyPrint), charts included."""
-    person = _beneficiary_or_404(beneficiary_id)
-    return pdf_response(export.as_pdf(tenant_db(), person, g.centre), "questionnaires.pdf", download=True)
-
+    return hx_redirect(url_for("bilan_questionnaires.index"))

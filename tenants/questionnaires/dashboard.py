@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from saas.accounts.roles import bilan_scope
 from tenants.dashboard.panels import Panel
 from tenants.questionnaires import queries
 
 
 def dashboard_panel(db, centre, membership):
     """Unanswered questionnaires of the member's bilans (all bilans for an admin)."""
-    consultant = None if membership.role == "admin" else membership.account_id
+    consultant = bilan_scope(membership)
     rows = queries.open_rows(db, consultant)
     if not rows:
         return None

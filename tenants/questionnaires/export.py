@@ -23,10 +23,13 @@ def answer_items(questionnaire, answers: dict) -> list[dict]:
     return sections
 
 
-def collect(db, person) -> list[dict]:
+def collect(db, person, bilan_ids=None) -> list[dict]:
+    """The person's questionnaires, only those of `bilan_ids` when given (what the member may open)."""
     found = []
     for row in queries.rows_for_beneficiary(db, person.id):
         a, q = row.assignment, row.questionnaire
+        if bilan_ids is not None and a.bilan_id not in bilan_ids:
+            continue
         entry: dict[str, Any] = {
             "questionnaire": q.title, "version": q.version, "bilan_id": a.bilan_id, "status": row.status,
             "assigned_at": a.assigned_at.isoformat() if a.assigned_at else None,
@@ -39,16 +42,16 @@ def collect(db, person) -> list[dict]:
     return found
 
 
-def as_json(db, person) -> str:
-    entries = [entry for entry, _q, _a in collect(db, person)]
+def as_json(db, person, bilan_ids=None) -> str:
+    entries = [entry for entry, _q, _a in collect(db, person, bilan_ids)]
     return json.dumps({"beneficiary": person.name, "exported_at": utcnow().isoformat(), "questionnaires": entries},
                       ensure_ascii=False, indent=2)
 
 
-def as_pdf(db, person, centre) -> bytes:
+def as_pdf(db, person, centre, bilan_ids=None) -> bytes:
     from weasyprint import HTML
 
-    entries = [(entry, charts.for_scores(a.scores, q.title)) for entry, q, a in collect(db, person)]
+    entries = [(entry, charts.for_scores(a.scores, q.title)) for entry, q, a in collect(db, person, bilan_ids)]
     html = render_template("questionnaires/export_pdf.html", person=person, centre=centre, entries=entries,
                            exported_at=utcnow())
     return HTML(string=html).write_pdf()

@@ -1,18 +1,32 @@
-"""Staff pages: the centre's questionnaire library and its authoring (admins edit, consultants read).
+"""Staff pages: the centre's questionnaire library and its authoring (admins edit, consultants read),
+one assignment's answers and results, and a beneficiary's exports.
 
-Assignment, answers, results and exports are on the same blueprint, in
+An assignment and an export are reached by their own id: the bilan they belong
+to is checked with the one access rule (tenants/bilans/access.py). A bilan's
+list of questionnaires is on the bilan blueprint, in
 tenants/questionnaires/bilan_views.py.
 """
 from __future__ import annotations
 
-from flask import flash, request, url_for
+from datetime import date
 
+from flask import flash, g, request, url_for
+from flask_login import current_user
+from sqlmodel import select
+
+from saas.accounts.roles import admin_required, current_is_admin
+from saas.downloads import file_response, pdf_response
 from saas.errors import NotFound, RuleViolation
 from saas.htmx import hx_redirect, render
-from saas.tenancy import admin_required, is_admin, staff_blueprint, tenant_db
-from tenants.questionnaires import authoring, queries
+from saas.tenancy import staff_blueprint, tenant_db
+from tenants.bilans.access import NOT_FOUND, only_visible, visible_bilan
+from tenants.bilans.models import Bilan
+from tenants.questionnaires import assignments, authoring, charts, export, queries, respondents
 from tenants.questionnaires import definition as spec
+from tenants.questionnaires.answers import answers_of
+from tenants.questionnaires.bilan_views import beneficiary_of
 from tenants.questionnaires.forms import DetailsForm, QuestionForm
+from tenants.questionnaires.models import Questionnaire
 
 bp = staff_blueprint("questionnaires", __name__, url_prefix="/questionnaires")
 
@@ -21,7 +35,7 @@ bp = staff_blueprint("questionnaires", __name__, url_prefix="/questionnaires")
 def index():
     """Questionnaires of the centre, in force and retired."""
     return render("questionnaires/index.html", questionnaires=queries.current_library(tenant_db()),
-                  form=DetailsForm(), can_edit=is_admin())
+                  form=DetailsForm(), can_edit=current_is_admin())
 
 
 @bp.post("/")
@@ -64,7 +78,7 @@ def _question_form(questionnaire, question=None, formdata=None, section_id=None)
 def _editor(questionnaire, status=200, forms=None, details=None, problem=None):
     db = tenant_db()
     forms = forms or {}
-    editing = is_admin() and questionnaire.status != "superseded"
+    editing = current_is_admin() and questionnaire.status != "superseded"
     question_forms = {}
     if editing:
         for found in spec.questions(questionnaire.definition):
@@ -223,4 +237,86 @@ def restore(questionnaire_id):
     return hx_redirect(url_for("questionnaires.show", questionnaire_id=questionnaire.id))
 
 
-from tenants.questionnaires import bilan_views  # noqa: E402,F401  (routes on the same blueprint)
+
+def _assignment_or_404(assignment_id: str):
+    """The assignment, its questionnaire and its bilan, if this member may open that bilan; else 404."""
+    db = tenant_db()
+    assignment = queries.assignment_or_404(db, assignment_id)
+    bilan = visible_bilan(db, assignment.bilan_id, g.membership)
+    return assignment, db.get(Questionnaire, assignment.questionnaire_id), bilan
+
+
+@bp.get("/assignments/<assignment_id>")
+def show_assignment(assignment_id):
+    """Answers and scores (chart) of one questionnaire; 360°: the aggregate only, from 3 answers."""
+    db = tenant_db()
+    assignment, questionnaire, bilan = _assignment_or_404(assignment_id)
+    answered, invited = respondents.counts(db, assignment.id) if questionnaire.is_360 else (0, 0)
+    return render("questionnaires/assignment.html", assignment=assignment, questionnaire=questionnaire,
+                  bilan=bilan, beneficiary=beneficiary_of(bilan),
+                  items=export.answer_items(questionnaire, answers_of(db, assignment.id)),
+                  scores=assignment.scores, chart=charts.for_scores(assignment.scores, questionnaire.title),
+                  answered=answered, invited=invited, minimum=respondents.MIN_ANSWERS)
+
+
+def _act(assignment_id, action, message):
+    db = tenant_db()
+    assignment, _questionnaire, _bilan = _assignment_or_404(assignment_id)
+    action(db, assignment)
+    db.commit()
+    flash(message)
+    return hx_redirect(url_for("questionnaires.show_assignment", assignment_id=assignment.id))
+
+
+@bp.post("/assignments/<assignment_id>/release")
+def release(assignment_id):
+    """Let the beneficiary see the results (behind the emailed code)."""
+    return _act(assignment_id, lambda db, a: assignments.release(db, a, current_user.id),
+                "Résultats communiqués : le bénéficiaire les voit dans son espace, après un code reçu par e-mail.")
+
+
+@bp.post("/assignments/<assignment_id>/reopen")
+def reopen(assignment_id):
+    """Let the beneficiary change a submitted questionnaire."""
+    return _act(assignment_id, lambda db, a: assignments.reopen(db, a, current_user.id),
+                "Questionnaire rouvert : le bénéficiaire peut de nouveau modifier ses réponses.")
+
+
+@bp.post("/assignments/<assignment_id>/remind")
+def remind(assignment_id):
+    """Email a reminder now (once a day at most)."""
+    def send(db, assignment):
+        key = f"reminder:questionnaire:{assignment.id}:{date.today().isoformat()}"
+        if not assignments.send_reminder(db, g.centre, assignment, key):
+            raise RuleViolation("Rappel déjà envoyé aujourd'hui, ou questionnaire déjà rempli.")
+    return _act(assignment_id, send, "Rappel envoyé.")
+
+
+def _exported(beneficiary_id: str):
+    """The beneficiary and the ids of their bilans this member may open; 404 when there is none."""
+    from tenants.beneficiaries.models import Beneficiary
+
+    db = tenant_db()
+    person = db.get(Beneficiary, beneficiary_id) if beneficiary_id and len(beneficiary_id) <= 32 else None
+    if person is None:
+        raise NotFound(NOT_FOUND)
+    bilan_ids = set(db.exec(only_visible(select(Bilan.id).where(Bilan.beneficiary_id == person.id),
+                                         g.membership)).all())
+    if not bilan_ids:
+        raise NotFound(NOT_FOUND)
+    return person, bilan_ids
+
+
+@bp.get("/beneficiaries/<beneficiary_id>/export.json")
+def export_json(beneficiary_id):
+    """Every answer and score of one beneficiary in the bilans this member may open, as a JSON download."""
+    person, bilan_ids = _exported(beneficiary_id)
+    return file_response(export.as_json(tenant_db(), person, bilan_ids), "questionnaires.json", "application/json",
+                         download=True)
+
+
+@bp.get("/beneficiaries/<beneficiary_id>/export.pdf")
+def export_pdf(beneficiary_id):
+    """The same as a PDF (WeasyPrint), charts included."""
+    person, bilan_ids = _exported(beneficiary_id)
+    return pdf_response(export.as_pdf(tenant_db(), person, g.centre, bilan_ids), "questionnaires.pdf", download=True)

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
+from saas.accounts.roles import bilan_scope
 from saas.models import utcnow
 from tenants.dashboard.panels import Panel
 
@@ -17,7 +18,7 @@ def dashboard_panel(db, centre, membership):
     from tenants.bilans.models import Bilan
     from tenants.retention.models import Flag
 
-    mine = None if membership.role == "admin" else membership.account_id
+    mine = bilan_scope(membership)
     query = select(Flag).where(Flag.resolved_at.is_(None)).order_by(Flag.created_at.desc())
     if mine is not None:
         query = query.where(Flag.consultant_id == mine)

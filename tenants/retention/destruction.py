@@ -30,6 +30,7 @@ from sqlmodel import Session, select
 
 from saas.crypto.fields import sealed_fields, sealed_models
 from saas.tenancy.models import TenantModel
+from tenants.history import actors
 from tenants.retention.models import GRACE_DAYS_MAX, DestructionRecord, RetentionSettings, settings_for
 
 ONE_YEAR = timedelta(days=365)
@@ -183,7 +184,7 @@ def _history(db: Session, bilan_id: str, stage: str, total: int, now: datetime) 
     from tenants.history.models import record
 
     record(db, bilan_id, f"destroyed_{stage}", f"Destruction ({stage}) : {total} élément(s). {RULES[stage]}",
-           actor="Tâche planifiée", at=now)
+           actor=actors.SYSTEM, at=now)
 
 
 def stage_due(bilan, settings: RetentionSettings, now: datetime, done_working: bool) -> str | None:

@@ -1,13 +1,15 @@
-"""Retention pages: the centre's reminder and retention settings (admins), destruction
-certificates, and resolving a flag."""
+"""Retention pages: the centre's reminder and retention settings (admins), and resolving a flag.
+
+A bilan's destruction certificate is on the bilan blueprint, in tenants/retention/bilan_views.py.
+"""
 from __future__ import annotations
 
 from flask import abort, flash, g, make_response, redirect, request, url_for
 
-from saas.downloads import pdf_response
+from saas.accounts.roles import admin_required, bilan_scope
 from saas.htmx import is_htmx, render
 from saas.models import utcnow
-from saas.tenancy import admin_required, is_admin, staff_blueprint, tenant_db
+from saas.tenancy import staff_blueprint, tenant_db
 from tenants.retention.forms import RetentionSettingsForm
 from tenants.retention.models import SETTINGS_ID, Flag, RetentionSettings, settings_for
 
@@ -46,34 +48,13 @@ def update():
     return redirect(url_for("retention.edit"), 303)
 
 
-def _bilan_for_member(bilan_id: str):
-    """The bilan if this member may see it (its consultant, or an admin); else 404."""
-    from tenants.bilans.models import Bilan
-
-    bilan = tenant_db().get(Bilan, bilan_id)
-    if bilan is None or not (is_admin() or bilan.consultant_id == g.membership.account_id):
-        abort(404)
-    return bilan
-
-
-@bp.get("/bilans/<bilan_id>/certificate.pdf")
-def certificate(bilan_id: str):
-    """The destruction certificate of a bilan (PDF): classes, counts, dates, rules; no content."""
-    from tenants.retention.certificate import certificate_pdf
-
-    bilan = _bilan_for_member(bilan_id)
-    pdf = certificate_pdf(tenant_db(), g.centre, bilan.id)
-    if pdf is None:
-        abort(404)
-    return pdf_response(pdf, f"certificat-destruction-{bilan.id[:8]}.pdf", download=True)
-
-
 @bp.post("/flags/<flag_id>/resolve")
 def resolve(flag_id: str):
     """Mark a flag as seen and handled."""
     db = tenant_db()
     flag = db.get(Flag, flag_id)
-    if flag is None or not (is_admin() or flag.consultant_id == g.membership.account_id):
+    scope = bilan_scope(g.membership)  # a flag is seen by its bilan's consultant, and admins
+    if flag is None or (scope is not None and flag.consultant_id != scope):
         abort(404)
     flag.resolved_at = utcnow()
     db.add(flag)

@@ -3,27 +3,31 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import g, make_response, redirect, request, url_for
+from flask import g, make_response, redirect, url_for
 from flask_login import current_user
 from sqlmodel import select
 
+from saas.accounts.roles import admin_required
 from saas.errors import NotFound, RuleViolation
 from saas.htmx import is_htmx, render
 from saas.i18n import PARIS
 from saas.mail.outbox import attachment, queue_email
-from saas.tenancy import admin_required, is_admin, staff_blueprint, tenant_db
+from saas.tenancy import tenant_db
 from tenants.beneficiaries.models import Beneficiary
+from tenants.bilans.access import bilan_blueprint
 from tenants.bilans.models import FORMATS
-from tenants.bilans.queries import bilan_or_404
-from tenants.sessions import hours as hours_rule
+from tenants.history import actors
 from tenants.sessions import attendance as attendance_rule
+from tenants.sessions import hours as hours_rule
 from tenants.sessions import invitation, planning, template
+from tenants.sessions.forms import NotesForm, PlanForm, SessionForm, StatusForm, TemplateForm
 from tenants.sessions.models import KINDS, Attendance, BilanSession, SessionNote
 
-bp = staff_blueprint("sessions", __name__, url_prefix="/bilans/<bilan_id>/sessions")
+bp = bilan_blueprint("sessions", __name__, url_prefix="/sessions")
 
 
-def planning_context(db, bilan, error: str | None = None, values: dict | None = None) -> dict:
+def planning_context(db, bilan, error: str | None = None, **forms) -> dict:
+    """The planning page's context; `forms` replace the blank ones (a refused form comes back as typed)."""
     sessions = list(db.exec(select(BilanSession).where(BilanSession.bilan_id == bilan.id)
                             .order_by(BilanSession.starts_at)).all())
     attendances = {a.session_id: a for a in db.exec(select(Attendance).where(Attendance.bilan_id == bilan.id)).all()}
@@ -33,39 +37,54 @@ def planning_context(db, bilan, error: str | None = None, values: dict | None = 
     now = datetime.now(PARIS)
     return {"bilan": bilan, "person": person, "sessions": sessions, "attendances": attendances, "hours": hours,
             "notes": notes, "started": {s.id for s in sessions if s.starts_at <= now},
-            "warning": hours_rule.planning_warning(hours), "error": error, "values": values or {},
+            "warning": hours_rule.planning_warning(hours), "error": error,
             "max_minutes": hours_rule.MAX_TOTAL_MINUTES, "floor_minutes": hours_rule.MIN_ACCOMPANIMENT_MINUTES,
-            "kinds": KINDS, "formats": FORMATS, "template": template.template_of(db), "is_admin": is_admin(),
-            "default_minutes": 60 if person.short_sessions else 120, "now": now}
+            "kinds": KINDS, "formats": FORMATS, "template": template.template_of(db),
+            "now": now, **_forms(db, bilan, person), **forms}
+
+
+def _forms(db, bilan, person) -> dict:
+    """Blank forms of the page, filled from the bilan and the centre's template."""
+    plan = template.template_of(db)
+    return {"session_form": SessionForm(formdata=None, data={"duration_minutes": 60 if person.short_sessions else 120,
+                                                             "format": bilan.format, "time": "09:30"}),
+            "plan_form": PlanForm(formdata=None, data={"interview_hours": bilan.planned_interview_minutes,
+                                                       "personal_hours": bilan.planned_personal_minutes}),
+            "template_form": TemplateForm(formdata=None, data={"interview_count": plan.interview_count,
+                                                               "interview_minutes": plan.interview_minutes,
+                                                               "personal_hours": plan.personal_minutes})}
+
+
+def _page(db, bilan, status: int = 200, error: str | None = None, **forms):
+    return render("sessions/index.html", "sessions/_planning.html", status=status,
+                  **planning_context(db, bilan, error, **forms))
 
 
 @bp.get("/")
-def index(bilan_id: str):
+def index():
     """Sessions, planned vs done, and the form to add one."""
     db = tenant_db()
-    bilan = bilan_or_404(db, bilan_id)
+    bilan = g.bilan
     return render("sessions/index.html", "sessions/_planning.html", **planning_context(db, bilan))
 
 
 @bp.post("/")
-def create(bilan_id: str):
+def create():
     """Schedule a session; past 24 h the form comes back with the reason (422)."""
     db = tenant_db()
-    bilan = bilan_or_404(db, bilan_id)
-    form = request.form
+    bilan = g.bilan
+    form = SessionForm()
+    if not form.validate_on_submit():
+        return _page(db, bilan, 422, session_form=form)
+    local = datetime.fromisoformat(f"{form.day.data.isoformat()}T{form.time.data}")
     try:
-        try:
-            local = datetime.fromisoformat(f"{form.get('day', '')}T{form.get('time', '')}")
-            minutes = int(form.get("duration_minutes", "0"))
-        except ValueError:
-            raise RuleViolation("Indiquez une date, une heure et une durée valides.")
         session = planning.schedule(db, bilan, starts_at=local.replace(tzinfo=PARIS).astimezone(timezone.utc),
-                                    duration_minutes=minutes, kind=form.get("kind", ""), format=form.get("format", ""),
-                                    notes=form.get("notes", "").strip() or None, actor=current_user.name)
+                                    duration_minutes=form.duration_minutes.data, kind=form.kind.data,
+                                    format=form.format.data, notes=form.notes.data or None,
+                                    actor=actors.current_staff())
     except RuleViolation as refusal:
         db.rollback()
-        return render("sessions/index.html", "sessions/_planning.html", status=422,
-                      **planning_context(db, bilan, refusal.message, dict(form)))
+        return _page(db, bilan, 422, refusal.message, session_form=form)
     person = db.get(Beneficiary, bilan.beneficiary_id)
     if session.starts_at > datetime.now(PARIS) and person.email:
         notify(db, bilan, person, session)
@@ -88,7 +107,7 @@ def notify(db, bilan, person, session) -> None:
                 centre_name=g.centre.name, starts_at=session.starts_at, duration=session.duration_minutes,
                 kind_label=KINDS[session.kind], format_label=FORMATS[session.format],
                 link=issue_link(db, g.centre, person, bilan))
-    record(db, bilan.id, "email", "Invitation à une séance envoyée (.ics)", current_user.name)
+    record(db, bilan.id, "email", "Invitation à une séance envoyée (.ics)", actors.current_staff())
 
 
 def _session(db, bilan, session_id) -> BilanSession:
@@ -99,46 +118,54 @@ def _session(db, bilan, session_id) -> BilanSession:
 
 
 @bp.post("/<session_id>/status")
-def update_status(bilan_id: str, session_id: str):
+def update_status(session_id: str):
     """Mark a session done or cancelled."""
     db = tenant_db()
-    bilan = bilan_or_404(db, bilan_id)
-    planning.set_status(db, bilan, _session(db, bilan, session_id), request.form.get("status", ""),
-                        actor=current_user.name, now=datetime.now(PARIS))
-    db.commit()
-    if is_htmx():
-        return render("sessions/_planning.html", "sessions/_planning.html", **planning_context(db, bilan))
-    return redirect(url_for("sessions.index", bilan_id=bilan.id), 303)
+    bilan = g.bilan
+    form = StatusForm()
+    if not form.validate_on_submit():
+        raise RuleViolation(" ".join(form.status.errors))
+    planning.set_status(db, bilan, _session(db, bilan, session_id), form.status.data, actor=actors.current_staff(),
+                        now=datetime.now(PARIS))
+    return _planning_done(db, bilan)
 
 
 @bp.post("/<session_id>/paper-attendance")
-def paper_attendance(bilan_id: str, session_id: str):
+def paper_attendance(session_id: str):
     """Émargement papier reçu: the staff member records the signed sheet (who and when are kept)."""
-    db = tenant_db()
-    bilan = bilan_or_404(db, bilan_id)
+    db, bilan = tenant_db(), g.bilan
     attendance_rule.record_paper(db, bilan, _session(db, bilan, session_id), account_id=current_user.id,
-                                 actor=current_user.name, now=datetime.now(PARIS))
+                                 actor=actors.current_staff(), now=datetime.now(PARIS))
+    return _planning_done(db, bilan)
+
+
+def _planning_done(db, bilan):
+    """htmx: the planning fragment again; plain form: back to the planning page (303)."""
     db.commit()
     if is_htmx():
         return render("sessions/_planning.html", "sessions/_planning.html", **planning_context(db, bilan))
-    return redirect(url_for("sessions.index", bilan_id=bilan.id), 303)
+    return redirect(url_for("sessions.index"), 303)
 
 
 @bp.post("/<session_id>/notes")
-def notes(bilan_id: str, session_id: str):
+def notes(session_id: str):
     """The consultant's notes of a session (a working document, sealed)."""
     db = tenant_db()
-    bilan = bilan_or_404(db, bilan_id)
-    planning.save_notes(db, _session(db, bilan, session_id), request.form.get("notes", "")[:8000])
+    bilan = g.bilan
+    session = _session(db, bilan, session_id)
+    form = NotesForm()
+    if not form.validate_on_submit():
+        raise RuleViolation(" ".join(form.notes.errors))
+    planning.save_notes(db, session, form.notes.data or "")
     db.commit()
     return redirect(url_for("sessions.index", bilan_id=bilan.id), 303)
 
 
 @bp.get("/<session_id>.ics")
-def ics(bilan_id: str, session_id: str):
+def ics(session_id: str):
     """The session as an iCalendar file."""
     db = tenant_db()
-    bilan = bilan_or_404(db, bilan_id)
+    bilan = g.bilan
     session = _session(db, bilan, session_id)
     response = make_response(invitation.session_ics(session, g.centre))
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
@@ -148,25 +175,29 @@ def ics(bilan_id: str, session_id: str):
 
 @bp.post("/template")
 @admin_required
-def save_template(bilan_id: str):
+def save_template():
     """The centre's default planning (admins), from this page."""
     db = tenant_db()
-    bilan = bilan_or_404(db, bilan_id)
+    bilan = g.bilan
+    form = TemplateForm()
+    if not form.validate_on_submit():
+        return _page(db, bilan, 422, template_form=form)
     try:
-        template.save(db, interview_count=int(request.form.get("interview_count", "0")),
-                      interview_minutes=int(request.form.get("interview_minutes", "0")),
-                      personal_minutes=round(float(request.form.get("personal_hours", "0").replace(",", ".")) * 60))
-    except ValueError:
-        raise RuleViolation("Indiquez des nombres.")
+        template.save(db, interview_count=form.interview_count.data, interview_minutes=form.interview_minutes.data,
+                      personal_minutes=form.personal_hours.data)
+    except RuleViolation as refusal:
+        db.rollback()
+        form.form_errors.append(refusal.message)
+        return _page(db, bilan, 422, template_form=form)
     db.commit()
     return redirect(url_for("sessions.index", bilan_id=bilan.id), 303)
 
 
 @bp.post("/apply-template")
-def apply_template(bilan_id: str):
+def apply_template():
     """Reset this bilan's provisional plan to the centre's template."""
     db = tenant_db()
-    bilan = bilan_or_404(db, bilan_id)
+    bilan = g.bilan
     template.apply(bilan, template.template_of(db))
     db.add(bilan)
     db.commit()
@@ -174,16 +205,19 @@ def apply_template(bilan_id: str):
 
 
 @bp.post("/plan")
-def plan(bilan_id: str):
+def plan():
     """Set the provisional plan (interview and personal-work hours), within 24 h."""
     db = tenant_db()
-    bilan = bilan_or_404(db, bilan_id)
+    bilan = g.bilan
+    form = PlanForm()
+    if not form.validate_on_submit():
+        return _page(db, bilan, 422, plan_form=form)
+    interview, personal = form.interview_hours.data, form.personal_hours.data
     try:
-        interview = round(float(request.form.get("interview_hours", "0").replace(",", ".")) * 60)
-        personal = round(float(request.form.get("personal_hours", "0").replace(",", ".")) * 60)
-    except ValueError:
-        raise RuleViolation("Indiquez des nombres d'heures.")
-    hours_rule.check_plan(interview, personal)
+        hours_rule.check_plan(interview, personal)
+    except RuleViolation as refusal:
+        form.form_errors.append(refusal.message)
+        return _page(db, bilan, 422, plan_form=form)
     bilan.planned_interview_minutes, bilan.planned_personal_minutes = interview, personal
     db.add(bilan)
     db.commit()

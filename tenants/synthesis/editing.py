@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from saas.errors import RuleViolation
 from saas.models import utcnow
+from tenants.history import actors
 from tenants.history.models import record
 from tenants.synthesis.models import LEGAL_SECTIONS, SECTIONS, Synthesis, SynthesisComment
 
@@ -76,7 +77,7 @@ def comment(db: Session, bilan, body: str) -> SynthesisComment:
         raise RuleViolation("Le commentaire est vide.")
     item = SynthesisComment(bilan_id=bilan.id, body=body.strip()[:4000])
     db.add(item)
-    record(db, bilan.id, "synthesis_comment", "Commentaire du bénéficiaire sur la synthèse", "bénéficiaire")
+    record(db, bilan.id, "synthesis_comment", "Commentaire du bénéficiaire sur la synthèse", actors.BENEFICIARY)
     return item
 
 

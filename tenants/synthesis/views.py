@@ -10,15 +10,16 @@ from sqlmodel import select
 from saas.errors import RuleViolation
 from saas.htmx import is_htmx, render
 from saas.mail.outbox import attachment, queue_email
-from saas.tenancy import staff_blueprint, tenant_db
+from saas.tenancy import tenant_db
 from tenants.beneficiaries.models import Beneficiary
 from tenants.bilans import consent, documents
+from tenants.bilans.access import bilan_blueprint
 from tenants.bilans.models import Consent
-from tenants.bilans.queries import bilan_or_404
+from tenants.history import actors
 from tenants.synthesis import disclosure, editing
 from tenants.synthesis.models import LEGAL_SECTIONS, SECTIONS, Disclosure, SynthesisComment
 
-bp = staff_blueprint("synthesis", __name__, url_prefix="/bilans/<bilan_id>/synthesis")
+bp = bilan_blueprint("synthesis", __name__, url_prefix="/synthesis")
 
 
 def editor_context(db, bilan, saved: bool = False) -> dict:
@@ -45,19 +46,19 @@ def _back(bilan):
 
 
 @bp.get("/")
-def edit(bilan_id: str):
+def edit():
     """The editor: legal sections first, warnings for empty ones."""
     db = tenant_db()
-    bilan = bilan_or_404(db, bilan_id)
+    bilan = g.bilan
     return render("synthesis/edit.html", **editor_context(db, bilan))
 
 
 @bp.post("/")
-def save(bilan_id: str):
+def save():
     """Save the draft; htmx gets the warnings block back."""
     db = tenant_db()
-    bilan = bilan_or_404(db, bilan_id)
-    editing.save(db, bilan, {key: request.form.get(key, "")[:20000] for key in SECTIONS}, actor=current_user.name)
+    bilan = g.bilan
+    editing.save(db, bilan, {key: request.form.get(key, "")[:20000] for key in SECTIONS}, actor=actors.current_staff())
     db.commit()
     if is_htmx():
         return render("synthesis/_status.html", "synthesis/_status.html", **editor_context(db, bilan, saved=True))
@@ -65,55 +66,55 @@ def save(bilan_id: str):
 
 
 @bp.post("/share")
-def share(bilan_id: str):
+def share():
     """Let the beneficiary read the draft and comment on it."""
     db = tenant_db()
-    bilan = bilan_or_404(db, bilan_id)
-    editing.share(db, bilan, actor=current_user.name)
+    bilan = g.bilan
+    editing.share(db, bilan, actor=actors.current_staff())
     db.commit()
     return _back(bilan)
 
 
 @bp.post("/finalise")
-def finalise(bilan_id: str):
+def finalise():
     """Finalise; refused with an empty legal section (R6313-4)."""
     db = tenant_db()
-    bilan = bilan_or_404(db, bilan_id)
-    editing.finalise(db, bilan, actor=current_user.name)
+    bilan = g.bilan
+    editing.finalise(db, bilan, actor=actors.current_staff())
     db.commit()
     return _back(bilan)
 
 
 @bp.post("/deliver")
-def deliver(bilan_id: str):
+def deliver():
     """Send the final synthesis to the beneficiary, its sole recipient."""
     db = tenant_db()
-    bilan = bilan_or_404(db, bilan_id)
-    editing.deliver(db, bilan, actor=current_user.name)
+    bilan = g.bilan
+    editing.deliver(db, bilan, actor=actors.current_staff())
     from tenants.bilans.mailing import send_link
 
-    send_link(db, g.centre, db.get(Beneficiary, bilan.beneficiary_id), bilan, actor=current_user.name)
+    send_link(db, g.centre, db.get(Beneficiary, bilan.beneficiary_id), bilan, actor=actors.current_staff())
     db.commit()
     return _back(bilan)
 
 
 @bp.get("/pdf")
-def pdf(bilan_id: str):
+def pdf():
     """The synthesis as a PDF (larger type when the beneficiary needs it)."""
     from saas.downloads import pdf_response
 
     db = tenant_db()
-    bilan = bilan_or_404(db, bilan_id)
+    bilan = g.bilan
     if editing.synthesis_of(db, bilan) is None:
         raise RuleViolation("La synthèse n'est pas encore rédigée.")
     return pdf_response(synthesis_pdf(db, bilan), "synthese.pdf")
 
 
 @bp.post("/consents")
-def record_consent(bilan_id: str):
+def record_consent():
     """Record the beneficiary's signed agreement to disclose to a named recipient."""
     db = tenant_db()
-    bilan = bilan_or_404(db, bilan_id)
+    bilan = g.bilan
     form = request.form
     if form.get("confirm") != "y":
         raise RuleViolation("Cochez la case confirmant l'accord écrit du bénéficiaire pour ce destinataire.")
@@ -121,18 +122,18 @@ def record_consent(bilan_id: str):
         raise RuleViolation("Indiquez le nom et l'e-mail du destinataire.")
     consent.record_disclosure_consent(db, bilan, recipient_kind=form.get("recipient_kind", ""),
                                       recipient_name=form["recipient_name"], recipient_email=form["recipient_email"],
-                                      method="paper", recorded_by=current_user.id, actor=current_user.name)
+                                      method="paper", recorded_by=current_user.id, actor=actors.current_staff())
     db.commit()
     return _back(bilan)
 
 
 @bp.post("/disclosures")
-def disclose(bilan_id: str):
+def disclose():
     """Send the final synthesis to a recipient the beneficiary agreed to (L6313-4)."""
     db = tenant_db()
-    bilan = bilan_or_404(db, bilan_id)
+    bilan = g.bilan
     made = disclosure.disclose(db, bilan, recipient_email=request.form.get("recipient_email", ""),
-                               sent_by=current_user.id, actor=current_user.name)
+                               sent_by=current_user.id, actor=actors.current_staff())
     person = db.get(Beneficiary, bilan.beneficiary_id)
     queue_email(db, to=made.recipient_email, template="synthesis_disclosed", kind="synthesis_disclosed",
                 sender_name=g.centre.name, centre_id=g.centre.id, bilan_id=bilan.id,

@@ -42,7 +42,7 @@ def test_results_pages_are_accessible_and_gated(app, make_centre, outbox, live_s
     page.get_by_role("button", name="Communiquer les résultats au bénéficiaire").click()
     page.wait_for_load_state()
     page.screenshot(path=str(artifacts / "results-consultant.png"), full_page=True)
-    page.goto(live_server + f"/c/lyon/questionnaires/bilans/{bilan}")
+    page.goto(live_server + f"/c/lyon/bilans/{bilan}/questionnaires/")
     _serious(axe, page)
     page.goto(live_server + f"/c/lyon/questionnaires/{a.questionnaire_id}")
     _serious(axe, page)

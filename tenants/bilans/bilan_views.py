@@ -1,0 +1,281 @@
+"""The consultant's workspace for one bilan: quote, consent, phases, logbook, closing.
+
+Every page is on the bilan blueprint (tenants/bilans/access.py): `g.bilan` is
+loaded and checked once, before the view runs. Every form goes through
+tenants/bilans/forms.py; invalid input comes back with its message beside the
+field and status 422.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import g, redirect, url_for
+from flask_login import current_user
+
+from saas.accounts.roles import admin_required
+from saas.downloads import pdf_response
+from saas.errors import NotFound, RuleViolation
+from saas.htmx import is_htmx, render
+from saas.tenancy import tenant_db
+from tenants.beneficiaries.models import Beneficiary
+from tenants.bilans import checklists, closing, consent, documents, lifecycle, mailing, workspace
+from tenants.bilans.access import bilan_blueprint
+from tenants.bilans.certificate import certificate_pdf, require_signatory
+from tenants.bilans.forms import (ActionForm, ActionStatusForm, ChecklistForm, ClosingAnswersForm, CloseForm,
+                                  ConsultantForm, NeedsForm, ObjectiveForm, PaperConsentForm, PhaseForm, QuoteForm,
+                                  ReasonForm)
+from tenants.bilans.models import ActionItem, Objective
+from tenants.history import actors
+from tenants.history.models import record
+
+bp = bilan_blueprint("bilan", __name__)
+
+
+def _forms(bilan) -> dict:
+    """Every form of the page, filled from the bilan (none bound to this request's input)."""
+    consultant = ConsultantForm(formdata=None, data={"consultant_id": bilan.consultant_id})
+    consultant.consultant_id.choices = [(m.id, m.name) for m in workspace.members(tenant_db())]
+    return {"quote_form": QuoteForm.of(bilan), "cancel_form": ReasonForm(formdata=None),
+            "close_form": CloseForm(formdata=None), "consent_form": PaperConsentForm(formdata=None),
+            "needs_form": NeedsForm(formdata=None, data={"needs_analysis": bilan.needs_analysis}),
+            "objective_form": ObjectiveForm(formdata=None), "action_form": ActionForm(formdata=None),
+            "closing_form": ClosingAnswersForm.of(bilan), "consultant_form": consultant}
+
+
+def _page(bilan, status: int = 200, fragment: str | None = None, **forms):
+    """The bilan page (or one fragment for htmx), with the refused form in place of its blank twin."""
+    context = workspace.context(tenant_db(), bilan, date.today())
+    context.update(_forms(bilan))
+    context.update(forms)
+    return render("bilans/show.html", fragment, status=status, **context)
+
+
+def _refused(bilan, name: str, form, fragment: str | None = None, refusal: RuleViolation | None = None):
+    """Invalid input, or a rule's refusal: the form comes back as typed, status 422."""
+    tenant_db().rollback()
+    if refusal is not None:
+        form.form_errors.append(refusal.message)
+    return _page(bilan, 422, fragment, **{name: form})
+
+
+def _done(bilan, fragment: str | None = None):
+    """htmx: the fragment again; plain form: back to the bilan page (303)."""
+    tenant_db().commit()
+    if fragment and is_htmx():
+        return _page(bilan, 200, fragment)
+    return redirect(url_for("bilan.show"), 303)
+
+
+def _hidden(form) -> None:
+    """Forms with hidden fields only (a button): their refusal is the page's error message."""
+    if not form.validate_on_submit():
+        raise RuleViolation(" ".join(message for messages in form.errors.values() for message in messages))
+
+
+@bp.get("")
+def show():
+    """Everything about one bilan."""
+    return _page(g.bilan)
+
+
+@bp.post("/quote")
+def quote():
+    """The personalised quote: hours, price, format, funding (CPF: 2026 rules)."""
+    db, bilan, form = tenant_db(), g.bilan, QuoteForm()
+    if not form.validate_on_submit():
+        return _refused(bilan, "quote_form", form)
+    try:
+        lifecycle.make_quote(db, bilan, price_cents=form.price.data, interview_minutes=form.interview_hours.data,
+                             personal_minutes=form.personal_hours.data, format=form.format.data,
+                             funding=form.funding.data, edof_number=form.edof_number.data or None,
+                             funded_last_5_years={"yes": True, "no": False}.get(form.funded_last_5_years.data),
+                             cpf_on_working_time=form.cpf_on_working_time.data,
+                             cpf_employer_cofunding=form.cpf_employer_cofunding.data,
+                             planned_start_on=form.planned_start_on.data, employer_name=form.employer_name.data,
+                             employer_siret=form.employer_siret.data, actor=actors.current_staff())
+    except RuleViolation as refusal:
+        return _refused(bilan, "quote_form", form, refusal=refusal)
+    return _done(bilan)
+
+
+@bp.get("/quote.pdf")
+def quote_pdf():
+    """The quote (devis) as a PDF."""
+    db, bilan = tenant_db(), g.bilan
+    if bilan.price_cents is None:
+        raise NotFound("Aucun devis pour ce bilan.")
+    ctx = workspace.context(db, bilan, date.today())
+    return pdf_response(documents.render_pdf("pdf/quote.html", centre=g.centre, large=ctx["person"].large_text, **ctx),
+                        "devis.pdf")
+
+
+@bp.post("/start")
+def start():
+    """The quote is accepted (CPF order accepted in EDOF, OPCO, personal…): preliminary phase."""
+    lifecycle.start(tenant_db(), g.bilan, on=date.today(), actor=actors.current_staff())
+    return _done(g.bilan)
+
+
+@bp.post("/cancel")
+def cancel():
+    """No follow-up after the prior interview or the quote."""
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        return _refused(g.bilan, "cancel_form", form)
+    lifecycle.cancel(tenant_db(), g.bilan, reason=form.reason.data or "", actor=actors.current_staff())
+    return _done(g.bilan)
+
+
+@bp.post("/link")
+def send_link():
+    """Email the beneficiary their personal link."""
+    db, bilan = tenant_db(), g.bilan
+    mailing.send_link(db, g.centre, db.get(Beneficiary, bilan.beneficiary_id), bilan, actor=actors.current_staff())
+    return _done(bilan)
+
+
+@bp.post("/consent")
+def paper_consent():
+    """Record a consent signed on paper (the portal records it online)."""
+    form = PaperConsentForm()
+    if not form.validate_on_submit():
+        return _refused(g.bilan, "consent_form", form)
+    consent.record_consent(tenant_db(), g.bilan, method="paper", recorded_by=current_user.id,
+                           actor=actors.current_staff())
+    return _done(g.bilan)
+
+
+@bp.post("/phase")
+def phase():
+    """Next phase, or back one (logged)."""
+    form = PhaseForm()
+    _hidden(form)
+    lifecycle.move_to(tenant_db(), g.bilan, form.target.data, actor=actors.current_staff())
+    return _done(g.bilan)
+
+
+@bp.post("/checklist")
+def checklist():
+    """Tick an item of the phase's checklist; htmx gets the checklist back."""
+    form = ChecklistForm()
+    _hidden(form)
+    checklists.toggle(tenant_db(), g.bilan, form.key.data, actor=actors.current_staff())
+    return _done(g.bilan, "bilans/_checklist.html")
+
+
+@bp.post("/needs")
+def needs():
+    """Needs analysis of the preliminary phase (sealed)."""
+    db, bilan, form = tenant_db(), g.bilan, NeedsForm()
+    if not form.validate_on_submit():
+        return _refused(bilan, "needs_form", form)
+    bilan.needs_analysis = form.needs_analysis.data or None
+    db.add(bilan)
+    record(db, bilan.id, "needs_analysis", "Analyse des besoins mise à jour", actors.current_staff())
+    return _done(bilan)
+
+
+@bp.post("/objectives")
+def add_objective():
+    """An objective co-defined with the beneficiary (Qualiopi 4, 5); htmx gets the logbook back."""
+    db, bilan, form = tenant_db(), g.bilan, ObjectiveForm()
+    if not form.validate_on_submit():
+        return _refused(bilan, "objective_form", form, "bilans/_logbook.html")
+    db.add(Objective(bilan_id=bilan.id, text=form.text.data))
+    record(db, bilan.id, "objective", "Objectif ajouté", actors.current_staff())
+    return _done(bilan, "bilans/_logbook.html")
+
+
+@bp.post("/actions")
+def add_action():
+    """A step of the action plan with a due date."""
+    db, bilan, form = tenant_db(), g.bilan, ActionForm()
+    if not form.validate_on_submit():
+        return _refused(bilan, "action_form", form, "bilans/_logbook.html")
+    db.add(ActionItem(bilan_id=bilan.id, text=form.text.data, due_on=form.due_on.data))
+    record(db, bilan.id, "action_item", "Action ajoutée au plan d'action", actors.current_staff())
+    return _done(bilan, "bilans/_logbook.html")
+
+
+@bp.post("/actions/<action_id>")
+def update_action(action_id: str):
+    """Change an action's status."""
+    db, bilan = tenant_db(), g.bilan
+    item = db.get(ActionItem, action_id)
+    if item is None or item.bilan_id != bilan.id:
+        raise NotFound("Action introuvable.")
+    form = ActionStatusForm()
+    _hidden(form)
+    item.status = form.status.data
+    db.add(item)
+    return _done(bilan, "bilans/_logbook.html")
+
+
+@bp.post("/closing-answers")
+def closing_answers():
+    """The two separate questions of R6313-7: synthesis to a CEP? documents kept one year?"""
+    form = ClosingAnswersForm()
+    if not form.validate_on_submit():
+        return _refused(g.bilan, "closing_form", form)
+    try:
+        closing.answer(tenant_db(), g.bilan, synthesis_to_cep=form.synthesis_to_cep.data == "yes",
+                       kept_documents=form.kept_documents.data, actor=actors.current_staff())
+    except RuleViolation as refusal:
+        return _refused(g.bilan, "closing_form", form, refusal=refusal)
+    return _done(g.bilan)
+
+
+@bp.post("/close")
+def close():
+    """Close: completed or interrupted, certificate, satisfaction and follow-up offer."""
+    db, bilan, form = tenant_db(), g.bilan, CloseForm()
+    if not form.validate_on_submit():
+        return _refused(bilan, "close_form", form)
+    try:
+        require_signatory(g.centre)  # closing sends the certificate
+        lifecycle.close(db, bilan, today=date.today(), reason=form.reason.data or "", outcome=form.outcome.data or None,
+                        accept_unsigned=form.accept_unsigned.data, actor=actors.current_staff())
+    except RuleViolation as refusal:
+        return _refused(bilan, "close_form", form, refusal=refusal)
+    person = db.get(Beneficiary, bilan.beneficiary_id)
+    mailing.send_closing(db, g.centre, person, bilan, certificate=certificate_pdf(db, g.centre, bilan),
+                         actor=actors.current_staff())
+    return _done(bilan)
+
+
+@bp.get("/certificate.pdf")
+def certificate():
+    """The completion certificate (certificat de réalisation)."""
+    db, bilan = tenant_db(), g.bilan
+    if bilan.ended_at is None:
+        raise NotFound("Le certificat est émis à la clôture du bilan.")
+    return pdf_response(certificate_pdf(db, g.centre, bilan), "certificat-de-realisation.pdf")
+
+
+@bp.post("/consultant")
+@admin_required
+def assign():
+    """An admin hands the bilan to another consultant of the centre (logged)."""
+    db, bilan = tenant_db(), g.bilan
+    form = ConsultantForm()
+    form.consultant_id.choices = [(m.id, m.name) for m in workspace.members(db)]
+    if not form.validate_on_submit():
+        return _refused(bilan, "consultant_form", form)
+    bilan.consultant_id = form.consultant_id.data
+    db.add(bilan)
+    record(db, bilan.id, "consultant", "Bilan confié à un autre consultant", actors.current_staff())
+    return _done(bilan)
+
+
+@bp.post("/follow-up")
+def follow_up():
+    """The follow-up interview took place (rule 17)."""
+    from saas.models import utcnow
+
+    db, bilan = tenant_db(), g.bilan
+    if bilan.ended_at is None:
+        raise RuleViolation("L'entretien de suivi a lieu après la fin du bilan.")
+    bilan.follow_up_done_at = utcnow()
+    db.add(bilan)
+    record(db, bilan.id, "follow_up", "Entretien de suivi réalisé", actors.current_staff())
+    return _done(bilan)

@@ -1,0 +1,35 @@
+"""One bilan's Qualiopi evidence: the page and the ZIP dossier (on the bilan blueprint)."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import g, make_response
+
+from saas.htmx import render
+from saas.tenancy import tenant_db
+from tenants.bilans.access import bilan_blueprint
+from tenants.evidence import dossier
+from tenants.history import actors
+from tenants.history.models import record
+
+bp = bilan_blueprint("bilan_evidence", __name__, url_prefix="/evidence")
+
+
+@bp.get("/")
+def show():
+    """What an auditor or a Caisse des Dépôts control asks for, without any result."""
+    return render("evidence/show.html", **dossier.evidence(tenant_db(), g.bilan))
+
+
+@bp.get("/dossier.zip")
+def download():
+    """The evidence dossier: ZIP of PDFs with an index, built in memory."""
+    db = tenant_db()
+    data = dossier.dossier_zip(db, g.bilan, g.centre, date.today())
+    record(db, g.bilan.id, "evidence_export", "Dossier de preuves téléchargé", actors.current_staff())
+    db.commit()
+    response = make_response(data)
+    response.headers["Content-Type"] = "application/zip"
+    response.headers["Content-Disposition"] = 'attachment; filename="dossier-preuves.zip"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
