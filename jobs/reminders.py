@@ -196,18 +196,18 @@ def questionnaire_reminders(ctx: Context) -> Counter:
 
 # -- agreements --------------------------------------------------------------
 def agreement_reminders(ctx: Context) -> Counter:
-    """After day 10, silence is refusal (R6313-8): `clock.lapse_overdue`, the one place an
+    """After day 10, silence is refusal (R6313-8): `signing.lapse_overdue`, the one place an
     agreement lapses; on the centre's reminder day (of 10), one reminder to the employee.
     The job only decides when; the clock, the wording and the sendings are the feature's."""
     from sqlalchemy.exc import IntegrityError
 
-    from tenants.agreements import clock, sendings
+    from tenants.agreements import clock, sendings, signing
     from tenants.agreements.models import Agreement
 
     done = Counter()
     ctx.db.commit()
     try:
-        done["agreements_refused"] += len(clock.lapse_overdue(ctx.db, ctx.now))
+        done["agreements_refused"] += len(signing.lapse_overdue(ctx.db, ctx.now))
         ctx.db.commit()
     except IntegrityError:  # a rival sweep lapsed them first (unique email key)
         ctx.db.rollback()

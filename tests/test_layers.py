@@ -21,9 +21,6 @@ COMPOSITION_ROOT = {"saas", "saas.cli"}
 # Being removed with the bilan-scoped blueprint (issue 10): the bilan's
 # questionnaire pages leave tenants/questionnaires/views.py. Delete this entry
 # when that lands; test_known_cycles_still_exist fails to say so.
-KNOWN_CYCLES = {frozenset({"tenants.questionnaires.views", "tenants.questionnaires.bilan_views"})}
-
-
 @lru_cache(maxsize=None)
 def modules(root: Path = ROOT) -> dict[str, Path]:
     """Dotted module name -> file, for every module of the three packages (migrations included)."""
@@ -148,14 +145,8 @@ def test_crypto_imports_no_feature():
 
 
 def test_no_import_cycle():
-    found = [sorted(c) for c in cycles() if c not in KNOWN_CYCLES]
+    found = [sorted(c) for c in cycles()]
     assert not found, "import cycles:\n" + "\n".join(", ".join(c) for c in found)
-
-
-def test_known_cycles_still_exist():
-    """An allowance outlives its cycle only by mistake: remove it from KNOWN_CYCLES."""
-    stale = [sorted(c) for c in KNOWN_CYCLES if c not in cycles()]
-    assert not stale, f"cycle gone, delete it from KNOWN_CYCLES: {stale}"
 
 
 def test_no_except_import_error_guard():

@@ -121,9 +121,9 @@ def test_only_confirmed_attendance_counts_towards_13_hours(app, client, lyon, lo
     assert "Accompagnement réalisé et émargé : 12\u202fh" in page and "2\u202fh d'entretiens réalisés attendent" in page
     overview = client.get("/c/lyon/bilans/overview").text
     assert "12\u202fh / 24\u202fh / 24 h" in overview and "Émargement non confirmé" in overview
-    evidence = client.get(f"/c/lyon/evidence/bilans/{bilan_id}").text
+    evidence = client.get(f"/c/lyon/bilans/{bilan_id}/evidence/").text
     assert "12\u202fh d'accompagnement émargé" in evidence and "non émargé : non compté" in evidence
-    dossier = zipfile.ZipFile(io.BytesIO(client.get(f"/c/lyon/evidence/bilans/{bilan_id}/dossier.zip").data))
+    dossier = zipfile.ZipFile(io.BytesIO(client.get(f"/c/lyon/bilans/{bilan_id}/evidence/dossier.zip").data))
     sheet = " ".join(pdf_text(dossier.read("04-planning-emargements.pdf")).split())
     assert "12 h d'accompagnement émargé" in sheet and "taux de réalisation 75 %" in sheet
     # The paper sheet comes back: the consultant records it, and the 13 h are reached.
@@ -260,7 +260,7 @@ def test_certificate_cites_l6313_1_2_and_signatory(app, client, lyon, login, out
     bilan_id, first, last = _closed_with_sessions(app, lyon)
     login(lyon.owner)
     texts = {"view": pdf_text(client.get(f"/c/lyon/bilans/{bilan_id}/certificate.pdf").data)}
-    dossier = zipfile.ZipFile(io.BytesIO(client.get(f"/c/lyon/evidence/bilans/{bilan_id}/dossier.zip").data))
+    dossier = zipfile.ZipFile(io.BytesIO(client.get(f"/c/lyon/bilans/{bilan_id}/evidence/dossier.zip").data))
     texts["dossier"] = pdf_text(dossier.read("05-certificat-de-realisation.pdf"))
     with app.test_request_context("/"), centre_db(app, lyon) as db:
         centre = lyon.model(app)
@@ -293,8 +293,8 @@ def test_certificate_cannot_be_issued_without_a_signatory(app, client, lyon, log
     login(lyon.owner)
     r = client.get(f"/c/lyon/bilans/{bilan_id}/certificate.pdf")
     assert r.status_code == 422 and "représentant légal" in r.text and "Administration" in r.text
-    assert "représentant légal du centre renseigné" in client.get(f"/c/lyon/evidence/bilans/{bilan_id}").text
-    names = zipfile.ZipFile(io.BytesIO(client.get(f"/c/lyon/evidence/bilans/{bilan_id}/dossier.zip").data)).namelist()
+    assert "représentant légal du centre renseigné" in client.get(f"/c/lyon/bilans/{bilan_id}/evidence/").text
+    names = zipfile.ZipFile(io.BytesIO(client.get(f"/c/lyon/bilans/{bilan_id}/evidence/dossier.zip").data)).namelist()
     assert "05-certificat-de-realisation.pdf" not in names
     assert "Renseignez le représentant légal" in client.get("/c/lyon/admin/").text
     r = client.post("/c/lyon/admin/centre", data={"name": "Centre Lyon", "siret": "73282932000074",
@@ -453,7 +453,7 @@ def test_referent_handicap_shown_to_beneficiary(app, client, lyon, login, outbox
         bilan = make_bilan(db, lyon.owner.id, state="quoted", funding="employer_plan")
         agreement = drafting.draft_for(bilan, centre_name="Centre Lyon")
         agreement.period_start, agreement.period_end = date.today(), date.today() + timedelta(days=90)
-        drafting.send(db, bilan, agreement)
+        drafting.send(db, bilan, agreement, centre=lyon.model(app))
         send_link(db, lyon.model(app), db.get(Beneficiary, bilan.beneficiary_id), bilan)
         db.commit()
         bilan_id, agreement_id = bilan.id, agreement.id

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from saas.mail.outbox import attachment, queue_email
 from tenants.agreements.models import RECIPIENT_ROLES, Agreement, AgreementSending
+from tenants.history import actors
 from tenants.history.models import record
 
 PDF_NAME = "convention-tripartite.pdf"
@@ -92,6 +93,6 @@ def remind_employee(db: Session, centre, agreement: Agreement, bilan, *, now: da
     if not state.running:
         return None
     return send(db, centre, agreement, purpose="reminder", role="employee", name=person.name, to=person.email,
-                now=now, key=key, template="reminder_agreement", kind="reminder_agreement", sent_by="Tâche planifiée",
+                now=now, key=key, template="reminder_agreement", kind="reminder_agreement", sent_by=actors.SYSTEM,
                 history="Rappel de signature de la convention envoyé", state=state,
                 deadline=date_fr(state.deadline), **context)

@@ -17,7 +17,7 @@ from saas.errors import RuleViolation
 from saas.i18n import date_fr, to_paris
 from saas.models import as_utc
 from saas.tokens import hash_token, new_token
-from tenants.agreements import clock, sendings
+from tenants.agreements import clock, sendings, signing
 from tenants.agreements.models import TRANSMISSION_METHODS, Agreement
 from tenants.history.models import record
 
@@ -54,7 +54,7 @@ def transmit(db: Session, agreement: Agreement, bilan, *, on: date, method: str,
     """Record the employer's transmission on `on`: the 10 days run from there (R6313-8); the caller commits.
 
     From the employer's link the employee is emailed the draft. A date so old that
-    the 10 days are already over makes the agreement lapse at once (`clock.lapse`).
+    the 10 days are already over makes the agreement lapse at once (`signing.lapse`).
     """
     if method not in ("employer_link", "staff"):
         raise RuleViolation("Mode de transmission inconnu.")
@@ -77,7 +77,7 @@ def transmit(db: Session, agreement: Agreement, bilan, *, on: date, method: str,
     if method == "employer_link":
         _email_employee(db, agreement, bilan, now=now)
     if clock.clock_state(agreement, today).stage == "expired":
-        clock.lapse(db, agreement, bilan, now=now)
+        signing.lapse(db, agreement, bilan, now=now)
 
 
 def _email_employee(db: Session, agreement: Agreement, bilan, *, now: datetime) -> None:

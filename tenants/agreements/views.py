@@ -10,7 +10,7 @@ from saas.htmx import render
 from saas.i18n import to_paris
 from saas.models import utcnow
 from saas.tenancy import tenant_db
-from tenants.agreements import clock, drafting, queries, sendings, transmission
+from tenants.agreements import drafting, queries, sendings, signing, transmission
 from tenants.agreements.forms import AgreementForm, TransmissionForm
 from tenants.agreements.models import Agreement
 from tenants.beneficiaries.models import Beneficiary
@@ -94,7 +94,7 @@ def sign(agreement_id: str):
     db, bilan = tenant_db(), g.bilan
     agreement = _agreement(db, bilan, agreement_id)
     try:
-        clock.sign(db, agreement, bilan, actor=actors.current_staff())
+        signing.sign(db, agreement, bilan, actor=actors.current_staff())
     except RuleViolation:
         db.commit()  # a lapse is recorded (with its notice), then the refusal is shown
         raise

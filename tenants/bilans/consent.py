@@ -104,7 +104,7 @@ def withdraw(db: Session, centre, bilan, *, method: str = "portal", ip: str | No
     beneficiary gets one confirmation; the bilan's status is closed, so no other
     reminder goes (jobs/reminders.py sends nothing about a closed bilan). The caller commits.
     """
-    from tenants.agreements import clock
+    from tenants.agreements import signing
     from tenants.agreements.models import AWAITING, Agreement
     from tenants.beneficiaries.models import Beneficiary
     from tenants.retention.models import Flag
@@ -126,7 +126,7 @@ def withdraw(db: Session, centre, bilan, *, method: str = "portal", ip: str | No
     db.add(withdrawal)
     waiting = db.exec(select(Agreement).where(Agreement.bilan_id == bilan.id, Agreement.status.in_(AWAITING))).first()
     if waiting is not None:  # the employee says no to the agreement: refused, not lapsed
-        clock.refuse(db, waiting, bilan, now=at, reason=WITHDRAWN_REASON, actor=actor)
+        signing.refuse(db, waiting, bilan, now=at, reason=WITHDRAWN_REASON, actor=actor)
     elif bilan.status in ("prior_interview", "quoted"):
         bilan.status, bilan.closing_reason = "cancelled", WITHDRAWN_REASON[:300]
     else:

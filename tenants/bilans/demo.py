@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from saas.i18n import PARIS
 from saas.models import utcnow
-from tenants.agreements import clock, drafting, transmission
+from tenants.agreements import drafting, signing, transmission
 from tenants.beneficiaries import registry
 from tenants.bilans import closing, consent, lifecycle
 from tenants.bilans.models import ActionItem, Bilan, Objective
@@ -260,7 +260,7 @@ def seed(db: Session, centre, ctx: dict) -> None:
     drafting.send(db, bilan, agreement, centre=centre, now=at(today - timedelta(days=16), 10), actor=c.name)
     transmission.transmit(db, agreement, bilan, on=today - timedelta(days=13), method="staff",
                           now=at(today - timedelta(days=12), 9), recorded_by=c.id, actor=c.name)
-    clock.lapse_overdue(db, at(today - timedelta(days=2), 0, 5))
+    signing.lapse_overdue(db, at(today - timedelta(days=2), 0, 5))
 
     # Three in investigation.
     for key, consultant_key, funding, minutes, done, planned, personal, weeks_ago in (
