@@ -280,13 +280,12 @@ def attendance_reminders(ctx: Context) -> int:
 
 # -- follow-up ---------------------------------------------------------------
 def follow_up(ctx: Context) -> Counter:
-    """Invitation at +6 months (and the 3-month evaluation when enabled), reminder 7 days later."""
+    """Each follow-up stage on its day (tenants/bilans/follow_up.py), one reminder after
+    `follow_up_reminder_days`; never after the stage's answer window."""
+    from tenants.bilans import follow_up as schedule
     from tenants.bilans.models import Bilan
 
     done = Counter()
-    stages = [("6m", relativedelta(months=ctx.settings.follow_up_months))]
-    if ctx.settings.three_month_evaluation:
-        stages.insert(0, ("3m", relativedelta(months=3)))
     earliest = ctx.now - relativedelta(months=min(3, ctx.settings.follow_up_months)) + timedelta(days=1)
     bilans = ctx.db.exec(select(Bilan).where(Bilan.status == "completed", Bilan.ended_at.isnot(None),
                                              Bilan.ended_at <= earliest, Bilan.follow_up_done_at.is_(None),
@@ -294,27 +293,23 @@ def follow_up(ctx: Context) -> Counter:
     remind = timedelta(days=ctx.settings.follow_up_reminder_days)
     for bilan in bilans:
         ended = as_utc(bilan.ended_at)
-        for name, delay in stages:
-            invite_at = paris_at(to_paris(ended + delay).date())
-            if ctx.now < invite_at or ctx.now >= invite_at + relativedelta(months=3):
+        for stage in schedule.stages(ctx.settings, ended):
+            invite_at = paris_at(stage.on)
+            if ctx.now < invite_at or ctx.now >= paris_at(stage.on + schedule.ANSWER_WINDOW):
                 continue  # not yet, or long past (never a stale invitation after downtime)
-            three = name == "3m"
-            slug = FOLLOW_UP_QUESTIONNAIRES[name]
+            three = stage.three_months
             done["follow_up_invitations"] += ctx.to_beneficiary(
-                bilan, key=f"followup:{bilan.id}:{name}", template="follow_up", kind=f"follow_up_{name}",
+                bilan, key=f"followup:{bilan.id}:{stage.name}", template="follow_up", kind=f"follow_up_{stage.name}",
                 history=("Évaluation à 3 mois proposée" if three else "Entretien de suivi proposé"),
                 three_months=three, ended=date_fr(ended), reminder=False,
-                link=follow_up_link(ctx, bilan, slug))
-            if ctx.now >= invite_at + remind and not follow_up_answered(ctx.db, bilan, slug):
+                link=follow_up_link(ctx, bilan, stage.questionnaire))
+            if ctx.now >= invite_at + remind and not follow_up_answered(ctx.db, bilan, stage.questionnaire):
                 done["follow_up_reminders"] += ctx.to_beneficiary(
-                    bilan, key=f"followup:{bilan.id}:{name}:reminder", template="follow_up",
-                    kind=f"follow_up_{name}_reminder",
+                    bilan, key=f"followup:{bilan.id}:{stage.name}:reminder", template="follow_up",
+                    kind=f"follow_up_{stage.name}_reminder",
                     history=("Relance de l'évaluation à 3 mois" if three else "Relance de l'entretien de suivi"),
                     three_months=three, ended=date_fr(ended), reminder=True)
     return done
-
-
-FOLLOW_UP_QUESTIONNAIRES = {"3m": "suivi_3_mois", "6m": "suivi_6_mois"}
 
 
 def _follow_up_assignment(db: Session, bilan, slug: str):

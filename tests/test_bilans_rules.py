@@ -65,8 +65,10 @@ def test_closing_with_13_hours_in_conclusion_is_completed(app, lyon):
         bilan = make_bilan(db, lyon.owner.id, phase="conclusion")
         add_sessions(db, bilan, 6, minutes=120)
         add_sessions(db, bilan, 1, minutes=60)                           # 13 h
-        assert lifecycle.close(db, bilan, today=date.today()) == "completed"
-        assert bilan.follow_up_due_on == date.today() + timedelta(days=182)
+        ended = datetime(2027, 1, 31, 17, 0, tzinfo=timezone.utc)
+        assert lifecycle.close(db, bilan, today=ended.date(), at=ended) == "completed"
+        # The centre's follow_up_months (6 by default), in calendar months (tenants/bilans/follow_up.py).
+        assert bilan.follow_up_due_on == date(2027, 7, 31)
 
 
 def test_closing_before_conclusion_is_interrupted(app, lyon):

@@ -59,8 +59,12 @@ def _state(app, centre, bilan_id):
 
 
 def test_destruction_boundaries_remove_exactly_the_right_classes(app, make_centre, add_member):
+    from tenants.retention.models import RetentionSettings
+
     centre = make_centre("lyon")
     consultant = add_member(centre)
+    # A centre that chose a 7-day delay, with its reason (the default is 0: the first night).
+    add(app, centre, RetentionSettings(grace_days=7, grace_reason="Remise de la synthèse"))
     kept = _bilan_with_every_class(app, centre, consultant.id, keep=True)
     plain = _bilan_with_every_class(app, centre, consultant.id, keep=False)
     before = _state(app, centre, kept)

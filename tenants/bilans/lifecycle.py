@@ -7,21 +7,21 @@ with at least 13 h of accompaniment done, else `interrupted` (décret of
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlmodel import Session
 
 from saas.centres.models import Centre
 from saas.errors import RuleViolation
 from saas.models import utcnow
-from tenants.bilans import cpf, employer
+from tenants.bilans import cpf, employer, follow_up
 from tenants.bilans.consent import require_consent
 from tenants.bilans.models import FORMATS, FUNDINGS, PHASE_ORDER, PHASES, Bilan
 from tenants.history.models import record
+from tenants.retention.models import settings_for
 from tenants.sessions import hours as hours_rule
 
 NEEDS_AGREEMENT = ("employer_plan", "redeployment_leave")
-FOLLOW_UP_AFTER = timedelta(days=182)  # seed 004: a follow-up interview at 6 months
 PRIOR_INTERVIEW_MINUTES = (45, 90)     # DOMAIN.md glossary: 45 min to 1 h 30
 
 
@@ -130,7 +130,7 @@ def close(db: Session, bilan: Bilan, *, today: date, at: datetime | None = None,
         detail = "Bilan interrompu"
     bilan.ended_at = at or utcnow()
     bilan.follow_up_offered_at = bilan.ended_at
-    bilan.follow_up_due_on = today + FOLLOW_UP_AFTER
+    bilan.follow_up_due_on = follow_up.interview_on(settings_for(db), bilan.ended_at)
     bilan.last_activity_at = bilan.ended_at
     db.add(bilan)
     record(db, bilan.id, "closed", detail, actor, at=bilan.ended_at)

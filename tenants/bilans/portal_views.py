@@ -8,7 +8,7 @@ from saas.errors import NotFound, RuleViolation
 from saas.htmx import render
 from saas.tenancy import tenant_db
 from tenants.beneficiaries.models import Beneficiary
-from tenants.bilans import closing, consent, documents
+from tenants.bilans import closing, consent, documents, follow_up
 from tenants.bilans.models import KEEPABLE_DOCUMENTS, ActionItem, Bilan, Objective, Satisfaction
 from tenants.portal.access import portal_blueprint, requires_code
 from tenants.sessions import planning
@@ -138,7 +138,8 @@ def closing_page():
     db = tenant_db()
     bilan = _bilan()
     return render("bilans/portal/closing.html", bilan=bilan, keepable=KEEPABLE_DOCUMENTS,
-                  satisfaction=db.exec(select(Satisfaction).where(Satisfaction.bilan_id == bilan.id)).first())
+                  satisfaction=db.exec(select(Satisfaction).where(Satisfaction.bilan_id == bilan.id)).first(),
+                  follow_ups=follow_up.for_bilan(db, bilan) if bilan.status == "completed" else [])
 
 
 @bp.post("/closing")

@@ -9,7 +9,7 @@ from saas.accounts.models import Account, Membership
 from tenants.agreements import clock
 from tenants.agreements.models import Agreement
 from tenants.beneficiaries.models import Beneficiary
-from tenants.bilans import checklists, cpf
+from tenants.bilans import checklists, cpf, follow_up
 from tenants.bilans.consent import consents_of, has_consent
 from tenants.bilans.models import (FORMATS, FUNDINGS, KEEPABLE_DOCUMENTS, PHASE_ORDER, PHASES, ActionItem, Bilan,
                                    Objective, Satisfaction)
@@ -64,6 +64,7 @@ def context(db: Session, bilan: Bilan, today: date) -> dict:
         "fundings": FUNDINGS, "formats": FORMATS, "keepable": KEEPABLE_DOCUMENTS,
         "needs_agreement": bilan.funding in ("employer_plan", "redeployment_leave"),
         "today": today,
+        "follow_ups": follow_up.for_bilan(db, bilan) if bilan.status == "completed" else [],
         "members": list(db.exec(select(Account).join(Membership, Membership.account_id == Account.id)
                                 .where(Membership.centre_id == db.info["centre_id"]).order_by(Account.name)).all()),
     }

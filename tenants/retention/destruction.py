@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, exists, func, or_, update
@@ -33,9 +33,11 @@ from tenants.base import TenantModel
 from tenants.retention.models import GRACE_DAYS_MAX, DestructionRecord, RetentionSettings, settings_for
 
 ONE_YEAR = timedelta(days=365)
+# The destruction sweep runs every night at 02:30 Paris (jobs/scheduler.py).
+SWEEP_AT = (2, 30)
 FOUR_YEARS = timedelta(days=4 * 365 + 1)
 RULES = {
-    "working": "R6313-7 : documents de travail détruits à la fin du bilan (après le délai de remise)",
+    "working": "R6313-7 : documents de travail détruits à la fin du bilan",
     "kept_one_year": "R6313-7 : documents conservés un an (synthèse transmise au CEP, accord écrit du bénéficiaire)",
     "proof": "Preuves de réalisation conservées quatre ans (CGU Caisse des Dépôts, art. 7-3)",
 }
@@ -78,7 +80,34 @@ def key_backup_margin() -> timedelta:
 
 
 def grace(settings: RetentionSettings) -> timedelta:
+    """The centre's delay between the end and the destruction of working documents (0 by default)."""
     return timedelta(days=max(0, min(int(settings.grace_days), GRACE_DAYS_MAX)))
+
+
+def working_destroyed_by(settings: RetentionSettings, ended: datetime) -> tuple[date, date]:
+    """The night (evening day, morning day, Paris) whose nightly sweep destroys the working
+    documents of a bilan ended at `ended`: the first sweep at or after end + grace."""
+    from saas.i18n import to_paris
+
+    due = to_paris(as_utc(ended) + grace(settings))
+    evening = due.date() if (due.hour, due.minute) > SWEEP_AT else due.date() - timedelta(days=1)
+    return evening, evening + timedelta(days=1)
+
+
+def grace_explained(settings: RetentionSettings) -> str:
+    """What the centre's destruction delay means, in plain French (settings page, R6313-7)."""
+    days = grace(settings).days
+    if days == 0:
+        return ("Les documents de travail d'un bilan sont détruits par la destruction automatique de la nuit qui "
+                "suit sa clôture : c'est le plus tôt possible, comme le veut l'article R6313-7 du Code du travail "
+                "(« dès le terme de l'action »). Remettez donc la synthèse au bénéficiaire et recueillez ses "
+                "réponses de fin de bilan avant de le clore.")
+    unit = "jour" if days == 1 else "jours"
+    reason = (settings.grace_reason or "").strip()
+    return (f"Les documents de travail d'un bilan sont détruits {days} {unit} après sa clôture, par la destruction "
+            f"automatique de la nuit suivante. L'article R6313-7 du Code du travail prévoit leur destruction "
+            f"« dès le terme de l'action » : ce délai est un choix de votre centre, justifié ainsi : "
+            f"« {reason} ».")
 
 
 def keeps_documents(bilan) -> bool:
@@ -173,7 +202,12 @@ def _record(db: Session, bilan, stage: str, counts: Counter, now: datetime, key:
                                                        DestructionRecord.stage == stage)).first()
     if existing is not None:
         return existing
-    record = DestructionRecord(bilan_id=bilan.id, stage=stage, rule=RULES[stage], items=dict(counts),
+    rule = RULES[stage]
+    if stage == "working":
+        settings = settings_for(db)
+        if grace(settings).days:
+            rule += f" ; délai choisi par le centre : {grace(settings).days} j (« {settings.grace_reason} »)"
+    record = DestructionRecord(bilan_id=bilan.id, stage=stage, rule=rule[:300], items=dict(counts),
                                total=sum(counts.values()), key_destroyed=key, bilan_ended_at=end_of(bilan), at=now)
     db.add(record)
     return record

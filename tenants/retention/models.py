@@ -26,8 +26,13 @@ class RetentionSettings(TenantModel, table=True):
     """One row per centre (id "centre"); defaults apply while it does not exist."""
     __tablename__ = "retention_settings"
     id: str = Field(default=SETTINGS_ID, primary_key=True, max_length=32)
-    # Destruction of working documents after the end: hand-over time (R6313-7), 1..30 days.
-    grace_days: int = 7
+    # R6313-7: working documents go "dès le terme de l'action": by default at the first
+    # nightly sweep after the end (0 days). A delay (at most 30 days) is the centre's
+    # documented choice: its justification, who set it and when are shown on the settings page.
+    grace_days: int = 0
+    grace_reason: str = Field(default="", max_length=500)
+    grace_set_by: Optional[int] = None  # platform account id
+    grace_set_at: Optional[datetime] = None
     # No activity for this long: the open bilan is flagged to its consultant.
     abandonment_months: int = 6
     # Follow-up interview invitation after the end (seed 004: 6 months), 3-month evaluation (seed 003).
