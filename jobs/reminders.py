@@ -294,16 +294,16 @@ def follow_up(ctx: Context) -> Counter:
     for bilan in bilans:
         ended = as_utc(bilan.ended_at)
         for stage in schedule.stages(ctx.settings, ended):
-            invite_at = paris_at(stage.on)
-            if ctx.now < invite_at or ctx.now >= paris_at(stage.on + schedule.ANSWER_WINDOW):
+            invite_at = stage.invite_at
+            if ctx.now < invite_at or ctx.now >= stage.closes_at:
                 continue  # not yet, or long past (never a stale invitation after downtime)
             three = stage.three_months
             done["follow_up_invitations"] += ctx.to_beneficiary(
                 bilan, key=f"followup:{bilan.id}:{stage.name}", template="follow_up", kind=f"follow_up_{stage.name}",
                 history=("Évaluation à 3 mois proposée" if three else "Entretien de suivi proposé"),
                 three_months=three, ended=date_fr(ended), reminder=False,
-                link=follow_up_link(ctx, bilan, stage.questionnaire))
-            if ctx.now >= invite_at + remind and not follow_up_answered(ctx.db, bilan, stage.questionnaire):
+                link=follow_up_link(ctx, bilan, stage))
+            if ctx.now >= invite_at + remind and not schedule.answered(ctx.db, bilan, stage):
                 done["follow_up_reminders"] += ctx.to_beneficiary(
                     bilan, key=f"followup:{bilan.id}:{stage.name}:reminder", template="follow_up",
                     kind=f"follow_up_{stage.name}_reminder",
@@ -312,38 +312,13 @@ def follow_up(ctx: Context) -> Counter:
     return done
 
 
-def _follow_up_assignment(db: Session, bilan, slug: str):
-    try:
-        from tenants.questionnaires.models import Assignment, Questionnaire
-    except ImportError:
-        return None
-    return db.exec(select(Assignment).join(Questionnaire, Questionnaire.id == Assignment.questionnaire_id)
-                   .where(Assignment.bilan_id == bilan.id, Questionnaire.library_slug == slug)).first()
-
-
-def follow_up_answered(db: Session, bilan, slug: str) -> bool:
-    """The follow-up interview took place, or its questionnaire came back."""
-    if bilan.follow_up_done_at is not None:
-        return True
-    assignment = _follow_up_assignment(db, bilan, slug)
-    return assignment is not None and assignment.submitted_at is not None
-
-
-def follow_up_link(ctx: Context, bilan, slug: str):
-    """A callable run only when the invitation is really queued: the library follow-up
-    questionnaire is given to the beneficiary (no email of its own) and a portal link made."""
+def follow_up_link(ctx: Context, bilan, stage):
+    """A callable run only when the invitation is really queued: the stage's follow-up
+    questionnaire is given (tenants/bilans/follow_up.py) and a portal link made."""
     def make():
-        try:
-            from tenants.questionnaires.assignments import assign
-            from tenants.questionnaires.queries import by_library_slug
-        except ImportError:
-            questionnaire = None
-        else:
-            questionnaire = by_library_slug(ctx.db, slug)
-        if questionnaire is not None and _follow_up_assignment(ctx.db, bilan, slug) is None:
-            assignment = assign(ctx.db, ctx.centre, bilan, questionnaire, send=False, today=ctx.today)
-            assignment.sent_at = ctx.now
-            ctx.db.add(assignment)
+        from tenants.bilans import follow_up as schedule
+
+        schedule.give_questionnaire(ctx.db, ctx.centre, bilan, stage, ctx.now)
         return ctx.link(ctx.beneficiary(bilan), bilan)()
     return make
 

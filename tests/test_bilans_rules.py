@@ -251,11 +251,13 @@ def test_closing_answers_set_retention(app, lyon):
         bilan = make_bilan(db, lyon.owner.id, phase="conclusion")
         db.add(Objective(bilan_id=bilan.id, text="Clarifier un projet"))
         _final_synthesis(db, bilan)
-        closing.answer(db, bilan, synthesis_to_cep=False, kept_documents=["logbook"])
+        portal = closing.Written("portal", ip="203.0.113.1")
+        closing.answer(db, bilan, synthesis_to_cep=False, kept_documents=["logbook"], written=portal)
         assert editing.synthesis_of(db, bilan).retention == "working"
         assert db.exec(select(Objective)).one().retention == "kept_one_year"
-        closing.answer(db, bilan, synthesis_to_cep=True, kept_documents=[])
-        assert editing.synthesis_of(db, bilan).retention == "kept_one_year"
+        closing.answer(db, bilan, synthesis_to_cep=True, kept_documents=[], written=portal)
+        # The wish alone keeps nothing: the synthesis is kept once really sent (tests/test_retention_rules.py).
+        assert editing.synthesis_of(db, bilan).retention == "working"
         assert db.exec(select(Objective)).one().retention == "working"
 
 
@@ -271,9 +273,10 @@ def test_questionnaires_kept_one_year_only_when_agreed(app, lyon):
         bilan = make_bilan(db, lyon.owner.id, phase="conclusion")
         interests = assignments.assign(db, centre, bilan, queries.by_library_slug(db, "interets_professionnels"))
         satisfaction = assignments.assign(db, centre, bilan, queries.by_library_slug(db, "satisfaction_fin_bilan"))
-        closing.answer(db, bilan, synthesis_to_cep=False, kept_documents=["questionnaires"])
+        portal = closing.Written("portal", ip="203.0.113.1")
+        closing.answer(db, bilan, synthesis_to_cep=False, kept_documents=["questionnaires"], written=portal)
         assert db.get(Assignment, interests.id).retention == "kept_one_year"
-        closing.answer(db, bilan, synthesis_to_cep=False, kept_documents=[])
+        closing.answer(db, bilan, synthesis_to_cep=False, kept_documents=[], written=portal)
         assert db.get(Assignment, interests.id).retention == "working"
         assert db.get(Assignment, satisfaction.id).retention == "proof"
 

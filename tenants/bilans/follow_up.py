@@ -11,17 +11,18 @@ follow-up").
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from dateutil.relativedelta import relativedelta
 
-from saas.i18n import to_paris
+from saas.i18n import PARIS, to_paris
 from saas.models import as_utc
 
 THREE_MONTHS = 3
 # How long after its invitation a follow-up stage is still sent and answered; after
 # that the follow-up is over and its answers are destroyed (tenants/retention/destruction.py).
 ANSWER_WINDOW = relativedelta(months=3)
+SENT_AT = time(9, 0)  # Paris: invitations go in the morning of their day
 QUESTIONNAIRES = {"3m": "suivi_3_mois", "6m": "suivi_6_mois"}
 
 
@@ -39,6 +40,16 @@ class Stage:
     @property
     def questionnaire(self) -> str:
         return QUESTIONNAIRES[self.name]
+
+    @property
+    def invite_at(self) -> datetime:
+        """When the reminder job sends this stage's invitation."""
+        return datetime.combine(self.on, SENT_AT, tzinfo=PARIS)
+
+    @property
+    def closes_at(self) -> datetime:
+        """After this the stage is neither sent nor reminded: the follow-up is over."""
+        return datetime.combine(self.on + ANSWER_WINDOW, SENT_AT, tzinfo=PARIS)
 
     @property
     def label(self) -> str:
@@ -70,10 +81,15 @@ def interview_on(settings, ended: datetime | date | None) -> date | None:
     return found[-1].on if found else None
 
 
-def ends_on(settings, ended: datetime | date | None) -> date | None:
-    """The last day a follow-up answer is expected: the last stage plus ANSWER_WINDOW."""
+def over_at(settings, ended: datetime | date | None) -> datetime | None:
+    """When the follow-up is over (the last stage's window closes): its answers are then destroyed."""
     found = stages(settings, ended)
-    return found[-1].on + ANSWER_WINDOW if found else None
+    return found[-1].closes_at if found else None
+
+
+def longest(settings) -> relativedelta:
+    """The most a follow-up can last after the end, whatever the day (for the destruction query)."""
+    return relativedelta(months=int(settings.follow_up_months)) + ANSWER_WINDOW + relativedelta(days=1)
 
 
 def for_bilan(db, bilan) -> list[Stage]:
@@ -81,3 +97,43 @@ def for_bilan(db, bilan) -> list[Stage]:
     from tenants.retention.models import settings_for
 
     return stages(settings_for(db), bilan.ended_at)
+
+
+def assignment_of(db, bilan, stage: Stage):
+    """The follow-up questionnaire of that stage given in the bilan, if any."""
+    from sqlmodel import select
+
+    from tenants.questionnaires.models import Assignment, Questionnaire
+
+    return db.exec(select(Assignment).join(Questionnaire, Questionnaire.id == Assignment.questionnaire_id)
+                   .where(Assignment.bilan_id == bilan.id, Questionnaire.library_slug == stage.questionnaire)).first()
+
+
+def answered(db, bilan, stage: Stage) -> bool:
+    """The follow-up interview took place, or this stage's questionnaire came back."""
+    if bilan.follow_up_done_at is not None:
+        return True
+    assignment = assignment_of(db, bilan, stage)
+    return assignment is not None and assignment.submitted_at is not None
+
+
+def give_questionnaire(db, centre, bilan, stage: Stage, now: datetime):
+    """Give the stage's library questionnaire to the beneficiary (once; no email of its own).
+
+    It is sealed under the bilan's follow-up key, class follow_up
+    (tenants/retention/scopes.py), so it can be answered after the working
+    documents and the bilan key were destroyed.
+    """
+    from tenants.questionnaires.assignments import assign
+    from tenants.questionnaires.queries import by_library_slug
+
+    found = assignment_of(db, bilan, stage)
+    if found is not None:
+        return found
+    questionnaire = by_library_slug(db, stage.questionnaire)
+    if questionnaire is None:
+        return None
+    assignment = assign(db, centre, bilan, questionnaire, send=False, today=to_paris(now).date())
+    assignment.sent_at = now
+    db.add(assignment)
+    return assignment

@@ -157,10 +157,12 @@ def answer_closing():
                                     actor="bénéficiaire")
     to_cep = form.get("synthesis_to_cep")
     if to_cep in ("yes", "no"):
+        ip, agent = _client()
         kept = [k for k in form.getlist("kept_documents") if k in KEEPABLE_DOCUMENTS]
-        closing.answer(db, bilan, synthesis_to_cep=to_cep == "yes", kept_documents=kept, actor="bénéficiaire")
+        # Ticked by the beneficiary from their own link: that is their written agreement (R6313-7).
+        closing.answer(db, bilan, synthesis_to_cep=to_cep == "yes", kept_documents=kept, actor="bénéficiaire",
+                       written=closing.Written("portal", ip=ip, user_agent=agent))
         if to_cep == "yes" and "@" in form.get("cep_email", ""):
-            ip, agent = _client()
             consent.record_disclosure_consent(db, bilan, recipient_kind="cep",
                                               recipient_name=form.get("cep_name", "").strip() or "Conseiller CEP",
                                               recipient_email=form["cep_email"], method="portal", ip=ip,

@@ -235,7 +235,14 @@ def closing_answers(bilan_id: str):
     if to_cep not in ("yes", "no"):
         raise RuleViolation("Indiquez la réponse du bénéficiaire sur la transmission de la synthèse à un CEP.")
     kept = [k for k in request.form.getlist("kept_documents") if k in KEEPABLE_DOCUMENTS]
-    closing.answer(db, bilan, synthesis_to_cep=to_cep == "yes", kept_documents=kept, actor=_actor())
+    scan = request.files.get("agreement_scan")
+    data = scan.read(closing.SCAN_MAX_BYTES + 1) if scan and scan.filename else None
+    # A paper agreement entered by this member, with its scan or typed text (R6313-7).
+    written = closing.Written("paper", recorded_by=g.membership.account_id, text=request.form.get("agreement_text"),
+                              scan=data, scan_name=scan.filename if data else None,
+                              scan_type=scan.mimetype if data else None) if kept else None
+    closing.answer(db, bilan, synthesis_to_cep=to_cep == "yes", kept_documents=kept, written=written,
+                   actor=_actor())
     return _done(bilan)
 
 
