@@ -48,3 +48,62 @@ def test_follow_up_date_from_centre_settings_everywhere(app, client, make_centre
     run(app, "reminders", paris(due.year, due.month, due.day, 9, 30))
     (invitation,) = outbox(idempotency_key=f"followup:{bilan_id}:6m")
     assert invitation.kind == "follow_up_6m"
+
+
+def test_follow_up_answerable_after_destruction(app, client, make_centre, login, outbox):
+    """Closed, destroyed at the first night (default), then the 6-month follow-up: sent, opened,
+    answered and read by the consultant, under the follow-up key (no BilanKeyDestroyed)."""
+    from sqlmodel import select
+
+    from tenants.bilans.models import Bilan
+    from tenants.questionnaires.models import Answer, Assignment
+
+    lyon = make_centre("lyon")
+    login(lyon.owner)
+    _, bilan_id = closed_through_views(app, client, lyon)
+    ended, due = _ended_day(app, lyon, bilan_id)
+    night = ended + timedelta(days=1)
+    run(app, "destruction", paris(night.year, night.month, night.day, 2, 30))
+    with centre_db(app, lyon) as db:
+        bilan = db.get(Bilan, bilan_id)
+        keyring = db.info["keyring"]
+        assert bilan.destroyed_at is not None and not keyring.store.bilan_keys(keyring.centre_id, [bilan_id])
+
+    report = run(app, "reminders", paris(due.year, due.month, due.day, 9, 30))
+    assert not report.errors
+    (invitation,) = outbox(idempotency_key=f"followup:{bilan_id}:6m")
+    login.logout()
+    enter(client, link_in(invitation))
+    with centre_db(app, lyon) as db:
+        assignment = db.exec(select(Assignment).where(Assignment.bilan_id == bilan_id)).one()
+        assert (assignment.retention, assignment.key_id) == ("follow_up", f"{bilan_id}.suivi")
+    fill = f"/c/lyon/p/questionnaires/{assignment.id}"
+    assert "Suivi à 6 mois" in client.get("/c/lyon/p/").text
+    assert client.get(fill).status_code == 200
+    saved = client.post(f"{fill}/save", data={"a-avancement": "en_cours", "a-etapes": "Inscrite au titre FPA",
+                                              "a-utilite": "4", "a-entretien": "oui"})
+    assert saved.status_code == 303, saved.text
+    assert client.post(f"{fill}/submit").status_code == 303
+
+    login(lyon.owner)
+    page = client.get(f"/c/lyon/questionnaires/assignments/{assignment.id}")
+    assert page.status_code == 200 and "Inscrite au titre FPA" in page.text
+    with centre_db(app, lyon) as db:
+        rows = db.exec(select(Answer).where(Answer.assignment_id == assignment.id)).all()
+        assert {r.retention for r in rows} == {"follow_up"} and all(b"FPA" not in r.value_ct for r in rows)
+
+    # The follow-up is over three months after its invitation: its answers and key go that night.
+    from tenants.retention.models import DestructionRecord
+
+    over = due + relativedelta(months=3)
+    run(app, "destruction", paris(over.year, over.month, over.day, 2, 30))
+    with centre_db(app, lyon) as db:
+        assert db.exec(select(Assignment).where(Assignment.bilan_id == bilan_id)).all()
+    run(app, "destruction", paris(over.year, over.month, over.day, 2, 30) + timedelta(days=1))
+    with centre_db(app, lyon) as db:
+        keyring = db.info["keyring"]
+        assert db.exec(select(Assignment).where(Assignment.bilan_id == bilan_id)).all() == []
+        assert not keyring.store.bilan_keys(keyring.centre_id, [f"{bilan_id}.suivi"])
+        assert keyring.store.is_destroyed(keyring.centre_id, f"{bilan_id}.suivi")
+        stages = set(db.exec(select(DestructionRecord.stage).where(DestructionRecord.bilan_id == bilan_id)).all())
+        assert stages == {"working", "follow_up"}
