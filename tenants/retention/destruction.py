@@ -1,16 +1,22 @@
-"""Legal destruction of a bilan's data, in three stages (DOMAIN rules 6 and 7).
+"""Legal destruction of a bilan's data, in four stages (R6313-7; CGU Caisse des Dépôts art. 7-3).
 
-1. `working`: at the end + the centre's grace period (default 7 days, at most
-   30), every working document goes (answers, notes, drafts, links, uploads),
-   and so does anything marked kept_one_year that has no ground to be kept
-   (R6313-7: only the synthesis sent to a CEP operator, or documents the
-   beneficiary agreed in writing to keep).
+1. `working`: at the end + the centre's delay (0 by default: the first nightly
+   sweep after the end; at most 30 days, with a written reason), every working
+   document goes (answers, notes, drafts, links, uploads, the phone and the
+   disability needs), and so does anything marked kept_one_year that has no
+   ground to be kept (R6313-7: only the synthesis actually sent to a CEP
+   operator, or documents the beneficiary agreed in writing to keep;
+   tenants/bilans/closing.py:kept_one_year).
 2. `kept_one_year`: one year after the end, the kept documents go too; the
    bilan's key is crypto-shredded as soon as no kept document needs it
    (at stage 1 when nothing was kept).
-3. `proof`: four years after the end (Caisse des Dépôts CGU art. 7-3) the
-   proofs of realisation are deleted; the bilan row stays as a bare tombstone
-   and the beneficiary's identity is erased when no other bilan needs it.
+3. `follow_up`: when the follow-up is over (tenants/bilans/follow_up.py), its
+   answers go and the bilan's follow-up key is shredded
+   (tenants/retention/scopes.py).
+4. `proof`: four years after the end the proofs of realisation are deleted
+   and every key of the bilan shredded; the bilan row stays as a bare
+   tombstone and the beneficiary's identity is erased when no other bilan
+   needs it.
 
 Each stage deletes rows, writes one DestructionRecord (class of item, count,
 rule, no content) and marks the bilan, all in one transaction: a stage that
