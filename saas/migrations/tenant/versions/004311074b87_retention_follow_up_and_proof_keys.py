@@ -58,10 +58,10 @@ def upgrade():
     old_bilan = sa.table('bilan', sa.column('id'), sa.column('closing_reason'), schema=schema)
     reasons = bind.execute(sa.select(old_bilan.c.id, old_bilan.c.closing_reason)
                            .where(old_bilan.c.closing_reason.isnot(None))).all()
-    with op.batch_alter_table('bilan', schema=schema) as batch_op:
-        batch_op.drop_column('closing_reason')
-    with op.batch_alter_table('bilan', schema=schema) as batch_op:
-        batch_op.add_column(sa.Column('closing_reason', sa.LargeBinary(), nullable=True))
+    # Plain ALTER TABLE, not a batch: recreating `bilan` on SQLite would trip the foreign keys
+    # pointing to it (SQLite >= 3.35 drops a column in place).
+    op.drop_column('bilan', 'closing_reason', schema=schema)
+    op.add_column('bilan', sa.Column('closing_reason', sa.LargeBinary(), nullable=True), schema=schema)
     new_bilan = sa.table('bilan', sa.column('id'), sa.column('closing_reason', sa.LargeBinary()), schema=schema)
     for row_id, reason in reasons:
         # Envelope format 0x00 (5-byte header, key id 0): readable, reported, sealed by rotate-centre.
@@ -86,10 +86,8 @@ def downgrade():
         batch_op.drop_column('grace_reason')
 
     # Sealed interruption reasons cannot be put back in clear: they are dropped.
-    with op.batch_alter_table('bilan', schema=schema) as batch_op:
-        batch_op.drop_column('closing_reason')
-    with op.batch_alter_table('bilan', schema=schema) as batch_op:
-        batch_op.add_column(sa.Column('closing_reason', sa.VARCHAR(length=300), nullable=True))
+    op.drop_column('bilan', 'closing_reason', schema=schema)
+    op.add_column('bilan', sa.Column('closing_reason', sa.VARCHAR(length=300), nullable=True), schema=schema)
 
     with op.batch_alter_table('assignment', schema=schema) as batch_op:
         batch_op.drop_column('key_id')
