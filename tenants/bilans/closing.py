@@ -54,7 +54,8 @@ def answer(db: Session, bilan: Bilan, *, synthesis_to_cep: bool, kept_documents:
     kept = sorted(set(kept_documents or []))
     if [k for k in kept if k not in KEEPABLE_DOCUMENTS]:
         raise RuleViolation("Document inconnu dans la liste des documents conservés.")
-    if kept and written is None:
+    unchanged = kept == sorted(bilan.kept_documents or [])
+    if kept and written is None and not unchanged:
         raise RuleViolation("Conserver des documents un an demande l'accord écrit du bénéficiaire (article "
                             "R6313-7) : depuis son espace personnel, ou sur papier signé que vous joignez.")
     bilan.synthesis_to_cep = bool(synthesis_to_cep)

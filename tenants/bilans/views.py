@@ -234,13 +234,14 @@ def closing_answers(bilan_id: str):
     to_cep = request.form.get("synthesis_to_cep")
     if to_cep not in ("yes", "no"):
         raise RuleViolation("Indiquez la réponse du bénéficiaire sur la transmission de la synthèse à un CEP.")
-    kept = [k for k in request.form.getlist("kept_documents") if k in KEEPABLE_DOCUMENTS]
+    kept = sorted({k for k in request.form.getlist("kept_documents") if k in KEEPABLE_DOCUMENTS})
     scan = request.files.get("agreement_scan")
     data = scan.read(closing.SCAN_MAX_BYTES + 1) if scan and scan.filename else None
     # A paper agreement entered by this member, with its scan or typed text (R6313-7).
     written = closing.Written("paper", recorded_by=g.membership.account_id, text=request.form.get("agreement_text"),
                               scan=data, scan_name=scan.filename if data else None,
-                              scan_type=scan.mimetype if data else None) if kept else None
+                              scan_type=scan.mimetype if data else None) \
+        if kept and kept != sorted(bilan.kept_documents or []) else None
     closing.answer(db, bilan, synthesis_to_cep=to_cep == "yes", kept_documents=kept, written=written,
                    actor=_actor())
     return _done(bilan)
