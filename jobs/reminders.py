@@ -261,13 +261,12 @@ def attendance_reminders(ctx: Context) -> int:
 
 # -- follow-up ---------------------------------------------------------------
 def follow_up(ctx: Context) -> Counter:
-    """Invitation at +6 months (and the 3-month evaluation when enabled), reminder 7 days later."""
+    """Each follow-up stage on its day (tenants/bilans/follow_up.py), one reminder after
+    `follow_up_reminder_days`; never after the stage's answer window."""
+    from tenants.bilans import follow_up as schedule
     from tenants.bilans.models import Bilan
 
     done = Counter()
-    stages = [("6m", relativedelta(months=ctx.settings.follow_up_months))]
-    if ctx.settings.three_month_evaluation:
-        stages.insert(0, ("3m", relativedelta(months=3)))
     earliest = ctx.now - relativedelta(months=min(3, ctx.settings.follow_up_months)) + timedelta(days=1)
     bilans = ctx.db.exec(select(Bilan).where(Bilan.status == "completed", Bilan.ended_at.isnot(None),
                                              Bilan.ended_at <= earliest, Bilan.follow_up_done_at.is_(None),
@@ -275,56 +274,32 @@ def follow_up(ctx: Context) -> Counter:
     remind = timedelta(days=ctx.settings.follow_up_reminder_days)
     for bilan in bilans:
         ended = as_utc(bilan.ended_at)
-        for name, delay in stages:
-            invite_at = paris_at(to_paris(ended + delay).date())
-            if ctx.now < invite_at or ctx.now >= invite_at + relativedelta(months=3):
+        for stage in schedule.stages(ctx.settings, ended):
+            invite_at = stage.invite_at
+            if ctx.now < invite_at or ctx.now >= stage.closes_at:
                 continue  # not yet, or long past (never a stale invitation after downtime)
-            three = name == "3m"
-            slug = FOLLOW_UP_QUESTIONNAIRES[name]
+            three = stage.three_months
             done["follow_up_invitations"] += ctx.to_beneficiary(
-                bilan, key=f"followup:{bilan.id}:{name}", template="follow_up", kind=f"follow_up_{name}",
+                bilan, key=f"followup:{bilan.id}:{stage.name}", template="follow_up", kind=f"follow_up_{stage.name}",
                 history=("Évaluation à 3 mois proposée" if three else "Entretien de suivi proposé"),
                 three_months=three, ended=date_fr(ended), reminder=False,
-                link=follow_up_link(ctx, bilan, slug))
-            if ctx.now >= invite_at + remind and not follow_up_answered(ctx.db, bilan, slug):
+                link=follow_up_link(ctx, bilan, stage))
+            if ctx.now >= invite_at + remind and not schedule.answered(ctx.db, bilan, stage):
                 done["follow_up_reminders"] += ctx.to_beneficiary(
-                    bilan, key=f"followup:{bilan.id}:{name}:reminder", template="follow_up",
-                    kind=f"follow_up_{name}_reminder",
+                    bilan, key=f"followup:{bilan.id}:{stage.name}:reminder", template="follow_up",
+                    kind=f"follow_up_{stage.name}_reminder",
                     history=("Relance de l'évaluation à 3 mois" if three else "Relance de l'entretien de suivi"),
                     three_months=three, ended=date_fr(ended), reminder=True)
     return done
 
 
-FOLLOW_UP_QUESTIONNAIRES = {"3m": "suivi_3_mois", "6m": "suivi_6_mois"}
-
-
-def _follow_up_assignment(db: Session, bilan, slug: str):
-    from tenants.questionnaires.models import Assignment, Questionnaire
-
-    return db.exec(select(Assignment).join(Questionnaire, Questionnaire.id == Assignment.questionnaire_id)
-                   .where(Assignment.bilan_id == bilan.id, Questionnaire.library_slug == slug)).first()
-
-
-def follow_up_answered(db: Session, bilan, slug: str) -> bool:
-    """The follow-up interview took place, or its questionnaire came back."""
-    if bilan.follow_up_done_at is not None:
-        return True
-    assignment = _follow_up_assignment(db, bilan, slug)
-    return assignment is not None and assignment.submitted_at is not None
-
-
-def follow_up_link(ctx: Context, bilan, slug: str):
-    """A callable run only when the invitation is really queued: the library follow-up
-    questionnaire is given to the beneficiary (no email of its own) and a portal link made."""
+def follow_up_link(ctx: Context, bilan, stage):
+    """A callable run only when the invitation is really queued: the stage's follow-up
+    questionnaire is given (tenants/bilans/follow_up.py) and a portal link made."""
     def make():
-        from tenants.questionnaires.assignments import assign
-        from tenants.questionnaires.queries import by_library_slug
+        from tenants.bilans import follow_up as schedule
 
-        questionnaire = by_library_slug(ctx.db, slug)
-        if questionnaire is not None and _follow_up_assignment(ctx.db, bilan, slug) is None:
-            assignment = assign(ctx.db, ctx.centre, bilan, questionnaire, send=False, today=ctx.today)
-            assignment.sent_at = ctx.now
-            ctx.db.add(assignment)
+        schedule.give_questionnaire(ctx.db, ctx.centre, bilan, stage, ctx.now)
         return ctx.link(ctx.beneficiary(bilan), bilan)()
     return make
 

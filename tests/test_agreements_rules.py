@@ -236,6 +236,7 @@ def test_r6313_8_silence_lapses_through_the_reminder_job(app, runner, lyon, outb
     """`jobs run-once reminders --now …`: the day-7 reminder goes to the employee; after day 10 the agreement
     and the bilan are refused at the sweep's clock, with the bilan's end, history and consultant's email, once."""
     from tenants.agreements.models import Agreement
+    from tenants.bilans.models import Bilan
 
     bilan_id = _quoted(app, lyon)
     agreement_id = _sent_to_employer(app, lyon, bilan_id, now=paris(2027, 3, 1, 10, 0))
@@ -253,7 +254,9 @@ def test_r6313_8_silence_lapses_through_the_reminder_job(app, runner, lyon, outb
     agreement, bilan = _agreement(app, lyon, bilan_id), _bilan(app, lyon, bilan_id)
     assert agreement.status == "refused" and bilan.status == "refused"
     assert agreement.refused_at == paris(2027, 3, 13, 0, 30)  # the sweep's --now (Paris time)
-    assert bilan.ended_at == agreement.refused_at and "silence" in bilan.closing_reason
+    assert bilan.ended_at == agreement.refused_at
+    with centre_db(app, lyon) as db:
+        assert "silence" in db.get(Bilan, bilan_id).closing_reason  # sealed: read under the centre's keyring
     (notice,) = outbox(idempotency_key=f"agreement:{agreement_id}:refused")
     assert notice.recipient == lyon.owner.email and notice.kind == "agreement_refused"
     runner.invoke(args=["jobs", "run-once", "reminders", "--now", "2027-03-14T09:30"])

@@ -37,7 +37,7 @@ def _bilan(app, centre, bilan_id):
 
 def test_l6313_4_beneficiary_withdraws_consent_and_the_bilan_stops(app, client, lyon, login, outbox):
     """GET shows and changes nothing; POST stops the bilan; no blame; the consultant sees it; no more reminders."""
-    from tenants.bilans.models import Consent
+    from tenants.bilans.models import Bilan, Consent
     from tenants.retention.models import Flag
     from tenants.sessions import planning
 
@@ -59,8 +59,9 @@ def test_l6313_4_beneficiary_withdraws_consent_and_the_bilan_stops(app, client, 
     assert r.status_code == 303 and r.headers["Location"].endswith("/c/lyon/p/bilan/consent")
     stopped = _bilan(app, lyon, bilan.id)
     assert stopped.status == "interrupted" and stopped.ended_at is not None
-    assert "ni une faute" in stopped.closing_reason and "L6313-4" in stopped.closing_reason
     with centre_db(app, lyon) as db:
+        reason = db.get(Bilan, bilan.id).closing_reason  # sealed: read under the centre's keyring
+        assert "ni une faute" in reason and "L6313-4" in reason
         rows = db.exec(select(Consent).where(Consent.bilan_id == bilan.id)).all()
         withdrawal = [c for c in rows if c.kind == "withdrawal"]
         assert len(withdrawal) == 1 and withdrawal[0].method == "portal" and withdrawal[0].user_agent == "Firefox test"

@@ -66,8 +66,10 @@ def test_closing_with_13_hours_in_conclusion_is_completed(app, lyon):
         add_sessions(db, bilan, 6, minutes=120)
         add_sessions(db, bilan, 1, minutes=60)                           # 13 h
         deliver_synthesis(db, bilan)
-        assert lifecycle.close(db, bilan, today=date.today()) == "completed"
-        assert bilan.follow_up_due_on == date.today() + timedelta(days=182)
+        ended = datetime(2027, 1, 31, 17, 0, tzinfo=timezone.utc)
+        assert lifecycle.close(db, bilan, today=ended.date(), at=ended) == "completed"
+        # The centre's follow_up_months (6 by default), in calendar months (tenants/bilans/follow_up.py).
+        assert bilan.follow_up_due_on == date(2027, 7, 31)
 
 
 def test_closing_before_conclusion_is_interrupted(app, lyon):
@@ -216,11 +218,13 @@ def test_closing_answers_set_retention(app, lyon):
         bilan = make_bilan(db, lyon.owner.id, phase="conclusion")
         db.add(Objective(bilan_id=bilan.id, text="Clarifier un projet"))
         _final_synthesis(db, bilan)
-        closing.answer(db, bilan, synthesis_to_cep=False, kept_documents=["logbook"])
+        portal = closing.Written("portal", ip="203.0.113.1")
+        closing.answer(db, bilan, synthesis_to_cep=False, kept_documents=["logbook"], written=portal)
         assert editing.synthesis_of(db, bilan).retention == "working"
         assert db.exec(select(Objective)).one().retention == "kept_one_year"
-        closing.answer(db, bilan, synthesis_to_cep=True, kept_documents=[])
-        assert editing.synthesis_of(db, bilan).retention == "kept_one_year"
+        closing.answer(db, bilan, synthesis_to_cep=True, kept_documents=[], written=portal)
+        # The wish alone keeps nothing: the synthesis is kept once really sent (tests/test_retention_rules.py).
+        assert editing.synthesis_of(db, bilan).retention == "working"
         assert db.exec(select(Objective)).one().retention == "working"
 
 
@@ -236,9 +240,10 @@ def test_questionnaires_kept_one_year_only_when_agreed(app, lyon):
         bilan = make_bilan(db, lyon.owner.id, phase="conclusion")
         interests = assignments.assign(db, centre, bilan, queries.by_library_slug(db, "interets_professionnels"))
         satisfaction = assignments.assign(db, centre, bilan, queries.by_library_slug(db, "satisfaction_fin_bilan"))
-        closing.answer(db, bilan, synthesis_to_cep=False, kept_documents=["questionnaires"])
+        portal = closing.Written("portal", ip="203.0.113.1")
+        closing.answer(db, bilan, synthesis_to_cep=False, kept_documents=["questionnaires"], written=portal)
         assert db.get(Assignment, interests.id).retention == "kept_one_year"
-        closing.answer(db, bilan, synthesis_to_cep=False, kept_documents=[])
+        closing.answer(db, bilan, synthesis_to_cep=False, kept_documents=[], written=portal)
         assert db.get(Assignment, interests.id).retention == "working"
         assert db.get(Assignment, satisfaction.id).retention == "proof"
 

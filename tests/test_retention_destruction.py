@@ -16,11 +16,18 @@ def _bilan_with_every_class(app, centre, consultant_id, *, keep: bool):
     from tenants.agreements.models import Agreement
     from tenants.bilans.models import Objective
     from tenants.history.models import HistoryEvent
+    from tenants.bilans.models import Consent
     from tenants.sessions.models import Attendance, BilanSession, SessionNote
-    from tenants.synthesis.models import Synthesis
+    from tenants.synthesis.models import Disclosure, Synthesis
 
     bilan = add_bilan(app, centre, consultant_id=consultant_id, status="completed", ended_at=END,
                       synthesis_to_cep=keep, needs_analysis="Besoin : changer de métier")
+    if keep:  # R6313-7: kept one year because it was actually sent to a CEP operator
+        consent = Consent(bilan_id=bilan, kind="disclosure", recipient_kind="cep", recipient_name="Apec",
+                          recipient_email="cep@apec.fr")
+        add(app, centre, consent)
+        add(app, centre, Disclosure(bilan_id=bilan, consent_id=consent.id, recipient_kind="cep",
+                                    recipient_name="Apec", recipient_email="cep@apec.fr"))
     session = BilanSession(bilan_id=bilan, starts_at=END - timedelta(days=30), duration_minutes=120, status="done")
     add(app, centre, session)
     add(app, centre,
@@ -59,8 +66,12 @@ def _state(app, centre, bilan_id):
 
 
 def test_destruction_boundaries_remove_exactly_the_right_classes(app, make_centre, add_member):
+    from tenants.retention.models import RetentionSettings
+
     centre = make_centre("lyon")
     consultant = add_member(centre)
+    # A centre that chose a 7-day delay, with its reason (the default is 0: the first night).
+    add(app, centre, RetentionSettings(grace_days=7, grace_reason="Remise de la synthèse"))
     kept = _bilan_with_every_class(app, centre, consultant.id, keep=True)
     plain = _bilan_with_every_class(app, centre, consultant.id, keep=False)
     before = _state(app, centre, kept)
@@ -194,9 +205,12 @@ def test_a_parent_stays_while_a_kept_child_needs_it(app, make_centre, add_member
     from tenants.bilans.models import Bilan
 
     beneficiary = in_centre(app, centre, lambda db, c: db.get(Bilan, bilan).beneficiary_id)
+    from tenants.retention.models import KeepingAgreement
+
     (questionnaire,) = add(app, centre, Questionnaire(title="Valeurs", definition={}))
     (assignment,) = add(app, centre, Assignment(bilan_id=bilan, beneficiary_id=beneficiary,
-                                                questionnaire_id=questionnaire, retention="working"))
+                                                questionnaire_id=questionnaire, retention="working"),
+                        KeepingAgreement(bilan_id=bilan, documents=["questionnaires"], method="portal"))[:1]
     add(app, centre, Answer(assignment_id=assignment, bilan_id=bilan, question_id="q1", value={"v": 3},
                             retention="kept_one_year"))
     count = lambda model: in_centre(app, centre, lambda db, c: len(db.exec(select(model.id)).all()))  # noqa: E731

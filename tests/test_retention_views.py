@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from jobs_support import add_bilan, in_centre, paris, run
 
-FORM = {"grace_days": "10", "abandonment_months": "4", "follow_up_months": "6", "three_month_evaluation": "y",
+FORM = {"grace_days": "10", "grace_reason": "Téléchargement de la synthèse", "abandonment_months": "4", "follow_up_months": "6", "three_month_evaluation": "y",
         "follow_up_reminder_days": "7", "agreement_reminder_day": "7", "attendance_reminder_days": "2",
         "questionnaire_before_due_days": "2", "questionnaire_after_due_days": "3",
         "questionnaire_first_days": "3", "questionnaire_second_days": "7", "reminder_note": "À bientôt !"}
@@ -19,9 +19,9 @@ def test_admin_edits_settings_and_bad_values_are_refused(app, client, login, mak
     centre = make_centre("lyon")
     login(centre.owner)
     page = client.get("/c/lyon/retention/settings")
-    assert page.status_code == 200 and 'value="7"' in page.text
+    assert page.status_code == 200 and 'value="0"' in page.text
     bad = client.post("/c/lyon/retention/settings", data={**FORM, "grace_days": "31"})
-    assert bad.status_code == 422 and "Entre 1 et 30" in bad.text
+    assert bad.status_code == 422 and "Entre 0 et 30" in bad.text
     ok = client.post("/c/lyon/retention/settings", data=FORM)
     assert ok.status_code == 303
     saved = in_centre(app, centre, lambda db, c: settings_for(db))

@@ -217,9 +217,17 @@ def closing_answers():
     form = ClosingAnswersForm()
     if not form.validate_on_submit():
         return _refused(g.bilan, "closing_form", form)
+    kept = sorted(set(form.kept_documents.data or []))
+    scan = form.agreement_scan.data
+    data = scan.read(closing.SCAN_MAX_BYTES + 1) if scan and scan.filename else None
+    # A paper agreement entered by this member, with its scan or typed text (R6313-7).
+    written = closing.Written("paper", recorded_by=g.membership.account_id, text=form.agreement_text.data,
+                              scan=data, scan_name=scan.filename if data else None,
+                              scan_type=scan.mimetype if data else None) \
+        if kept and kept != sorted(g.bilan.kept_documents or []) else None
     try:
         closing.answer(tenant_db(), g.bilan, synthesis_to_cep=form.synthesis_to_cep.data == "yes",
-                       kept_documents=form.kept_documents.data, actor=actors.current_staff())
+                       kept_documents=kept, written=written, actor=actors.current_staff())
     except RuleViolation as refusal:
         return _refused(g.bilan, "closing_form", form, refusal=refusal)
     return _done(g.bilan)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
 
+from dateutil.relativedelta import relativedelta
 from sqlmodel import Session, select
 
 from saas.i18n import PARIS
@@ -196,7 +197,8 @@ def _close(db, stamp, bilan, consultant, ended: date, *, cep: bool, kept: list[s
     stamp(bilan, at(ended, 11))
     db.add(ActionItem(bilan_id=bilan.id, text="S'inscrire à la session d'information du titre FPA",
                       due_on=ended + timedelta(days=30)))
-    closing.answer(db, bilan, synthesis_to_cep=cep, kept_documents=kept, actor="bénéficiaire")
+    closing.answer(db, bilan, synthesis_to_cep=cep, kept_documents=kept, actor="bénéficiaire",
+                   written=closing.Written("portal", ip="203.0.113.24", user_agent="Mozilla/5.0 Firefox/132.0"))
     bilan.closing_answered_at = at(ended, 12)
     stamp(bilan, bilan.closing_answered_at)
     lifecycle.close(db, bilan, today=ended, at=at(ended, 17), actor=consultant.name)
@@ -213,6 +215,13 @@ def _close(db, stamp, bilan, consultant, ended: date, *, cep: bool, kept: list[s
                                                  ip="203.0.113.24", actor="bénéficiaire")
         made.given_at = at(ended, 12)
         stamp(bilan, made.given_at)
+        # Sent for real: only then is the synthesis kept one year (R6313-7).
+        from tenants.synthesis.disclosure import disclose
+
+        sent = disclose(db, bilan, recipient_email="cep.lyon@apec.example", sent_by=consultant.id,
+                        actor=consultant.name)
+        sent.sent_at = at(ended, 16)
+        closing.apply_retention(db, bilan)
 
 
 def seed(db: Session, centre, ctx: dict) -> None:
@@ -300,7 +309,7 @@ def seed(db: Session, centre, ctx: dict) -> None:
     # Closed: last week, six months ago, over a year ago.
     for key, consultant_key, ended, cep, kept, score in (
             ("closed_last_week", "consultant", today - timedelta(days=7), False, ["logbook"], 5),
-            ("closed_six_months", "part_time", today - timedelta(days=182), True, [], 4),
+            ("closed_six_months", "part_time", today - relativedelta(months=6), True, [], 4),
             ("closed_over_a_year", "admin", today - timedelta(days=420), False, [], 5)):
         started = ended - timedelta(weeks=10)
         person, bilan, c = _open(db, ctx, stamp, key, consultant_key, prior_on=started - timedelta(weeks=3))

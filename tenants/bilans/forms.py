@@ -5,6 +5,7 @@ Euros, hours and dates go through the French fields of saas/forms.py
 """
 from __future__ import annotations
 
+from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -102,6 +103,9 @@ class ClosingAnswersForm(BaseForm):
     kept_documents = SelectMultipleField("2. Quels documents accepte-t-il par écrit de faire conserver un an pour "
                                          "son suivi ?", choices=list(KEEPABLE_DOCUMENTS.items()),
                                          widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    # A paper agreement entered by staff comes with its evidence (R6313-7); type and size: closing.record_keeping.
+    agreement_scan = FileField("Scan de l'accord signé (PDF, JPEG ou PNG, 10 Mo au plus)")
+    agreement_text = TextAreaField("Ou texte de l'accord signé", [max_length(2000), no_markup], filters=[strip])
 
     @classmethod
     def of(cls, bilan) -> "ClosingAnswersForm":

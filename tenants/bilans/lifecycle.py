@@ -10,7 +10,7 @@ Every step is logged in the history.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlmodel import Session
 
@@ -18,14 +18,14 @@ from saas.centres.models import Centre
 from saas.errors import RuleViolation
 from saas.i18n import PARIS, datetime_fr, hours_fr
 from saas.models import utcnow
-from tenants.bilans import cpf, employer
+from tenants.bilans import cpf, employer, follow_up
 from tenants.bilans.consent import require_consent
 from tenants.bilans.models import FORMATS, FUNDINGS, PHASE_ORDER, PHASES, Bilan
 from tenants.history.models import record
+from tenants.retention.models import settings_for
 from tenants.sessions import hours as hours_rule
 
 NEEDS_AGREEMENT = ("employer_plan", "redeployment_leave")
-FOLLOW_UP_AFTER = timedelta(days=182)  # R6313-4: a follow-up interview, here at 6 months
 PRIOR_INTERVIEW_MINUTES = (45, 90)     # the free prior interview: 45 min to 1 h 30
 
 
@@ -189,7 +189,7 @@ def close(db: Session, bilan: Bilan, *, today: date, at: datetime | None = None,
         detail = "Bilan interrompu"
     bilan.ended_at = at or utcnow()
     bilan.follow_up_offered_at = bilan.ended_at
-    bilan.follow_up_due_on = today + FOLLOW_UP_AFTER
+    bilan.follow_up_due_on = follow_up.interview_on(settings_for(db), bilan.ended_at)
     bilan.last_activity_at = bilan.ended_at
     db.add(bilan)
     record(db, bilan.id, "closed", detail, actor, at=bilan.ended_at)

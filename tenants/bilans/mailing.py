@@ -19,6 +19,9 @@ def send_closing(db, centre, person, bilan, *, certificate: bytes, actor: str | 
     """Closing email: certificate attached, satisfaction questionnaire, follow-up offer (R6313-4; Qualiopi 30)."""
     from saas.mail.outbox import attachment
     from saas.models import utcnow
+    from tenants.bilans import follow_up
+    from tenants.retention.destruction import working_destroyed_by
+    from tenants.retention.models import settings_for
     from tenants.portal.access import issue_link
 
     link = issue_link(db, centre, person, bilan)
@@ -26,7 +29,8 @@ def send_closing(db, centre, person, bilan, *, certificate: bytes, actor: str | 
                 centre_id=centre.id, bilan_id=bilan.id, idempotency_key=f"bilan-closed:{bilan.id}",
                 attachments=[attachment("certificat-de-realisation.pdf", "application/pdf", certificate)],
                 name=person.name, centre_name=centre.name, link=link, completed=bilan.status == "completed",
-                follow_up_due_on=bilan.follow_up_due_on)
+                follow_ups=follow_up.for_bilan(db, bilan) if bilan.status == "completed" else [],
+                destroyed_night=working_destroyed_by(settings_for(db), bilan.ended_at))
     bilan.satisfaction_sent_at = utcnow()
     db.add(bilan)
     record(db, bilan.id, "email", "Certificat, questionnaire de satisfaction et offre d'entretien de suivi envoyés", actor)

@@ -2,7 +2,8 @@
 
 Every stored item of a bilan carries `retention` (docs/ARCHITECTURE.md):
 working (destroyed at the end, R6313-7), kept_one_year (written agreement or
-synthesis sent to a CEP), proof (kept four years, holds no result).
+synthesis sent to a CEP), follow_up (the follow-up answers, until the
+follow-up is over), proof (kept four years, holds no result).
 """
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ KEEPABLE_DOCUMENTS = {
     "session_notes": "Notes des séances",
     "questionnaires": "Questionnaires et leurs résultats",
 }
-RETENTION = ("working", "kept_one_year", "proof")
+RETENTION = ("working", "kept_one_year", "follow_up", "proof")  # tenants/retention/scopes.py
 
 
 class Bilan(TenantModel, table=True):
@@ -88,7 +89,10 @@ class Bilan(TenantModel, table=True):
     synthesis_to_cep: Optional[bool] = None
     kept_documents: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
     closing_answered_at: Optional[datetime] = None
-    closing_reason: Optional[str] = Field(default=None, max_length=300)  # why interrupted / refused
+    # Why interrupted / refused: typed by staff, it may say why (illness, conflict…), so sealed
+    # under the bilan key and destroyed with the working documents; the status stays as proof.
+    closing_reason_ct: Optional[bytes] = sealed_column("closing_reason")
+    closing_reason = Sealed("text")
     follow_up_offered_at: Optional[datetime] = None
     follow_up_due_on: Optional[date] = None
     follow_up_done_at: Optional[datetime] = None

@@ -8,7 +8,7 @@ from saas.errors import NotFound, RuleViolation
 from saas.htmx import render
 from saas.tenancy import tenant_db
 from tenants.beneficiaries.models import Beneficiary
-from tenants.bilans import closing, consent, documents
+from tenants.bilans import closing, consent, documents, follow_up
 from tenants.bilans.models import KEEPABLE_DOCUMENTS, ActionItem, Bilan, Objective, Satisfaction
 from tenants.history import actors
 from tenants.portal.access import portal_blueprint, requires_code
@@ -181,7 +181,8 @@ def closing_page():
     db = tenant_db()
     bilan = _bilan()
     return render("bilans/portal/closing.html", bilan=bilan, keepable=KEEPABLE_DOCUMENTS,
-                  satisfaction=db.exec(select(Satisfaction).where(Satisfaction.bilan_id == bilan.id)).first())
+                  satisfaction=db.exec(select(Satisfaction).where(Satisfaction.bilan_id == bilan.id)).first(),
+                  follow_ups=follow_up.for_bilan(db, bilan) if bilan.status == "completed" else [])
 
 
 @bp.post("/closing")
@@ -199,10 +200,12 @@ def answer_closing():
                                     actor=actors.BENEFICIARY)
     to_cep = form.get("synthesis_to_cep")
     if to_cep in ("yes", "no"):
+        ip, agent = _client()
         kept = [k for k in form.getlist("kept_documents") if k in KEEPABLE_DOCUMENTS]
-        closing.answer(db, bilan, synthesis_to_cep=to_cep == "yes", kept_documents=kept, actor=actors.BENEFICIARY)
+        # Ticked by the beneficiary from their own link: that is their written agreement (R6313-7).
+        closing.answer(db, bilan, synthesis_to_cep=to_cep == "yes", kept_documents=kept, actor=actors.BENEFICIARY,
+                       written=closing.Written("portal", ip=ip, user_agent=agent))
         if to_cep == "yes" and "@" in form.get("cep_email", ""):
-            ip, agent = _client()
             consent.record_disclosure_consent(db, bilan, recipient_kind="cep",
                                               recipient_name=form.get("cep_name", "").strip() or "Conseiller CEP",
                                               recipient_email=form["cep_email"], method="portal", ip=ip,

@@ -9,7 +9,7 @@ from saas.accounts.models import Account, Membership
 from saas.centres.models import Centre
 from tenants.agreements.queries import agreement_context, latest_agreement
 from tenants.beneficiaries.models import Beneficiary
-from tenants.bilans import certificate, checklists, cpf
+from tenants.bilans import certificate, checklists, cpf, follow_up
 from tenants.bilans.consent import consents_of, has_consent, withdrawal_of
 from tenants.bilans.lifecycle import closing_check, unsigned_warning
 from tenants.bilans.models import (FORMATS, FUNDINGS, KEEPABLE_DOCUMENTS, PHASE_ORDER, PHASES, ActionItem, Bilan,
@@ -62,6 +62,7 @@ def context(db: Session, bilan: Bilan, today: date) -> dict:
         "fundings": FUNDINGS, "formats": FORMATS, "keepable": KEEPABLE_DOCUMENTS,
         "needs_agreement": bilan.funding in ("employer_plan", "redeployment_leave"),
         "today": today,
+        "follow_ups": follow_up.for_bilan(db, bilan) if bilan.status == "completed" else [],
         "members": members(db),
     }
 

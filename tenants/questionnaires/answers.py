@@ -45,8 +45,10 @@ def save_answer(db: Session, assignment: Assignment, questionnaire: Questionnair
                                        Answer.question_id == question_id)).first()
     replaced = False
     if row is None:
+        # Same class and key as its questionnaire: a follow-up answer outlives the bilan key.
         row = Answer(assignment_id=assignment.id, bilan_id=assignment.bilan_id, question_id=question_id,
-                     value=value, revision=1, updated_at=now)
+                     retention=assignment.retention, key_id=assignment.key_id, value=value, revision=1,
+                     updated_at=now)
     else:
         replaced = seen_revision is not None and seen_revision < row.revision
         row.value = value

@@ -15,6 +15,7 @@ from tenants.questionnaires import scoring
 from tenants.history import actors
 from tenants.questionnaires.answers import answers_of
 from tenants.questionnaires.models import Assignment, Questionnaire
+from tenants.retention import scopes
 
 
 def _record(db: Session, bilan_id: str, kind: str, detail: str, actor: Optional[str] = None) -> None:
@@ -44,9 +45,10 @@ def assign(db: Session, centre, bilan, questionnaire: Questionnaire, *, by: Opti
         raise RuleViolation("Ce bilan est clos : on ne peut plus y ajouter de questionnaire.")
     if due_on is not None and due_on < (today or date.today()):
         raise RuleViolation("La date limite ne peut pas être dans le passé.")
+    retention = scopes.questionnaire_class(questionnaire.kind)
     assignment = Assignment(bilan_id=bilan.id, beneficiary_id=bilan.beneficiary_id,
                             questionnaire_id=questionnaire.id, assigned_by=by, due_on=due_on,
-                            retention="proof" if questionnaire.kind == "satisfaction" else "working")
+                            retention=retention, key_id=scopes.key_id(bilan.id, retention))
     db.add(assignment)
     db.flush()
     if send:

@@ -133,5 +133,5 @@ def seed(db: Session, centre, ctx: dict) -> None:
     if closed_recently is not None:  # Qualiopi 30
         a, q = _give(db, centre, closed_recently, "satisfaction_fin_bilan", ctx, days_ago=6)
         _answer(db, a, q, {"global": 5, "criteres": {"ecoute": 5, "outils": 4, "rythme": 4, "synthese": 5},
-                           "projet": "oui", "recommande": "oui",
+                           "recommande": "oui",
                            "ameliorer": "Un peu plus de temps sur les enquêtes métiers."}, submit=True)

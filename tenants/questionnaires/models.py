@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint, event
+from sqlalchemy.orm import Session
 from sqlmodel import Field
 
 from saas.crypto.fields import Sealed, sealed_column
@@ -60,7 +61,9 @@ class Questionnaire(TenantModel, table=True):
 
 class Assignment(TenantModel, table=True):
     """A questionnaire given to the beneficiary of a bilan, and its life (sent, submitted, released)."""
-    __key_scope__ = "bilan_id"
+    # Sealed under `key_id`: the bilan key, or the bilan's follow-up or proof key for answers
+    # that outlive its working documents (tenants/retention/scopes.py).
+    __key_scope__ = "key_id"
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     bilan_id: str = Field(foreign_key="tenant.bilan.id", index=True, max_length=32)
     beneficiary_id: str = Field(foreign_key="tenant.beneficiary.id", index=True, max_length=32)
@@ -81,13 +84,15 @@ class Assignment(TenantModel, table=True):
     signed_name = Sealed("text")
     scores_ct: Optional[bytes] = sealed_column("scores")
     scores = Sealed("json")
-    # Satisfaction (Qualiopi 30) is one of the four-year proofs; the rest is working material.
+    # Satisfaction (Qualiopi 30) is one of the four-year proofs; follow-up questionnaires last as
+    # long as the follow-up; the rest is working material (tenants/retention/scopes.py).
     retention: str = Field(default="working", max_length=16)
+    key_id: Optional[str] = Field(default=None, max_length=64)  # set at the first flush
 
 
 class Answer(TenantModel, table=True):
     """The current answer to one question (last write wins); `revision` counts the writes."""
-    __key_scope__ = "bilan_id"
+    __key_scope__ = "key_id"  # as its assignment (tenants/retention/scopes.py)
     __table_args__ = (UniqueConstraint("assignment_id", "question_id"),)
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     assignment_id: str = Field(foreign_key="tenant.assignment.id", index=True, max_length=32)
@@ -98,6 +103,7 @@ class Answer(TenantModel, table=True):
     revision: int = 1
     updated_at: datetime = Field(default_factory=utcnow)
     retention: str = Field(default="working", max_length=16)
+    key_id: Optional[str] = Field(default=None, max_length=64)  # set at the first flush
 
 
 class Respondent(TenantModel, table=True):
@@ -118,3 +124,14 @@ class Respondent(TenantModel, table=True):
     answers_ct: Optional[bytes] = sealed_column("answers")
     answers = Sealed("json")
     retention: str = Field(default="working", max_length=16)
+
+
+# Before the sealing listener (insert=True): a new assignment or answer without a key id is
+# sealed under the key of its retention class, so no caller can forget it.
+@event.listens_for(Session, "before_flush", insert=True)
+def _key_of_new_rows(session, _flush_context, _instances) -> None:
+    from tenants.retention.scopes import key_id
+
+    for obj in session.new:
+        if isinstance(obj, (Assignment, Answer)) and obj.key_id is None and obj.bilan_id:
+            obj.key_id = key_id(obj.bilan_id, obj.retention)

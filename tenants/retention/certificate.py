@@ -6,7 +6,7 @@ from sqlmodel import Session, select
 from tenants.retention.models import DestructionRecord
 
 STAGE_LABELS = {"working": "Documents de travail", "kept_one_year": "Documents conservés un an",
-                "proof": "Preuves de réalisation"}
+                "follow_up": "Réponses au questionnaire de suivi", "proof": "Preuves de réalisation"}
 
 
 def records_of(db: Session, bilan_id: str) -> list[DestructionRecord]:

@@ -1,4 +1,4 @@
-"""Demo data: the bilan closed over a year ago, destroyed, with its destruction record.
+"""Demo data: the closed bilans as the nightly jobs left them (destruction, follow-up).
 
 Uses the bilan the bilans feature seeded for that situation when there is one
 (a key of ctx["bilans"] naming a year or a destruction), else makes its own;
@@ -69,9 +69,23 @@ def _own_bilan(db: Session, centre, ctx: dict, ended: datetime):
     return bilan
 
 
+def _ended_bilans(db: Session, ctx: dict) -> list:
+    from tenants.bilans.models import Bilan
+
+    found = []
+    for value in (ctx.get("bilans") or {}).values():
+        bilan = value if isinstance(value, Bilan) else db.get(Bilan, getattr(value, "id", value))
+        if bilan is not None and bilan.ended_at is not None and bilan not in found:
+            found.append(bilan)
+    return found
+
+
 def seed(db: Session, centre, ctx: dict) -> None:
-    """Destroy the working documents of the bilan closed over a year ago, as the job would."""
-    from tenants.retention.destruction import destroy_due
+    """Run the nightly destruction and the follow-up invitation over the demo's closed bilans, as
+    the jobs would have: the bilan closed over a year ago is destroyed (its certificate and proofs
+    kept), the one closed six months ago gets its follow-up questionnaire today."""
+    from jobs.reminders import Context, follow_up
+    from tenants.retention.destruction import ONE_YEAR, destroy_due, key_backup_margin, working_destroyed_by
     from tenants.retention.models import settings_for
 
     today = ctx.get("today")
@@ -80,11 +94,17 @@ def seed(db: Session, centre, ctx: dict) -> None:
     if bilan is None:
         bilan = _own_bilan(db, centre, ctx, now - relativedelta(months=14))
         ctx.setdefault("bilans", {})["destroyed_year_ago"] = bilan.id
-    # As the nightly job did: at the end of the grace period, then at one year,
-    # so the destruction record carries the dates it would have in production.
+    # As the nightly job did (02:30 Paris): the first sweep after the end (+ the centre's delay),
+    # then at one year, then last night; so the records carry the dates production would.
     settings = settings_for(db)
-    end = as_utc(bilan.ended_at)
-    for moment in (end + timedelta(days=settings.grace_days), end + timedelta(days=365), now):
-        if moment <= now:
-            destroy_due(db, bilan, settings, moment)
+    for closed in _ended_bilans(db, ctx) or [bilan]:
+        end = as_utc(closed.ended_at)
+        _, morning = working_destroyed_by(settings, end)
+        first = datetime.combine(morning, time(2, 30), tzinfo=PARIS).astimezone(timezone.utc)
+        for moment in (first, end + ONE_YEAR - key_backup_margin(), now):
+            if moment <= now:
+                destroy_due(db, closed, settings, moment)
+    # This morning's reminders: the follow-up of the bilan closed six months ago, answerable
+    # under its own key although the bilan's working documents are gone.
+    follow_up(Context(db, centre, datetime.combine(today, time(9, 30), tzinfo=PARIS).astimezone(timezone.utc)))
     db.commit()

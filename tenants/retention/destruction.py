@@ -1,16 +1,22 @@
-"""Legal destruction of a bilan's data, in three stages (R6313-7; four-year proofs).
+"""Legal destruction of a bilan's data, in four stages (R6313-7; CGU Caisse des Dépôts art. 7-3).
 
-1. `working`: at the end + the centre's grace period (default 7 days, at most
-   30), every working document goes (answers, notes, drafts, links, uploads),
-   and so does anything marked kept_one_year that has no ground to be kept
-   (R6313-7: only the synthesis sent to a CEP operator, or documents the
-   beneficiary agreed in writing to keep).
+1. `working`: at the end + the centre's delay (0 by default: the first nightly
+   sweep after the end; at most 30 days, with a written reason), every working
+   document goes (answers, notes, drafts, links, uploads, the phone and the
+   disability needs), and so does anything marked kept_one_year that has no
+   ground to be kept (R6313-7: only the synthesis actually sent to a CEP
+   operator, or documents the beneficiary agreed in writing to keep;
+   tenants/bilans/closing.py:kept_one_year).
 2. `kept_one_year`: one year after the end, the kept documents go too; the
    bilan's key is crypto-shredded as soon as no kept document needs it
    (at stage 1 when nothing was kept).
-3. `proof`: four years after the end (Caisse des Dépôts CGU art. 7-3) the
-   proofs of realisation are deleted; the bilan row stays as a bare tombstone
-   and the beneficiary's identity is erased when no other bilan needs it.
+3. `follow_up`: when the follow-up is over (tenants/bilans/follow_up.py), its
+   answers go and the bilan's follow-up key is shredded
+   (tenants/retention/scopes.py).
+4. `proof`: four years after the end the proofs of realisation are deleted
+   and every key of the bilan shredded; the bilan row stays as a bare
+   tombstone and the beneficiary's identity is erased when no other bilan
+   needs it.
 
 Each stage deletes rows, writes one DestructionRecord (class of item, count,
 rule, no content) and marks the bilan, all in one transaction: a stage that
@@ -21,7 +27,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, exists, func, or_, update
@@ -32,12 +38,16 @@ from saas.crypto.fields import sealed_fields, sealed_models
 from saas.tenancy.models import TenantModel
 from tenants.history import actors
 from tenants.retention.models import GRACE_DAYS_MAX, DestructionRecord, RetentionSettings, settings_for
+from tenants.retention.scopes import FOLLOW_UP, extra_keys, key_id
 
 ONE_YEAR = timedelta(days=365)
+# The destruction sweep runs every night at 02:30 Paris (jobs/scheduler.py).
+SWEEP_AT = (2, 30)
 FOUR_YEARS = timedelta(days=4 * 365 + 1)
 RULES = {
-    "working": "R6313-7 : documents de travail détruits à la fin du bilan (après le délai de remise)",
+    "working": "R6313-7 : documents de travail détruits à la fin du bilan",
     "kept_one_year": "R6313-7 : documents conservés un an (synthèse transmise au CEP, accord écrit du bénéficiaire)",
+    "follow_up": "Réponses au suivi détruites à la fin du suivi proposé en conclusion (R6313-4)",
     "proof": "Preuves de réalisation conservées quatre ans (CGU Caisse des Dépôts, art. 7-3)",
 }
 ITEM_LABELS = {
@@ -45,6 +55,7 @@ ITEM_LABELS = {
     "synthesis_comment": "Commentaires sur la synthèse", "beneficiary_link": "Liens personnels",
     "portal_code": "Codes d'accès", "bilan_session": "Séances", "attendance": "Émargements",
     "agreement": "Conventions", "consent": "Consentements", "satisfaction": "Satisfaction",
+    "keeping_agreement": "Accords écrits de conservation",
     "disclosure": "Transmissions de la synthèse", "history_event": "Historique",
     "retention_flag": "Signalements", "bilan": "Notes du bilan", "session_note": "Notes de séance",
     "assignment": "Questionnaires proposés", "answer": "Réponses aux questionnaires",
@@ -79,12 +90,41 @@ def key_backup_margin() -> timedelta:
 
 
 def grace(settings: RetentionSettings) -> timedelta:
+    """The centre's delay between the end and the destruction of working documents (0 by default)."""
     return timedelta(days=max(0, min(int(settings.grace_days), GRACE_DAYS_MAX)))
 
 
-def keeps_documents(bilan) -> bool:
-    """R6313-7: one year only with a ground: synthesis to a CEP, or a written agreement."""
-    return bool(bilan.synthesis_to_cep) or bool(bilan.kept_documents)
+def working_destroyed_by(settings: RetentionSettings, ended: datetime) -> tuple[date, date]:
+    """The night (evening day, morning day, Paris) whose nightly sweep destroys the working
+    documents of a bilan ended at `ended`: the first sweep at or after end + grace."""
+    from saas.i18n import to_paris
+
+    due = to_paris(as_utc(ended) + grace(settings))
+    evening = due.date() if (due.hour, due.minute) > SWEEP_AT else due.date() - timedelta(days=1)
+    return evening, evening + timedelta(days=1)
+
+
+def grace_explained(settings: RetentionSettings) -> str:
+    """What the centre's destruction delay means, in plain French (settings page, R6313-7)."""
+    days = grace(settings).days
+    if days == 0:
+        return ("Les documents de travail d'un bilan sont détruits par la destruction automatique de la nuit qui "
+                "suit sa clôture : c'est le plus tôt possible, comme le veut l'article R6313-7 du Code du travail "
+                "(« dès le terme de l'action »). Remettez donc la synthèse au bénéficiaire et recueillez ses "
+                "réponses de fin de bilan avant de le clore.")
+    unit = "jour" if days == 1 else "jours"
+    reason = (settings.grace_reason or "").strip()
+    return (f"Les documents de travail d'un bilan sont détruits {days} {unit} après sa clôture, par la destruction "
+            f"automatique de la nuit suivante. L'article R6313-7 du Code du travail prévoit leur destruction "
+            f"« dès le terme de l'action » : ce délai est un choix de votre centre, justifié ainsi : "
+            f"« {reason} ».")
+
+
+def keeps_documents(db: Session, bilan) -> bool:
+    """R6313-7: one year only with a ground (tenants/bilans/closing.py:kept_one_year)."""
+    from tenants.bilans.closing import kept_one_year
+
+    return bool(kept_one_year(db, bilan))
 
 
 def bilan_tables():
@@ -150,8 +190,9 @@ def _clear_sealed(db: Session, bilan_id: str, counts: Counter, classes: tuple[st
         scope = model.__key_scope__
         if model is Bilan:
             where = [table.c.id == bilan_id]
-        elif scope == "bilan_id" and "bilan_id" in table.c:
-            where = [table.c.bilan_id == bilan_id]
+        elif scope and scope in table.c and "bilan_id" in table.c:
+            # Only what the bilan key sealed: follow-up and proof answers have keys of their own.
+            where = [table.c.bilan_id == bilan_id, table.c[scope] == bilan_id]
             if classes is not None and "retention" in table.c:
                 where.append(table.c.retention.in_(classes))
         else:
@@ -169,12 +210,46 @@ def _shred_key(db: Session, bilan_id: str) -> None:
     current_app.extensions["crypto"].destroy_bilan_secrets(db, bilan_id, models=[Bilan])
 
 
+def _shred_extra_key(db: Session, key_id: str) -> None:
+    """Crypto-shred a follow-up or proof key of the bilan (idempotent; its rows are gone)."""
+    current_app.extensions["crypto"].destroy_bilan_secrets(db, key_id, models=[])
+
+
+def _forget_working_identity(db: Session, bilan, counts: Counter) -> None:
+    """Phone and disability needs serve the running of the bilan, not its proofs: they go
+    with the working documents, unless another bilan of the same person still runs."""
+    from tenants.beneficiaries.models import Beneficiary
+    from tenants.bilans.models import Bilan
+
+    others = db.exec(select(func.count()).select_from(Bilan).where(
+        Bilan.beneficiary_id == bilan.beneficiary_id, Bilan.id != bilan.id, Bilan.destroyed_at.is_(None))).one()
+    if others:
+        return
+    table = Beneficiary.__table__
+    sealed = {f.name: table.c[f.column_name(Beneficiary)] for f in sealed_fields(Beneficiary)}
+    columns = {sealed["phone"]: None, sealed["other_needs"]: None, table.c.large_text: False,
+               table.c.short_sessions: False}
+    n = db.execute(update(table).where(table.c.id == bilan.beneficiary_id, or_(
+        sealed["phone"].isnot(None), sealed["other_needs"].isnot(None), table.c.large_text.is_(True),
+        table.c.short_sessions.is_(True))).values(columns)).rowcount or 0
+    if n:
+        counts["Téléphone et besoins d'adaptation"] += n
+    person = db.get(Beneficiary, bilan.beneficiary_id)
+    if person is not None:
+        db.expire(person)
+
+
 def _record(db: Session, bilan, stage: str, counts: Counter, now: datetime, key: bool) -> DestructionRecord:
     existing = db.exec(select(DestructionRecord).where(DestructionRecord.bilan_id == bilan.id,
                                                        DestructionRecord.stage == stage)).first()
     if existing is not None:
         return existing
-    record = DestructionRecord(bilan_id=bilan.id, stage=stage, rule=RULES[stage], items=dict(counts),
+    rule = RULES[stage]
+    if stage == "working":
+        settings = settings_for(db)
+        if grace(settings).days:
+            rule += f" ; délai choisi par le centre : {grace(settings).days} j (« {settings.grace_reason} »)"
+    record = DestructionRecord(bilan_id=bilan.id, stage=stage, rule=rule[:300], items=dict(counts),
                                total=sum(counts.values()), key_destroyed=key, bilan_ended_at=end_of(bilan), at=now)
     db.add(record)
     return record
@@ -187,29 +262,53 @@ def _history(db: Session, bilan_id: str, stage: str, total: int, now: datetime) 
            actor=actors.SYSTEM, at=now)
 
 
-def stage_due(bilan, settings: RetentionSettings, now: datetime, done_working: bool) -> str | None:
-    """The next destruction stage this bilan has reached at `now`, if any."""
+def follow_up_over(settings: RetentionSettings, bilan) -> datetime | None:
+    """When the bilan's follow-up answers are due for destruction (the follow-up is over)."""
+    from tenants.bilans import follow_up
+
+    return follow_up.over_at(settings, end_of(bilan))
+
+
+def stage_due(bilan, settings: RetentionSettings, now: datetime, records: set[str],
+              follow_up_left: bool = False) -> str | None:
+    """The next destruction stage this bilan has reached at `now`, if any.
+
+    `records` are the stages already done; `follow_up_left` says follow-up answers exist.
+    """
     end = end_of(bilan)
     if end is None or bilan.proofs_destroyed_at is not None:
         return None
     if bilan.destroyed_at is None:
-        if not done_working and now >= end + grace(settings):
-            return "working"
-        if done_working and now >= end + ONE_YEAR - key_backup_margin():
+        if "working" not in records:
+            return "working" if now >= end + grace(settings) else None
+        if now >= end + ONE_YEAR - key_backup_margin():
             return "kept_one_year"
-        return None
-    if now >= end + FOUR_YEARS:
+    if follow_up_left and "follow_up" not in records:
+        over = follow_up_over(settings, bilan)
+        if over is not None and now >= over:
+            return "follow_up"
+    if bilan.destroyed_at is not None and now >= end + FOUR_YEARS:
         return "proof"
     return None
+
+
+def _follow_up_left(db: Session, bilan_ids: list[str]) -> set[str]:
+    """The bilans (among these) that still hold follow-up answers."""
+    from tenants.questionnaires.models import Assignment
+
+    if not bilan_ids:
+        return set()
+    return set(db.exec(select(Assignment.bilan_id).where(Assignment.bilan_id.in_(bilan_ids),
+                                                         Assignment.retention == FOLLOW_UP)).all())
 
 
 def destroy_due(db: Session, bilan, settings: RetentionSettings, now: datetime) -> list[Outcome]:
     """Run every stage this bilan has reached, each committed on its own."""
     done = []
-    for _ in range(3):
+    for _ in range(len(RULES)):
         records = set(db.exec(select(DestructionRecord.stage)
                               .where(DestructionRecord.bilan_id == bilan.id)).all())
-        stage = stage_due(bilan, settings, now, "working" in records)
+        stage = stage_due(bilan, settings, now, records, bilan.id in _follow_up_left(db, [bilan.id]))
         if stage is None:
             break
         done.append(run_stage(db, bilan, stage, now))
@@ -221,8 +320,13 @@ def run_stage(db: Session, bilan, stage: str, now: datetime) -> Outcome:
     counts: Counter = Counter()
     key = False
     if stage == "working":
-        kept_allowed = keeps_documents(bilan)
+        from tenants.bilans.closing import apply_retention
+
+        apply_retention(db, bilan)  # from the recorded facts: a disclosure made since, a new agreement
+        db.flush()
+        kept_allowed = keeps_documents(db, bilan)
         _delete_class(db, bilan.id, ("working",) if kept_allowed else ("working", "kept_one_year"), counts)
+        _forget_working_identity(db, bilan, counts)
         if not kept_allowed:
             _clear_sealed(db, bilan.id, counts)
             _shred_key(db, bilan.id)
@@ -236,9 +340,14 @@ def run_stage(db: Session, bilan, stage: str, now: datetime) -> Outcome:
         _shred_key(db, bilan.id)
         key = True
         bilan.destroyed_at = now
+    elif stage == "follow_up":
+        _delete_class(db, bilan.id, (FOLLOW_UP,), counts)
+        _shred_extra_key(db, key_id(bilan.id, FOLLOW_UP))
     else:  # proof
         _delete_class(db, bilan.id, None, counts)
         _shred_key(db, bilan.id)
+        for extra in extra_keys(bilan.id):
+            _shred_extra_key(db, extra)
         _tombstone(db, bilan, now, counts)
         bilan.proofs_destroyed_at = now
     db.add(bilan)
@@ -283,18 +392,26 @@ def sweep(db: Session, now: datetime) -> Counter:
     settings = settings_for(db)
     done: Counter = Counter()
     end = func.coalesce(Bilan.ended_at, Bilan.last_activity_at)
+    from tenants.bilans import follow_up
+    from tenants.questionnaires.models import Assignment
+
+    has_follow_up = exists().where(Assignment.bilan_id == Bilan.id, Assignment.retention == FOLLOW_UP)
     candidates = list(db.exec(select(Bilan).where(
         Bilan.proofs_destroyed_at.is_(None),
         or_(Bilan.ended_at.isnot(None), Bilan.status.in_(_closed())),
-        or_(and_(Bilan.destroyed_at.is_(None), end <= now - grace(settings)), end <= now - FOUR_YEARS))
+        or_(and_(Bilan.destroyed_at.is_(None), end <= now - grace(settings)), end <= now - FOUR_YEARS,
+            and_(end <= now - follow_up.longest(settings) + timedelta(days=2), has_follow_up)))
         .order_by(Bilan.id)).all())
     if not candidates:
         return done
-    working_done = set(db.exec(select(DestructionRecord.bilan_id).where(
-        DestructionRecord.stage == "working",
-        DestructionRecord.bilan_id.in_([b.id for b in candidates]))).all())
+    ids = [b.id for b in candidates]
+    records: dict[str, set] = {}
+    for bilan_id, stage in db.exec(select(DestructionRecord.bilan_id, DestructionRecord.stage)
+                                   .where(DestructionRecord.bilan_id.in_(ids))).all():
+        records.setdefault(bilan_id, set()).add(stage)
+    with_follow_up = _follow_up_left(db, ids)
     for bilan in candidates:
-        if stage_due(bilan, settings, now, bilan.id in working_done) is None:
+        if stage_due(bilan, settings, now, records.get(bilan.id, set()), bilan.id in with_follow_up) is None:
             continue
         for outcome in destroy_due(db, bilan, settings, now):
             done[f"destroyed_{outcome.stage}"] += 1

@@ -14,7 +14,10 @@ def days(label: str, low: int, high: int, **kwargs) -> IntegerField:
 
 
 class RetentionSettingsForm(BaseForm):
-    grace_days = days("Délai de remise avant destruction des documents de travail (jours)", 1, GRACE_DAYS_MAX)
+    grace_days = days("Délai avant destruction des documents de travail (jours après la fin du bilan)", 0,
+                      GRACE_DAYS_MAX)
+    grace_reason = TextAreaField("Justification de ce délai (obligatoire s'il dépasse 0 jour)", filters=[strip],
+                                 validators=[Optional(), max_length(500), no_markup])
     abandonment_months = days("Bilan sans activité signalé comme abandonné après (mois)", 1, 24)
     follow_up_months = days("Entretien de suivi proposé après la fin du bilan (mois)", 1, 12)
     three_month_evaluation = BooleanField("Proposer aussi une évaluation à 3 mois")
@@ -44,6 +47,11 @@ class RetentionSettingsForm(BaseForm):
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
+        if ok and self.grace_days.data and not self.grace_reason.data:
+            # R6313-7 asks for destruction at the end: a delay is kept only with its reason, written down.
+            self.grace_reason.errors.append("Indiquez pourquoi vous gardez les documents de travail après la fin "
+                                            "du bilan, ou ramenez le délai à 0 jour.")
+            ok = False
         first, second = self.questionnaire_first_days.data, self.questionnaire_second_days.data
         if ok and first is not None and second is not None and second <= first:
             self.questionnaire_second_days.errors.append("La seconde relance doit venir après la première.")

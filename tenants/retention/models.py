@@ -7,6 +7,7 @@ from typing import Optional
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, Session
 
+from saas.crypto.fields import Sealed, sealed_column
 from saas.models import utcnow
 from saas.tenancy.models import TenantModel, new_id
 
@@ -26,8 +27,13 @@ class RetentionSettings(TenantModel, table=True):
     """One row per centre (id "centre"); defaults apply while it does not exist."""
     __tablename__ = "retention_settings"
     id: str = Field(default=SETTINGS_ID, primary_key=True, max_length=32)
-    # Destruction of working documents after the end: hand-over time (R6313-7), 1..30 days.
-    grace_days: int = 7
+    # R6313-7: working documents go "dès le terme de l'action": by default at the first
+    # nightly sweep after the end (0 days). A delay (at most 30 days) is the centre's
+    # documented choice: its justification, who set it and when are shown on the settings page.
+    grace_days: int = 0
+    grace_reason: str = Field(default="", max_length=500)
+    grace_set_by: Optional[int] = None  # platform account id
+    grace_set_at: Optional[datetime] = None
     # No activity for this long: the open bilan is flagged to its consultant.
     abandonment_months: int = 6
     # Follow-up interview after the end (R6313-4: offered in the conclusion phase; 6 months by
@@ -85,3 +91,27 @@ class Flag(TenantModel, table=True):
     detail: str = Field(default="", max_length=300)
     created_at: datetime = Field(default_factory=utcnow)
     resolved_at: Optional[datetime] = None
+
+
+class KeepingAgreement(TenantModel, table=True):
+    """The beneficiary's written agreement to keep named documents one year for their
+    follow-up (R6313-7), and how it was given: from their own link, or on paper entered
+    by a staff member with its scan or typed text (sealed). Lives as long as what it keeps."""
+    __tablename__ = "keeping_agreement"
+    __key_scope__ = "bilan_id"
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    bilan_id: str = Field(foreign_key="tenant.bilan.id", index=True, max_length=32)
+    documents: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
+    method: str = Field(max_length=10)  # portal | paper
+    given_at: datetime = Field(default_factory=utcnow)
+    ip: Optional[str] = Field(default=None, max_length=64)
+    user_agent: Optional[str] = Field(default=None, max_length=300)
+    recorded_by: Optional[int] = None  # staff account id (paper)
+    recorded_at: Optional[datetime] = None
+    evidence_text_ct: Optional[bytes] = sealed_column("evidence_text")
+    evidence_text = Sealed("text")
+    evidence_file_ct: Optional[bytes] = sealed_column("evidence_file")
+    evidence_file = Sealed("bytes")
+    evidence_filename: Optional[str] = Field(default=None, max_length=200)
+    evidence_type: Optional[str] = Field(default=None, max_length=100)
+    retention: str = Field(default="kept_one_year", max_length=16)

@@ -149,6 +149,8 @@ def test_walk_a_bilan_from_prior_interview_to_closing(page, live_server, artifac
     page.get_by_role("link", name="← Bilan de Zoé Martin").click()
     page.check("input[name=synthesis_to_cep][value=no]")
     page.check("input[name=kept_documents][value=logbook]")
+    # R6313-7: a paper agreement entered by staff needs its text (or scan).
+    page.fill("#agreement_text", "J'accepte que mon livret soit conservé un an pour mon suivi. Zoé Martin")
     page.get_by_role("button", name="Enregistrer les réponses").click()
     assert page.is_checked("input[name=outcome][value=completed]")
     page.get_by_role("button", name="Clore le bilan").click()
