@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import signal
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -69,7 +70,10 @@ def overdue_at_start(app) -> set[str]:
 def configure(scheduler, app):
     from datetime import datetime, timezone
 
-    scheduler.configure(timezone=TIMEZONE,
+    # One sweep at a time: at start several are due at once, and on SQLite (one writer) a sweep
+    # whose read transaction turns into a write while another sweep commits fails at once with
+    # "database is locked" (WAL snapshot, no busy wait). Each sweep is short; they queue.
+    scheduler.configure(timezone=TIMEZONE, executors={"default": ThreadPoolExecutor(max_workers=1)},
                         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600})
     now_due = overdue_at_start(app)
     for name, trigger in SCHEDULE.items():

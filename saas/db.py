@@ -46,7 +46,9 @@ class Database:
     def __init__(self, url: str, *, pool_size: int | None = None, echo: bool = False):
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
-        kwargs: dict = {"echo": echo}
+        # Statement parameters carry tokens, email bodies and personal data: never in logs or
+        # error reports (an exception's text shows the SQL, not the values).
+        kwargs: dict = {"echo": echo, "hide_parameters": True}
         if self.is_sqlite:
             database = self.url.database or ""
             if database in ("", ":memory:"):
