@@ -146,7 +146,7 @@ def _with_cep_consent(app, centre):
 
 
 def test_disclosure_consent_withdrawn_before_disclosure(app, client, lyon, login):
-    """Rule 5 / L6313-4: until the synthesis is sent, the beneficiary may withdraw; then nothing can be sent."""
+    """L6313-4: until the synthesis is sent, the beneficiary may withdraw; then nothing can be sent."""
     from tenants.bilans.models import Consent
 
     bilan, consent_id = _with_cep_consent(app, lyon)

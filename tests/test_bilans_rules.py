@@ -180,7 +180,7 @@ def _final_synthesis(db, bilan):
 
 
 def test_synthesis_cannot_be_finalised_with_an_empty_legal_section(app, lyon):
-    """Rule 11: circumstances, skills, project are mandatory."""
+    """R6313-4 3°: circumstances, skills, project are mandatory."""
     from tenants.synthesis import editing
 
     with centre_db(app, lyon) as db:

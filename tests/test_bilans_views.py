@@ -131,7 +131,7 @@ def test_session_past_24_hours_comes_back_with_the_reason(app, client, make_cent
 
 
 def test_evidence_dossier_holds_no_sealed_plaintext(app, client, make_centre, login):
-    """Rule 7: proofs hold no results; the ZIP never shows a sealed field's plaintext."""
+    """CDC CGU art. 7-3 and R6313-7: proofs hold no results; the ZIP never shows a sealed field's plaintext."""
     lyon = make_centre("lyon")
     login(lyon.owner)
     _, bilan_id = walk_to_conclusion(client, "lyon")
@@ -212,7 +212,7 @@ def test_dashboard_panel_and_htmx_filter(app, client, make_centre, add_member, l
 
 
 def test_disclosure_with_recorded_agreement_sends_the_pdf(app, client, make_centre, login, outbox):
-    """Rule 5: the CEP gets the synthesis only with the beneficiary's recorded agreement for that recipient."""
+    """L6313-4: the CEP gets the synthesis only with the beneficiary's recorded agreement for that recipient."""
     lyon = make_centre("lyon")
     login(lyon.owner)
     _, bilan_id = walk_to_conclusion(client, "lyon")
@@ -240,7 +240,7 @@ def test_french_typography_in_documents(app):
 
 
 def test_pdf_type_is_larger_when_the_beneficiary_needs_it(app):
-    """Rule 16: 16-20 pt documents for a beneficiary who needs larger text."""
+    """Qualiopi 26 (adapted documents): 16-20 pt documents for a beneficiary who needs larger text."""
     from types import SimpleNamespace
 
     with app.test_request_context("/"):

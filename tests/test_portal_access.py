@@ -182,7 +182,7 @@ def test_tokens_never_reach_the_request_log(app, caplog):
 
 
 def test_a_link_made_for_the_follow_up_works_after_the_bilan_ended(app, client, make_centre):
-    """Rule 17: the follow-up questionnaire comes months after the end; its link is made then."""
+    """R6313-4 3° (follow-up offered): the follow-up questionnaire comes months after the end; its link is made then."""
     lyon = make_centre("lyon")
     person, bilan = make_bilan(app, lyon, status="completed", ended_at=utcnow() - timedelta(days=180))
     url = issue(app, lyon, person, bilan)

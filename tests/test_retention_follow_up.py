@@ -1,4 +1,4 @@
-"""Follow-up after the end (rule 17): one date from the centre's settings, answerable after destruction."""
+"""Follow-up after the end (R6313-4 3°): one date from the centre's settings, answerable after destruction."""
 from __future__ import annotations
 
 from datetime import timedelta

@@ -277,7 +277,7 @@ def assign():
 
 @bp.post("/follow-up")
 def follow_up():
-    """The follow-up interview took place (rule 17)."""
+    """The follow-up interview took place (offered at the conclusion, R6313-4 3°)."""
     from saas.models import utcnow
 
     db, bilan = tenant_db(), g.bilan

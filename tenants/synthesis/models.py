@@ -10,7 +10,7 @@ from saas.crypto.fields import Sealed, sealed_column
 from saas.models import utcnow
 from saas.tenancy.models import TenantModel, new_id
 
-# Rule 11: the three legal sections first, then what a good synthesis adds.
+# R6313-4 3°: the three legal sections first, then what a good synthesis adds.
 LEGAL_SECTIONS = {
     "circumstances": "Circonstances du bilan",
     "skills": "Compétences et aptitudes au regard des perspectives envisagées",
