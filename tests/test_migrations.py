@@ -85,3 +85,37 @@ def test_upgrade_command_prints_progress(app, runner, make_centre):
     result = runner.invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
     assert "[1/1] lyon:" in result.output
+
+
+
+def test_history_actor_ids_become_names_on_upgrade(app, make_centre):
+    """One way for the history actor (tenants/history/actors.py): first-round rows holding an account id
+    ("1") read as that member's name after `db upgrade`, or as the system when the account is gone."""
+    from alembic import command
+
+    from bilans_support import centre_db, make_bilan
+    from saas.migrate import alembic_config
+    from tenants.history.models import HistoryEvent, record
+
+    lyon = make_centre("lyon")
+    with centre_db(app, lyon) as db:
+        bilan = make_bilan(db, lyon.owner.id)
+        for key, actor in (("mine", lyon.owner.name), ("gone", "Claire Martin"), ("kept", "Claire Martin")):
+            record(db, bilan.id, key, "Questionnaire assigné", actor)
+        db.commit()
+        # As the first round wrote them: account ids as text.
+        for event in db.exec(select(HistoryEvent).where(HistoryEvent.kind.in_(("mine", "gone")))).all():
+            event.actor = str(lyon.owner.id) if event.kind == "mine" else "999999"
+            db.add(event)
+        db.commit()
+    database = app.extensions["db"]
+    with app.app_context(), database.tenant_connection(lyon.schema) as conn:
+        cfg = alembic_config("tenant")
+        cfg.attributes["connection"], cfg.attributes["schema"] = conn, lyon.schema
+        command.stamp(cfg, "004311074b87")
+        command.upgrade(cfg, "head")
+        conn.commit()
+    with centre_db(app, lyon) as db:
+        actors = {e.kind: e.actor for e in db.exec(select(HistoryEvent).where(HistoryEvent.bilan_id == bilan.id))}
+    assert (actors["mine"], actors["gone"], actors["kept"]) == (lyon.owner.name, "Bilan (automatique)",
+                                                                "Claire Martin")
