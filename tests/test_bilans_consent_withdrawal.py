@@ -38,7 +38,7 @@ def _bilan(app, centre, bilan_id):
 def test_l6313_4_beneficiary_withdraws_consent_and_the_bilan_stops(app, client, lyon, login, outbox):
     """GET shows and changes nothing; POST stops the bilan; no blame; the consultant sees it; no more reminders."""
     from tenants.bilans.models import Bilan, Consent
-    from tenants.retention.models import Flag
+    from tenants.flags.models import Flag
     from tenants.sessions import planning
 
     with centre_db(app, lyon) as db:

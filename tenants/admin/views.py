@@ -19,26 +19,12 @@ from saas.tenancy import staff_blueprint, tenant_db
 from saas.tokens import new_token
 from saas.urls import external_url
 from tenants.admin.forms import CentreDetailsForm
+from tenants.admin.qualiopi import qualiopi_warning
 from tenants.bilans import certificate
 
 bp = staff_blueprint("admin", __name__, url_prefix="/admin")
 
 INVITATION_VALIDITY = timedelta(days=7)
-QUALIOPI_WARNING = timedelta(days=60)
-
-
-def qualiopi_warning(centre: Centre, today: date) -> str | None:
-    """French warning from 60 days before the certificate expires (and after)."""
-    if centre.qualiopi_expires_on is None:
-        return None
-    left = (centre.qualiopi_expires_on - today).days
-    if left < 0:
-        return "Le certificat Qualiopi a expiré : les financements publics et mutualisés ne sont plus possibles."
-    if left <= QUALIOPI_WARNING.days:
-        return f"Le certificat Qualiopi expire dans {left} jour{'s' if left > 1 else ''} : pensez à l'audit de renouvellement."
-    return None
-
-
 def _page(invite_form=None, details_form=None, status=200):
     db = tenant_db()
     centre = db.get(Centre, g.centre.id)
