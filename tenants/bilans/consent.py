@@ -102,7 +102,7 @@ def withdraw(db: Session, centre, bilan, *, method: str = "portal", ip: str | No
 
     Recorded as a proof (who, when, how), the consultant is flagged, and the
     beneficiary gets one confirmation; the bilan's status is closed, so no other
-    reminder goes (jobs/reminders.py sends nothing about a closed bilan). The caller commits.
+    reminder goes (`can_email` below: nothing about a stopped bilan). The caller commits.
     """
     from tenants.agreements import signing
     from tenants.agreements.models import AWAITING, Agreement
