@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from jobs.sweep import SweepReport, sweep_centres
 from saas.db import database
+from tenants.portal.purge import purge_expired
 
 FAILED_BODY_KEEP = timedelta(days=30)   # long enough for the consultant to see the failure
 OUTBOX_ROW_KEEP = timedelta(days=400)   # envelope facts (sent when, to no one) then go too
@@ -51,16 +52,8 @@ def purge_platform(session: Session, now: datetime) -> Counter:
 
 
 def purge_centre(db: Session, centre, now: datetime) -> Counter:
-    """Expired or revoked portal links and used or expired one-time codes."""
-    done = Counter()
-    from tenants.portal.models import BeneficiaryLink, PortalCode
-
-    done["portal_links"] += db.execute(delete(BeneficiaryLink).where(
-        or_(BeneficiaryLink.expires_at < now, BeneficiaryLink.revoked_at < now - USED_TOKEN_KEEP))
-        .execution_options(synchronize_session=False)).rowcount or 0
-    done["portal_codes"] += db.execute(delete(PortalCode).where(
-        or_(PortalCode.expires_at < now, PortalCode.used_at.isnot(None)))
-        .execution_options(synchronize_session=False)).rowcount or 0
+    """The centre's expired rows (the portal's rule: tenants/portal/purge.py)."""
+    done = Counter(purge_expired(db, centre, now))
     db.commit()
     return done
 

@@ -31,6 +31,9 @@ from tenants.bilans import views as bilans_views
 from tenants.dashboard import views as dashboard_views
 from tenants.evidence import bilan_views as evidence_bilan_views
 from tenants.evidence import views as evidence_views
+from tenants.flags import dashboard as flags_dashboard
+from tenants.flags import models as flags_models
+from tenants.flags import views as flags_views
 from tenants.history import models as history_models
 from tenants.history import views as history_views
 from tenants.portal import models as portal_models
@@ -83,5 +86,7 @@ FEATURES: tuple[Feature, ...] = (
             blueprints=(retention_views.bp, retention_bilan_views.bp),
             dashboard_panel=retention_dashboard.dashboard_panel,
             demo_seed=retention_demo.seed),
+    Feature("flags", models=flags_models, blueprints=(flags_views.bp,),
+            dashboard_panel=flags_dashboard.dashboard_panel),
     Feature("history", models=history_models, blueprints=(history_views.bp,)),
 )

@@ -38,7 +38,7 @@ def _bilan(app, centre, bilan_id):
 def test_l6313_4_beneficiary_withdraws_consent_and_the_bilan_stops(app, client, lyon, login, outbox):
     """GET shows and changes nothing; POST stops the bilan; no blame; the consultant sees it; no more reminders."""
     from tenants.bilans.models import Bilan, Consent
-    from tenants.retention.models import Flag
+    from tenants.flags.models import Flag
     from tenants.sessions import planning
 
     with centre_db(app, lyon) as db:
@@ -206,3 +206,66 @@ def test_consent_withdrawal_pages_need_a_portal_session_of_that_bilan(app, clien
     assert client.get(f"/c/brest/p/bilan/consent/disclosures/{consent_id}/withdraw").status_code == 404
     assert client.post(f"/c/brest/p/bilan/consent/disclosures/{consent_id}/withdraw").status_code == 404
     assert _bilan(app, lyon, bilan.id).status == "active"
+
+
+def test_l6313_4_after_withdrawal_neither_the_reminder_job_nor_the_send_link_buttons_email(
+        app, client, lyon, login, outbox):
+    """One rule (tenants/bilans/consent.py:can_email) for the jobs and the views: once the beneficiary
+    withdrew, the "send link" buttons are refused (422, nothing queued) and the sweep sends nothing."""
+    from datetime import datetime, timezone
+
+    from bilans_support import add_sessions
+    from tenants.bilans import consent
+    from tenants.sessions import planning
+
+    with centre_db(app, lyon) as db:
+        bilan = make_bilan(db, lyon.owner.id, phase="investigation")
+        # An interview done three days ago and never signed, another tomorrow: both would be reminded.
+        add_sessions(db, bilan, 1, start=datetime.now(timezone.utc) - timedelta(days=3), signed=False)
+        planning.schedule(db, bilan, starts_at=datetime.now(timezone.utc) + timedelta(days=1, hours=2),
+                          duration_minutes=120, kind="interview", format="presentiel")
+        db.commit()
+        db.expunge(bilan)
+    login(lyon.owner)
+    assert client.post(f"/c/lyon/bilans/{bilan.id}/link").status_code == 303  # alive: the button sends
+    assert len(outbox(kind="bilan_link")) == 1
+
+    with centre_db(app, lyon) as db:
+        from tenants.bilans.models import Bilan
+
+        consent.withdraw(db, lyon.model(app), db.get(Bilan, bilan.id), method="paper")
+        db.commit()
+    before = len(outbox())
+    for url in (f"/c/lyon/bilans/{bilan.id}/link", f"/c/lyon/bilans/{bilan.id}/questionnaires/links/send"):
+        refused = client.post(url)
+        assert refused.status_code == 422, url
+        assert "retiré son consentement" in _text(refused)
+    report = run(app, "reminders", datetime.now(timezone.utc) + timedelta(hours=1))
+    assert report is not None and not report.errors
+    assert report.counts["session_reminders"] == report.counts["attendance_reminders"] == 0
+    assert len(outbox()) == before
+
+
+def test_the_attendance_reminder_is_about_the_sessions_the_dashboard_lists_as_unsigned(
+        app, client, lyon, login, outbox):
+    """tenants/sessions/attendance.py:awaits_signature is the one rule: a done interview not signed.
+    A past interview never marked done, or signed, is neither on the dashboard nor reminded."""
+    from datetime import datetime, timezone
+
+    from bilans_support import add_sessions
+    from tenants.sessions.models import Attendance
+
+    start = datetime.now(timezone.utc) - timedelta(days=6)
+    with centre_db(app, lyon) as db:
+        bilan = make_bilan(db, lyon.owner.id, phase="investigation")
+        unsigned, = add_sessions(db, bilan, 1, start=start, signed=False)
+        add_sessions(db, bilan, 1, start=start + timedelta(days=1), signed=True)
+        add_sessions(db, bilan, 1, start=start + timedelta(days=2), done=False)  # still "planned", in the past
+        db.commit()
+        unsigned_attendance = db.exec(select(Attendance).where(Attendance.session_id == unsigned.id)).one().id
+    login(lyon.owner)
+    assert "Émargement non confirmé — Zoé Martin : 1 séance" in _text(client.get("/c/lyon/"))
+    report = run(app, "reminders", datetime.now(timezone.utc))
+    assert report is not None and not report.errors
+    assert [e.idempotency_key for e in outbox(kind="reminder_attendance")] == [
+        f"reminder:attendance:{unsigned_attendance}"]

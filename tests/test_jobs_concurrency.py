@@ -82,15 +82,13 @@ def test_the_lock_keeps_a_second_scheduler_out(app):
 SLOW_SWEEP = """
 import sys, time
 from datetime import datetime
-import jobs.actions as actions
-real = actions.send_once
+import tenants.reminders.sending as sending
+real = sending.send_once
 def slow(*a, **k):
     done = real(*a, **k)
     time.sleep(0.15)
     return done
-actions.send_once = slow
-import jobs.reminders as reminders
-reminders.send_once = slow
+sending.send_once = slow
 from saas import create_app
 from jobs.runner import run_job
 app = create_app()

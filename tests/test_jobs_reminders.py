@@ -35,7 +35,7 @@ def _first_day(outbox, key):
 
 def test_questionnaire_with_due_date_reminded_at_minus_2_and_plus_3_then_flagged(app, make_centre, add_member,
                                                                                   outbox):
-    from tenants.retention.models import Flag
+    from tenants.flags.models import Flag
 
     centre = make_centre("lyon")
     consultant = add_member(centre)
@@ -157,7 +157,7 @@ def test_follow_up_gives_the_library_questionnaire_and_its_answer_stops_the_remi
 def test_flags_resolve_themselves_when_their_cause_is_gone(app, make_centre, add_member):
     from tenants.bilans.models import Bilan
     from tenants.questionnaires.models import Assignment
-    from tenants.retention.models import Flag
+    from tenants.flags.models import Flag
 
     centre = make_centre("lyon")
     consultant = add_member(centre)

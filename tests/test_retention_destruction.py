@@ -111,7 +111,7 @@ def test_destruction_boundaries_remove_exactly_the_right_classes(app, make_centr
 
 def test_an_open_bilan_is_flagged_as_abandoned_never_destroyed(app, make_centre, add_member):
     from tenants.bilans.models import Objective
-    from tenants.retention.models import Flag
+    from tenants.flags.models import Flag
 
     centre = make_centre("lyon")
     consultant = add_member(centre)

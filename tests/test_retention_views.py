@@ -94,7 +94,7 @@ def test_destruction_certificate_for_the_bilans_consultant_only(app, client, log
 
 
 def test_dashboard_shows_abandoned_bilan_and_it_can_be_resolved(app, client, login, make_centre, add_member):
-    from tenants.retention.models import Flag
+    from tenants.flags.models import Flag
 
     lyon, brest = make_centre("lyon"), make_centre("brest")
     consultant = add_member(lyon)
@@ -106,9 +106,9 @@ def test_dashboard_shows_abandoned_bilan_and_it_can_be_resolved(app, client, log
     flag = in_centre(app, lyon, lambda db, c: db.exec(select(Flag)).one())
     login.logout()
     login(brest.owner)
-    assert client.post(f"/c/brest/retention/flags/{flag.id}/resolve").status_code == 404
+    assert client.post(f"/c/brest/flags/{flag.id}/resolve").status_code == 404
     assert "Aucune activité" not in client.get("/c/brest/").text
     login.logout()
     login(consultant)
-    assert client.post(f"/c/lyon/retention/flags/{flag.id}/resolve").status_code == 303
+    assert client.post(f"/c/lyon/flags/{flag.id}/resolve").status_code == 303
     assert "Aucune activité" not in client.get("/c/lyon/").text

@@ -13,32 +13,17 @@ from saas.accounts.roles import ROLE_LABELS, admin_required, is_admin
 from saas.centres.models import Centre
 from saas.errors import NotFound, RuleViolation
 from saas.htmx import is_htmx, render
-from saas.mail.outbox import queue_email
 from saas.models import utcnow
 from saas.tenancy import staff_blueprint, tenant_db
 from saas.tokens import new_token
-from saas.urls import external_url
+from tenants.admin import mailing
 from tenants.admin.forms import CentreDetailsForm
+from tenants.admin.qualiopi import qualiopi_warning
 from tenants.bilans import certificate
 
 bp = staff_blueprint("admin", __name__, url_prefix="/admin")
 
 INVITATION_VALIDITY = timedelta(days=7)
-QUALIOPI_WARNING = timedelta(days=60)
-
-
-def qualiopi_warning(centre: Centre, today: date) -> str | None:
-    """French warning from 60 days before the certificate expires (and after)."""
-    if centre.qualiopi_expires_on is None:
-        return None
-    left = (centre.qualiopi_expires_on - today).days
-    if left < 0:
-        return "Le certificat Qualiopi a expiré : les financements publics et mutualisés ne sont plus possibles."
-    if left <= QUALIOPI_WARNING.days:
-        return f"Le certificat Qualiopi expire dans {left} jour{'s' if left > 1 else ''} : pensez à l'audit de renouvellement."
-    return None
-
-
 def _page(invite_form=None, details_form=None, status=200):
     db = tenant_db()
     centre = db.get(Centre, g.centre.id)
@@ -74,9 +59,8 @@ def invite():
     db.add(Invitation(centre_id=g.centre.id, email=queries.normalise_email(form.email.data), name=form.name.data,
                       role=form.role.data, token_hash=token_hash, invited_by=current_user.id,
                       expires_at=utcnow() + INVITATION_VALIDITY))
-    queue_email(db, to=form.email.data, template="invitation", kind="invitation", sender_name=g.centre.name,
-                centre_id=g.centre.id, name=form.name.data, inviter=current_user.name, centre_name=g.centre.name,
-                role_label=ROLE_LABELS[form.role.data].lower(), link=external_url("accounts.join", token=token))
+    mailing.send_invitation(db, g.centre, email=form.email.data, name=form.name.data, role=form.role.data,
+                            inviter=current_user.name, token=token)
     db.commit()
     flash(f"Invitation envoyée à {form.email.data}.")
     if is_htmx():

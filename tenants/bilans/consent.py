@@ -102,12 +102,12 @@ def withdraw(db: Session, centre, bilan, *, method: str = "portal", ip: str | No
 
     Recorded as a proof (who, when, how), the consultant is flagged, and the
     beneficiary gets one confirmation; the bilan's status is closed, so no other
-    reminder goes (jobs/reminders.py sends nothing about a closed bilan). The caller commits.
+    reminder goes (`can_email` below: nothing about a stopped bilan). The caller commits.
     """
     from tenants.agreements import signing
     from tenants.agreements.models import AWAITING, Agreement
     from tenants.beneficiaries.models import Beneficiary
-    from tenants.retention.models import Flag
+    from tenants.flags.raising import add_flag
     from saas.mail.outbox import queue_email
 
     if method not in WITHDRAWAL_METHODS:
@@ -137,10 +137,9 @@ def withdraw(db: Session, centre, bilan, *, method: str = "portal", ip: str | No
     record(db, bilan.id, "consent_withdrawn",
            f"Consentement retiré par le bénéficiaire {WITHDRAWAL_METHODS[method]} : bilan arrêté. "
            "Ce n'est jamais une faute (article L6313-4).", actor, at=at)
-    if db.exec(select(Flag.id).where(Flag.key == f"consent:{bilan.id}:withdrawn")).first() is None:
-        db.add(Flag(key=f"consent:{bilan.id}:withdrawn", kind="consent_withdrawn", bilan_id=bilan.id,
-                    consultant_id=bilan.consultant_id, created_at=at,
-                    detail="Consentement retiré par le bénéficiaire : bilan arrêté (article L6313-4)."))
+    add_flag(db, key=f"consent:{bilan.id}:withdrawn", kind="consent_withdrawn", bilan_id=bilan.id,
+             consultant_id=bilan.consultant_id, at=at,
+             detail="Consentement retiré par le bénéficiaire : bilan arrêté (article L6313-4).")
     person = db.get(Beneficiary, bilan.beneficiary_id)
     if person is not None and person.email:
         queue_email(db, to=person.email, template="consent_withdrawn", kind="consent_withdrawn",
@@ -148,3 +147,26 @@ def withdraw(db: Session, centre, bilan, *, method: str = "portal", ip: str | No
                     idempotency_key=f"consent:{bilan.id}:withdrawn", name=person.name, centre_name=centre.name,
                     at=at)
     return withdrawal
+
+
+# -- who may still be emailed about a bilan ------------------------------------
+# A stopped bilan gets no more email about its work: cancelled, refused, interrupted (a withdrawal
+# of consent ends it so, L6313-4), or destroyed. Jobs and views ask the same question.
+NO_EMAIL_AFTER = ("cancelled", "refused", "interrupted")
+
+
+def can_email(db: Session, bilan) -> bool:
+    """Emails about the work of this bilan may go: it is alive and the beneficiary did not withdraw."""
+    return (bilan is not None and bilan.destroyed_at is None and bilan.proofs_destroyed_at is None
+            and bilan.status not in NO_EMAIL_AFTER and withdrawal_of(db, bilan.id) is None)
+
+
+def require_can_email(db: Session, bilan) -> None:
+    """Refuse an email about a stopped bilan (the button's answer, with the reason)."""
+    if can_email(db, bilan):
+        return
+    if bilan is not None and withdrawal_of(db, bilan.id) is not None:
+        raise RuleViolation("Le bénéficiaire a retiré son consentement : aucun email ne lui est plus envoyé "
+                            "pour ce bilan (article L6313-4).")
+    raise RuleViolation("Ce bilan est arrêté : aucun email n'est plus envoyé à son sujet.")
+

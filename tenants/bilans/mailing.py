@@ -7,8 +7,10 @@ from tenants.history.models import record
 
 def send_link(db, centre, person, bilan, *, reason: str = "portal_link", actor: str | None = None) -> None:
     """Email the beneficiary a fresh personal link (consent, attendance, logbook, synthesis)."""
+    from tenants.bilans.consent import require_can_email
     from tenants.portal.access import issue_link
 
+    require_can_email(db, bilan)
     link = issue_link(db, centre, person, bilan)
     queue_email(db, to=person.email, template="bilan_link", kind="bilan_link", sender_name=centre.name,
                 centre_id=centre.id, bilan_id=bilan.id, name=person.name, centre_name=centre.name, link=link)

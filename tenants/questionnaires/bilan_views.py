@@ -16,7 +16,7 @@ from saas.htmx import hx_redirect, render
 from saas.tenancy import tenant_db
 from tenants.bilans.access import bilan_blueprint
 from tenants.portal import access
-from tenants.questionnaires import assignments, queries, respondents
+from tenants.questionnaires import assignments, mailing, queries, respondents
 from tenants.questionnaires.forms import AssignForm
 from tenants.questionnaires.models import Questionnaire
 
@@ -90,14 +90,7 @@ def send_link():
     """Email a fresh portal link to the beneficiary's address on file."""
     db = tenant_db()
     bilan = g.bilan
-    beneficiary = beneficiary_of(bilan)
-    if beneficiary is None or not beneficiary.email:
-        raise RuleViolation("Aucune adresse e-mail n'est connue pour ce bénéficiaire.")
-    from saas.mail.outbox import queue_email
-
-    link = access.issue_link(db, g.centre, beneficiary, bilan)
-    queue_email(db, to=beneficiary.email, template="portal_link", kind="portal_link", sender_name=g.centre.name,
-                centre_id=g.centre.id, bilan_id=bilan.id, name=beneficiary.name, centre_name=g.centre.name, link=link)
+    mailing.send_portal_link(db, g.centre, beneficiary_of(bilan), bilan)
     db.commit()
     flash("Un nouveau lien personnel a été envoyé au bénéficiaire.")
     return hx_redirect(url_for("bilan_questionnaires.index"))

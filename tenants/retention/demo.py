@@ -84,7 +84,7 @@ def seed(db: Session, centre, ctx: dict) -> None:
     """Run the nightly destruction and the follow-up invitation over the demo's closed bilans, as
     the jobs would have: the bilan closed over a year ago is destroyed (its certificate and proofs
     kept), the one closed six months ago gets its follow-up questionnaire today."""
-    from jobs.reminders import Context, follow_up
+    from tenants.bilans.reminders import send_follow_ups
     from tenants.retention.destruction import ONE_YEAR, destroy_due, key_backup_margin, working_destroyed_by
     from tenants.retention.models import settings_for
 
@@ -106,5 +106,5 @@ def seed(db: Session, centre, ctx: dict) -> None:
                 destroy_due(db, closed, settings, moment)
     # This morning's reminders: the follow-up of the bilan closed six months ago, answerable
     # under its own key although the bilan's working documents are gone.
-    follow_up(Context(db, centre, datetime.combine(today, time(9, 30), tzinfo=PARIS).astimezone(timezone.utc)))
+    send_follow_ups(db, centre, datetime.combine(today, time(9, 30), tzinfo=PARIS).astimezone(timezone.utc))
     db.commit()

@@ -1,4 +1,4 @@
-"""Centre settings for reminders and retention, destruction records, and flags to the consultant."""
+"""Centre settings for reminders and retention, destruction records, keeping agreements."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -78,19 +78,6 @@ class DestructionRecord(TenantModel, table=True):
     key_destroyed: bool = False
     bilan_ended_at: Optional[datetime] = None
     at: datetime = Field(default_factory=utcnow)
-
-
-class Flag(TenantModel, table=True):
-    """Something a consultant must look at, raised by a job once (unique key)."""
-    __tablename__ = "retention_flag"
-    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
-    key: str = Field(max_length=200, unique=True)
-    kind: str = Field(max_length=40)  # abandoned | questionnaire_unanswered | agreement_refused
-    bilan_id: Optional[str] = Field(default=None, index=True, max_length=32)
-    consultant_id: Optional[int] = Field(default=None, index=True)
-    detail: str = Field(default="", max_length=300)
-    created_at: datetime = Field(default_factory=utcnow)
-    resolved_at: Optional[datetime] = None
 
 
 class KeepingAgreement(TenantModel, table=True):

@@ -1,17 +1,17 @@
-"""Retention pages: the centre's reminder and retention settings (admins), and resolving a flag.
+"""Retention pages: the centre's reminder and retention settings (admins).
 
 A bilan's destruction certificate is on the bilan blueprint, in tenants/retention/bilan_views.py.
 """
 from __future__ import annotations
 
-from flask import abort, flash, g, make_response, redirect, request, url_for
+from flask import flash, g, redirect, url_for
 
-from saas.accounts.roles import admin_required, bilan_scope
+from saas.accounts.roles import admin_required
 from saas.htmx import is_htmx, render
 from saas.models import utcnow
 from saas.tenancy import staff_blueprint, tenant_db
 from tenants.retention.forms import RetentionSettingsForm
-from tenants.retention.models import SETTINGS_ID, Flag, RetentionSettings, settings_for
+from tenants.retention.models import SETTINGS_ID, RetentionSettings, settings_for
 
 bp = staff_blueprint("retention", __name__, url_prefix="/retention")
 
@@ -63,19 +63,3 @@ def update():
         return render("retention/settings.html", "retention/_settings_form.html", form=form,
                       **_grace_context(settings))
     return redirect(url_for("retention.edit"), 303)
-
-
-@bp.post("/flags/<flag_id>/resolve")
-def resolve(flag_id: str):
-    """Mark a flag as seen and handled."""
-    db = tenant_db()
-    flag = db.get(Flag, flag_id)
-    scope = bilan_scope(g.membership)  # a flag is seen by its bilan's consultant, and admins
-    if flag is None or (scope is not None and flag.consultant_id != scope):
-        abort(404)
-    flag.resolved_at = utcnow()
-    db.add(flag)
-    db.commit()
-    if is_htmx():
-        return make_response("", 200)
-    return redirect(request.referrer or url_for("dashboard.index"), 303)

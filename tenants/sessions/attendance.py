@@ -35,6 +35,20 @@ def awaits_signature(session: BilanSession, attendance: Attendance | None) -> bo
     return session.status == "done" and session.kind == "interview" and not counts(session, attendance)
 
 
+def awaiting_signature(db: Session, *, started_before: datetime, started_after: datetime | None = None,
+                       bilan_ids=None) -> list[tuple[BilanSession, Attendance]]:
+    """(session, attendance) that `awaits_signature`, started before `started_before` (and after
+    `started_after`), oldest first: what the reminder sends about and the digest lists."""
+    query = (select(BilanSession, Attendance).join(Attendance, Attendance.session_id == BilanSession.id)
+             .where(BilanSession.status == "done", BilanSession.kind == "interview",
+                    Attendance.confirmed_at.is_(None), BilanSession.starts_at <= started_before))
+    if started_after is not None:
+        query = query.where(BilanSession.starts_at > started_after)
+    if bilan_ids is not None:
+        query = query.where(BilanSession.bilan_id.in_(list(bilan_ids)))
+    return [(s, a) for s, a in db.exec(query.order_by(BilanSession.starts_at)).all() if awaits_signature(s, a)]
+
+
 def sessions_with_attendance(db: Session, bilan_ids) -> dict[str, list[tuple[BilanSession, Attendance | None]]]:
     """Every non-cancelled session of these bilans with its attendance record, by bilan, oldest first."""
     ids = list(bilan_ids)

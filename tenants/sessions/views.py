@@ -11,7 +11,6 @@ from saas.accounts.roles import admin_required
 from saas.errors import NotFound, RuleViolation
 from saas.htmx import is_htmx, render
 from saas.i18n import PARIS
-from saas.mail.outbox import attachment, queue_email
 from saas.tenancy import tenant_db
 from tenants.beneficiaries.models import Beneficiary
 from tenants.bilans.access import bilan_blueprint
@@ -19,7 +18,7 @@ from tenants.bilans.models import FORMATS
 from tenants.history import actors
 from tenants.sessions import attendance as attendance_rule
 from tenants.sessions import hours as hours_rule
-from tenants.sessions import invitation, planning, template
+from tenants.sessions import invitation, mailing, planning, template
 from tenants.sessions.forms import NotesForm, PlanForm, SessionForm, StatusForm, TemplateForm
 from tenants.sessions.models import KINDS, Attendance, BilanSession, SessionNote
 
@@ -86,28 +85,12 @@ def create():
         db.rollback()
         return _page(db, bilan, 422, refusal.message, session_form=form)
     person = db.get(Beneficiary, bilan.beneficiary_id)
-    if session.starts_at > datetime.now(PARIS) and person.email:
-        notify(db, bilan, person, session)
+    if session.starts_at > datetime.now(PARIS):
+        mailing.send_invitation(db, g.centre, bilan, person, session, actor=actors.current_staff())
     db.commit()
     if is_htmx():
         return render("sessions/_planning.html", "sessions/_planning.html", **planning_context(db, bilan))
     return redirect(url_for("sessions.index", bilan_id=bilan.id), 303)
-
-
-def notify(db, bilan, person, session) -> None:
-    """The session email with its .ics invitation."""
-    from tenants.history.models import record
-    from tenants.portal.access import issue_link
-
-    ics = invitation.session_ics(session, g.centre)
-    queue_email(db, to=person.email, template="session_scheduled", kind="session_scheduled",
-                sender_name=g.centre.name, centre_id=g.centre.id, bilan_id=bilan.id,
-                idempotency_key=f"session-scheduled:{session.id}",
-                attachments=[attachment("seance.ics", "text/calendar", ics)], name=person.name,
-                centre_name=g.centre.name, starts_at=session.starts_at, duration=session.duration_minutes,
-                kind_label=KINDS[session.kind], format_label=FORMATS[session.format],
-                link=issue_link(db, g.centre, person, bilan))
-    record(db, bilan.id, "email", "Invitation à une séance envoyée (.ics)", actors.current_staff())
 
 
 def _session(db, bilan, session_id) -> BilanSession:

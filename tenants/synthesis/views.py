@@ -9,14 +9,13 @@ from sqlmodel import select
 
 from saas.errors import RuleViolation
 from saas.htmx import is_htmx, render
-from saas.mail.outbox import attachment, queue_email
 from saas.tenancy import tenant_db
 from tenants.beneficiaries.models import Beneficiary
 from tenants.bilans import consent, documents
 from tenants.bilans.access import bilan_blueprint
 from tenants.bilans.models import Consent
 from tenants.history import actors
-from tenants.synthesis import disclosure, editing
+from tenants.synthesis import disclosure, editing, mailing
 from tenants.synthesis.models import LEGAL_SECTIONS, SECTIONS, Disclosure, SynthesisComment
 
 bp = bilan_blueprint("synthesis", __name__, url_prefix="/synthesis")
@@ -135,9 +134,6 @@ def disclose():
     made = disclosure.disclose(db, bilan, recipient_email=request.form.get("recipient_email", ""),
                                sent_by=current_user.id, actor=actors.current_staff())
     person = db.get(Beneficiary, bilan.beneficiary_id)
-    queue_email(db, to=made.recipient_email, template="synthesis_disclosed", kind="synthesis_disclosed",
-                sender_name=g.centre.name, centre_id=g.centre.id, bilan_id=bilan.id,
-                attachments=[attachment("synthese.pdf", "application/pdf", synthesis_pdf(db, bilan))],
-                beneficiary_name=person.name, centre_name=g.centre.name)
+    mailing.send_disclosure(db, g.centre, bilan, made, person=person, pdf=synthesis_pdf(db, bilan))
     db.commit()
     return _back(bilan)

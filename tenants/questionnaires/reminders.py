@@ -1,0 +1,61 @@
+"""Reminders of questionnaires: two reminders, then a flag to the consultant.
+
+First reminder 2 days before the due date (or 3 days after sending without one),
+second 3 days after it (or 7 days after sending), both from the centre's
+settings; 3 days after the second, the consultant is flagged. The follow-up
+questionnaires are reminded by the follow-up itself (tenants/bilans/reminders.py).
+"""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from saas.i18n import date_fr, to_paris
+from saas.models import as_utc
+from tenants.flags.raising import flag_once
+from tenants.questionnaires.assignments import unanswered_assignments
+from tenants.questionnaires.models import Questionnaire
+from tenants.reminders.sending import STALE, Context, paris_at
+
+
+def questionnaire_times(assignment, settings) -> tuple[datetime, datetime]:
+    """(first, second) reminder: due −2 / +3 days, or sent +3 / +7 without a due date."""
+    due = assignment.due_on
+    if due is not None:
+        return (paris_at(due - timedelta(days=settings.questionnaire_before_due_days)),
+                paris_at(due + timedelta(days=settings.questionnaire_after_due_days)))
+    sent = to_paris(as_utc(assignment.sent_at or assignment.assigned_at)).date()
+    return (paris_at(sent + timedelta(days=settings.questionnaire_first_days)),
+            paris_at(sent + timedelta(days=settings.questionnaire_second_days)))
+
+
+def send_questionnaire_reminders(db: Session, centre, now: datetime) -> Counter:
+    """Each unanswered questionnaire sent to the beneficiary: its reminders on their day, then the flag."""
+    ctx = Context.of(db, centre, now)
+    done = Counter()
+    for assignment in [a for a in unanswered_assignments(db) if a.sent_at is not None]:
+        bilan = ctx.bilan(assignment.bilan_id)
+        if not ctx.can_email(bilan):
+            continue
+        questionnaire = db.get(Questionnaire, assignment.questionnaire_id)
+        if questionnaire is not None and questionnaire.kind == "followup":
+            continue  # reminded by the follow-up itself, once
+        first, second = questionnaire_times(assignment, ctx.settings)
+        if now > second + STALE:
+            continue  # flagged long ago; never a reminder months late
+        title = (questionnaire.title if questionnaire else None) or "questionnaire"
+        due = assignment.due_on
+        for n, at in ((1, first), (2, second)):
+            if at <= now and (n == 2 or now < second):
+                done["questionnaire_reminders"] += ctx.to_beneficiary(
+                    bilan, key=f"reminder:questionnaire:{assignment.id}:{n}", template="reminder_questionnaire",
+                    kind="reminder_questionnaire", history=f"Relance {n} du questionnaire « {title} » envoyée",
+                    title=title, due=date_fr(due) if due else "", second=(n == 2))
+        if now >= second + timedelta(days=3):
+            done["questionnaires_flagged"] += flag_once(
+                db, now, key=f"questionnaire:{assignment.id}:unanswered", kind="questionnaire_unanswered",
+                bilan_id=bilan.id, consultant_id=bilan.consultant_id,
+                detail=f"Questionnaire « {title} » sans réponse après deux relances.")
+    return done

@@ -1,0 +1,72 @@
+"""Reminders of sessions: the interview tomorrow, and the attendance not yet signed.
+
+What is due is decided here at the sweep's `now`; jobs/reminders.py only calls
+these for each centre. Idempotency keys: `reminder:session:<id>:day-before:<date>`
+and `reminder:attendance:<attendance id>`.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from saas.i18n import datetime_fr, to_paris
+from saas.mail.outbox import attachment
+from saas.models import as_utc
+from tenants.reminders.sending import STALE, Context, paris_at
+from tenants.sessions import attendance
+from tenants.sessions.invitation import session_ics
+from tenants.sessions.models import BilanSession
+
+
+def send_session_reminders(db: Session, centre, now: datetime) -> dict:
+    """The day before an interview (09:00 Paris), with the .ics attached."""
+    ctx = Context.of(db, centre, now)
+    sent = 0
+    upcoming = db.exec(select(BilanSession).where(
+        BilanSession.status == "planned", BilanSession.kind == "interview",
+        BilanSession.starts_at > now, BilanSession.starts_at <= now + timedelta(days=2))
+        .order_by(BilanSession.starts_at)).all()
+    for session in upcoming:
+        starts = as_utc(session.starts_at)
+        day = to_paris(starts).date()
+        key = f"reminder:session:{session.id}:day-before:{day:%Y%m%d}"
+        if now < paris_at(day - timedelta(days=1)) or key in ctx.taken:
+            continue
+        bilan = ctx.bilan(session.bilan_id)
+        if not ctx.can_email(bilan):
+            continue
+        sent += ctx.to_beneficiary(
+            bilan, key=key, template="reminder_session",
+            kind="reminder_session", history=f"Rappel de la séance du {datetime_fr(starts)} envoyé",
+            starts=datetime_fr(starts), duration=session.duration_minutes, format=session.format,
+            attachments=lambda s=session: [attachment("seance.ics", "text/calendar", session_ics(s, centre, now))])
+    return {"session_reminders": sent}
+
+
+def attendance_reminders_due(db: Session, centre, now: datetime, settings=None) -> list:
+    """(session, attendance) still to sign that get their one reminder at `now`: the interviews
+    the dashboard lists as awaiting a signature (`attendance.awaiting_signature`) that started
+    `attendance_reminder_days` ago, not more than a month before that."""
+    settings = settings or Context.of(db, centre, now).settings
+    limit = now - timedelta(days=settings.attendance_reminder_days)
+    return attendance.awaiting_signature(db, started_before=limit, started_after=limit - STALE)
+
+
+def send_attendance_reminders(db: Session, centre, now: datetime) -> dict:
+    """An interview done but not signed by the beneficiary after 2 days: one reminder."""
+    ctx = Context.of(db, centre, now)
+    sent = 0
+    for session, signature in attendance_reminders_due(db, centre, now, ctx.settings):
+        key = f"reminder:attendance:{signature.id}"
+        if key in ctx.taken:
+            continue
+        bilan = ctx.bilan(signature.bilan_id)
+        if not ctx.can_email(bilan):
+            continue
+        starts = as_utc(session.starts_at)
+        sent += ctx.to_beneficiary(
+            bilan, key=key, template="reminder_attendance",
+            kind="reminder_attendance", history=f"Rappel d'émargement de la séance du {datetime_fr(starts)} envoyé",
+            starts=datetime_fr(starts))
+    return {"attendance_reminders": sent}
