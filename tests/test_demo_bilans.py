@@ -10,7 +10,7 @@ def test_demo_seed_states(app, make_centre, add_member):
     from saas.accounts.models import Account
     from tenants.agreements import clock
     from tenants.agreements.models import Agreement
-    from tenants.bilans import demo
+    from demo import bilans as demo
     from tenants.bilans.models import Bilan
     from tenants.sessions.hours import hours_of
     from tenants.synthesis.editing import missing_sections, synthesis_of
@@ -47,7 +47,8 @@ def test_demo_seed_states(app, make_centre, add_member):
 
 def test_every_bilan_page_of_the_demo_opens(app, client):
     """The whole demo (every feature's seed), each bilan's pages for the admin: no error, destroyed ones included."""
-    from saas.demo import PASSWORD, STAFF, seed_demo
+    from demo.centre import seed_demo
+    from demo.people import PASSWORD, STAFF
     from tenants.bilans.models import Bilan
 
     with app.app_context():
