@@ -38,7 +38,7 @@ def build(name: str, master_key: str, extra_centres: int, encryption: bool = Tru
     from saas import create_app
     from saas.accounts.models import Account
     from saas.accounts.passwords import hash_password
-    from saas.demo import seed_demo
+    from demo.centre import seed_demo
     from saas.migrate import upgrade_public
     from saas.signup.provision import create_centre
 
@@ -60,7 +60,7 @@ def build(name: str, master_key: str, extra_centres: int, encryption: bool = Tru
 
 
 def measure_dashboard(name: str, master_key: str, seconds: float, encryption: bool = True):
-    from saas.demo import PASSWORD, STAFF
+    from demo.people import PASSWORD, STAFF
 
     with gunicorn("bench.apps:product()", env_for(name, master_key, encryption)) as base:
         cookie = login_cookie(base, STAFF[0][2], PASSWORD)

@@ -1,5 +1,6 @@
 """Operator commands: `flask db upgrade`, `flask centres list|create|disable|enable`, and the
-registration of every command group (demo, keys, jobs, features)."""
+registration of every command group (demo, keys, jobs, features): the one
+place of the platform that imports the demo/ package."""
 from __future__ import annotations
 
 import sys
@@ -122,13 +123,13 @@ def init_app(app) -> None:
     With the app factory, the composition root of the CLI: the one place that
     wires the jobs and the features' commands (tenants/registry.py).
     """
+    import demo.cli
     import jobs.cli
     import saas.crypto.cli
-    import saas.demo
 
     app.cli.add_command(db_cli)
     app.cli.add_command(centres_cli)
-    for module in (saas.demo, saas.crypto.cli, jobs.cli):
+    for module in (demo.cli, saas.crypto.cli, jobs.cli):
         module.init_app(app)
     for init_feature_cli in app.extensions["features"].cli:
         init_feature_cli(app)

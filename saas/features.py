@@ -2,7 +2,7 @@
 
 The platform never imports a feature. The composition root (`create_app` in
 saas/__init__.py) takes the list written once in tenants/registry.py and
-keeps it as `app.extensions["features"]`; provisioning, the demo, the
+keeps it as `app.extensions["features"]`; provisioning, the
 dashboard and the portal home read their hooks from there, in list order.
 """
 from __future__ import annotations
@@ -33,7 +33,6 @@ class Feature:
     dashboard_panel: Optional[Callable] = None                    # (db, centre, membership) -> Panel | None
     portal_items: Optional[Callable] = None                       # (db, visitor) -> list[PortalItem]
     on_new_centre: Optional[Callable] = None                      # (db, centre): a new centre's starter data
-    demo_seed: Optional[Callable] = None                          # (db, centre, ctx): the demo centre's data
 
 
 class Features:
@@ -60,10 +59,6 @@ class Features:
     @property
     def provisioners(self) -> list[Callable]:
         return [f.on_new_centre for f in self.all if f.on_new_centre is not None]
-
-    @property
-    def demo_seeders(self) -> list[Callable]:
-        return [f.demo_seed for f in self.all if f.demo_seed is not None]
 
     def register_blueprints(self, app: Flask) -> None:
         for feature in self.all:

@@ -3,14 +3,14 @@
 The app factory (saas/__init__.py) is the only reader of this list: it
 registers the blueprints in this order and keeps the hooks in
 `app.extensions["features"]` (saas/features.py), where provisioning, the
-demo, the dashboard and the portal home find them. Nothing is probed by
+dashboard and the portal home find them. Nothing is probed by
 module name.
 
 A new blueprint is one more item in its feature's `blueprints` (staff and
 centre pages) or `portal_blueprints` (beneficiary pages); a new feature is one
 more `Feature(...)` entry. Order matters for the dashboard's and portal's
-ties and for the demo seeders (bilans before questionnaires and retention,
-which seed on the demo bilans).
+ties. The demo centre's data is not a hook: the demo/ package above the
+features seeds it through their public functions.
 """
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ from tenants.beneficiaries import models as beneficiaries_models
 from tenants.beneficiaries import views as beneficiaries_views
 from tenants.bilans import bilan_views as bilans_bilan_views
 from tenants.bilans import dashboard as bilans_dashboard
-from tenants.bilans import demo as bilans_demo
 from tenants.bilans import models as bilans_models
 from tenants.bilans import portal as bilans_portal
 from tenants.bilans import portal_views as bilans_portal_views
@@ -40,7 +39,6 @@ from tenants.portal import models as portal_models
 from tenants.portal import views as portal_views
 from tenants.questionnaires import bilan_views as questionnaires_bilan_views
 from tenants.questionnaires import dashboard as questionnaires_dashboard
-from tenants.questionnaires import demo as questionnaires_demo
 from tenants.questionnaires import models as questionnaires_models
 from tenants.questionnaires import portal as questionnaires_portal
 from tenants.questionnaires import portal_views as questionnaires_portal_views
@@ -49,7 +47,6 @@ from tenants.questionnaires import respondent_views as questionnaires_respondent
 from tenants.questionnaires import views as questionnaires_views
 from tenants.retention import bilan_views as retention_bilan_views
 from tenants.retention import dashboard as retention_dashboard
-from tenants.retention import demo as retention_demo
 from tenants.retention import models as retention_models
 from tenants.retention import views as retention_views
 from tenants.sessions import models as sessions_models
@@ -65,8 +62,7 @@ FEATURES: tuple[Feature, ...] = (
             blueprints=(bilans_views.bp, bilans_bilan_views.bp),
             portal_blueprints=(bilans_portal_views.bp,),
             dashboard_panel=bilans_dashboard.dashboard_panel,
-            portal_items=bilans_portal.portal_items,
-            demo_seed=bilans_demo.seed),
+            portal_items=bilans_portal.portal_items),
     Feature("sessions", models=sessions_models, blueprints=(sessions_views.bp,)),
     Feature("agreements", models=agreements_models, blueprints=(agreements_views.bp, agreements_portal_views.bp)),
     Feature("synthesis", models=synthesis_models, blueprints=(synthesis_views.bp,)),
@@ -79,13 +75,11 @@ FEATURES: tuple[Feature, ...] = (
             nested_blueprints=((portal_views.bp, questionnaires_respondent_views.bp),),
             dashboard_panel=questionnaires_dashboard.dashboard_panel,
             portal_items=questionnaires_portal.portal_items,
-            on_new_centre=questionnaires_provision.on_new_centre,
-            demo_seed=questionnaires_demo.seed),
+            on_new_centre=questionnaires_provision.on_new_centre),
     Feature("portal", models=portal_models, blueprints=(portal_views.bp,)),
     Feature("retention", models=retention_models,
             blueprints=(retention_views.bp, retention_bilan_views.bp),
-            dashboard_panel=retention_dashboard.dashboard_panel,
-            demo_seed=retention_demo.seed),
+            dashboard_panel=retention_dashboard.dashboard_panel),
     Feature("flags", models=flags_models, blueprints=(flags_views.bp,),
             dashboard_panel=flags_dashboard.dashboard_panel),
     Feature("history", models=history_models, blueprints=(history_views.bp,)),

@@ -1,10 +1,22 @@
-"""Helpers for the bilan tests: a centre's session, a beneficiary and a bilan in a given state."""
+"""THE test-data builders: beneficiaries and bilans in each state, sessions, agreements, syntheses,
+questionnaires and closings, all through the features' own functions (the rules and their checks
+apply, sealed fields are encrypted). A test that needs a state the rules never make (a row from
+before a rule, an old date) says so and goes through `backdate`, the one explicit exception.
+
+Every builder takes the centre's tenant session (`centre_db`) and commits; tests/jobs_support.py
+wraps them for the job tests, tests/portal_helpers.py for the portal ones.
+"""
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlmodel import select
 
 from saas.tenancy import tenant_session
+
+PARIS = ZoneInfo("Europe/Paris")
 
 
 @contextmanager
@@ -16,6 +28,7 @@ def centre_db(app, centre):
 
 ACME_SIRET = "55210055400013"  # a valid SIRET of another company than the test centres
 STARTED_DAYS_AGO = 30
+PORTAL = dict(ip="203.0.113.9", user_agent="pytest")  # the beneficiary's browser, for portal signatures
 
 
 def make_beneficiary(db, name="Zoé Martin", email="zoe@example.fr", **extra):
@@ -25,57 +38,94 @@ def make_beneficiary(db, name="Zoé Martin", email="zoe@example.fr", **extra):
 
 
 def make_bilan(db, consultant_id, *, state="active", phase="preliminary", funding="personal", consent=True,
-               name="Zoé Martin", email="zoe@example.fr", interview_minutes=16 * 60, personal_minutes=8 * 60):
-    """A bilan through the real rules: prior interview, quote, start, consent, phases."""
-    from tenants.bilans import consent as consent_rule
-    from tenants.bilans import lifecycle
+               name="Zoé Martin", email="zoe@example.fr", interview_minutes=16 * 60, personal_minutes=8 * 60,
+               started_on: date | None = None, person=None, **person_fields):
+    """A bilan through the real rules: prior interview, quote, then by `state`:
 
-    person = make_beneficiary(db, name=name, email=email)
-    bilan = lifecycle.record_prior_interview(db, person, consultant_id=consultant_id, on=date.today(), minutes=60)
+    - "prior_interview", "quoted": stops there;
+    - "cancelled": the prospect did not go on (lifecycle.cancel);
+    - "awaiting_agreement": an employer funding's tripartite agreement handed to the employer
+      (drafting.send), not yet transmitted to the employee;
+    - "active": started on `started_on` (default 30 days ago), consent on paper, moved to `phase`.
+    `person` reuses a beneficiary; else one is made with `name`, `email` and `person_fields`.
+    """
+    from tenants.bilans import consent as consent_rule
+    from tenants.bilans import employer, lifecycle
+
+    person = person or make_beneficiary(db, name=name, email=email, **person_fields)
+    first_day = started_on - timedelta(days=30) if started_on else date.today()
+    bilan = lifecycle.record_prior_interview(db, person, consultant_id=consultant_id, on=first_day, minutes=60)
     if state == "prior_interview":
         db.commit()
         return bilan
-    from tenants.bilans import employer
-
+    if state == "awaiting_agreement" and funding not in lifecycle.NEEDS_AGREEMENT:
+        funding = "employer_plan"
     with_employer = funding in employer.EMPLOYER_FUNDINGS
     lifecycle.make_quote(db, bilan, price_cents=180_000, interview_minutes=interview_minutes,
                          personal_minutes=personal_minutes, format="presentiel", funding=funding,
                          funded_last_5_years=False if funding == "cpf" else None,
-                         planned_start_on=date.today() + timedelta(days=30),
+                         planned_start_on=started_on or date.today() + timedelta(days=30),
                          employer_name="Acme SAS" if with_employer else None,
                          employer_siret=ACME_SIRET if with_employer else None)
     if state == "quoted":
         db.commit()
         return bilan
-    # The quote went out two months ago and the bilan started a month ago (EDOF's 11 business days
-    # passed), so tests can hold sessions in the past few weeks.
-    bilan.quoted_at = datetime.now(timezone.utc) - timedelta(days=60)
-    lifecycle.start(db, bilan, on=date.today() - timedelta(days=STARTED_DAYS_AGO))
+    if state == "cancelled":
+        lifecycle.cancel(db, bilan)
+        db.commit()
+        return bilan
+    if state == "awaiting_agreement":
+        send_agreement(db, bilan)
+        db.commit()
+        return bilan
+    # The quote went out a month before the start (EDOF's 11 business days passed), so tests can
+    # hold sessions from the start on.
+    started_on = started_on or date.today() - timedelta(days=STARTED_DAYS_AGO)
+    bilan.quoted_at = datetime.combine(started_on - timedelta(days=30), time(10), tzinfo=PARIS)
+    if funding in lifecycle.NEEDS_AGREEMENT:
+        # R6313-8: it starts at the tripartite agreement's signature, within the 10 days.
+        from tenants.agreements import signing
+
+        agreement = send_agreement(db, bilan, now=bilan.quoted_at + timedelta(days=20),
+                                   transmitted_on=started_on - timedelta(days=5))
+        signing.sign(db, agreement, bilan, at=datetime.combine(started_on, time(9), tzinfo=PARIS))
+    else:
+        lifecycle.start(db, bilan, on=started_on)
     if consent:
         consent_rule.record_consent(db, bilan, method="paper", recorded_by=consultant_id)
-    for target in ("investigation", "conclusion")[: ("preliminary", "investigation", "conclusion").index(phase)]:
-        lifecycle.move_to(db, bilan, target)
+    move_to(db, bilan, phase)
     db.commit()
     return bilan
 
 
-def add_sessions(db, bilan, count, minutes=120, kind="interview", done=True, start=None, signed=True):
-    """Sessions on consecutive past days; done ones are signed from the portal unless signed=False."""
+def move_to(db, bilan, phase):
+    """Through the phases in order up to `phase` (R6313-4: none skipped)."""
+    from tenants.bilans import lifecycle
+
+    phases = ("preliminary", "investigation", "conclusion")
+    for target in phases[phases.index(bilan.phase) + 1: phases.index(phase) + 1]:
+        lifecycle.move_to(db, bilan, target)
+
+
+def add_sessions(db, bilan, count, minutes=120, kind="interview", done=True, start=None, signed=True, every=1):
+    """Sessions `every` days apart (default: consecutive past days); done ones (marked done when they ended)
+    are signed from the portal unless signed=False."""
     from tenants.sessions import attendance, planning
     from tenants.sessions.models import Attendance
-    from sqlmodel import select
 
     start = start or datetime.now(timezone.utc) - timedelta(days=count + 1)
     made = []
     for i in range(count):
-        session = planning.schedule(db, bilan, starts_at=start + timedelta(days=i), duration_minutes=minutes,
+        starts = start + timedelta(days=i * every)
+        session = planning.schedule(db, bilan, starts_at=starts, duration_minutes=minutes,
                                     kind=kind, format="presentiel")
         if done:
-            planning.set_status(db, bilan, session, "done")
+            ended = starts + timedelta(minutes=minutes)
+            planning.set_status(db, bilan, session, "done", now=ended)
             if signed and kind == "interview":
                 db.flush()
                 record = db.exec(select(Attendance).where(Attendance.session_id == session.id)).one()
-                attendance.confirm_from_portal(db, record, ip="203.0.113.9", user_agent="pytest")
+                attendance.confirm_from_portal(db, record, **PORTAL, now=ended)
         made.append(session)
     db.commit()
     return made
@@ -91,15 +141,92 @@ def deliver_synthesis(db, bilan):
     db.commit()
 
 
-def backdate(app, centre, bilan_id, *, quoted_days=45, started_days=None):
-    """The quote went out `quoted_days` ago (EDOF's 11 business days passed); the bilan started `started_days` ago."""
+def send_agreement(db, bilan, *, now: datetime | None = None, transmitted_on: date | None = None):
+    """The tripartite agreement drafted from the quote and handed to the employer (drafting.send); with
+    `transmitted_on`, the employer's transmission to the employee recorded by the centre (the 10 days
+    of R6313-8 run from it)."""
+    from saas.centres.models import Centre
+    from tenants.agreements import drafting, transmission
+
+    centre = db.get(Centre, db.info["centre_id"])
+    agreement = drafting.draft_for(bilan, centre_name=centre.name)
+    drafting.send(db, bilan, agreement, centre=centre, now=now)
+    if transmitted_on is not None:
+        # Recorded the day the employer says it transmitted it (the story's day, when `now` sets one).
+        recorded = datetime.combine(transmitted_on, time(11), tzinfo=PARIS) if now else datetime.now(timezone.utc)
+        transmission.transmit(db, agreement, bilan, on=transmitted_on, method="staff", now=recorded,
+                              recorded_by=bilan.consultant_id)
+    db.commit()
+    return agreement
+
+
+def close_bilan(db, bilan, *, ended_at: datetime, synthesis_to_cep=False, kept_documents=(),
+                disclosed_to_cep=False):
+    """Closed as completed at `ended_at` through lifecycle.close: conclusion phase, seven 2 h interviews
+    done and signed in the weeks before, the synthesis delivered, the closing answers recorded (kept
+    documents with the beneficiary's written agreement from the portal, R6313-7); with
+    `disclosed_to_cep`, the synthesis then sent to a CEP with the beneficiary's consent (kept one year)."""
+    from tenants.bilans import closing, consent, lifecycle
+    from tenants.synthesis.disclosure import disclose
+
+    move_to(db, bilan, "conclusion")
+    first = max(datetime.combine(bilan.started_on, time(10), tzinfo=PARIS), ended_at - timedelta(days=21))
+    add_sessions(db, bilan, 7, start=first)
+    deliver_synthesis(db, bilan)
+    closing.answer(db, bilan, synthesis_to_cep=synthesis_to_cep, kept_documents=list(kept_documents),
+                   written=closing.Written("portal", **PORTAL) if kept_documents else None)
+    status = lifecycle.close(db, bilan, today=ended_at.astimezone(PARIS).date(), at=ended_at, outcome="completed")
+    assert status == "completed", bilan.closing_reason
+    if disclosed_to_cep:
+        consent.record_disclosure_consent(db, bilan, recipient_kind="cep", recipient_name="Apec",
+                                          recipient_email="cep@apec.fr", method="portal", ip=PORTAL["ip"])
+        disclose(db, bilan, recipient_email="cep@apec.fr", sent_by=bilan.consultant_id)
+        closing.apply_retention(db, bilan)
+    db.commit()
+    return bilan
+
+
+def destroy(db, bilan, now: datetime):
+    """The nightly destruction run at `now` (tenants.retention.destruction.destroy_due), as the job does."""
+    from tenants.retention.destruction import destroy_due
+    from tenants.retention.models import settings_for
+
+    destroy_due(db, bilan, settings_for(db), now)
+    db.commit()
+    assert bilan.destroyed_at is not None, "not due for destruction yet at this date"
+    return bilan
+
+
+def assign(db, bilan, slug="interets_professionnels", *, due_on=None, today=None):
+    """A library questionnaire given through tenants.questionnaires.assignments (its email queued)."""
+    from flask import current_app
+
+    from saas.centres.models import Centre
+    from tenants.questionnaires import assignments, queries
+
+    centre = db.get(Centre, db.info["centre_id"])
+    with current_app.test_request_context("/"):
+        found = assignments.assign(db, centre, bilan, queries.by_library_slug(db, slug), by=bilan.consultant_id,
+                                   due_on=due_on, today=today)
+    db.commit()
+    return found
+
+
+def backdate(app, centre, bilan_id, *, quoted_days=45, started_days=None, **moments):
+    """The one way to a state the rules never make: the quote went out `quoted_days` ago (EDOF's 11
+    business days passed), the bilan started `started_days` ago, and any other date field set as given
+    (`last_activity_at=…`, `ended_at=…`), e.g. a bilan quiet since a date before the test's clock."""
     from tenants.bilans.models import Bilan
 
     with centre_db(app, centre) as db:
         bilan = db.get(Bilan, bilan_id)
-        if bilan.quoted_at is not None:
+        if bilan.quoted_at is not None and quoted_days is not None:
             bilan.quoted_at = datetime.now(timezone.utc) - timedelta(days=quoted_days)
         if started_days is not None and bilan.started_on is not None:
             bilan.started_on = date.today() - timedelta(days=started_days)
+        for name, value in moments.items():
+            if name not in Bilan.model_fields:
+                raise TypeError(f"Bilan has no field {name}")
+            setattr(bilan, name, value)
         db.add(bilan)
         db.commit()

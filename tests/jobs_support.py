@@ -1,16 +1,21 @@
-"""Builders for the job tests: a bilan with its items, written through the tenant session."""
+"""Job-test helpers: run a job at a given `now`, read the history; bilans made by the builders of
+tests/bilans_support.py (through the rules), in a committed tenant session."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
+import bilans_support as builders
+
 PARIS = ZoneInfo("Europe/Paris")
+# History events the builders logged while making a bilan: setup, not what a job test watches.
+_SETUP_EVENTS: set[str] = set()
 
 
 def paris(*args) -> datetime:
-    return datetime(*args, tzinfo=PARIS).astimezone(timezone.utc)
+    return datetime(*args, tzinfo=PARIS).astimezone(ZoneInfo("UTC"))
 
 
 def in_centre(app, made, fn):
@@ -26,26 +31,52 @@ def in_centre(app, made, fn):
 
 
 def add_bilan(app, made, *, consultant_id, email="zoe@example.org", name="Zoé Martin", status="active",
-              ended_at=None, **fields) -> str:
-    from tenants.beneficiaries.models import Beneficiary
-    from tenants.bilans.models import Bilan
+              ended_at=None, last_activity_at=None, destroyed_at=None, synthesis_to_cep=False, kept_documents=(),
+              needs_analysis=None, phase="preliminary", funding="personal", disclosed_to_cep=False) -> str:
+    """A bilan in `status` through the builders (tests/bilans_support.py); its id.
+
+    "active" started 30 days ago; "completed" closed at `ended_at` (sessions done and signed in the
+    weeks before, synthesis delivered, closing answers), then destroyed by the nightly destruction at
+    `destroyed_at` if given; "cancelled" after its quote; "awaiting_agreement" with its agreement
+    handed to the employer. `last_activity_at` (a bilan quiet since a date) and a cancelled bilan's
+    `ended_at` are dates the rules never set: they go through builders.backdate.
+    """
+    from tenants.beneficiaries.registry import find_by_email
+    from tenants.history.models import HistoryEvent
 
     def make(db, centre):
-        person = Beneficiary(name=name, email=email, consultant_id=consultant_id)
-        db.add(person)
-        db.flush()
-        bilan = Bilan(beneficiary_id=person.id, consultant_id=consultant_id, status=status, ended_at=ended_at,
-                      last_activity_at=fields.pop("last_activity_at", ended_at or datetime.now(timezone.utc)),
-                      **fields)
-        db.add(bilan)
-        db.flush()
+        # The same address again is the same person (one beneficiary per email), with another bilan.
+        person = find_by_email(db, email) or builders.make_beneficiary(db, name=name, email=email,
+                                                                       consultant_id=consultant_id)
+        started_on = (ended_at.astimezone(PARIS).date() - timedelta(days=60)) if status == "completed" else None
+        bilan = builders.make_bilan(db, consultant_id, state="active" if status == "completed" else status,
+                                    person=person, started_on=started_on, phase=phase, funding=funding)
+        if needs_analysis is not None:
+            bilan.needs_analysis = needs_analysis  # as the workspace's needs form saves it
+            db.add(bilan)
+            db.commit()
+        if status == "completed":
+            builders.close_bilan(db, bilan, ended_at=ended_at, synthesis_to_cep=synthesis_to_cep,
+                                 kept_documents=kept_documents, disclosed_to_cep=disclosed_to_cep)
+            if destroyed_at is not None:
+                builders.destroy(db, bilan, destroyed_at)
+        _SETUP_EVENTS.update(db.exec(select(HistoryEvent.id).where(HistoryEvent.bilan_id == bilan.id)).all())
         return bilan.id
 
-    return in_centre(app, made, make)
+    bilan_id = in_centre(app, made, make)
+    moments = {"last_activity_at": last_activity_at} if last_activity_at is not None else {}
+    if status == "cancelled" and ended_at is not None:
+        moments["ended_at"] = ended_at
+    if moments:
+        builders.backdate(app, made, bilan_id, quoted_days=None, **moments)
+    return bilan_id
 
 
 def add(app, made, *rows):
-    """Add model instances (built by the caller) in one transaction; returns their ids."""
+    """Add model instances (built by the caller) in one transaction; returns their ids.
+
+    For settings and for rows a job test places at its own fixed dates; a bilan and what the rules
+    make for it come from the builders (add_bilan, tests/bilans_support.py)."""
     def make(db, centre):
         ids = []
         for row in rows:
@@ -58,13 +89,14 @@ def add(app, made, *rows):
 
 
 def history(app, made, bilan_id=None) -> list:
+    """(kind, detail) of the events logged since the builders made the bilans, oldest first."""
     from tenants.history.models import HistoryEvent
 
     def read(db, centre):
         query = select(HistoryEvent).order_by(HistoryEvent.at)
         if bilan_id:
             query = query.where(HistoryEvent.bilan_id == bilan_id)
-        return [(e.kind, e.detail) for e in db.exec(query).all()]
+        return [(e.kind, e.detail) for e in db.exec(query).all() if e.id not in _SETUP_EVENTS]
 
     return in_centre(app, made, read)
 

@@ -2,25 +2,27 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from saas.tenancy import tenant_session
 
 
 def make_bilan(app, centre, name="Zoé Martin", email="zoe@example.fr", large_text=False, ended_at=None,
                status="active", phase="investigation"):
-    """(beneficiary_id, bilan_id) of a fresh beneficiary with one bilan in `centre` (a MadeCentre)."""
-    from tenants.beneficiaries.models import Beneficiary, email_index
-    from tenants.bilans.models import Bilan
+    """(beneficiary_id, bilan_id) of a fresh beneficiary followed by the centre's owner, with one bilan
+    made by the builders (tests/bilans_support.py): active in `phase`, or completed at `ended_at`."""
+    from bilans_support import centre_db, close_bilan, make_beneficiary
+    from bilans_support import make_bilan as build
 
-    with app.app_context(), tenant_session(centre.model(app)) as db:
-        person = Beneficiary(name=name, email=email, large_text=large_text, consultant_id=centre.owner.id)
-        person.email_index = email_index(db, email)
-        db.add(person)
-        db.flush()
-        bilan = Bilan(beneficiary_id=person.id, consultant_id=centre.owner.id, status=status, phase=phase,
-                      ended_at=ended_at)
-        db.add(bilan)
-        db.commit()
+    with centre_db(app, centre) as db:
+        person = make_beneficiary(db, name=name, email=email, large_text=large_text, consultant_id=centre.owner.id)
+        if status == "completed":
+            bilan = build(db, centre.owner.id, person=person, started_on=(ended_at - timedelta(days=60)).date())
+            close_bilan(db, bilan, ended_at=ended_at)
+        elif status == "active":
+            bilan = build(db, centre.owner.id, person=person, phase=phase)
+        else:
+            raise ValueError(f"no builder for a {status} bilan here: see tests/bilans_support.py")
         return person.id, bilan.id
 
 

@@ -1,4 +1,4 @@
-"""The layers stay true: platform <- features <- jobs, and no import cycle.
+"""The layers stay true: platform <- features <- jobs <- demo, and no import cycle.
 
 Read from the code's own imports with `ast` (function-level imports count:
 a late import is still a dependency), so the test needs no import of the
@@ -15,15 +15,16 @@ from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(os.environ.get("LAYERS_ROOT") or Path(__file__).resolve().parents[1])
-PACKAGES = ("saas", "tenants", "jobs")
-# The app factory and the CLI registration wire the features and the jobs into the platform.
+PACKAGES = ("saas", "tenants", "jobs", "demo")
+# The app factory and the CLI registration wire the features, the jobs and the
+# demo command into the platform.
 COMPOSITION_ROOT = {"saas", "saas.cli"}
 # Being removed with the bilan-scoped blueprint (issue 10): the bilan's
 # questionnaire pages leave tenants/questionnaires/views.py. Delete this entry
 # when that lands; test_known_cycles_still_exist fails to say so.
 @lru_cache(maxsize=None)
 def modules(root: Path = ROOT) -> dict[str, Path]:
-    """Dotted module name -> file, for every module of the three packages (migrations included)."""
+    """Dotted module name -> file, for every module of the four packages (migrations included)."""
     found = {}
     for package in PACKAGES:
         for path in sorted((root / package).rglob("*.py")):
@@ -123,9 +124,9 @@ def cycles(root: Path = ROOT) -> list[frozenset[str]]:
     return found
 
 
-def test_the_checked_tree_has_the_three_packages():
+def test_the_checked_tree_has_the_four_packages():
     names = modules()
-    assert {"saas", "tenants", "jobs", "saas.db", "saas.tenancy"} <= set(names), ROOT
+    assert {"saas", "tenants", "jobs", "demo", "saas.db", "saas.tenancy", "demo.cli"} <= set(names), ROOT
 
 
 def test_platform_imports_no_feature_nor_job_outside_the_composition_root():
@@ -137,6 +138,19 @@ def test_platform_imports_no_feature_nor_job_outside_the_composition_root():
 def test_features_never_import_the_jobs():
     found = _arrows(lambda a, b: _top(a) == "tenants" and _top(b) == "jobs")
     assert not found, "features say what is due and what to do; jobs/ only says when:\n" + "\n".join(found)
+
+
+def test_nothing_imports_the_demo_but_the_cli_registration():
+    """demo/ sits above everything (it may import saas, tenants and jobs); the product never needs it,
+    so only the CLI's composition root, which registers `flask demo seed`, may import it."""
+    found = _arrows(lambda a, b: _top(a) != "demo" and _top(b) == "demo" and a not in COMPOSITION_ROOT)
+    assert not found, "the demo seeds through the features; nothing of the product imports it:\n" + "\n".join(found)
+
+
+def test_the_demo_checks_see_its_imports():
+    """The test above would see a back-arrow: demo/ does import the features and the jobs."""
+    targets = {_top(b) for a, imported in graph().items() if _top(a) == "demo" for b in imported}
+    assert {"saas", "tenants"} <= targets, targets
 
 
 def test_crypto_imports_no_feature():

@@ -13,31 +13,23 @@ END = paris(2027, 3, 1, 17, 0)
 
 
 def _bilan_with_every_class(app, centre, consultant_id, *, keep: bool):
-    from tenants.agreements.models import Agreement
+    """An employer-funded bilan closed at END through the builders (signed agreement, 7 signed
+    interviews, delivered synthesis), with an objective and a session note as the workspace adds them."""
     from tenants.bilans.models import Objective
-    from tenants.history.models import HistoryEvent
-    from tenants.bilans.models import Consent
-    from tenants.sessions.models import Attendance, BilanSession, SessionNote
-    from tenants.synthesis.models import Disclosure, Synthesis
+    from tenants.sessions import planning
+    from tenants.sessions.models import BilanSession
 
     bilan = add_bilan(app, centre, consultant_id=consultant_id, status="completed", ended_at=END,
-                      synthesis_to_cep=keep, needs_analysis="Besoin : changer de métier")
-    if keep:  # R6313-7: kept one year because it was actually sent to a CEP operator
-        consent = Consent(bilan_id=bilan, kind="disclosure", recipient_kind="cep", recipient_name="Apec",
-                          recipient_email="cep@apec.fr")
-        add(app, centre, consent)
-        add(app, centre, Disclosure(bilan_id=bilan, consent_id=consent.id, recipient_kind="cep",
-                                    recipient_name="Apec", recipient_email="cep@apec.fr"))
-    session = BilanSession(bilan_id=bilan, starts_at=END - timedelta(days=30), duration_minutes=120, status="done")
-    add(app, centre, session)
-    add(app, centre,
-        Objective(bilan_id=bilan, text="Devenir ébéniste"),
-        SessionNote(bilan_id=bilan, session_id=session.id, notes="Parle de son père"),
-        Synthesis(bilan_id=bilan, sections={"project": "Ébénisterie"},
-                  retention="kept_one_year" if keep else "working"),
-        Attendance(bilan_id=bilan, session_id=session.id, confirmed_at=END - timedelta(days=30)),
-        Agreement(bilan_id=bilan, sent_at=END - timedelta(days=60), status="signed"),
-        HistoryEvent(bilan_id=bilan, kind="phase", detail="Phase de conclusion"))
+                      funding="employer_plan", synthesis_to_cep=keep, disclosed_to_cep=keep,
+                      needs_analysis="Besoin : changer de métier")
+
+    def workspace(db, c):
+        db.add(Objective(bilan_id=bilan, text="Devenir ébéniste"))
+        first = db.exec(select(BilanSession).where(BilanSession.bilan_id == bilan)
+                        .order_by(BilanSession.starts_at)).first()
+        planning.save_notes(db, first, "Parle de son père")
+
+    in_centre(app, centre, workspace)
     return bilan
 
 
@@ -84,7 +76,7 @@ def test_destruction_boundaries_remove_exactly_the_right_classes(app, make_centr
     for bilan in (kept, plain):
         state = _state(app, centre, bilan)
         assert (state["objective"], state["session_note"], state["needs_analysis"]) == (0, 0, False)
-        assert (state["session"], state["attendance"], state["agreement"]) == (1, 1, 1)
+        assert (state["session"], state["attendance"], state["agreement"]) == (7, 7, 1)
     k, p = _state(app, centre, kept), _state(app, centre, plain)
     assert k["synthesis"] == 1 and k["key"] and not k["destroyed"] and k["records"] == ["working"]
     assert p["synthesis"] == 0 and not p["key"] and p["destroyed"] and p["records"] == ["working"]
@@ -95,7 +87,7 @@ def test_destruction_boundaries_remove_exactly_the_right_classes(app, make_centr
     run(app, "destruction", END + timedelta(days=365 - 7))  # one year: the kept synthesis
     k = _state(app, centre, kept)
     assert k["synthesis"] == 0 and not k["key"] and k["destroyed"] and k["records"] == ["kept_one_year", "working"]
-    assert (k["session"], k["attendance"], k["agreement"]) == (1, 1, 1)
+    assert (k["session"], k["attendance"], k["agreement"]) == (7, 7, 1)
 
     run(app, "destruction", END + timedelta(days=4 * 365))  # proofs still there
     assert _state(app, centre, kept)["agreement"] == 1

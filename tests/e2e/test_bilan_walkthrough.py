@@ -165,7 +165,8 @@ def test_walk_a_bilan_from_prior_interview_to_closing(page, live_server, artifac
 
 def test_demo_dashboard_and_bilans(page, live_server, artifacts, app, axe):
     """The demo as a newcomer sees it: the admin's dashboard, a bilan in conclusion, an agreement at day 8."""
-    from saas.demo import PASSWORD, STAFF, seed_demo
+    from demo.centre import seed_demo
+    from demo.people import PASSWORD, STAFF
 
     with app.app_context():
         seed_demo(echo=lambda *_: None)

@@ -1,7 +1,7 @@
-"""Demo data: questionnaires answered, in progress, overdue; a 360° at 2 of 3; a satisfaction survey.
+"""The demo's questionnaires answered, in progress, overdue; a 360° at 2 of 3; a satisfaction survey.
 
-Finds the bilans the bilans feature seeded (ctx["bilans"], else by their
-state in the database) and goes through this feature's own functions:
+Picks, by their state, the bilans demo.bilans seeded (ctx["bilans"]) and goes
+through tenants.questionnaires' own functions:
 assign (the email with the personal link lands in instance/mail/), save
 answers, submit (scores), release, invite 360° respondents.
 """
@@ -12,22 +12,16 @@ from datetime import date, datetime, time, timedelta, timezone
 from flask import current_app
 from sqlmodel import Session, select
 
+from tenants.beneficiaries.models import Beneficiary
+from tenants.bilans.models import Bilan
 from tenants.questionnaires import assignments, queries, respondents
 from tenants.questionnaires.answers import save_answer
 from tenants.questionnaires.models import Assignment, Questionnaire
 
 
-def _bilans(db: Session, ctx: dict):
-    from tenants.bilans.models import Bilan
-
-    seeded = []
-    for value in (ctx.get("bilans") or {}).values():
-        bilan = value if isinstance(value, Bilan) else db.get(Bilan, getattr(value, "id", value))
-        if bilan is not None:
-            seeded.append(bilan)
-    if not seeded:
-        seeded = list(db.exec(select(Bilan).order_by(Bilan.created_at)).all())
-    return seeded
+def _bilans(db: Session, ctx: dict) -> list[Bilan]:
+    """The bilans demo.bilans seeded, in its order."""
+    return [db.get(Bilan, bilan_id) for bilan_id in ctx["bilans"].values()]
 
 
 def _at(day: date, hour: int = 10) -> datetime:
@@ -86,8 +80,6 @@ def seed(db: Session, centre, ctx: dict) -> None:
                             and 0 <= (today - b.ended_at.date()).days <= 14), None)
 
     if cpf is not None:  # CDC/DGEFP guide: needs analysis filled and signed
-        from tenants.beneficiaries.models import Beneficiary
-
         person = db.get(Beneficiary, cpf.beneficiary_id)
         a, q = _give(db, centre, cpf, "analyse_demande", ctx, days_ago=6)
         _answer(db, a, q, {"origine": "moi", "volontaire": "oui",

@@ -1,10 +1,11 @@
-"""The demo centre of the quick start: "Centre Horizon Carrières", Lyon.
+"""The demo centre itself, then each seed of the package in order.
 
 Idempotent: when the centre exists, nothing changes and the logins are
-printed again. Staff and centre go through the same code as signup; each
-feature adds its realistic data through its own functions in
-`tenants/<feature>/demo.py: seed(db, centre, ctx)`, in tenants/registry.py order, so
-encryption and rules apply to demo data as to any other.
+printed again. Staff and centre go through the same code as signup
+(`saas.signup.provision.create_centre`); the seeds of demo.bilans,
+demo.questionnaires and demo.retention then fill it through the features'
+own functions, each `seed(db, centre, ctx)` reading what the ones before it
+noted in ctx.
 """
 from __future__ import annotations
 
@@ -14,39 +15,26 @@ import click
 from flask import current_app
 from sqlmodel import select
 
-from saas.accounts.models import Account, Membership
+from saas.accounts.models import Account
 from saas.accounts.passwords import hash_password
 from saas.centres.models import Centre
-from saas.commands import DatabaseGroup
 from saas.db import database
-from saas.features import features
+from saas.mail.delivery import deliver_due
+from saas.mail.transport import transport_for
+from saas.signup.provision import create_centre, remove_centre
 from saas.tenancy import tenant_session
 
+from demo import bilans, questionnaires, retention
+from demo.people import PASSWORD, STAFF, add_staff, staff_accounts
+
 SLUG = "demo"
-PASSWORD = "horizon-demo-2026"
-STAFF = (
-    # key, name, email, role
-    ("admin", "Claire Martin", "claire.martin@horizon-carrieres.example", "admin"),
-    ("consultant", "Julien Bernard", "julien.bernard@horizon-carrieres.example", "consultant"),
-    ("part_time", "Sophie Lefèvre", "sophie.lefevre@horizon-carrieres.example", "consultant"),
-)
-
-demo_cli = DatabaseGroup("demo", help="The demo centre of the quick start.")
-
-
-def _staff_accounts(session) -> dict[str, Account]:
-    found = {}
-    for key, _name, email, _role in STAFF:
-        account = session.exec(select(Account).where(Account.email == email)).first()
-        if account is not None:
-            found[key] = account
-    return found
+LEGAL_REPRESENTATIVE = ("Hélène Marchand", "Gérante")  # signs the completion certificates
+# In order: questionnaires and retention seed on the bilans the first one made.
+SEEDS = (bilans.seed, questionnaires.seed, retention.seed)
 
 
 def seed_demo(today: date | None = None, echo=click.echo) -> Centre:
-    """Create the demo centre with its staff and every feature's data (once)."""
-    from saas.signup.provision import create_centre, remove_centre
-
+    """Create the demo centre with its staff and every seed's data (once)."""
     db = database()
     with db.public_session() as session:
         centre = session.exec(select(Centre).where(Centre.slug == SLUG)).first()
@@ -74,14 +62,11 @@ def _fill(centre: Centre, password_hash: str, today: date | None) -> None:
         centre_row = tdb.get(Centre, centre.id)
         centre_row.disability_contact_name = "Sophie Lefèvre"
         centre_row.disability_contact_email = "referent.handicap@horizon-carrieres.example"
-        for key, name, email, role in STAFF[1:]:
-            account = Account(email=email, name=name, password_hash=password_hash)
-            tdb.add(account)
-            tdb.flush()
-            tdb.add(Membership(account_id=account.id, centre_id=centre.id, role=role))
+        centre_row.legal_representative_name, centre_row.legal_representative_title = LEGAL_REPRESENTATIVE
+        add_staff(tdb, centre, password_hash)
         tdb.commit()
-        ctx = {"today": today or date.today(), "staff": _staff_accounts(tdb), "bilans": {}, "beneficiaries": {}}
-        for seed in features().demo_seeders:
+        ctx = {"today": today or date.today(), "staff": staff_accounts(tdb), "bilans": {}, "beneficiaries": {}}
+        for seed in SEEDS:
             seed(tdb, centre, ctx)
             tdb.commit()
 
@@ -99,9 +84,6 @@ def print_logins(echo=click.echo) -> None:
 
 def deliver_demo_mail() -> int:
     """Send what the demo queued now, so its emails (and links) are there at once."""
-    from saas.mail.delivery import deliver_due
-    from saas.mail.transport import transport_for
-
     config = current_app.config
     total = 0
     while True:
@@ -109,15 +91,3 @@ def deliver_demo_mail() -> int:
         total += report.sent
         if report.sent + report.retried + report.failed == 0:
             return total
-
-
-@demo_cli.command("seed")
-def seed_command():
-    """Create the demo centre (once), deliver its emails, print the logins."""
-    seed_demo()
-    deliver_demo_mail()
-    print_logins()
-
-
-def init_app(app) -> None:
-    app.cli.add_command(demo_cli)

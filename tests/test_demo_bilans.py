@@ -10,7 +10,7 @@ def test_demo_seed_states(app, make_centre, add_member):
     from saas.accounts.models import Account
     from tenants.agreements import clock
     from tenants.agreements.models import Agreement
-    from tenants.bilans import demo
+    from demo import bilans as demo
     from tenants.bilans.models import Bilan
     from tenants.sessions.hours import hours_of
     from tenants.synthesis.editing import missing_sections, synthesis_of
@@ -47,7 +47,8 @@ def test_demo_seed_states(app, make_centre, add_member):
 
 def test_every_bilan_page_of_the_demo_opens(app, client):
     """The whole demo (every feature's seed), each bilan's pages for the admin: no error, destroyed ones included."""
-    from saas.demo import PASSWORD, STAFF, seed_demo
+    from demo.centre import seed_demo
+    from demo.people import PASSWORD, STAFF
     from tenants.bilans.models import Bilan
 
     with app.app_context():
@@ -67,3 +68,37 @@ def test_every_bilan_page_of_the_demo_opens(app, client):
                     f"/c/demo/bilans/{bilan_id}/synthesis/", f"/c/demo/bilans/{bilan_id}/history/",
                     f"/c/demo/bilans/{bilan_id}/evidence/", f"/c/demo/bilans/{bilan_id}/evidence/dossier.zip"):
             assert client.get(url).status_code == 200, url
+
+
+def test_demo_shows_this_rounds_rules(app):
+    """Paper attendance on one bilan, signatures awaited on another, the completion certificate
+    signed by the centre's legal representative, a synthesis kept one year once sent to a CEP."""
+    from demo.centre import LEGAL_REPRESENTATIVE, seed_demo
+    from demo.people import PEOPLE
+    from saas.centres.models import Centre
+    from saas.tenancy import tenant_session
+    from tenants.beneficiaries.registry import find_by_email
+    from tenants.bilans import certificate
+    from tenants.sessions import attendance
+    from tenants.sessions.models import Attendance
+    from tenants.bilans.models import Bilan
+    from tenants.synthesis.models import Disclosure, Synthesis
+
+    with app.app_context():
+        centre = seed_demo(echo=lambda *_: None)
+        with tenant_session(centre) as db:
+            def bilan_of(key):
+                person = find_by_email(db, PEOPLE[key][1])
+                return db.exec(select(Bilan).where(Bilan.beneficiary_id == person.id)).one()
+
+            paper = bilan_of("conclusion_draft")
+            methods = {a.method for a in db.exec(select(Attendance).where(Attendance.bilan_id == paper.id,
+                                                                          Attendance.confirmed_at.isnot(None)))}
+            assert methods == {"paper"}
+            assert attendance.unsigned(db, bilan_of("investigation_public"))
+            closed = bilan_of("closed_last_week")
+            facts = certificate.facts(db, db.get(Centre, centre.id), closed)
+            assert (facts.signatory_name, facts.signatory_title) == LEGAL_REPRESENTATIVE
+            cep = bilan_of("closed_six_months")
+            assert db.exec(select(Disclosure).where(Disclosure.bilan_id == cep.id)).one().recipient_kind == "cep"
+            assert db.exec(select(Synthesis).where(Synthesis.bilan_id == cep.id)).one().retention == "kept_one_year"

@@ -1,4 +1,4 @@
-"""Demo data of the bilans (DEMO.md): twelve beneficiaries and bilans in every state.
+"""The demo's bilans: twelve beneficiaries and bilans in every state a centre meets.
 
 Everything goes through the rules (lifecycle, consent, planning, clock,
 synthesis, closing), so encryption and checks apply; afterwards only dates
@@ -10,85 +10,36 @@ conclusion_draft, closed_last_week, closed_six_months, closed_over_a_year.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from sqlmodel import Session, select
 
-from saas.i18n import PARIS
-from saas.models import utcnow
+from demo import people
+from demo.dates import Stamp, at
 from tenants.agreements import drafting, signing, transmission
-from tenants.beneficiaries import registry
 from tenants.bilans import closing, consent, lifecycle
+from tenants.bilans.mailing import send_link
 from tenants.bilans.models import ActionItem, Bilan, Objective
-from tenants.history.models import HistoryEvent
+from tenants.sessions import attendance as attendance_rule
 from tenants.sessions import planning
+from tenants.sessions.models import Attendance
 from tenants.synthesis import editing
+from tenants.synthesis.disclosure import disclose
 
-PEOPLE = {
-    # key: (name, email, employment status, accommodations)
-    "prior_waiting": ("Nadia Benali", "nadia.benali@example.org", "salarie_prive", {}),
-    "prior_quoted": ("Thomas Girard", "thomas.girard@example.org", "independant", {}),
-    "cpf_preliminary": ("Camille Roux", "camille.roux@example.org", "salarie_prive", {}),
-    "employer_day8": ("Marc Dubois", "marc.dubois@example.org", "salarie_prive", {}),
-    "refused_silence": ("Élodie Petit", "elodie.petit@example.org", "salarie_prive", {}),
-    "investigation_public": ("Sarah Lambert", "sarah.lambert@example.org", "agent_public", {}),
-    "investigation_near_24h": ("Lucas Moreau", "lucas.moreau@example.org", "demandeur_emploi", {}),
-    "investigation_accommodations": ("Isabelle Fontaine", "isabelle.fontaine@example.org", "salarie_prive",
-                                     {"large_text": True, "short_sessions": True,
-                                      "other_needs": "Fatigabilité : pauses toutes les 30 minutes."}),
-    "conclusion_draft": ("Hugo Chevalier", "hugo.chevalier@example.org", "independant", {}),
-    "closed_last_week": ("Léa Garnier", "lea.garnier@example.org", "salarie_prive", {}),
-    "closed_six_months": ("Antoine Robert", "antoine.robert@example.org", "salarie_prive", {}),
-    "closed_over_a_year": ("Mathilde Faure", "mathilde.faure@example.org", "agent_public", {}),
-}
 OBJECTIVES = ("Faire le point sur mes compétences transférables",
               "Explorer deux pistes de reconversion et les confronter au terrain",
               "Construire un plan d'action réaliste sur 12 mois")
 
 
-def at(day: date, hour: int = 9, minute: int = 30) -> datetime:
-    """A Paris wall-clock moment, stored in UTC."""
-    return datetime.combine(day, time(hour, minute), tzinfo=PARIS).astimezone(timezone.utc)
-
-
-def _consultant(ctx, key):
-    staff = ctx["staff"]
-    return staff.get(key) or staff.get("consultant") or staff.get("admin")
-
-
-class Stamp:
-    """Moves the events the rules just logged (at the real now) to the story's date."""
-
-    def __init__(self, db: Session):
-        self.db, self.since = db, utcnow() - timedelta(seconds=1)
-
-    def __call__(self, bilan: Bilan, moment: datetime) -> None:
-        self.db.flush()
-        for event in self.db.exec(select(HistoryEvent).where(HistoryEvent.bilan_id == bilan.id,
-                                                             HistoryEvent.at >= self.since)).all():
-            event.at = moment
-            self.db.add(event)
-        self.db.flush()
-
-
-def _person(db, ctx, key, consultant):
-    name, email, status, extra = PEOPLE[key]
-    person = registry.find_by_email(db, email) or registry.create(
-        db, name=name, email=email, phone="06 00 00 00 00", employment_status=status, consultant_id=consultant.id, **extra)
-    ctx["beneficiaries"][key] = person.id
-    return person
-
-
 # Employers of the demo (valid SIRETs of other companies than the centre: R6313-5 compares SIREN).
 EMPLOYERS = {"Transports Rhône-Alpes SA": "38291047500013", "Imprimerie Lumière SARL": "44102988300010"}
-LEGAL_REPRESENTATIVE = ("Hélène Marchand", "Gérante")  # signs the completion certificates
 
 
 def _open(db, ctx, stamp, key, consultant_key, *, prior_on: date, funding="cpf", price=180_000, interview=16 * 60,
           personal=8 * 60, fmt="presentiel", employer=None, quote=True):
-    consultant = _consultant(ctx, consultant_key)
-    person = _person(db, ctx, key, consultant)
+    consultant = people.consultant(ctx, consultant_key)
+    person = people.person(db, ctx, key, consultant)
     bilan = lifecycle.record_prior_interview(db, person, consultant_id=consultant.id, on=prior_on, minutes=60,
                                              notes="Demande exprimée lors de l'entretien préalable.", actor=consultant.name)
     bilan.created_at = at(prior_on, 10)
@@ -130,9 +81,6 @@ def _start(db, stamp, bilan, consultant, started: date, *, portal=True):
 def _sessions(db, stamp, bilan, consultant, first: date, *, done: int, planned: int = 0, minutes: int = 120,
               personal_done: int = 0, every: int = 7, today: date, confirm: str | None = "portal"):
     """Sessions from `first`; the done interviews signed from the portal, on paper, or (None) not yet."""
-    from tenants.sessions import attendance as attendance_rule
-    from tenants.sessions.models import Attendance
-
     day = first
     for i in range(done + planned):
         starts = at(day, 9 if i % 2 else 14)
@@ -216,8 +164,6 @@ def _close(db, stamp, bilan, consultant, ended: date, *, cep: bool, kept: list[s
         made.given_at = at(ended, 12)
         stamp(bilan, made.given_at)
         # Sent for real: only then is the synthesis kept one year (R6313-7).
-        from tenants.synthesis.disclosure import disclose
-
         sent = disclose(db, bilan, recipient_email="cep.lyon@apec.example", sent_by=consultant.id,
                         actor=consultant.name)
         sent.sent_at = at(ended, 16)
@@ -232,11 +178,6 @@ def seed(db: Session, centre, ctx: dict) -> None:
     ctx.setdefault("bilans", {})
     ctx.setdefault("beneficiaries", {})
     stamp = Stamp(db)
-    from saas.centres.models import Centre
-
-    centre_row = db.get(Centre, centre.id)
-    centre_row.legal_representative_name, centre_row.legal_representative_title = LEGAL_REPRESENTATIVE
-    db.add(centre_row)
 
     # Two prior interviews: one waiting, one turned into a quote.
     _open(db, ctx, stamp, "prior_waiting", "part_time", prior_on=today - timedelta(days=2), quote=False)
@@ -246,8 +187,6 @@ def seed(db: Session, centre, ctx: dict) -> None:
     person, bilan, c = _open(db, ctx, stamp, "cpf_preliminary", "consultant", prior_on=today - timedelta(days=20))
     _start(db, stamp, bilan, c, today - timedelta(days=2))
     _sessions(db, stamp, bilan, c, today - timedelta(days=1), done=1, planned=1, today=today)
-    from tenants.bilans.mailing import send_link
-
     send_link(db, centre, person, bilan, actor=c.name)
 
     # Employer-funded: the draft went to the employer 10 days ago, the employer transmitted it
@@ -291,7 +230,7 @@ def seed(db: Session, centre, ctx: dict) -> None:
     # Near 24 h: a personal-work session brings it to 24 h scheduled.
     bilan = db.get(Bilan, ctx["bilans"]["investigation_near_24h"])
     planning.schedule(db, bilan, starts_at=at(today + timedelta(days=4), 10), duration_minutes=240,
-                      kind="personal_work", format="distanciel", actor=_consultant(ctx, "consultant").name)
+                      kind="personal_work", format="distanciel", actor=people.consultant(ctx, "consultant").name)
     stamp(bilan, at(today - timedelta(days=1), 17))
 
     # One in conclusion, synthesis draft missing a legal section.

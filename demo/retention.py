@@ -1,0 +1,49 @@
+"""The demo's closed bilans as the nightly jobs left them (destruction, follow-up).
+
+Runs the real destruction rules over the bilans demo.bilans closed, at the
+dates the nightly job would have, so the destruction record, the shredded key
+and the kept proofs are exactly what production would hold; then this
+morning's reminders, which invite the bilan closed six months ago to its
+follow-up.
+"""
+from __future__ import annotations
+
+from datetime import datetime, time, timezone
+
+from sqlmodel import Session
+
+# The follow-up sweep still lives in the reminders job; demo/ sits above the
+# jobs too, so it may call it as the scheduler does.
+from tenants.bilans.reminders import send_follow_ups
+from saas.i18n import PARIS
+from saas.models import as_utc
+from tenants.bilans.models import Bilan
+from tenants.retention.destruction import ONE_YEAR, destroy_due, key_backup_margin, working_destroyed_by
+from tenants.retention.models import settings_for
+
+
+def _ended_bilans(db: Session, ctx: dict) -> list[Bilan]:
+    found = [db.get(Bilan, bilan_id) for bilan_id in ctx["bilans"].values()]
+    return [bilan for bilan in found if bilan.ended_at is not None]
+
+
+def seed(db: Session, centre, ctx: dict) -> None:
+    """Run the nightly destruction and the follow-up invitation over the demo's closed bilans, as
+    the jobs would have: the bilan closed over a year ago is destroyed (its certificate and proofs
+    kept), the one closed six months ago gets its follow-up questionnaire today."""
+    today = ctx["today"]
+    now = datetime.combine(today, time(3, 0), tzinfo=PARIS).astimezone(timezone.utc)
+    # As the nightly job did (02:30 Paris): the first sweep after the end (+ the centre's delay),
+    # then at one year, then last night; so the records carry the dates production would.
+    settings = settings_for(db)
+    for closed in _ended_bilans(db, ctx):
+        end = as_utc(closed.ended_at)
+        _, morning = working_destroyed_by(settings, end)
+        first = datetime.combine(morning, time(2, 30), tzinfo=PARIS).astimezone(timezone.utc)
+        for moment in (first, end + ONE_YEAR - key_backup_margin(), now):
+            if moment <= now:
+                destroy_due(db, closed, settings, moment)
+    # This morning's reminders: the follow-up of the bilan closed six months ago, answerable
+    # under its own key although the bilan's working documents are gone.
+    send_follow_ups(db, centre, datetime.combine(today, time(9, 30), tzinfo=PARIS).astimezone(timezone.utc))
+    db.commit()
