@@ -106,7 +106,9 @@ def artifacts() -> Path:
 @pytest.fixture
 def page(request, browser, browser_context_args, artifacts):
     context = browser.new_context(**browser_context_args)
-    context.set_default_timeout(10_000)
+    # Playwright's own default: a two-core CI running the suite on two workers is slow at times;
+    # every wait is for a condition, so a longer ceiling costs nothing when the page is quick.
+    context.set_default_timeout(30_000)
     page = context.new_page()
     yield page
     report = getattr(request.node, "report_call", None)
@@ -179,3 +181,4 @@ def axe() -> Axe:
 def backend():
     """Browser tests run on the embedded default (SQLite); the rest of the suite covers PostgreSQL."""
     return "sqlite"
+
