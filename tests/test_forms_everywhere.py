@@ -76,3 +76,33 @@ def test_a_disclosure_consent_needs_the_box_ticked_and_keeps_the_input(app, clie
                      data={"recipient_kind": "cep", "recipient_name": "Apec Lyon", "recipient_email": "cep@apec.fr",
                            "confirm": "y"})
     assert ok.status_code == 303
+
+
+# -- prior interview ---------------------------------------------------------------------------
+def _person(client, slug="lyon"):
+    r = client.post(f"/c/{slug}/beneficiaries/", data={"name": "Zoé Martin", "email": "zoe@example.fr",
+                                                        "employment_status": "salarie_prive"})
+    assert r.status_code == 303, r.text
+    return r.headers["Location"].rstrip("/").split("/")[-1]
+
+
+def test_the_prior_interview_reads_french_dates_and_durations(client, lyon, login):
+    """"01/12/2026" and "1 h 30" as typed in France; the page writes "1er décembre 2026"."""
+    login(lyon.owner)
+    person_id = _person(client)
+    r = client.post(f"/c/lyon/beneficiaries/{person_id}/bilans", data={"on": "01/12/2026", "duration": "1 h 30"})
+    assert r.status_code == 303, r.text
+    page = client.get(r.headers["Location"]).text
+    assert "Entretien préalable le 1er décembre 2026 (1\u202fh\u202f30)" in page
+
+
+def test_a_prior_interview_out_of_bounds_comes_back_with_its_input(client, lyon, login):
+    login(lyon.owner)
+    person_id = _person(client)
+    r = client.post(f"/c/lyon/beneficiaries/{person_id}/bilans",
+                    data={"on": "31/02/2026", "duration": "3 h", "notes": "Premier contact"})
+    assert r.status_code == 422
+    assert _error_beside(r.text, "on") == "Cette date n'existe pas (exemple : 01/12/2026)."
+    assert _error_beside(r.text, "duration") == "Un entretien préalable dure de 45 minutes à 1 h 30."
+    assert 'value="31/02/2026"' in r.text and 'value="3 h"' in r.text and "Premier contact" in r.text
+    assert "Aucun bilan pour l'instant." in r.text
