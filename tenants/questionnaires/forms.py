@@ -1,10 +1,10 @@
 """Forms of the staff pages: questionnaire details, one question, an assignment."""
 from __future__ import annotations
 
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
-from saas.forms import BaseForm, max_length, no_markup, required, strip
+from saas.forms import BaseForm, FrenchDateField, max_length, no_markup, required, strip
 from tenants.questionnaires.definition import TYPES
 
 PAGINGS = [("sections", "Une partie par écran"), ("single", "Tout sur une page")]
@@ -28,6 +28,11 @@ class QuestionForm(BaseForm):
     section_id = SelectField("Partie", choices=[])
 
 
+class SectionForm(BaseForm):
+    """A new part at the end of the questionnaire ("Nouvelle partie" when left empty)."""
+    title = StringField("Nouvelle partie", [max_length(160), no_markup], filters=[strip])
+
+
 class AssignForm(BaseForm):
     questionnaire_id = SelectField("Questionnaire", [required("Choisissez un questionnaire.")], choices=[])
-    due_on = DateField("À remplir avant le (facultatif)", [Optional()])
+    due_on = FrenchDateField("À remplir avant le (facultatif)", [Optional()])
