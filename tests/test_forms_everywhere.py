@@ -106,3 +106,60 @@ def test_a_prior_interview_out_of_bounds_comes_back_with_its_input(client, lyon,
     assert _error_beside(r.text, "duration") == "Un entretien préalable dure de 45 minutes à 1 h 30."
     assert 'value="31/02/2026"' in r.text and 'value="3 h"' in r.text and "Premier contact" in r.text
     assert "Aucun bilan pour l'instant." in r.text
+
+
+# -- questionnaires ------------------------------------------------------------------------------
+def test_a_date_answer_reads_a_french_date(app, client, make_centre, outbox):
+    from portal_helpers import assign, enter, last_link, make_bilan, save, stored_answers
+
+    lyon = make_centre("lyon")
+    _person, bilan = make_bilan(app, lyon)
+    aid = assign(app, lyon, bilan, "analyse_demande")
+    enter(client, last_link(outbox))
+    assert save(client, "lyon", aid, "debut_souhaite", {"a-debut_souhaite": "01/12/2026"}).status_code == 200
+    assert stored_answers(app, lyon, aid)["debut_souhaite"] == "2026-12-01"
+
+
+def test_an_assignment_due_date_reads_a_french_date_and_mails_1er(app, client, make_centre, login, outbox):
+    from portal_helpers import make_bilan
+
+    lyon = make_centre("lyon")
+    _person, bilan = make_bilan(app, lyon)
+    login(lyon.owner)
+    page = client.get(f"/c/lyon/bilans/{bilan}/questionnaires/").text
+    option = re.search(r'<option value="([0-9a-f]{32})">Mes intérêts professionnels</option>', page).group(1)
+    refused = client.post(f"/c/lyon/bilans/{bilan}/questionnaires/", data={"questionnaire_id": option,
+                                                                          "due_on": "32/01/2099"})
+    assert refused.status_code == 422 and 'value="32/01/2099"' in refused.text
+    assert _error_beside(refused.text, "due_on") == "Cette date n'existe pas (exemple : 01/12/2026)."
+    sent = client.post(f"/c/lyon/bilans/{bilan}/questionnaires/", data={"questionnaire_id": option,
+                                                                       "due_on": "01/02/2099"})
+    assert sent.status_code == 303
+    assert "1er février 2099" in outbox(kind="questionnaire_assigned")[-1].body_text
+
+
+def test_a_part_title_too_long_is_refused_not_truncated(app, client, lyon, login):
+    login(lyon.owner)
+    created = client.post("/c/lyon/questionnaires/", data={"title": "Mon outil", "paging": "single"})
+    qid = created.headers["Location"].rsplit("/", 1)[1]
+    title = "Partie " + "x" * 160
+    r = client.post(f"/c/lyon/questionnaires/{qid}/sections", data={"section-title": title},
+                    headers={"HX-Request": "true"})
+    assert r.status_code == 422 and 'id="questionnaire-editor"' in r.text and f'value="{title}"' in r.text
+    assert _error_beside(r.text, "section-title") == "160 caractères au maximum."
+    ok = client.post(f"/c/lyon/questionnaires/{qid}/sections", data={"section-title": "Mes valeurs"},
+                     headers={"HX-Request": "true"})
+    assert ok.status_code == 200 and "<h2>Mes valeurs</h2>" in ok.text
+
+
+# -- portal --------------------------------------------------------------------------------------
+def test_the_portal_code_error_is_beside_its_field(app, client, make_centre, outbox):
+    from portal_helpers import enter, issue, make_bilan
+
+    lyon = make_centre("lyon")
+    person, bilan = make_bilan(app, lyon)
+    enter(client, issue(app, lyon, person, bilan))
+    client.post("/c/lyon/p/code/send", data={"next": "/c/lyon/p/"})
+    r = client.post("/c/lyon/p/code", data={"code": "12ab56", "next": "/c/lyon/p/"})
+    assert r.status_code == 422 and 'value="12ab56"' in r.text
+    assert _error_beside(r.text, "code") == "Le code compte 6 chiffres, sans lettre."
