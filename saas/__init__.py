@@ -24,7 +24,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # one line per plugin, every command
 
-    from saas import db, errors, features, i18n, navigation, security
+    from saas import db, errors, features, htmx, i18n, navigation, security
     from saas.crypto import Crypto
 
     features.init_app(app, _import_models())
@@ -34,6 +34,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     i18n.init_app(app)
     navigation.init_app(app)
     errors.init_app(app)
+    htmx.init_app(app)
 
     from saas.accounts import login, roles
 

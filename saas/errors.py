@@ -1,12 +1,17 @@
-"""The error family, and the one handler that renders a page or a fragment."""
+"""The error family, and the one handler that renders a page or, for htmx, a message.
+
+An htmx request's error goes to the layout's messages region (saas/htmx.py:
+`to_messages`), never into the element the request aimed at: a refused tick
+must leave the phase checklist on screen.
+"""
 from __future__ import annotations
 
 import logging
 
-from flask import g, render_template
+from flask import g, make_response, render_template
 from werkzeug.exceptions import HTTPException
 
-from saas.htmx import is_htmx
+from saas.htmx import is_htmx, to_messages
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +56,13 @@ def _rollback_sessions():
 
 
 def render_error(status: int, message: str):
-    template = "errors/_message.html" if is_htmx() else "errors/page.html"
-    response = render_template(template, status=status, message=message)
-    return response, status
+    """The error page, or for htmx the message alone, retargeted to the messages region."""
+    if is_htmx():
+        return to_messages(make_response(render_template("errors/_message.html", status=status, message=message),
+                                         status))
+    response = make_response(render_template("errors/page.html", status=status, message=message), status)
+    response.vary.add("HX-Request")
+    return response
 
 
 def init_app(app):

@@ -1,7 +1,23 @@
-"""htmx: tell its requests apart, and answer a page or just the fragment."""
+"""htmx: tell its requests apart, answer a page or just the fragment, and send messages
+to the layout's one messages region.
+
+Errors and toasts never land in the element a request aimed at (a phase
+checklist, a planning): an error answers with `HX-Retarget: #messages` and
+`HX-Reswap: innerHTML` (htmx 2 honours both over `hx-target` and over the
+`responseHandling` config, https://htmx.org/reference/#response_headers); a
+success toast is an `HX-Trigger` event, `bilan:message`, that static/js/app.js
+shows in the same region. A form's own validation errors are not messages: the
+form's fragment comes back with each error beside its field (status 422).
+"""
 from __future__ import annotations
 
-from flask import make_response, render_template, request
+import json
+
+from flask import get_flashed_messages, make_response, render_template, request
+
+MESSAGES_ID = "messages"          # templates/layout.html and static/js/app.js use this id
+MESSAGE_EVENT = "bilan:message"   # static/js/app.js listens for it
+SAVED = "Enregistré"
 
 
 def is_htmx() -> bool:
@@ -27,3 +43,45 @@ def hx_redirect(url: str, status: int = 303):
     response = make_response("", status)
     response.headers["Location"] = url
     return response
+
+
+def to_messages(response):
+    """Send this (error) answer to the messages region instead of the request's target."""
+    response.headers["HX-Retarget"] = f"#{MESSAGES_ID}"
+    response.headers["HX-Reswap"] = "innerHTML"
+    response.vary.add("HX-Request")
+    return response
+
+
+def toast(response, message: str = SAVED, level: str = "success"):
+    """A message shown in the messages region once htmx has the answer (`HX-Trigger`).
+
+    Several toasts of one answer are joined; the header is ASCII JSON, since
+    header values are Latin-1 and "…" or a narrow no-break space are not.
+    """
+    try:
+        events = json.loads(response.headers.get("HX-Trigger") or "{}")
+    except ValueError:
+        events = {}
+    if not isinstance(events, dict):
+        events = {}
+    previous = events.get(MESSAGE_EVENT) or {}
+    text = f"{previous['text']} {message}" if previous.get("text") else message
+    worst = "error" if "error" in (level, previous.get("level")) else level
+    events[MESSAGE_EVENT] = {"text": text, "level": worst}
+    response.headers["HX-Trigger"] = json.dumps(events, ensure_ascii=True)
+    return response
+
+
+def _flashes_as_toasts(response):
+    """An htmx fragment answer shows this request's flashed messages at once, not on the next page."""
+    followed = ("Location", "HX-Redirect", "HX-Location", "HX-Refresh")
+    if not is_htmx() or not 200 <= response.status_code < 300 or any(h in response.headers for h in followed):
+        return response
+    for category, message in get_flashed_messages(with_categories=True):
+        toast(response, message, "error" if category == "error" else "success")
+    return response
+
+
+def init_app(app) -> None:
+    app.after_request(_flashes_as_toasts)

@@ -19,13 +19,19 @@ def to_paris(moment: datetime) -> datetime:
     return moment.astimezone(PARIS)
 
 
+def _day_month_year(value: date, pattern: str = "MMMM y") -> str:
+    """"12 mars 2027", and "1er décembre 2026": French writes the first of a month as an ordinal."""
+    day = "1er" if value.day == 1 else str(value.day)
+    return f"{day} {format_date(value, pattern, locale=LOCALE)}"
+
+
 def date_fr(value: date | datetime | None) -> str:
-    """12 mars 2027."""
+    """12 mars 2027; 1er décembre 2026."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = to_paris(value).date()
-    return format_date(value, "d MMMM y", locale=LOCALE)
+    return _day_month_year(value)
 
 
 def datetime_fr(value: datetime | None) -> str:
@@ -33,12 +39,12 @@ def datetime_fr(value: datetime | None) -> str:
     if value is None:
         return ""
     local = to_paris(value)
-    return f"{format_date(local.date(), 'd MMMM y', locale=LOCALE)} à {format_time(local, 'HH:mm', locale=LOCALE)}"
+    return f"{_day_month_year(local.date())} à {format_time(local, 'HH:mm', locale=LOCALE)}"
 
 
 def weekday_date_fr(value: date) -> str:
-    """jeudi 12 mars 2027."""
-    return format_date(value, "EEEE d MMMM y", locale=LOCALE)
+    """jeudi 12 mars 2027; mardi 1er décembre 2026."""
+    return f"{format_date(value, 'EEEE', locale=LOCALE)} {_day_month_year(value)}"
 
 
 def money_fr(value: Decimal | float | int | None) -> str:

@@ -23,7 +23,7 @@ def test_beneficiary_consents_and_confirms_attendance_through_their_link(app, cl
     r = client.post("/c/lyon/beneficiaries/", data={"name": "Zoé Martin", "email": "zoe@example.fr",
                                                     "employment_status": "demandeur_emploi"})
     person_id = r.headers["Location"].rstrip("/").split("/")[-1]
-    bilan_id = client.post(f"/c/lyon/beneficiaries/{person_id}/bilans", data={"minutes": "60"}).headers["Location"].split("/")[-1]
+    bilan_id = client.post(f"/c/lyon/beneficiaries/{person_id}/bilans", data={"on": date.today().isoformat(), "duration": "1 h"}).headers["Location"].split("/")[-1]
     client.post(f"/c/lyon/bilans/{bilan_id}/quote", data={"interview_hours": "16", "personal_hours": "8", "price": "1800",
                                                           "format": "presentiel", "funding": "personal"})
     client.post(f"/c/lyon/bilans/{bilan_id}/start")

@@ -21,7 +21,7 @@ def walk_to_conclusion(client, slug, email="zoe@example.fr", name="Zoé Martin")
                                                          "other_needs": "Besoin de pauses"})
     assert r.status_code == 303, r.text
     person_id = _id(r.headers["Location"])
-    r = client.post(f"/c/{slug}/beneficiaries/{person_id}/bilans", data={"minutes": "60", "notes": "Notes préalables secrètes"})
+    r = client.post(f"/c/{slug}/beneficiaries/{person_id}/bilans", data={"on": date.today().isoformat(), "duration": "1 h", "notes": "Notes préalables secrètes"})
     assert r.status_code == 303
     bilan_id = _id(r.headers["Location"])
     r = client.post(f"/c/{slug}/bilans/{bilan_id}/quote", data={

@@ -56,8 +56,8 @@ BAD = [
     ("satisfaction_poste", "scale", {"a-satisfaction_poste": "9"}, "entre 1 et 5"),
     ("satisfaction_poste", "scale", {"a-satisfaction_poste": "trois"}, "entre 1 et 5"),
     ("volontaire", "yes_no", {"a-volontaire": "peut-être"}, "oui ou par non"),
-    ("debut_souhaite", "date", {"a-debut_souhaite": "31/02/2026"}, "Date invalide"),
-    ("debut_souhaite", "date", {"a-debut_souhaite": "0001-01-01"}, "Date invalide"),
+    ("debut_souhaite", "date", {"a-debut_souhaite": "31/02/2026"}, "Cette date n'existe pas"),
+    ("debut_souhaite", "date", {"a-debut_souhaite": "0001-01-01"}, "Indiquez une date"),
 ]
 GOOD = {"poste": {"a-poste": "Comptable"}, "motif": {"a-motif": "Changer"}, "origine": {"a-origine": "moi"},
         "objectifs": {"a-objectifs": ["evoluer"]}, "satisfaction_poste": {"a-satisfaction_poste": "3"},

@@ -22,6 +22,15 @@ class LoginForm(BaseForm):
     next = HiddenField()
 
 
+class PostedEmailForm(BaseForm):
+    """The address a login or reset request was made for: the per-account rate limit's key (no CSRF: read only)."""
+
+    class Meta:
+        csrf = False
+
+    email = StringField("Adresse e-mail", filters=[strip])
+
+
 class ResetRequestForm(BaseForm):
     email = StringField("Adresse e-mail", filters=[strip], validators=[required(), max_length(254), email_address()])
 

@@ -9,7 +9,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlmodel import select
 
 from saas.accounts import queries
-from saas.accounts.forms import ChangePasswordForm, JoinForm, LoginForm, NewPasswordForm, ResetRequestForm
+from saas.accounts.forms import (ChangePasswordForm, JoinForm, LoginForm, NewPasswordForm, PostedEmailForm,
+                                 ResetRequestForm)
 from saas.accounts.models import Account, Invitation, Membership, PasswordReset
 from saas.accounts.passwords import hash_password, verify_password
 from saas.centres.models import Centre
@@ -29,7 +30,8 @@ SAME_ANSWER_RESET = ("Si un compte existe pour cette adresse, un e-mail avec un 
 
 
 def _posted_email() -> str:
-    return "account:" + queries.normalise_email(request.form.get("email", ""))[:254]
+    # A rate limit's key, not stored data: bounding its length is no truncation of what was typed.
+    return "account:" + queries.normalise_email(PostedEmailForm().email.data or "")[:254]
 
 
 def safe_next(target: str | None) -> str | None:

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 
-from wtforms import DateField, PasswordField, StringField
+from wtforms import PasswordField, StringField
 from wtforms.validators import Optional, ValidationError
 
 from saas.accounts.forms import good_password
-from saas.forms import BaseForm, email_address, max_length, no_markup, required, strip
+from saas.forms import BaseForm, FrenchDateField, email_address, max_length, no_markup, required, strip
 from saas.signup.identifiers import compact_digits, nda_problem, siret_problem, slug_problem
 
 
@@ -28,8 +28,7 @@ class SignupForm(BaseForm):
                       validators=[required(), max_length(20), _check(nda_problem)])
     qualiopi_number = StringField("Numéro du certificat Qualiopi", filters=[strip],
                                   validators=[Optional(), max_length(60), no_markup])
-    qualiopi_expires_on = DateField("Date d'expiration du certificat", validators=[Optional()],
-                                    render_kw={"type": "date"})
+    qualiopi_expires_on = FrenchDateField("Date d'expiration du certificat", validators=[Optional()])
     admin_name = StringField("Votre nom", filters=[strip], validators=[required(), max_length(120), no_markup])
     admin_email = StringField("Votre adresse e-mail", filters=[strip],
                               validators=[required(), max_length(254), email_address()])
@@ -38,3 +37,13 @@ class SignupForm(BaseForm):
     def validate_qualiopi_expires_on(self, field):
         if field.data and not self.qualiopi_number.data:
             raise ValidationError("Indiquez aussi le numéro du certificat.")
+
+
+class SlugCheckForm(BaseForm):
+    """The slug as it is typed (validation-as-you-type, a GET: no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    slug = StringField("Adresse de votre espace", filters=[strip], validators=[max_length(40), _check(slug_problem)])
+    centre_name = StringField("Nom du centre", filters=[strip], validators=[max_length(120)])

@@ -15,8 +15,8 @@ from saas.db import public_db
 from saas.mail.outbox import queue_email
 from saas.models import utcnow
 from saas.security import limiter
-from saas.signup.forms import SignupForm
-from saas.signup.identifiers import slug_problem, suggest_slug
+from saas.signup.forms import SignupForm, SlugCheckForm
+from saas.signup.identifiers import suggest_slug
 from saas.signup.models import PendingSignup
 from saas.signup.provision import SlugTaken, create_centre
 from saas.tokens import hash_token, new_token
@@ -72,10 +72,12 @@ def sent():
 @bp.get("/check-slug")
 def check_slug():
     """Inline validation as the slug is typed (htmx): the message alone."""
-    slug = request.args.get("slug", "")[:60]
-    if not slug and request.args.get("centre_name"):
-        slug = suggest_slug(request.args["centre_name"])
-    problem = slug_problem(slug) or (SLUG_TAKEN if slug_taken(slug) else None)
+    form = SlugCheckForm(formdata=request.args)
+    if not form.slug.data and form.centre_name.data:
+        form.slug.data = suggest_slug(form.centre_name.data)
+    slug = form.slug.data or ""
+    problem = (form.slug.errors[0] if not form.validate() and form.slug.errors else None) or (
+        SLUG_TAKEN if slug_taken(slug) else None)
     return render_template("signup/_slug_status.html", slug=slug, problem=problem)
 
 

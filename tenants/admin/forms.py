@@ -1,10 +1,10 @@
 """Forms of the centre administration page."""
 from __future__ import annotations
 
-from wtforms import DateField, StringField
+from wtforms import StringField
 from wtforms.validators import Optional, ValidationError
 
-from saas.forms import BaseForm, email_address, max_length, no_markup, required, strip
+from saas.forms import BaseForm, FrenchDateField, email_address, max_length, no_markup, required, strip
 from saas.signup.identifiers import compact_digits, nda_problem, siret_problem
 
 
@@ -15,7 +15,7 @@ class CentreDetailsForm(BaseForm):
                       validators=[required(), max_length(20)])
     qualiopi_number = StringField("Numéro du certificat Qualiopi", filters=[strip],
                                   validators=[Optional(), max_length(60), no_markup])
-    qualiopi_expires_on = DateField("Expiration du certificat", validators=[Optional()], render_kw={"type": "date"})
+    qualiopi_expires_on = FrenchDateField("Expiration du certificat", validators=[Optional()])
     legal_representative_name = StringField("Représentant légal : nom", filters=[strip],
                                             validators=[Optional(), max_length(120), no_markup])
     legal_representative_title = StringField("Représentant légal : qualité", filters=[strip],

@@ -10,7 +10,7 @@ from saas.errors import RuleViolation
 from saas.htmx import render
 from saas.tenancy import staff_blueprint, tenant_db
 from tenants.beneficiaries import queries, registry
-from tenants.beneficiaries.forms import BeneficiaryForm
+from tenants.beneficiaries.forms import BeneficiaryForm, PriorInterviewForm
 from tenants.bilans import lifecycle
 from tenants.bilans.queries import bilans_of
 
@@ -50,12 +50,17 @@ def create():
     return redirect(url_for("beneficiaries.show", beneficiary_id=person.id), 303)
 
 
+def _show(person, interview_form=None, status=200):
+    db = tenant_db()
+    form = interview_form or PriorInterviewForm(formdata=None, data={"on": date.today(), "duration": 60})
+    return render("beneficiaries/show.html", status=status, person=person, bilans=bilans_of(db, person.id),
+                  interview_form=form)
+
+
 @bp.get("/<beneficiary_id>")
 def show(beneficiary_id: str):
     """A beneficiary, their accommodations and their bilans."""
-    db = tenant_db()
-    person = queries.beneficiary_or_404(db, beneficiary_id)
-    return render("beneficiaries/show.html", person=person, bilans=bilans_of(db, person.id), today=date.today())
+    return _show(queries.beneficiary_or_404(tenant_db(), beneficiary_id))
 
 
 @bp.post("/<beneficiary_id>/bilans")
@@ -63,11 +68,16 @@ def open_bilan(beneficiary_id: str):
     """Record the free prior interview: the bilan starts there, before any quote."""
     db = tenant_db()
     person = queries.beneficiary_or_404(db, beneficiary_id)
-    on = request.form.get("on") or None
-    minutes = request.form.get("minutes", type=int)
-    bilan = lifecycle.record_prior_interview(db, person, consultant_id=current_user.id,
-                                             on=date.fromisoformat(on) if on else date.today(),
-                                             minutes=minutes, notes=request.form.get("notes", "").strip() or None,
-                                             actor=current_user.name)
+    form = PriorInterviewForm()
+    if not form.validate_on_submit():
+        return _show(person, form, 422)
+    try:
+        bilan = lifecycle.record_prior_interview(db, person, consultant_id=current_user.id, on=form.on.data,
+                                                 minutes=form.duration.data, notes=form.notes.data or None,
+                                                 actor=current_user.name)
+    except RuleViolation as refusal:
+        db.rollback()
+        form.form_errors.append(refusal.message)
+        return _show(person, form, 422)
     db.commit()
     return redirect(url_for("bilan.show", bilan_id=bilan.id), 303)

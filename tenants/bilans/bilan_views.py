@@ -15,7 +15,7 @@ from flask_login import current_user
 from saas.accounts.roles import admin_required
 from saas.downloads import pdf_response
 from saas.errors import NotFound, RuleViolation
-from saas.htmx import is_htmx, render
+from saas.htmx import is_htmx, render, toast
 from saas.tenancy import tenant_db
 from tenants.beneficiaries.models import Beneficiary
 from tenants.bilans import checklists, closing, consent, documents, lifecycle, mailing, workspace
@@ -62,7 +62,7 @@ def _done(bilan, fragment: str | None = None):
     """htmx: the fragment again; plain form: back to the bilan page (303)."""
     tenant_db().commit()
     if fragment and is_htmx():
-        return _page(bilan, 200, fragment)
+        return toast(_page(bilan, 200, fragment))
     return redirect(url_for("bilan.show"), 303)
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 from flask import g, redirect, request, url_for
 from sqlmodel import select
 
-from saas.errors import NotFound, RuleViolation
+from saas.errors import NotFound
 from saas.htmx import render
 from saas.tenancy import tenant_db
 from tenants.beneficiaries.models import Beneficiary
 from tenants.bilans import closing, consent, documents, follow_up
-from tenants.bilans.models import KEEPABLE_DOCUMENTS, ActionItem, Bilan, Objective, Satisfaction
+from tenants.bilans.models import ActionItem, Bilan, Objective, Satisfaction
+from tenants.bilans.portal_forms import ClosingForm, CommentForm, ConsentForm
 from tenants.history import actors
 from tenants.portal.access import portal_blueprint, requires_code
 from tenants.sessions import attendance as attendance_rule
@@ -32,14 +33,14 @@ def _client() -> tuple[str | None, str | None]:
 
 
 @bp.get("/consent")
-def consent_page():
+def consent_page(form: ConsentForm | None = None, status: int = 200):
     """Volunteering and the ethics information (consent, confidentiality, neutrality: Qualiopi 9)."""
     db = tenant_db()
     bilan = _bilan()
-    return render("bilans/portal/consent.html", bilan=bilan, given=consent.consents_of(db, bilan.id),
+    return render("bilans/portal/consent.html", status=status, bilan=bilan, given=consent.consents_of(db, bilan.id),
                   has_consent=consent.has_consent(db, bilan.id), centre=g.centre,
                   withdrawal=consent.withdrawal_of(db, bilan.id), can_withdraw=consent.can_withdraw(db, bilan),
-                  disclosures=disclosure.disclosure_consents(db, bilan.id))
+                  disclosures=disclosure.disclosure_consents(db, bilan.id), form=form or ConsentForm(formdata=None))
 
 
 @bp.post("/consent")
@@ -47,9 +48,9 @@ def give_consent():
     """Record consent with time, address and browser as proof (L6313-4)."""
     db = tenant_db()
     bilan = _bilan()
-    if request.form.get("volunteering") != "y" or request.form.get("ethics") != "y":
-        raise RuleViolation("Cochez les deux cases pour confirmer. Vous pouvez aussi ne pas vous engager : "
-                            "refuser un bilan n'est jamais une faute.")
+    form = ConsentForm()
+    if not form.validate_on_submit():
+        return consent_page(form, 422)
     ip, agent = _client()
     consent.record_consent(db, bilan, method="portal", ip=ip, user_agent=agent, actor=actors.BENEFICIARY)
     db.commit()
@@ -135,14 +136,14 @@ def logbook():
 
 @bp.get("/synthesis")
 @requires_code
-def synthesis():
+def synthesis(form: CommentForm | None = None, status: int = 200):
     """Read the shared draft or the final synthesis (one-time code first: sole recipient)."""
     db = tenant_db()
     bilan = _bilan()
     found = editing.synthesis_of(db, bilan)
     if found is None or found.status == "draft":
         raise NotFound("Votre synthèse n'est pas encore disponible.")
-    return render("bilans/portal/synthesis.html", bilan=bilan, synthesis=found, sections=found.sections or {},
+    return render("bilans/portal/synthesis.html", status=status, form=form or CommentForm(formdata=None), bilan=bilan, synthesis=found, sections=found.sections or {},
                   labels=SECTIONS, comments=db.exec(select(SynthesisComment).where(SynthesisComment.bilan_id == bilan.id)
                                                     .order_by(SynthesisComment.at)).all())
 
@@ -152,7 +153,10 @@ def synthesis():
 def comment():
     """Comment the draft before it is final."""
     db = tenant_db()
-    editing.comment(db, _bilan(), request.form.get("body", ""))
+    form = CommentForm()
+    if not form.validate_on_submit():
+        return synthesis(form, 422)
+    editing.comment(db, _bilan(), form.body.data)
     db.commit()
     return redirect(url_for("portal_bilans.synthesis"), 303)
 
@@ -176,11 +180,15 @@ def synthesis_pdf():
 
 
 @bp.get("/closing")
-def closing_page():
+def closing_page(form: ClosingForm | None = None, status: int = 200):
     """End of the bilan: satisfaction, and the two separate questions of R6313-7."""
     db = tenant_db()
     bilan = _bilan()
-    return render("bilans/portal/closing.html", bilan=bilan, keepable=KEEPABLE_DOCUMENTS,
+    if form is None:
+        answered = {True: "yes", False: "no"}.get(bilan.synthesis_to_cep)
+        form = ClosingForm(formdata=None, data={"synthesis_to_cep": answered,
+                                                "kept_documents": list(bilan.kept_documents or [])})
+    return render("bilans/portal/closing.html", status=status, bilan=bilan, form=form,
                   satisfaction=db.exec(select(Satisfaction).where(Satisfaction.bilan_id == bilan.id)).first(),
                   follow_ups=follow_up.for_bilan(db, bilan) if bilan.status == "completed" else [])
 
@@ -190,25 +198,22 @@ def answer_closing():
     """Record the beneficiary's own answers (and their agreement to send the synthesis to a CEP)."""
     db = tenant_db()
     bilan = _bilan()
-    form = request.form
-    if form.get("score"):
-        try:
-            score = int(form["score"])
-        except ValueError:
-            raise RuleViolation("Choisissez une note de 1 à 5.")
-        closing.record_satisfaction(db, bilan, score=score, would_recommend=form.get("recommend") == "yes",
+    form = ClosingForm()
+    if not form.validate_on_submit():
+        return closing_page(form, 422)
+    if form.score.data:
+        closing.record_satisfaction(db, bilan, score=int(form.score.data), would_recommend=form.recommend.data == "yes",
                                     actor=actors.BENEFICIARY)
-    to_cep = form.get("synthesis_to_cep")
+    to_cep = form.synthesis_to_cep.data
     if to_cep in ("yes", "no"):
         ip, agent = _client()
-        kept = [k for k in form.getlist("kept_documents") if k in KEEPABLE_DOCUMENTS]
         # Ticked by the beneficiary from their own link: that is their written agreement (R6313-7).
-        closing.answer(db, bilan, synthesis_to_cep=to_cep == "yes", kept_documents=kept, actor=actors.BENEFICIARY,
-                       written=closing.Written("portal", ip=ip, user_agent=agent))
-        if to_cep == "yes" and "@" in form.get("cep_email", ""):
+        closing.answer(db, bilan, synthesis_to_cep=to_cep == "yes", kept_documents=form.kept_documents.data or [],
+                       actor=actors.BENEFICIARY, written=closing.Written("portal", ip=ip, user_agent=agent))
+        if to_cep == "yes" and form.cep_email.data:
             consent.record_disclosure_consent(db, bilan, recipient_kind="cep",
-                                              recipient_name=form.get("cep_name", "").strip() or "Conseiller CEP",
-                                              recipient_email=form["cep_email"], method="portal", ip=ip,
+                                              recipient_name=form.cep_name.data or "Conseiller CEP",
+                                              recipient_email=form.cep_email.data, method="portal", ip=ip,
                                               user_agent=agent, actor=actors.BENEFICIARY)
     db.commit()
     return redirect(url_for("portal_bilans.closing_page"), 303)

@@ -8,6 +8,7 @@ from saas.models import utcnow
 from saas.security import limiter
 from saas.tenancy import centre_blueprint, tenant_db
 from tenants.portal import access, items, stepup
+from tenants.portal.forms import CodeForm, TextSizeForm
 
 bp = centre_blueprint("portal", __name__)
 bp.context_processor(access.portal_context)
@@ -77,14 +78,20 @@ def _safe_next() -> str:
     return prefix
 
 
+def _code_page(form: CodeForm | None = None, sent: bool | None = None, status: int = 200):
+    db = tenant_db()
+    beneficiary = access._beneficiary(db, g.visitor.beneficiary_id)
+    form = form or CodeForm(formdata=None, data={"next": _safe_next()})
+    return render("portal/code.html", status=status, form=form, next=_safe_next(),
+                  sent=stepup.active_code(db, g.visitor) is not None if sent is None else sent,
+                  address=stepup.mask_email(getattr(beneficiary, "email", "") or ""))
+
+
 @bp.get("/p/code")
 @access.visitor_required
 def code():
     """Ask for the emailed code (sending one is a POST: scanners never trigger it)."""
-    db = tenant_db()
-    beneficiary = access._beneficiary(db, g.visitor.beneficiary_id)
-    return render("portal/code.html", next=_safe_next(), sent=stepup.active_code(db, g.visitor) is not None,
-                  address=stepup.mask_email(getattr(beneficiary, "email", "") or ""), message=None)
+    return _code_page()
 
 
 @bp.post("/p/code/send")
@@ -104,26 +111,29 @@ def send_code():
 def check_code():
     """Check the typed code; 5 wrong tries kill it and a new one must be sent."""
     db = tenant_db()
-    result = stepup.check_code(db, g.visitor, request.form.get("code", ""))
+    form = CodeForm()
+    if not form.validate_on_submit():
+        return _code_page(form, status=422)
+    result = stepup.check_code(db, g.visitor, form.code.data)
     db.commit()
     if result == "ok":
         access.mark_code_verified()
         return redirect(_safe_next(), 303)
-    beneficiary = access._beneficiary(db, g.visitor.beneficiary_id)
-    message = ("Code incorrect. Vérifiez les 6 chiffres reçus par e-mail." if result == "wrong" else
-               "Ce code n'est plus valable (expiré ou trop d'essais). Demandez un nouveau code.")
-    return render("portal/code.html", status=422, next=_safe_next(), sent=result == "wrong",
-                  address=stepup.mask_email(getattr(beneficiary, "email", "") or ""), message=message)
+    if result == "wrong":
+        form.code.errors.append("Code incorrect. Vérifiez les 6 chiffres reçus par e-mail.")
+    else:  # the code field is gone: a new code must be sent first
+        form.form_errors.append("Ce code n'est plus valable (expiré ou trop d'essais). Demandez un nouveau code.")
+    return _code_page(form, sent=result == "wrong", status=422)
 
 
 @bp.post("/p/text-size")
 def set_text_size():
     """Remember the chosen text size in a cookie (no portal session needed)."""
-    size = request.form.get("size", "")
+    form = TextSizeForm()
     response = make_response(redirect(_safe_next(), 303))
-    if size in access.TEXT_SIZES:
-        response.set_cookie(access.TEXT_SIZE_COOKIE, size, max_age=365 * 86400, samesite="Lax", httponly=True,
-                            secure=request.is_secure)
+    if form.validate_on_submit():
+        response.set_cookie(access.TEXT_SIZE_COOKIE, form.size.data, max_age=365 * 86400, samesite="Lax",
+                            httponly=True, secure=request.is_secure)
     return response
 
 

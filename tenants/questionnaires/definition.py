@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterator, Optional
 
+from saas.parsing import FrenchInputError, parse_date
+
 TYPES = {
     "short_text": "Texte court",
     "long_text": "Texte long",
@@ -146,12 +148,10 @@ def parse(question: dict, form) -> Any:
         if not raw:
             return None
         try:
-            value = date.fromisoformat(raw)
-        except ValueError:
-            raise AnswerError("Date invalide : utilisez le format jj/mm/aaaa.") from None
-        if not 1900 <= value.year <= 2100:
-            raise AnswerError("Date invalide : l'année doit être comprise entre 1900 et 2100.")
-        return value.isoformat()
+            # The one French date parser (docs/RULES.md, "French input"): ISO from a date input, or 01/12/2026.
+            return parse_date(raw).isoformat()
+        except FrenchInputError as refusal:
+            raise AnswerError(refusal.message) from None
     if kind == "single_choice":
         raw = form.get(name, "")
         if not raw:

@@ -13,6 +13,8 @@ from tenants.portal.access import portal_blueprint, requires_code
 from tenants.questionnaires import answers as store
 from tenants.questionnaires import assignments, charts, queries, respondents
 from tenants.questionnaires import definition as spec
+from tenants.questionnaires.forms import (RespondentForm, ScreenForm, SignatureForm, answer_of, answers_form,
+                                          autosave_form, screen_of)
 from tenants.questionnaires.models import Assignment, Questionnaire
 
 bp = portal_blueprint("portal_questionnaires", __name__, url_prefix="/questionnaires")
@@ -41,13 +43,10 @@ def _section_index(questionnaire: Questionnaire, assignment: Assignment | None =
     if questionnaire.paging != "sections" or (assignment is not None and assignment.submitted_at is not None):
         return None
     count = len(questionnaire.definition["sections"])
-    if "s" not in request.values and assignment is not None:
+    asked = screen_of(request.values).s
+    if not asked.raw_data and assignment is not None:
         return _resume_at(questionnaire, store.answers_of(tenant_db(), assignment.id))
-    try:
-        index = int(request.values.get("s", 0))
-    except ValueError:
-        index = 0
-    return max(0, min(index, count - 1))
+    return max(0, min(asked.data or 0, count - 1))
 
 
 def _page(assignment, questionnaire, *, errors=None, typed=None, missing=None, status=200, message=None):
@@ -90,14 +89,12 @@ def autosave(assignment_id, question_id):
     found = spec.find(questionnaire.definition, question_id)
     if found is None:
         raise NotFound("Cette question n'existe pas.")
-    try:
-        value = spec.parse(found.question, request.form)
-    except spec.AnswerError as error:
-        return render("questionnaires/_state.html", status=422, error=str(error), question_id=question_id)
-    try:
-        seen = int(request.form.get(f"rev-{question_id}", ""))
-    except ValueError:
-        seen = None
+    form = autosave_form(found.question)
+    form.validate_on_submit()
+    answer = answer_of(form, question_id)
+    if answer.errors:
+        return render("questionnaires/_state.html", status=422, error=answer.errors[0], question_id=question_id)
+    value, seen = answer.data, form[f"rev-{question_id}"].data
     try:
         saved = store.save_answer(db, assignment, questionnaire, question_id, value, seen)
         db.commit()
@@ -118,26 +115,23 @@ def save(assignment_id):
     if assignment.submitted_at is not None:
         raise RuleViolation("Ce questionnaire a déjà été envoyé.", 409)
     index = _section_index(questionnaire)
+    shown = [question for position, section in enumerate(questionnaire.definition["sections"])
+             if index is None or position == index for question in section.get("questions", [])]
+    form = answers_form(shown, go=ScreenForm.go)()
+    form.validate_on_submit()
     errors, typed = {}, {}
-    for position, section in enumerate(questionnaire.definition["sections"]):
-        if index is not None and position != index:
+    for question in shown:
+        answer = answer_of(form, question["id"])
+        if not answer.present and question["type"] not in ("multiple_choice",):
             continue
-        for question in section.get("questions", []):
-            present = any(key == spec.field_name(question["id"]) or key.startswith(spec.field_name(question["id"]) + "-")
-                          for key in request.form)
-            if not present and question["type"] not in ("multiple_choice",):
-                continue
-            try:
-                value = spec.parse(question, request.form)
-            except spec.AnswerError as error:
-                errors[question["id"]] = str(error)
-                typed[question["id"]] = request.form.get(spec.field_name(question["id"]), "")
-                continue
-            store.save_answer(db, assignment, questionnaire, question["id"], value)
+        if answer.errors:
+            errors[question["id"]], typed[question["id"]] = answer.errors[0], answer.typed
+            continue
+        store.save_answer(db, assignment, questionnaire, question["id"], answer.data)
     db.commit()
     if errors:
         return _page(assignment, questionnaire, errors=errors, typed=typed, status=422)
-    target = request.form.get("go", "")
+    target = form.go.data or ""
     if index is not None and target in ("next", "previous"):
         step = 1 if target == "next" else -1
         return redirect(url_for("portal_questionnaires.fill", assignment_id=assignment.id, s=index + step), 303)
@@ -150,8 +144,11 @@ def submit(assignment_id):
     """Check required answers; send, or list what is missing (status 422, nothing lost)."""
     db = tenant_db()
     assignment, questionnaire = _mine(assignment_id)
+    form = SignatureForm()
+    if not form.validate_on_submit():
+        return _page(assignment, questionnaire, status=422, message=" ".join(form.signature.errors))
     try:
-        missing = assignments.submit(db, assignment, questionnaire, request.form.get("signature"))
+        missing = assignments.submit(db, assignment, questionnaire, form.signature.data)
     except RuleViolation as refusal:
         if refusal.status == 409:
             raise
@@ -182,7 +179,7 @@ def results(assignment_id):
 
 
 @bp.get("/<assignment_id>/respondents", endpoint="respondents")
-def respondents_page(assignment_id, form=None, error=None, status=200):
+def respondents_page(assignment_id, form: RespondentForm | None = None, status=200):
     """360°: the people the beneficiary asked, how many answered (never who said what)."""
     assignment, questionnaire = _mine(assignment_id)
     if not questionnaire.is_360:
@@ -192,8 +189,7 @@ def respondents_page(assignment_id, form=None, error=None, status=200):
     return render("questionnaires/respondents.html", "questionnaires/_respondents.html", status=status,
                   assignment=assignment, questionnaire=questionnaire, people=respondents.respondents_of(db, assignment.id),
                   answered=answered, invited=invited, minimum=respondents.MIN_ANSWERS,
-                  relationships=respondents.RELATIONSHIPS, form=form or {}, error=error)
-
+                  relationships=respondents.RELATIONSHIPS, form=form or RespondentForm(formdata=None))
 
 
 @bp.post("/<assignment_id>/respondents")
@@ -206,14 +202,17 @@ def add_respondent(assignment_id):
         raise NotFound(queries.NOT_FOUND)
     from tenants.beneficiaries.models import Beneficiary
 
+    form = RespondentForm()
+    if not form.validate_on_submit():
+        return respondents_page(assignment_id, form=form, status=422)
     beneficiary = db.get(Beneficiary, assignment.beneficiary_id)
     try:
-        respondents.add_respondent(db, g.centre, assignment, name=request.form.get("name", ""),
-                                   email=request.form.get("email", ""),
-                                   relationship=request.form.get("relationship", ""),
+        respondents.add_respondent(db, g.centre, assignment, name=form.name.data, email=form.email.data,
+                                   relationship=form.relationship.data,
                                    beneficiary_name=beneficiary.name if beneficiary else "")
     except RuleViolation as refusal:
         db.rollback()
-        return respondents_page(assignment_id, form=request.form, error=refusal.message, status=422)
+        form.form_errors.append(refusal.message)
+        return respondents_page(assignment_id, form=form, status=422)
     db.commit()
     return respondents_page(assignment_id)

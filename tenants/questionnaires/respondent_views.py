@@ -5,12 +5,14 @@ Nested in the portal's centre blueprint (tenants/portal/views.py) at
 """
 from __future__ import annotations
 
-from flask import Blueprint, g, redirect, request, session, url_for
+from flask import Blueprint, g, redirect, session, url_for
 
 from saas.htmx import render
 from saas.security import limiter
 from saas.tenancy import tenant_db
+from tenants.questionnaires import definition as spec
 from tenants.questionnaires import respondents
+from tenants.questionnaires.forms import answer_of, answers_form
 from tenants.questionnaires.models import Assignment, Questionnaire, Respondent
 
 bp = Blueprint("respondents", __name__, url_prefix="/avis")
@@ -73,9 +75,11 @@ def submit():
         return render("questionnaires/respondent_closed.html", status=401)
     if found.submitted_at is not None:
         return render("questionnaires/respondent_done.html")
-    answers, errors = respondents.read_form(questionnaire, request.form)
+    form = answers_form([found.question for found in spec.questions(questionnaire.definition)])()
+    form.validate_on_submit()
+    answers, errors = respondents.read_form(questionnaire, form)
     if errors:
-        typed = {k: request.form.get(f"a-{k}", "") for k in errors}
+        typed = {k: answer_of(form, k).typed for k in errors}
         return render("questionnaires/respondent_form.html", status=422, questionnaire=questionnaire,
                       answers={**answers, **typed}, errors=errors)
     respondents.submit_respondent(db, found, answers)

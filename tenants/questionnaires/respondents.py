@@ -72,18 +72,15 @@ def find_respondent(db: Session, token: str) -> Optional[Respondent]:
 
 
 def read_form(questionnaire: Questionnaire, form) -> tuple[dict, dict]:
-    """(answers, errors by question id) from one posted 360° form."""
+    """(answers, errors by question id) from one posted 360° form (tenants/questionnaires/forms.py:answers_form)."""
     answers: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for found in spec.questions(questionnaire.definition):
-        question = found.question
-        try:
-            value = spec.parse(question, form)
-        except spec.AnswerError as error:
-            errors[question["id"]] = str(error)
-            continue
-        if value is not None:
-            answers[question["id"]] = value
+        answer = form[spec.field_name(found.question["id"])]
+        if answer.errors:
+            errors[found.question["id"]] = answer.errors[0]
+        elif answer.data is not None:
+            answers[found.question["id"]] = answer.data
     for found in spec.missing(questionnaire.definition, answers):
         errors.setdefault(found.question["id"], "Cette réponse est obligatoire.")
     return answers, errors

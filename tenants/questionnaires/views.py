@@ -25,7 +25,7 @@ from tenants.questionnaires import assignments, authoring, charts, export, queri
 from tenants.questionnaires import definition as spec
 from tenants.questionnaires.answers import answers_of
 from tenants.questionnaires.bilan_views import beneficiary_of
-from tenants.questionnaires.forms import DetailsForm, QuestionForm
+from tenants.questionnaires.forms import DetailsForm, QuestionForm, SectionForm
 from tenants.questionnaires.models import Questionnaire
 
 bp = staff_blueprint("questionnaires", __name__, url_prefix="/questionnaires")
@@ -88,7 +88,8 @@ def _editor(questionnaire, status=200, forms=None, details=None, problem=None):
                   questionnaire=questionnaire, versions=queries.versions_of(db, questionnaire.family_id),
                   answered=authoring.has_assignments(db, questionnaire), editing=editing,
                   details=details or DetailsForm(obj=questionnaire), question_forms=question_forms,
-                  new_form=forms.get("new") or _question_form(questionnaire), types=spec.TYPES, problem=problem)
+                  new_form=forms.get("new") or _question_form(questionnaire),
+                  section_form=forms.get("section") or SectionForm(formdata=None, prefix="section"), types=spec.TYPES, problem=problem)
 
 
 @bp.get("/<questionnaire_id>")
@@ -195,7 +196,10 @@ def add_section(questionnaire_id):
     """A new part at the end."""
     db = tenant_db()
     questionnaire = queries.questionnaire_or_404(db, questionnaire_id)
-    title = (request.form.get("title") or "").strip()[:160] or "Nouvelle partie"
+    form = SectionForm(prefix="section")
+    if not form.validate_on_submit():
+        return _editor(questionnaire, status=422, forms={"section": form})
+    title = form.title.data or "Nouvelle partie"
 
     def change(target, definition):
         taken = {s["id"] for s in definition["sections"]}

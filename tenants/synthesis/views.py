@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import g, redirect, request, url_for
+from flask import g, redirect, url_for
 from flask_login import current_user
 from sqlmodel import select
 
 from saas.errors import RuleViolation
-from saas.htmx import is_htmx, render
+from saas.htmx import is_htmx, render, toast
 from saas.tenancy import tenant_db
 from tenants.beneficiaries.models import Beneficiary
 from tenants.bilans import consent, documents
@@ -16,17 +16,21 @@ from tenants.bilans.access import bilan_blueprint
 from tenants.bilans.models import Consent
 from tenants.history import actors
 from tenants.synthesis import disclosure, editing, mailing
+from tenants.synthesis.forms import DiscloseForm, DisclosureConsentForm, SynthesisForm
 from tenants.synthesis.models import LEGAL_SECTIONS, SECTIONS, Disclosure, SynthesisComment
 
 bp = bilan_blueprint("synthesis", __name__, url_prefix="/synthesis")
 
 
-def editor_context(db, bilan, saved: bool = False) -> dict:
+def editor_context(db, bilan, saved: bool = False, form: SynthesisForm | None = None,
+                   consent_form: DisclosureConsentForm | None = None) -> dict:
     synthesis = editing.synthesis_of(db, bilan)
     sections = (synthesis.sections if synthesis else None) or {}
     return {"bilan": bilan, "person": db.get(Beneficiary, bilan.beneficiary_id), "synthesis": synthesis,
             "sections": sections, "labels": SECTIONS, "legal": LEGAL_SECTIONS,
             "missing": editing.missing_sections(sections), "saved": saved,
+            "form": form or SynthesisForm.of(sections),
+            "consent_form": consent_form or DisclosureConsentForm(formdata=None),
             "comments": list(db.exec(select(SynthesisComment).where(SynthesisComment.bilan_id == bilan.id)
                                      .order_by(SynthesisComment.at)).all()),
             "disclosure_consents": list(db.exec(select(Consent).where(Consent.bilan_id == bilan.id,
@@ -54,13 +58,18 @@ def edit():
 
 @bp.post("/")
 def save():
-    """Save the draft; htmx gets the warnings block back."""
+    """Save the draft; htmx gets the editor back (warnings, and each error beside its section)."""
     db = tenant_db()
     bilan = g.bilan
-    editing.save(db, bilan, {key: request.form.get(key, "")[:20000] for key in SECTIONS}, actor=actors.current_staff())
+    form = SynthesisForm()
+    if not form.validate_on_submit():
+        return render("synthesis/edit.html", "synthesis/_editor.html", status=422,
+                      **editor_context(db, bilan, form=form))
+    editing.save(db, bilan, form.sections(), actor=actors.current_staff())
     db.commit()
     if is_htmx():
-        return render("synthesis/_status.html", "synthesis/_status.html", **editor_context(db, bilan, saved=True))
+        return toast(render("synthesis/edit.html", "synthesis/_editor.html",
+                            **editor_context(db, bilan, saved=True, form=form)), "Brouillon enregistré.")
     return _back(bilan)
 
 
@@ -114,13 +123,11 @@ def record_consent():
     """Record the beneficiary's signed agreement to disclose to a named recipient."""
     db = tenant_db()
     bilan = g.bilan
-    form = request.form
-    if form.get("confirm") != "y":
-        raise RuleViolation("Cochez la case confirmant l'accord écrit du bénéficiaire pour ce destinataire.")
-    if not form.get("recipient_name", "").strip() or "@" not in form.get("recipient_email", ""):
-        raise RuleViolation("Indiquez le nom et l'e-mail du destinataire.")
-    consent.record_disclosure_consent(db, bilan, recipient_kind=form.get("recipient_kind", ""),
-                                      recipient_name=form["recipient_name"], recipient_email=form["recipient_email"],
+    form = DisclosureConsentForm()
+    if not form.validate_on_submit():
+        return render("synthesis/edit.html", status=422, **editor_context(db, bilan, consent_form=form))
+    consent.record_disclosure_consent(db, bilan, recipient_kind=form.recipient_kind.data,
+                                      recipient_name=form.recipient_name.data, recipient_email=form.recipient_email.data,
                                       method="paper", recorded_by=current_user.id, actor=actors.current_staff())
     db.commit()
     return _back(bilan)
@@ -131,7 +138,11 @@ def disclose():
     """Send the final synthesis to a recipient the beneficiary agreed to (L6313-4)."""
     db = tenant_db()
     bilan = g.bilan
-    made = disclosure.disclose(db, bilan, recipient_email=request.form.get("recipient_email", ""),
+    form = DiscloseForm()
+    if not form.validate_on_submit():
+        # A button with a hidden address: its refusal is the page's message.
+        raise RuleViolation(" ".join(message for messages in form.errors.values() for message in messages))
+    made = disclosure.disclose(db, bilan, recipient_email=form.recipient_email.data,
                                sent_by=current_user.id, actor=actors.current_staff())
     person = db.get(Beneficiary, bilan.beneficiary_id)
     mailing.send_disclosure(db, g.centre, bilan, made, person=person, pdf=synthesis_pdf(db, bilan))
