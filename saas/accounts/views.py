@@ -8,18 +8,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlmodel import select
 
-from saas.accounts import queries
+from saas.accounts import mailing, queries
 from saas.accounts.forms import (ChangePasswordForm, JoinForm, LoginForm, NewPasswordForm, PostedEmailForm,
                                  ResetRequestForm)
 from saas.accounts.models import Account, Invitation, Membership, PasswordReset
 from saas.accounts.passwords import hash_password, verify_password
 from saas.centres.models import Centre
 from saas.db import public_db
-from saas.mail.outbox import queue_email
 from saas.models import utcnow
 from saas.security import limiter
 from saas.tokens import hash_token, new_token
-from saas.urls import external_url
 
 bp = Blueprint("accounts", __name__)
 
@@ -131,8 +129,7 @@ def forgot_password():
             token, token_hash = new_token()
             db.add(PasswordReset(account_id=account.id, token_hash=token_hash,
                                  expires_at=utcnow() + RESET_VALIDITY))
-            queue_email(db, to=account.email, template="reset_password", kind="password_reset",
-                        name=account.name, link=external_url("accounts.reset_password", token=token))
+            mailing.send_reset_link(db, account, token)
             db.commit()
         flash(SAME_ANSWER_RESET)
         return redirect(url_for("accounts.login"), 303)

@@ -12,15 +12,14 @@ from saas.accounts.models import Account
 from saas.accounts.passwords import hash_password
 from saas.centres.models import Centre
 from saas.db import public_db
-from saas.mail.outbox import queue_email
 from saas.models import utcnow
 from saas.security import limiter
+from saas.signup import mailing
 from saas.signup.forms import SignupForm, SlugCheckForm
 from saas.signup.identifiers import suggest_slug
 from saas.signup.models import PendingSignup
 from saas.signup.provision import SlugTaken, create_centre
 from saas.tokens import hash_token, new_token
-from saas.urls import external_url
 
 bp = Blueprint("signup", __name__, url_prefix="/signup")
 
@@ -57,9 +56,8 @@ def submit():
         qualiopi_expires_on=form.qualiopi_expires_on.data, admin_name=form.admin_name.data,
         admin_email=queries.normalise_email(form.admin_email.data),
         password_hash=hash_password(form.password.data), expires_at=utcnow() + SIGNUP_VALIDITY))
-    queue_email(db, to=form.admin_email.data, template="verify_signup", kind="signup_verification",
-                name=form.admin_name.data, centre_name=form.centre_name.data,
-                link=external_url("signup.verify", token=token))
+    mailing.send_verification(db, to=form.admin_email.data, name=form.admin_name.data,
+                              centre_name=form.centre_name.data, token=token)
     db.commit()
     return redirect(url_for("signup.sent"), 303)
 
