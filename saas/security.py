@@ -107,6 +107,8 @@ def init_app(app) -> None:
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if response.mimetype == "text/html":
+        # Pages, fragments and downloads (PDF, .ics, exports) hold personal data: no copy in any cache.
+        # Only our static assets may be cached (saas/downloads.py sets it on every file too).
+        if request.endpoint != "static":
             response.headers.setdefault("Cache-Control", "no-store")
         return response
