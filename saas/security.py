@@ -53,17 +53,22 @@ def cross_site_reason() -> str | None:
 
     A valid CSRF token is not enough (a token can leak); the browser's own
     headers say where a request comes from (OWASP CSRF cheat sheet, "Verifying
-    origin with standard headers"; Fetch Metadata). `Origin`, when sent, must
-    be ours ("null" never is). `Sec-Fetch-Site`: `cross-site` is refused;
-    `same-site` (a sibling subdomain) only with our own Origin; `same-origin`
-    and `none` (typed by the user) pass. Clients that send neither header
-    (curl, old browsers) rely on the CSRF token alone.
+    origin with standard headers"; Fetch Metadata). `Origin`, when it names a
+    site, must be ours. `Sec-Fetch-Site`: `cross-site` is refused; `same-site`
+    (a sibling subdomain) only with our own Origin; `same-origin` and `none`
+    (typed by the user) pass.
+
+    `Origin: null` is what browsers send for our own forms and htmx posts:
+    with `Referrer-Policy: no-referrer` (below) the Fetch standard serializes
+    the origin of a non-CORS POST as "null". So "null" is judged by
+    `Sec-Fetch-Site` alone. Clients that send neither header (curl, Safari
+    before 16.4 on old iPhones) rely on the CSRF token alone.
     """
     if request.method not in STATE_CHANGING:
         return None
     origin = request.headers.get("Origin")
     ours = origin is not None and _origin_of(origin) in own_origins()
-    if origin is not None and not ours:
+    if origin is not None and origin.strip() != "null" and not ours:
         return "origin"
     fetch_site = (request.headers.get("Sec-Fetch-Site") or "").lower()
     if fetch_site == "cross-site":

@@ -60,8 +60,9 @@ def test_the_url_map_has_state_changing_routes_to_check(app):
 
 
 @pytest.mark.parametrize("headers", [{"Origin": EVIL}, {"Sec-Fetch-Site": "cross-site"},
-                                     {"Origin": "null"}, {"Sec-Fetch-Site": "same-site"}],
-                         ids=["evil-origin", "cross-site", "null-origin", "same-site-without-origin"])
+                                     {"Origin": "null", "Sec-Fetch-Site": "cross-site"},
+                                     {"Origin": "null", "Sec-Fetch-Site": "same-site"}],
+                         ids=["evil-origin", "cross-site", "null-origin-cross-site", "null-origin-same-site"])
 def test_every_state_changing_route_refuses_a_cross_site_request(app, client, make_centre, add_member, login,
                                                                  headers):
     lyon = make_centre("lyon")
@@ -93,8 +94,9 @@ def page_token(client, path="/account") -> str:
 
 
 @pytest.mark.parametrize("headers", [{"Origin": EVIL}, {"Sec-Fetch-Site": "cross-site"},
-                                     {"Origin": EVIL, "Sec-Fetch-Site": "same-origin"}],
-                         ids=["evil-origin", "cross-site", "lying-fetch-site"])
+                                     {"Origin": EVIL, "Sec-Fetch-Site": "same-origin"},
+                                     {"Origin": "null", "Sec-Fetch-Site": "cross-site"}],
+                         ids=["evil-origin", "cross-site", "lying-fetch-site", "null-origin-cross-site"])
 def test_a_valid_csrf_token_from_another_site_is_refused(app, client, make_centre, login, csrf_on, headers):
     lyon = make_centre("lyon")
     app.config["WTF_CSRF_ENABLED"] = False
@@ -111,9 +113,12 @@ def test_a_valid_csrf_token_from_another_site_is_refused(app, client, make_centr
     {"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"},
     {"Origin": "http://localhost:80"},
     {"Origin": "http://localhost", "Sec-Fetch-Site": "same-site"},
+    {"Origin": "null", "Sec-Fetch-Site": "same-origin"},
     {"Sec-Fetch-Site": "none"},
+    {"Origin": "null"},
     {},
-], ids=["same-origin", "default-port", "same-site-with-our-origin", "typed-by-the-user", "no-header"])
+], ids=["same-origin", "default-port", "same-site-with-our-origin", "our-form-under-no-referrer",
+        "typed-by-the-user", "old-browser-under-no-referrer", "no-header"])
 def test_a_same_origin_request_with_its_token_passes(app, client, make_centre, login, csrf_on, headers):
     lyon = make_centre("lyon")
     app.config["WTF_CSRF_ENABLED"] = False
