@@ -24,6 +24,7 @@ JOB_RUNS_KEEP = timedelta(days=90)
 def purge_platform(session: Session, now: datetime) -> Counter:
     from jobs.models import JobRun
     from saas.accounts.models import Invitation, PasswordReset
+    from saas.accounts.sessions import purge_statement as ended_login_sessions
     from saas.mail.models import OutboxEmail
     from saas.signup.models import PendingSignup
 
@@ -47,6 +48,7 @@ def purge_platform(session: Session, now: datetime) -> Counter:
     run("outbox_rows", delete(OutboxEmail).where(OutboxEmail.status != "queued",
                                                  OutboxEmail.created_at < now - OUTBOX_ROW_KEEP))
     run("job_runs", delete(JobRun).where(JobRun.started_at < now - JOB_RUNS_KEEP))
+    run("login_sessions", ended_login_sessions(now))
     session.commit()
     return done
 

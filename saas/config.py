@@ -45,7 +45,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_FROM", "no-reply@bilan.localhost",
             "Sender address of every email; the display name is the centre's name."),
     Setting("RATELIMIT_STORAGE_URI", "memory://",
-            "Flask-Limiter storage for login and reset throttles (memory:// is per process)."),
+            "Flask-Limiter storage for login and reset throttles. memory:// counts per process: with N "
+            "gunicorn workers the real limits are N times higher; in production use a shared one "
+            "(redis://host:6379, memcached://host:11211; see docs/SECURITY.md)."),
     Setting("ARGON2_PROFILE", "default",
             "Password hashing cost: default (RFC 9106 low-memory) or fast (tests only)."),
     Setting("SCHEDULER_IN_PROCESS", "0",

@@ -15,9 +15,6 @@ class Account(PublicModel, table=True):
     email: str = Field(max_length=254, unique=True, index=True)  # lowercased
     name: str = Field(max_length=120)
     password_hash: str = Field(max_length=200)
-    # Bumped by a password change or "log out everywhere": every session and
-    # remember-me cookie carries it and dies with it.
-    session_version: int = 1
     created_at: datetime = Field(default_factory=utcnow)
 
     # Flask-Login protocol
@@ -26,7 +23,19 @@ class Account(PublicModel, table=True):
     is_anonymous: ClassVar[bool] = False
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        """What Flask-Login puts in the session and remember-me cookies: the login session's id.
+
+        Never the account id: a cookie must die with its server-side session
+        (saas/accounts/sessions.py). Set by saas.accounts.login.sign_in and the user loader.
+        """
+        token = self.__dict__.get("_login_token")
+        if token is None:
+            raise RuntimeError("log in through saas.accounts.login.sign_in, not login_user")
+        return token
+
+    def bind_login(self, token: str) -> None:
+        """This object stands for the account in the login session with this id (not a column)."""
+        self.__dict__["_login_token"] = token
 
 
 class Membership(PublicModel, table=True):
@@ -58,3 +67,17 @@ class PasswordReset(PublicModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)
     expires_at: datetime
     used_at: Optional[datetime] = None
+
+
+class LoginSession(PublicModel, table=True):
+    """One login of an account in one browser, revocable on the server (saas/accounts/sessions.py)."""
+    __tablename__ = "login_session"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)  # sha256 of the id the cookies carry
+    account_id: int = Field(foreign_key="account.id", index=True)
+    device: str = Field(default="", max_length=60)  # "Firefox sur Windows", not the whole User-Agent
+    remember: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    revoked_at: Optional[datetime] = None

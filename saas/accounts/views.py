@@ -5,13 +5,14 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from sqlmodel import select
 
-from saas.accounts import mailing, queries
+from saas.accounts import mailing, queries, sessions
 from saas.accounts.forms import (ChangePasswordForm, JoinForm, LoginForm, NewPasswordForm, PostedEmailForm,
                                  ResetRequestForm)
-from saas.accounts.models import Account, Invitation, Membership, PasswordReset
+from saas.accounts.login import current_login_session, sign_in, sign_out
+from saas.accounts.models import Account, Invitation, LoginSession, Membership, PasswordReset
 from saas.accounts.passwords import hash_password, verify_password
 from saas.centres.models import Centre
 from saas.db import public_db
@@ -58,7 +59,7 @@ def login():
     if form.validate_on_submit():
         account = queries.account_by_email(public_db(), form.email.data)
         if verify_password(account.password_hash if account else None, form.password.data):
-            login_user(account, remember=form.remember.data)
+            sign_in(account, remember=form.remember.data)
             return redirect(safe_next(form.next.data) or landing_url(account), 303)
         form.password.errors.append(SAME_ANSWER_LOGIN)
     status = 422 if request.method == "POST" else 200
@@ -67,7 +68,8 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    logout_user()
+    """End this browser's session on the server: a copy of its cookies no longer opens anything."""
+    sign_out()
     flash("Vous êtes déconnecté.")
     return redirect(url_for("public.home"), 303)
 
@@ -83,23 +85,43 @@ def centres():
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def profile():
-    """Change one's password: every other session of the account ends."""
+    """Change one's password: every other session of the account ends; the open sessions, listed."""
     form = ChangePasswordForm()
+    db = public_db()
     if form.validate_on_submit():
-        db = public_db()
         account = db.get(Account, current_user.id)
         if not verify_password(account.password_hash, form.current.data):
             form.current.errors.append("Mot de passe actuel incorrect.")
         else:
             account.password_hash = hash_password(form.password.data)
-            account.session_version += 1
             db.add(account)
+            sessions.end_sessions(db, account.id, keep=current_login_session())
             db.commit()
-            login_user(account)  # this session carries the new version; the others die
             flash("Mot de passe modifié. Vos autres sessions ont été fermées.")
             return redirect(url_for("accounts.profile"), 303)
     status = 422 if request.method == "POST" else 200
-    return render_template("accounts/profile.html", form=form), status
+    current = current_login_session()
+    return render_template("accounts/profile.html", form=form, login_sessions=sessions.open_sessions(db, current_user.id),
+                           current_session_id=current.id if current is not None else None), status
+
+
+@bp.post("/account/sessions/<int:session_id>/end")
+@login_required
+def end_session(session_id: int):
+    """End one of this account's sessions (a lost phone, a shared computer); this one logs out."""
+    db = public_db()
+    row = db.get(LoginSession, session_id)
+    if row is None or row.account_id != current_user.id or not sessions.is_live(row):
+        abort(404)
+    current = current_login_session()
+    if current is not None and current.id == row.id:
+        sign_out()
+        flash("Vous êtes déconnecté.")
+        return redirect(url_for("accounts.login"), 303)
+    sessions.end_session(db, row)
+    db.commit()
+    flash(f"La session « {row.device} » a été fermée.")
+    return redirect(url_for("accounts.profile"), 303)
 
 
 @bp.post("/account/logout-everywhere")
@@ -107,9 +129,7 @@ def profile():
 def logout_everywhere():
     """End every session and remember-me cookie of this account, this one included."""
     db = public_db()
-    account = db.get(Account, current_user.id)
-    account.session_version += 1
-    db.add(account)
+    sessions.end_sessions(db, current_user.id)
     db.commit()
     logout_user()
     flash("Toutes vos sessions ont été fermées.")
@@ -156,11 +176,11 @@ def reset_password(token: str):
         db = public_db()
         account = db.get(Account, reset.account_id)
         account.password_hash = hash_password(form.password.data)
-        account.session_version += 1
         reset.used_at = utcnow()
         db.add_all([account, reset])
-        db.commit()
-        login_user(account)
+        # Whoever knew the old password is signed out everywhere; this browser gets a new session.
+        sessions.end_sessions(db, account.id)
+        sign_in(account)
         flash("Votre mot de passe a été changé.")
         return redirect(landing_url(account), 303)
     status = 422 if request.method == "POST" else 200
@@ -200,7 +220,7 @@ def join(token: str):
         db.add(account)
         db.flush()
         _accept(db, invitation, account)
-        login_user(account)
+        sign_in(account)
         return redirect(url_for("dashboard.index", slug=centre.slug), 303)
     status = 422 if request.method == "POST" else 200
     return render_template("accounts/join.html", invitation=invitation, centre=centre, account=None,

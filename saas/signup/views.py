@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import login_user
 from sqlmodel import delete, select
 
 from saas.accounts import queries
+from saas.accounts.login import sign_in
 from saas.accounts.models import Account
 from saas.accounts.passwords import hash_password
 from saas.centres.models import Centre
@@ -117,7 +117,7 @@ def confirm(token: str):
               "error")
         return redirect(url_for("signup.form"), 303)
     _forget(db, pending)
-    login_user(queries.account_by_email(db, pending.admin_email))
+    sign_in(queries.account_by_email(db, pending.admin_email))
     flash(f"Bienvenue ! L'espace de {centre.name} est prêt.")
     return redirect(url_for("dashboard.index", slug=centre.slug), 303)
 

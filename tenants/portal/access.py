@@ -100,12 +100,34 @@ def external(endpoint: str, **values) -> str:
 
 
 def issue_link(db: Session, centre, beneficiary, bilan) -> str:
-    """A new personal link for `beneficiary` in `bilan`; the caller commits."""
+    """The personal link for `beneficiary` in `bilan`, which ends every earlier one; the caller commits.
+
+    One live link per beneficiary and bilan: a new email's link replaces the
+    links of earlier emails, and the portal sessions opened with them
+    (templates/portal/link_expired.html tells the beneficiary so). Every email
+    that carries a link comes here: staff's "send a link", questionnaires and
+    their reminders, session invitations, the closing email, the follow-up and
+    the renewal from an expired link. Emails queued in the same unit of work
+    (one request, one sweep of a centre: one session `db`) share the link made
+    first, so two emails sent together do not cancel each other.
+    """
+    issued = db.info.setdefault(_ISSUED, {})
+    earlier = issued.get((beneficiary.id, bilan.id))
+    # A rolled-back link left the session: make a new one.
+    if earlier is not None and earlier[0] in db and earlier[0].revoked_at is None:
+        return earlier[1]
+    revoke_links(db, bilan_id=bilan.id, beneficiary_id=beneficiary.id)
     token, token_hash = new_token()
     now = utcnow()
-    db.add(BeneficiaryLink(token_hash=token_hash, beneficiary_id=beneficiary.id, bilan_id=bilan.id,
-                           created_at=now, expires_at=expiry_for(bilan, now)))
-    return external("portal.open", slug=centre.slug, token=token)
+    link = BeneficiaryLink(token_hash=token_hash, beneficiary_id=beneficiary.id, bilan_id=bilan.id,
+                           created_at=now, expires_at=expiry_for(bilan, now))
+    db.add(link)
+    url = external("portal.open", slug=centre.slug, token=token)
+    issued[(beneficiary.id, bilan.id)] = (link, url)
+    return url
+
+
+_ISSUED = "portal_links_issued"  # session.info key: (beneficiary id, bilan id) -> (link, url) of this unit of work
 
 
 def find_link(db: Session, token: str) -> Optional[BeneficiaryLink]:

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import g, make_response, redirect, url_for
+from flask import g, redirect, url_for
 from flask_login import current_user
 from sqlmodel import select
 
 from saas.accounts.roles import admin_required
+from saas.downloads import file_response
 from saas.errors import NotFound, RuleViolation
 from saas.htmx import is_htmx, render
 from saas.i18n import PARIS
@@ -150,10 +151,7 @@ def ics(session_id: str):
     db = tenant_db()
     bilan = g.bilan
     session = _session(db, bilan, session_id)
-    response = make_response(invitation.session_ics(session, g.centre))
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.headers["Content-Disposition"] = 'attachment; filename="seance.ics"'
-    return response
+    return file_response(invitation.session_ics(session, g.centre), "seance.ics", "text/calendar", download=True)
 
 
 @bp.post("/template")
