@@ -51,7 +51,9 @@ def purge_platform(session: Session, now: datetime) -> Counter:
 
 
 def purge_centre(db: Session, centre, now: datetime) -> Counter:
-    """Expired or revoked portal links and used or expired one-time codes."""
+    """Expired or revoked portal links, used or expired one-time codes, access log entries past a year."""
+    from tenants.access_log import log as access_log
+
     done = Counter()
     from tenants.portal.models import BeneficiaryLink, PortalCode
 
@@ -61,6 +63,7 @@ def purge_centre(db: Session, centre, now: datetime) -> Counter:
     done["portal_codes"] += db.execute(delete(PortalCode).where(
         or_(PortalCode.expires_at < now, PortalCode.used_at.isnot(None)))
         .execution_options(synchronize_session=False)).rowcount or 0
+    done["access_log"] += access_log.purge(db, now)  # 12 months (tenants/access_log/log.py)
     db.commit()
     return done
 

@@ -92,6 +92,7 @@ ALLOWED = {
     "disclosure.recipient_name": "the professional the synthesis was sent to (proof, L6313-4)",
     "disclosure.recipient_email": "that professional's address (proof of the sending)",
     "respondent.relationship": "enum code of a 360° respondent's relation",
+    "access_log.kind": "enum code of what was opened (tenants/access_log/log.py KINDS), no content",
 }
 
 

@@ -1,4 +1,4 @@
-"""seal agreement refusal reason and keeping evidence filename
+"""seal agreement refusal reason and keeping evidence filename; access log
 
 Revision ID: 673c8bc332bb
 Revises: 5b1e0c7d2a90
@@ -6,6 +6,7 @@ Create Date: 2026-12-01 11:55:47.897703
 """
 from alembic import op
 import sqlalchemy as sa
+import sqlmodel
 
 
 revision = '673c8bc332bb'
@@ -20,6 +21,20 @@ SEALED = (("agreement", "refusal_reason", 300), ("keeping_agreement", "evidence_
 
 def upgrade():
     schema = op.get_context().version_table_schema
+    op.create_table('access_log',
+    sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('bilan_id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
+    sa.Column('object_id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_access_log')),
+    schema=schema
+    )
+    with op.batch_alter_table('access_log', schema=schema) as batch_op:
+        batch_op.create_index(batch_op.f('ix_tenant_access_log_at'), ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_tenant_access_log_bilan_id'), ['bilan_id'], unique=False)
+
     bind = op.get_bind()
     for name, column, _length in SEALED:
         old = sa.table(name, sa.column('id'), sa.column(column), schema=schema)
@@ -42,3 +57,4 @@ def downgrade():
     for name, column, length in reversed(SEALED):
         op.drop_column(name, column, schema=schema)
         op.add_column(name, sa.Column(column, sa.VARCHAR(length=length), nullable=True), schema=schema)
+    op.drop_table('access_log', schema=schema)
