@@ -54,8 +54,11 @@ def purge_platform(session: Session, now: datetime) -> Counter:
 
 
 def purge_centre(db: Session, centre, now: datetime) -> Counter:
-    """The centre's expired rows (the portal's rule: tenants/portal/purge.py)."""
+    """The centre's expired rows: the portal's (tenants/portal/purge.py) and the access log's (12 months)."""
+    from tenants.access_log import log as access_log
+
     done = Counter(purge_expired(db, centre, now))
+    done["access_log"] += access_log.purge(db, now)  # tenants/access_log/log.py
     db.commit()
     return done
 

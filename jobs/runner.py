@@ -45,26 +45,25 @@ def run_job(name: str, now: datetime | None = None, *, only: str | None = None,
     module = importlib.import_module(JOBS[name])
     now = paris_wall_time_to_utc(now) if now is not None else utcnow()
     engine = database().engine
-    owner = lock.new_owner()
-    if use_lock and not lock.acquire(engine, name, owner):
+    if not use_lock:
+        return _sweep(module, engine, name, now, only, lambda: True)
+    try:
+        with lock.held(engine, name) as heartbeat:  # renewed by a heartbeat thread while it runs
+            return _sweep(module, engine, name, now, only, heartbeat)
+    except lock.LockBusy:
         log.info("job %s: lock held elsewhere, skipped", name)
         return None
+
+
+def _sweep(module, engine, name: str, now: datetime, only: str | None, heartbeat) -> SweepReport:
     started = utcnow()
     report = SweepReport()
     try:
-        try:
-            def heartbeat():  # renew the lease of a long sweep
-                if use_lock and not lock.acquire(engine, name, owner):
-                    log.warning("job %s: lock lost to another scheduler", name)
-
-            report = module.run(now, only=only, heartbeat=heartbeat) or report
-        except Exception as error:
-            log.exception("job %s failed", name)
-            report.errors.append({"centre": None, "error": f"{type(error).__name__}: {error}"[:300]})
-        _record(engine, name, now, started, report)
-    finally:
-        if use_lock:
-            lock.release(engine, name, owner)
+        report = module.run(now, only=only, heartbeat=heartbeat) or report
+    except Exception as error:
+        log.exception("job %s failed", name)
+        report.errors.append({"centre": None, "error": f"{type(error).__name__}: {error}"[:300]})
+    _record(engine, name, now, started, report)
     return report
 
 

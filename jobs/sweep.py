@@ -8,7 +8,6 @@ half-way leaves only whole actions behind, and the next run carries on.
 from __future__ import annotations
 
 import logging
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,7 +20,6 @@ from saas.db import database
 from saas.tenancy import tenant_session
 
 log = logging.getLogger(__name__)
-HEARTBEAT_EVERY = 60.0  # seconds of wall clock
 
 
 @dataclass
@@ -52,15 +50,15 @@ def sweep_centres(job: str, action: Callable, now: datetime, *, only: str | None
                   report: SweepReport | None = None, heartbeat: Callable | None = None) -> SweepReport:
     """Call `action(db, centre, now) -> Counter` for each centre in its own session.
 
-    `heartbeat()` (renewing the job's lock lease) is called between centres,
-    when no tenant connection is held, at most once a minute.
+    `heartbeat()` answers whether the job still holds its lock (a thread of
+    jobs/lock.py renews it): once another scheduler has taken it over, this
+    sweep stops between centres and leaves the rest to the new holder.
     """
     report = report or SweepReport()
-    beat = time.monotonic()
     for centre in active_centres(only):
-        if heartbeat is not None and time.monotonic() - beat > HEARTBEAT_EVERY:
-            heartbeat()
-            beat = time.monotonic()
+        if heartbeat is not None and heartbeat() is False:
+            log.warning("%s: lock lost, stopping before centre %s", job, centre.slug)
+            break
         try:
             with tenant_session(centre) as db:
                 report.add(action(db, centre, now))

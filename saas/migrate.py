@@ -127,6 +127,11 @@ def new_revision(kind: str, message: str) -> list[str]:
             cfg = alembic_config(kind)
             cfg.attributes["connection"] = conn
             if kind == "tenant":
+                # Tenant data migrations may read platform tables (5b1e0c7d2a90 reads accounts).
+                public = alembic_config("public")
+                public.attributes["connection"] = conn
+                command.upgrade(public, "head")
+                conn.commit()
                 conn.exec_driver_sql(f"ATTACH DATABASE '{scratch}/tenant.db' AS tenant")
                 conn.commit()
                 cfg.attributes["schema"] = "tenant"

@@ -15,6 +15,8 @@ features seeds it through their public functions.
 from __future__ import annotations
 
 from saas.features import Feature
+from tenants.access_log import models as access_log_models
+from tenants.access_log import views as access_log_views
 from tenants.admin import views as admin_views
 from tenants.agreements import models as agreements_models
 from tenants.agreements import portal_views as agreements_portal_views
@@ -57,6 +59,7 @@ from tenants.synthesis import views as synthesis_views
 FEATURES: tuple[Feature, ...] = (
     Feature("dashboard", blueprints=(dashboard_views.bp,)),
     Feature("admin", blueprints=(admin_views.bp,)),
+    Feature("access_log", models=access_log_models, blueprints=(access_log_views.bp,)),
     Feature("beneficiaries", models=beneficiaries_models, blueprints=(beneficiaries_views.bp,)),
     Feature("bilans", models=bilans_models,
             blueprints=(bilans_views.bp, bilans_bilan_views.bp),

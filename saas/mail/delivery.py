@@ -6,6 +6,11 @@ ends, with the same Message-ID. Our side never sends one queued email twice
 concurrently: a row is claimed by a single UPDATE (plus `FOR UPDATE SKIP
 LOCKED` on PostgreSQL) that re-checks the lease, so two senders cannot both
 win it. An email whose transaction rolled back was never in the table.
+
+The claim lease is short and on the wall clock (a process's liveness, not the
+sweep's `now`): the sender renews it (`renew_claims`, from the outbox job's
+heartbeat thread) while it lives, so the emails claimed by a sender killed
+with SIGKILL are taken over seconds later, not minutes (issue #12).
 """
 from __future__ import annotations
 
@@ -23,7 +28,7 @@ from saas.mail.models import OutboxEmail
 from saas.mail.transport import PermanentFailure, TemporaryFailure
 from saas.models import utcnow
 
-LEASE = timedelta(minutes=5)
+LEASE = timedelta(seconds=10)  # renewed every LEASE / 4 while the sender lives
 GIVE_UP_AFTER = timedelta(hours=24)
 FIRST_RETRY = timedelta(minutes=1)
 
@@ -58,34 +63,51 @@ def build_message(email: OutboxEmail, mail_from: str) -> EmailMessage:
     return message
 
 
-def _due(now: datetime):
+def _due(now: datetime, wall: datetime):
     return and_(OutboxEmail.status == "queued", OutboxEmail.next_attempt_at <= now,
-                or_(OutboxEmail.lease_until.is_(None), OutboxEmail.lease_until < now))
+                or_(OutboxEmail.lease_until.is_(None), OutboxEmail.lease_until < wall))
 
 
-def claim(engine, now: datetime, limit: int = 50) -> tuple[str, list[int]]:
-    """Lease up to `limit` due emails to a fresh owner id; returns (owner, ids)."""
-    owner = uuid.uuid4().hex
+def new_claim_owner() -> str:
+    return uuid.uuid4().hex
+
+
+def claim(engine, now: datetime, limit: int = 50, owner: str | None = None) -> tuple[str, list[int]]:
+    """Lease up to `limit` due emails to `owner` (a fresh id by default); returns (owner, ids)."""
+    owner = owner or new_claim_owner()
+    wall = utcnow()
     with Session(engine) as session:
-        pick = select(OutboxEmail.id).where(_due(now)).order_by(OutboxEmail.id).limit(limit)
+        pick = select(OutboxEmail.id).where(_due(now, wall)).order_by(OutboxEmail.id).limit(limit)
         if engine.dialect.name == "postgresql":
             pick = pick.with_for_update(skip_locked=True)
         session.execute(update(OutboxEmail)
-                        .where(OutboxEmail.id.in_(pick.scalar_subquery()), _due(now))
-                        .values(lease_owner=owner, lease_until=now + LEASE)
+                        .where(OutboxEmail.id.in_(pick.scalar_subquery()), _due(now, wall))
+                        .values(lease_owner=owner, lease_until=wall + LEASE)
                         .execution_options(synchronize_session=False))
         session.commit()
-        ids = session.exec(select(OutboxEmail.id).where(OutboxEmail.lease_owner == owner)
+        ids = session.exec(select(OutboxEmail.id).where(OutboxEmail.lease_owner == owner,
+                                                        OutboxEmail.status == "queued")
                            .order_by(OutboxEmail.id)).all()
     return owner, list(ids)
 
 
+def renew_claims(engine, owner: str) -> int:
+    """Extend the lease of the emails `owner` still holds (its heartbeat); how many."""
+    with Session(engine) as session:
+        done = session.execute(update(OutboxEmail)
+                               .where(OutboxEmail.lease_owner == owner, OutboxEmail.status == "queued")
+                               .values(lease_until=utcnow() + LEASE)
+                               .execution_options(synchronize_session=False))
+        session.commit()
+        return done.rowcount or 0
+
+
 def deliver_due(engine, transport, mail_from: str, now: datetime | None = None,
-                limit: int = 50) -> DeliveryReport:
-    """One pass: claim due emails and send each once; returns what happened."""
+                limit: int = 50, owner: str | None = None) -> DeliveryReport:
+    """One pass: claim due emails (for `owner`) and send each once; returns what happened."""
     now = now or utcnow()
     report = DeliveryReport()
-    owner, ids = claim(engine, now, limit)
+    owner, ids = claim(engine, now, limit, owner)
     for email_id in ids:
         with Session(engine, expire_on_commit=False) as session:
             email = session.get(OutboxEmail, email_id)

@@ -48,7 +48,10 @@ class Agreement(TenantModel, table=True):
     employer_link_expires_at: Optional[datetime] = None
     signed_at: Optional[datetime] = None
     refused_at: Optional[datetime] = None
-    refusal_reason: Optional[str] = Field(default=None, max_length=300)
+    # Free text about the employee's decision (issue #12): sealed under the centre key, as the
+    # agreement is a proof that outlives the bilan key.
+    refusal_reason_ct: Optional[bytes] = sealed_column("refusal_reason")
+    refusal_reason = Sealed("text")
     # R6313-8 mentions.
     employer_name: str = Field(default="", max_length=160)
     employer_email: Optional[str] = Field(default=None, max_length=254)

@@ -76,7 +76,8 @@ def refuse(db: Session, agreement: Agreement, bilan, *, now: datetime, reason: s
     bilan.last_activity_at = now
     db.add(agreement)
     db.add(bilan)
-    record(db, bilan.id, "agreement_refused", reason, actor=actor, at=now)
+    # The reason is free text about the employee: sealed on the agreement, never copied in clear.
+    record(db, bilan.id, "agreement_refused", "Convention tripartite refusée", actor=actor, at=now)
 
 
 def _tell_consultant(db: Session, agreement: Agreement, bilan, *, now: datetime) -> None:

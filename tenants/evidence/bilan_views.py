@@ -7,6 +7,7 @@ from flask import g, make_response
 
 from saas.htmx import render
 from saas.tenancy import tenant_db
+from tenants.access_log.log import logs_access
 from tenants.bilans.access import bilan_blueprint
 from tenants.evidence import dossier
 from tenants.history import actors
@@ -22,6 +23,7 @@ def show():
 
 
 @bp.get("/dossier.zip")
+@logs_access("evidence_dossier")
 def download():
     """The evidence dossier: ZIP of PDFs with an index, built in memory."""
     db = tenant_db()

@@ -19,6 +19,7 @@ from saas.downloads import file_response, pdf_response
 from saas.errors import NotFound, RuleViolation
 from saas.htmx import hx_redirect, render
 from saas.tenancy import staff_blueprint, tenant_db
+from tenants.access_log.log import logs_access
 from tenants.bilans.access import NOT_FOUND, only_visible, visible_bilan
 from tenants.bilans.models import Bilan
 from tenants.questionnaires import assignments, authoring, charts, export, queries, respondents
@@ -247,10 +248,12 @@ def _assignment_or_404(assignment_id: str):
     db = tenant_db()
     assignment = queries.assignment_or_404(db, assignment_id)
     bilan = visible_bilan(db, assignment.bilan_id, g.membership)
+    g.accessed_bilan_ids = {bilan.id}  # for @logs_access
     return assignment, db.get(Questionnaire, assignment.questionnaire_id), bilan
 
 
 @bp.get("/assignments/<assignment_id>")
+@logs_access("answers")
 def show_assignment(assignment_id):
     """Answers and scores (chart) of one questionnaire; 360°: the aggregate only, from 3 answers."""
     db = tenant_db()
@@ -308,10 +311,12 @@ def _exported(beneficiary_id: str):
                                          g.membership)).all())
     if not bilan_ids:
         raise NotFound(NOT_FOUND)
+    g.accessed_bilan_ids = bilan_ids  # for @logs_access
     return person, bilan_ids
 
 
 @bp.get("/beneficiaries/<beneficiary_id>/export.json")
+@logs_access("answers_export")
 def export_json(beneficiary_id):
     """Every answer and score of one beneficiary in the bilans this member may open, as a JSON download."""
     person, bilan_ids = _exported(beneficiary_id)
@@ -320,6 +325,7 @@ def export_json(beneficiary_id):
 
 
 @bp.get("/beneficiaries/<beneficiary_id>/export.pdf")
+@logs_access("answers_export")
 def export_pdf(beneficiary_id):
     """The same as a PDF (WeasyPrint), charts included."""
     person, bilan_ids = _exported(beneficiary_id)

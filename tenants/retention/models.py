@@ -99,6 +99,8 @@ class KeepingAgreement(TenantModel, table=True):
     evidence_text = Sealed("text")
     evidence_file_ct: Optional[bytes] = sealed_column("evidence_file")
     evidence_file = Sealed("bytes")
-    evidence_filename: Optional[str] = Field(default=None, max_length=200)
+    # The scan's own file name often carries the person's name (issue #12): sealed with it.
+    evidence_filename_ct: Optional[bytes] = sealed_column("evidence_filename")
+    evidence_filename = Sealed("text")
     evidence_type: Optional[str] = Field(default=None, max_length=100)
     retention: str = Field(default="kept_one_year", max_length=16)

@@ -14,6 +14,7 @@ from saas.htmx import is_htmx, render
 from saas.i18n import PARIS
 from saas.tenancy import tenant_db
 from tenants.beneficiaries.models import Beneficiary
+from tenants.access_log.log import logs_access
 from tenants.bilans.access import bilan_blueprint
 from tenants.bilans.models import FORMATS
 from tenants.history import actors
@@ -61,6 +62,7 @@ def _page(db, bilan, status: int = 200, error: str | None = None, **forms):
 
 
 @bp.get("/")
+@logs_access("session_notes")  # the planning page shows each session's notes
 def index():
     """Sessions, planned vs done, and the form to add one."""
     db = tenant_db()

@@ -11,6 +11,7 @@ from saas.errors import RuleViolation
 from saas.htmx import is_htmx, render, toast
 from saas.tenancy import tenant_db
 from tenants.beneficiaries.models import Beneficiary
+from tenants.access_log.log import logs_access
 from tenants.bilans import consent, documents
 from tenants.bilans.access import bilan_blueprint
 from tenants.bilans.models import Consent
@@ -49,6 +50,7 @@ def _back(bilan):
 
 
 @bp.get("/")
+@logs_access("synthesis")
 def edit():
     """The editor: legal sections first, warnings for empty ones."""
     db = tenant_db()
@@ -107,6 +109,7 @@ def deliver():
 
 
 @bp.get("/pdf")
+@logs_access("synthesis_pdf")
 def pdf():
     """The synthesis as a PDF (larger type when the beneficiary needs it)."""
     from saas.downloads import pdf_response

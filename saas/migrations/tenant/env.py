@@ -12,8 +12,15 @@ from saas.tenancy.models import TenantModel
 # feature's tables onto TenantModel.metadata (tenants/registry.py).
 connection = context.config.attributes["connection"]
 schema = context.config.attributes["schema"]
+
+
+def only_this_schema(name, type_, _parent_names):
+    """Autogenerate compares the centre's schema only, never the platform tables beside it."""
+    return name == schema if type_ == "schema" else True
+
+
 context.configure(connection=connection, target_metadata=TenantModel.metadata,
-                  version_table_schema=schema, include_schemas=True,
+                  version_table_schema=schema, include_schemas=True, include_name=only_this_schema,
                   render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
 with context.begin_transaction():
     context.run_migrations()
