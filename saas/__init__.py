@@ -40,6 +40,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     login.init_app(app)
     roles.init_app(app)
     _register_blueprints(app)
+    from saas import logs
+
+    logs.init_app(app)  # after the blueprints: the URL map says which paths carry tokens
     _register_cli(app)
     _start_scheduler_if_asked(app)
     return app
