@@ -11,6 +11,7 @@ from saas.errors import RuleViolation
 from saas.htmx import is_htmx, render
 from saas.mail.outbox import attachment, queue_email
 from saas.tenancy import tenant_db
+from saas.limits import LONG_TEXT_MAX, body_limit
 from tenants.beneficiaries.models import Beneficiary
 from tenants.bilans import consent, documents
 from tenants.bilans.access import bilan_blueprint
@@ -54,6 +55,7 @@ def edit():
 
 
 @bp.post("/")
+@body_limit(LONG_TEXT_MAX)
 def save():
     """Save the draft; htmx gets the warnings block back."""
     db = tenant_db()
