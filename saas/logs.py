@@ -22,6 +22,8 @@ import logging
 import re
 import threading
 
+from gunicorn import glogging
+
 # A variable in a rule: `<token>`, `<string(length=43):token>`, `<int:id>`.
 _VARIABLE = re.compile(r"<(?:[^<>:]+:)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)>")
 # One path segment as it appears in a log line (stops at quotes and spaces too).
@@ -172,13 +174,7 @@ def init_app(app) -> None:
         _install(handler)
 
 
-try:  # gunicorn is the production server; `flask run` does not need it.
-    from gunicorn.glogging import Logger as _GunicornLogger
-except ImportError:  # pragma: no cover
-    _GunicornLogger = object
-
-
-class GunicornLogger(_GunicornLogger):
+class GunicornLogger(glogging.Logger):
     """gunicorn's logger with the token mask on its access and error handlers (both set up by `setup`)."""
 
     def setup(self, cfg):
