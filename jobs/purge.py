@@ -42,9 +42,8 @@ def purge_platform(session: Session, now: datetime) -> Counter:
     run("outbox_bodies", update(OutboxEmail).where(
         or_(OutboxEmail.status == "sent",
             (OutboxEmail.status == "failed") & (OutboxEmail.created_at < now - FAILED_BODY_KEEP)),
-        or_(OutboxEmail.recipient.isnot(None), OutboxEmail.body_text.isnot(None),
-            OutboxEmail.body_html.isnot(None), OutboxEmail.attachments.isnot(None)))
-        .values(recipient=None, body_text=None, body_html=None, attachments=None))
+        or_(OutboxEmail.recipient.isnot(None), OutboxEmail.sealed_body.isnot(None)))
+        .values(recipient=None, sealed_body=None))
     run("outbox_rows", delete(OutboxEmail).where(OutboxEmail.status != "queued",
                                                  OutboxEmail.created_at < now - OUTBOX_ROW_KEEP))
     run("job_runs", delete(JobRun).where(JobRun.started_at < now - JOB_RUNS_KEEP))
@@ -68,4 +67,5 @@ def run(now: datetime, only: str | None = None, heartbeat=None) -> SweepReport:
     if only is None:
         with database().public_session() as session:
             report.add(purge_platform(session, now))
+        database().scrub()  # the purged pages out of the SQLite WAL (saas/db.py)
     return sweep_centres("purge", purge_centre, now, only=only, report=report, heartbeat=heartbeat)

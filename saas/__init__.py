@@ -24,13 +24,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # one line per plugin, every command
 
-    from saas import db, errors, features, htmx, i18n, navigation, security
+    from saas import db, errors, features, htmx, i18n, limits, navigation, security
     from saas.crypto import Crypto
 
     features.init_app(app, _import_models())
     db.init_app(app)
     Crypto().init_app(app)
     security.init_app(app)
+    limits.init_app(app)  # request body sizes per view, 413 in French
     i18n.init_app(app)
     navigation.init_app(app)
     errors.init_app(app)
@@ -41,6 +42,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     login.init_app(app)
     roles.init_app(app)
     _register_blueprints(app)
+    from saas import logs
+
+    logs.init_app(app)  # after the blueprints: the URL map says which paths carry tokens
     _register_cli(app)
     _start_scheduler_if_asked(app)
     return app

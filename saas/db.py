@@ -128,14 +128,30 @@ class Database:
     def public_session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
 
+    def scrub(self) -> None:
+        """SQLite: copy the zeroed pages into the platform file and truncate its WAL, which
+        still holds the page images of what was just purged (docs/SECURITY.md). PostgreSQL:
+        nothing the application can do (its WAL and backups follow the cluster's retention)."""
+        scrub(self.engine)
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def scrub(engine: Engine) -> None:
+    """`Database.scrub` for code that holds the engine only (mail delivery)."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("PRAGMA main.wal_checkpoint(TRUNCATE)")
 
 
 def _sqlite_on_connect(dbapi_conn, _record):
     # Let SQLAlchemy manage transactions; pysqlite's own BEGIN handling is off.
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
+    # Freed pages are zeroed: a purged email body or a deleted token row leaves no bytes behind.
+    cur.execute("PRAGMA secure_delete=ON")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=15000")
     cur.execute("PRAGMA synchronous=NORMAL")

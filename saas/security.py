@@ -96,7 +96,6 @@ def init_app(app) -> None:
     )
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # tied to the session instead
     app.config.setdefault("WTF_I18N_ENABLED", False)  # WTForms messages in French via Meta.locales
-    app.config.setdefault("MAX_CONTENT_LENGTH", 21 * 1024 * 1024)  # 20 MB uploads + form
     app.config["RATELIMIT_STORAGE_URI"] = app.config.get("RATELIMIT_STORAGE_URI", "memory://")
     app.before_request(refuse_cross_site)  # registered first: runs before any other check or view
     csrf.init_app(app)

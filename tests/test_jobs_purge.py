@@ -33,10 +33,13 @@ def test_purge_removes_only_what_expired(app, make_centre, add_member):
             s.add(PendingSignup(token_hash="2" * 64, slug="new", expires_at=NOW + timedelta(hours=47), **signup))
             s.add(PasswordReset(account_id=centre.owner.id, token_hash="3" * 64, expires_at=NOW - timedelta(minutes=1)))
             s.add(PasswordReset(account_id=centre.owner.id, token_hash="4" * 64, expires_at=NOW + timedelta(minutes=30)))
-            s.add(OutboxEmail(message_id="<a@x>", kind="t", sender_name="c", recipient="z@example.org",
-                              body_text="lien secret", status="sent", created_at=NOW - timedelta(days=1)))
-            s.add(OutboxEmail(message_id="<b@x>", kind="t", sender_name="c", recipient="y@example.org",
-                              body_text="en attente", status="queued", created_at=NOW))
+            for message_id, recipient, text, status, created_at in (
+                    ("<a@x>", "z@example.org", "lien secret", "sent", NOW - timedelta(days=1)),
+                    ("<b@x>", "y@example.org", "en attente", "queued", NOW)):
+                email = OutboxEmail(message_id=message_id, kind="t", sender_name="c", recipient=recipient,
+                                    status=status, created_at=created_at)
+                email.seal_content(subject="Sujet", text=text)
+                s.add(email)
             s.add(JobRun(job="reminders", started_at=NOW - timedelta(days=100)))
             s.add(JobRun(job="reminders", started_at=NOW - timedelta(days=2)))
             s.commit()

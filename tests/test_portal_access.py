@@ -174,7 +174,7 @@ def test_text_size_defaults_to_large_with_accommodations_and_is_remembered(app, 
 
 
 def test_tokens_never_reach_the_request_log(app, caplog):
-    from tenants.portal.access import MaskTokens
+    from saas.logs import MaskTokens
 
     record = logging.LogRecord("werkzeug", logging.INFO, __file__, 1, '%s - - "%s" %s -',
                                ("127.0.0.1", "GET /c/lyon/r/SECRETtoken123456789012345 HTTP/1.1", "200"), None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import ValidationError
 
-from saas.accounts.passwords import password_problem
+from saas.accounts.passwords import MAX_LENGTH, password_problem
 from saas.accounts.roles import CONSULTANT, ROLE_LABELS
 from saas.forms import BaseForm, email_address, max_length, no_markup, required, strip
 
@@ -15,11 +15,14 @@ def good_password(form, field):
         raise ValidationError(problem)
 
 
+good_password.field_flags = {"maxlength": MAX_LENGTH}  # password_problem bounds the length
+
+
 class LoginForm(BaseForm):
     email = StringField("Adresse e-mail", filters=[strip], validators=[required(), max_length(254)])
     password = PasswordField("Mot de passe", validators=[required(), max_length(200)])
     remember = BooleanField("Rester connecté sur cet appareil (30 jours)")
-    next = HiddenField()
+    next = HiddenField(validators=[max_length(500)])
 
 
 class PostedEmailForm(BaseForm):
@@ -37,7 +40,7 @@ class ResetRequestForm(BaseForm):
 
 class NewPasswordForm(BaseForm):
     password = PasswordField("Nouveau mot de passe", validators=[required(), good_password])
-    confirm = PasswordField("Confirmez le mot de passe", validators=[required()])
+    confirm = PasswordField("Confirmez le mot de passe", validators=[required(), max_length(MAX_LENGTH)])
 
     def validate_confirm(self, field):
         if field.data != self.password.data:

@@ -18,7 +18,9 @@ import secrets
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 KEY_SIZE = 32  # AES-256
 NONCE_SIZE = 12
@@ -72,6 +74,17 @@ class MasterKeys:
         if key_id not in self._keys:
             raise MasterKeyError(f"master key {key_id} is not configured")
         return unwrap(self._keys[key_id], wrapped, context)
+
+    def derive(self, purpose: bytes, key_id: str | None = None) -> tuple[str, bytearray]:
+        """(master key id, 256-bit key for `purpose`) derived by HKDF-SHA256 from a master key,
+        the newest unless `key_id` names one. For short-lived platform secrets (the outbox's
+        email bodies, saas/mail/sealing.py) that need no key store row."""
+        key_id = key_id or self.newest_id
+        if key_id not in self._keys:
+            raise MasterKeyError(f"master key {key_id} is not configured")
+        derived = HKDF(algorithm=hashes.SHA256(), length=KEY_SIZE, salt=None,
+                       info=b"bilan derived key|" + purpose).derive(self._keys[key_id])
+        return key_id, bytearray(derived)
 
     def __repr__(self) -> str:  # never the keys themselves
         return f"MasterKeys(ids={self.ids})"

@@ -24,6 +24,7 @@ from email.utils import format_datetime, formataddr
 from sqlalchemy import and_, or_, update
 from sqlmodel import Session, select
 
+from saas.db import scrub
 from saas.mail.models import OutboxEmail
 from saas.mail.transport import PermanentFailure, TemporaryFailure
 from saas.models import utcnow
@@ -134,6 +135,8 @@ def deliver_due(engine, transport, mail_from: str, now: datetime | None = None,
                 report.sent += 1
             session.add(email)
             session.commit()
+    if report.sent:
+        scrub(engine)  # delivered bodies were purged: their pages out of the SQLite WAL
     return report
 
 
@@ -144,5 +147,5 @@ def _finish(email: OutboxEmail, now: datetime, status: str, error: str | None) -
     if status == "sent":
         email.sent_at = now
         # The body may hold a personal link: once delivered, keep only the envelope facts.
-        email.recipient = email.body_text = email.body_html = None
-        email.attachments = None
+        email.recipient = None
+        email.purge_content()

@@ -38,8 +38,9 @@ def queue_email(db: Session, /, *, to: str, template: str, kind: str, sender_nam
         idempotency_key=idempotency_key,
         message_id=make_msgid(idstring=uuid.uuid4().hex[:12], domain=domain),
         centre_id=centre_id, bilan_id=bilan_id, kind=kind, sender_name=sender_name[:120],
-        recipient=to, subject=rendered.subject[:300], body_text=rendered.text, body_html=rendered.html,
-        attachments=(attachments or None),
+        recipient=to,
     )
+    email.seal_content(subject=rendered.subject[:300], text=rendered.text, html=rendered.html,
+                       attachments=(attachments or None))
     db.add(email)
     return email

@@ -17,6 +17,7 @@ from saas.downloads import pdf_response
 from saas.errors import NotFound, RuleViolation
 from saas.htmx import is_htmx, render, toast
 from saas.tenancy import tenant_db
+from saas.limits import body_limit
 from tenants.beneficiaries.models import Beneficiary
 from tenants.bilans import checklists, closing, consent, documents, lifecycle, mailing, workspace
 from tenants.bilans.access import bilan_blueprint
@@ -212,6 +213,7 @@ def update_action(action_id: str):
 
 
 @bp.post("/closing-answers")
+@body_limit(file_bytes=closing.SCAN_MAX_BYTES)
 def closing_answers():
     """The two separate questions of R6313-7: synthesis to a CEP? documents kept one year?"""
     form = ClosingAnswersForm()

@@ -67,7 +67,7 @@ class PaperConsentForm(BaseForm):
 
 
 class PhaseForm(BaseForm):
-    target = HiddenField("Phase", [required("Phase inconnue.")])
+    target = HiddenField("Phase", [required("Phase inconnue."), max_length(20)])
 
 
 class ChecklistForm(BaseForm):

@@ -12,7 +12,6 @@ alone never reveals them (L6313-4: the beneficiary is the sole recipient).
 """
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -276,28 +275,3 @@ def portal_blueprint(name: str, import_name: str, url_prefix: str = "", **kwargs
     bp.before_request(require_visitor)
     bp.context_processor(portal_context)
     return bp
-
-
-# -- logs never hold a token -------------------------------------------------
-TOKEN_IN_PATH = re.compile(r"(/(?:r|avis|convention)/)[^/\s?\"']+")  # convention: employer links
-
-
-class MaskTokens(logging.Filter):
-    """Replace `/r/<token>` in log lines (werkzeug's request log prints the path)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str):
-            record.msg = TOKEN_IN_PATH.sub(r"\1***", record.msg)
-        if isinstance(record.args, tuple):
-            record.args = tuple(TOKEN_IN_PATH.sub(r"\1***", a) if isinstance(a, str) else a for a in record.args)
-        return True
-
-
-def init_app(app) -> None:
-    """Install the token mask on werkzeug's request log and the root handlers (once)."""
-    for logger in (logging.getLogger("werkzeug"), logging.getLogger("gunicorn.access")):
-        if not any(isinstance(f, MaskTokens) for f in logger.filters):
-            logger.addFilter(MaskTokens())
-    for handler in logging.getLogger().handlers:
-        if not any(isinstance(f, MaskTokens) for f in handler.filters):
-            handler.addFilter(MaskTokens())

@@ -12,7 +12,6 @@ from tenants.portal.forms import CodeForm, TextSizeForm
 
 bp = centre_blueprint("portal", __name__)
 bp.context_processor(access.portal_context)
-bp.record_once(lambda state: access.init_app(state.app))
 
 # Guessing tokens: every link URL shares one budget per address.
 guessing = limiter.shared_limit("20/minute;200/day", scope="portal-token")

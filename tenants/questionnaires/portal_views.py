@@ -9,6 +9,7 @@ from saas.htmx import render
 from saas.i18n import to_paris
 from saas.security import limiter
 from saas.tenancy import tenant_db
+from saas.limits import LONG_TEXT_MAX, body_limit
 from tenants.portal.access import portal_blueprint, requires_code
 from tenants.questionnaires import answers as store
 from tenants.questionnaires import assignments, charts, queries, respondents
@@ -81,6 +82,7 @@ def _per_person() -> str:
 
 
 @bp.post("/<assignment_id>/answers/<question_id>")
+@body_limit(LONG_TEXT_MAX)
 @limiter.limit("240/minute", key_func=_per_person)
 def autosave(assignment_id, question_id):
     """Save one answer (htmx, debounced); the state line says so, or why not (nothing stored is lost)."""
@@ -108,6 +110,7 @@ def autosave(assignment_id, question_id):
 
 
 @bp.post("/<assignment_id>/save")
+@body_limit(LONG_TEXT_MAX)
 def save(assignment_id):
     """Without JavaScript: save every answer of the screen, then go to the next or previous part."""
     db = tenant_db()
@@ -140,6 +143,7 @@ def save(assignment_id):
 
 
 @bp.post("/<assignment_id>/submit")
+@body_limit(LONG_TEXT_MAX)
 def submit(assignment_id):
     """Check required answers; send, or list what is missing (status 422, nothing lost)."""
     db = tenant_db()

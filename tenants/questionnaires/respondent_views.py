@@ -10,6 +10,7 @@ from flask import Blueprint, g, redirect, session, url_for
 from saas.htmx import render
 from saas.security import limiter
 from saas.tenancy import tenant_db
+from saas.limits import LONG_TEXT_MAX, body_limit
 from tenants.questionnaires import definition as spec
 from tenants.questionnaires import respondents
 from tenants.questionnaires.forms import answer_of, answers_form
@@ -66,6 +67,7 @@ def form_page():
 
 
 @bp.post("/")
+@body_limit(LONG_TEXT_MAX)
 @limiter.limit("30/hour")
 def submit():
     """Check and store the answers at once (no autosave: one short form)."""

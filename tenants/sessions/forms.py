@@ -17,7 +17,7 @@ TIME = Regexp(r"^([01]?\d|2[0-3]):[0-5]\d$", message="Indiquez une heure, par ex
 
 class SessionForm(BaseForm):
     day = FrenchDateField("Date", [required()])
-    time = StringField("Heure", [required(), TIME], filters=[strip], default="09:30")
+    time = StringField("Heure", [required(), max_length(5), TIME], filters=[strip], default="09:30")
     duration_minutes = IntegerField("Durée (minutes)", [required(), NumberRange(15, 720, "Entre 15 et 720 minutes.")])
     kind = SelectField("Type", choices=list(KINDS.items()))
     format = SelectField("Format", choices=list(FORMATS.items()), id="session-format")
@@ -25,7 +25,7 @@ class SessionForm(BaseForm):
 
 
 class StatusForm(BaseForm):
-    status = HiddenField("État", [required("État inconnu.")])
+    status = HiddenField("État", [required("État inconnu."), max_length(20)])
 
 
 class NotesForm(BaseForm):

@@ -10,6 +10,7 @@ from sqlmodel import select
 from saas.errors import RuleViolation
 from saas.htmx import is_htmx, render, toast
 from saas.tenancy import tenant_db
+from saas.limits import LONG_TEXT_MAX, body_limit
 from tenants.beneficiaries.models import Beneficiary
 from tenants.access_log.log import logs_access
 from tenants.bilans import consent, documents
@@ -59,6 +60,7 @@ def edit():
 
 
 @bp.post("/")
+@body_limit(LONG_TEXT_MAX)
 def save():
     """Save the draft; htmx gets the editor back (warnings, and each error beside its section)."""
     db = tenant_db()
