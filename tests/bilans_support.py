@@ -186,6 +186,17 @@ def close_bilan(db, bilan, *, ended_at: datetime, synthesis_to_cep=False, kept_d
     return bilan
 
 
+def interrupt(db, bilan, *, at: datetime, reason="Le bénéficiaire a repris un emploi"):
+    """Closed as interrupted at `at` through lifecycle.close, with its reason (planned sessions stay)."""
+    from tenants.bilans import lifecycle
+
+    status = lifecycle.close(db, bilan, today=at.astimezone(PARIS).date(), at=at, reason=reason,
+                             outcome="interrupted", accept_unsigned=True)
+    assert status == "interrupted"
+    db.commit()
+    return bilan
+
+
 def destroy(db, bilan, now: datetime):
     """The nightly destruction run at `now` (tenants.retention.destruction.destroy_due), as the job does."""
     from tenants.retention.destruction import destroy_due
