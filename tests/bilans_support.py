@@ -19,6 +19,12 @@ from saas.tenancy import tenant_session
 PARIS = ZoneInfo("Europe/Paris")
 
 
+def paris_today() -> date:
+    """The centre's today (Europe/Paris), the day the rules date things with: `paris_today()` is the
+    machine's (UTC here), a day behind Paris for an hour or two every night."""
+    return datetime.now(PARIS).date()
+
+
 @contextmanager
 def centre_db(app, centre):
     with app.app_context():
@@ -53,7 +59,7 @@ def make_bilan(db, consultant_id, *, state="active", phase="preliminary", fundin
     from tenants.bilans import employer, lifecycle
 
     person = person or make_beneficiary(db, name=name, email=email, **person_fields)
-    first_day = started_on - timedelta(days=30) if started_on else date.today()
+    first_day = started_on - timedelta(days=30) if started_on else paris_today()
     bilan = lifecycle.record_prior_interview(db, person, consultant_id=consultant_id, on=first_day, minutes=60)
     if state == "prior_interview":
         db.commit()
@@ -64,7 +70,7 @@ def make_bilan(db, consultant_id, *, state="active", phase="preliminary", fundin
     lifecycle.make_quote(db, bilan, price_cents=180_000, interview_minutes=interview_minutes,
                          personal_minutes=personal_minutes, format="presentiel", funding=funding,
                          funded_last_5_years=False if funding == "cpf" else None,
-                         planned_start_on=started_on or date.today() + timedelta(days=30),
+                         planned_start_on=started_on or paris_today() + timedelta(days=30),
                          employer_name="Acme SAS" if with_employer else None,
                          employer_siret=ACME_SIRET if with_employer else None)
     if state == "quoted":
@@ -80,7 +86,7 @@ def make_bilan(db, consultant_id, *, state="active", phase="preliminary", fundin
         return bilan
     # The quote went out a month before the start (EDOF's 11 business days passed), so tests can
     # hold sessions from the start on.
-    started_on = started_on or date.today() - timedelta(days=STARTED_DAYS_AGO)
+    started_on = started_on or paris_today() - timedelta(days=STARTED_DAYS_AGO)
     bilan.quoted_at = datetime.combine(started_on - timedelta(days=30), time(10), tzinfo=PARIS)
     if funding in lifecycle.NEEDS_AGREEMENT:
         # R6313-8: it starts at the tripartite agreement's signature, within the 10 days.
@@ -312,5 +318,5 @@ def backdate(app, centre, bilan_id, *, quoted_days=45, started_days=None, **mome
         if bilan.quoted_at is not None and quoted_days is not None:
             bilan.quoted_at = datetime.now(timezone.utc) - timedelta(days=quoted_days)
         if started_days is not None and bilan.started_on is not None:
-            bilan.started_on = date.today() - timedelta(days=started_days)
+            bilan.started_on = paris_today() - timedelta(days=started_days)
         backdate_row(db, bilan, **moments)
