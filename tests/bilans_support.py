@@ -19,6 +19,12 @@ from saas.tenancy import tenant_session
 PARIS = ZoneInfo("Europe/Paris")
 
 
+def paris_today() -> date:
+    """The centre's today (Europe/Paris), the day the rules date things with: `paris_today()` is the
+    machine's (UTC here), a day behind Paris for an hour or two every night."""
+    return datetime.now(PARIS).date()
+
+
 @contextmanager
 def centre_db(app, centre):
     with app.app_context():
@@ -53,7 +59,7 @@ def make_bilan(db, consultant_id, *, state="active", phase="preliminary", fundin
     from tenants.bilans import employer, lifecycle
 
     person = person or make_beneficiary(db, name=name, email=email, **person_fields)
-    first_day = started_on - timedelta(days=30) if started_on else date.today()
+    first_day = started_on - timedelta(days=30) if started_on else paris_today()
     bilan = lifecycle.record_prior_interview(db, person, consultant_id=consultant_id, on=first_day, minutes=60)
     if state == "prior_interview":
         db.commit()
@@ -64,7 +70,7 @@ def make_bilan(db, consultant_id, *, state="active", phase="preliminary", fundin
     lifecycle.make_quote(db, bilan, price_cents=180_000, interview_minutes=interview_minutes,
                          personal_minutes=personal_minutes, format="presentiel", funding=funding,
                          funded_last_5_years=False if funding == "cpf" else None,
-                         planned_start_on=started_on or date.today() + timedelta(days=30),
+                         planned_start_on=started_on or paris_today() + timedelta(days=30),
                          employer_name="Acme SAS" if with_employer else None,
                          employer_siret=ACME_SIRET if with_employer else None)
     if state == "quoted":
@@ -80,7 +86,7 @@ def make_bilan(db, consultant_id, *, state="active", phase="preliminary", fundin
         return bilan
     # The quote went out a month before the start (EDOF's 11 business days passed), so tests can
     # hold sessions from the start on.
-    started_on = started_on or date.today() - timedelta(days=STARTED_DAYS_AGO)
+    started_on = started_on or paris_today() - timedelta(days=STARTED_DAYS_AGO)
     bilan.quoted_at = datetime.combine(started_on - timedelta(days=30), time(10), tzinfo=PARIS)
     if funding in lifecycle.NEEDS_AGREEMENT:
         # R6313-8: it starts at the tripartite agreement's signature, within the 10 days.
@@ -186,6 +192,17 @@ def close_bilan(db, bilan, *, ended_at: datetime, synthesis_to_cep=False, kept_d
     return bilan
 
 
+def interrupt(db, bilan, *, at: datetime, reason="Le bénéficiaire a repris un emploi"):
+    """Closed as interrupted at `at` through lifecycle.close, with its reason (planned sessions stay)."""
+    from tenants.bilans import lifecycle
+
+    status = lifecycle.close(db, bilan, today=at.astimezone(PARIS).date(), at=at, reason=reason,
+                             outcome="interrupted", accept_unsigned=True)
+    assert status == "interrupted"
+    db.commit()
+    return bilan
+
+
 def destroy(db, bilan, now: datetime):
     """The nightly destruction run at `now` (tenants.retention.destruction.destroy_due), as the job does."""
     from tenants.retention.destruction import destroy_due
@@ -197,8 +214,9 @@ def destroy(db, bilan, now: datetime):
     return bilan
 
 
-def assign(db, bilan, slug="interets_professionnels", *, due_on=None, today=None):
-    """A library questionnaire given through tenants.questionnaires.assignments (its email queued)."""
+def assign(db, bilan, slug="interets_professionnels", *, due_on=None, today=None, send=True):
+    """A library questionnaire given through tenants.questionnaires.assignments (its email queued
+    unless send=False)."""
     from flask import current_app
 
     from saas.centres.models import Centre
@@ -207,9 +225,86 @@ def assign(db, bilan, slug="interets_professionnels", *, due_on=None, today=None
     centre = db.get(Centre, db.info["centre_id"])
     with current_app.test_request_context("/"):
         found = assignments.assign(db, centre, bilan, queries.by_library_slug(db, slug), by=bilan.consultant_id,
-                                   due_on=due_on, today=today)
+                                   due_on=due_on, today=today, send=send)
     db.commit()
     return found
+
+
+def _typical_answer(question) -> dict:
+    """The posted form (field name -> value) a beneficiary sends for `question`: a middle score, the first
+    choice, a short text."""
+    from tenants.questionnaires import definition as spec
+
+    kind, name = question["type"], spec.field_name(question["id"])
+    if kind == "matrix":
+        middle = (int(question.get("min", 1)) + int(question.get("max", 5))) // 2
+        return {spec.field_name(question["id"], row["id"]): str(middle) for row in question.get("rows", [])}
+    if kind == "ranking":
+        return {spec.field_name(question["id"], option): str(n)
+                for n, option in enumerate(spec.option_ids(question), start=1)}
+    if kind == "scale":
+        return {name: str(question.get("min", 1))}
+    if kind in ("single_choice", "multiple_choice"):
+        return {name: spec.option_ids(question)[0]}
+    if kind == "yes_no":
+        return {name: "oui"}
+    if kind == "date":
+        return {name: "2020-01-15"}
+    return {name: "Une réponse"}
+
+
+def submit_questionnaire(db, assignment):
+    """The beneficiary answers every required question as the portal posts them (definition.parse,
+    answers.save_answer) and submits (assignments.submit)."""
+    from werkzeug.datastructures import MultiDict
+
+    from tenants.questionnaires import assignments
+    from tenants.questionnaires import definition as spec
+    from tenants.questionnaires.answers import answers_of, save_answer
+    from tenants.questionnaires.models import Questionnaire
+
+    questionnaire = db.get(Questionnaire, assignment.questionnaire_id)
+    for _ in range(len(list(spec.questions(questionnaire.definition)))):  # answers can show more questions
+        missing = spec.missing(questionnaire.definition, answers_of(db, assignment.id))
+        if not missing:
+            break
+        for found in missing:
+            value = spec.parse(found.question, MultiDict(_typical_answer(found.question)))
+            save_answer(db, assignment, questionnaire, found.question["id"], value)
+    assert assignments.submit(db, assignment, questionnaire, signed_name="Zoé Martin") == []
+    db.commit()
+    return assignment
+
+
+def save_settings(db, **fields):
+    """The centre's reminder and retention settings saved with `fields`, as the admin's settings form
+    saves them (tenants/retention/views.py:update writes the row itself: no feature function to call)."""
+    from saas.models import utcnow
+    from tenants.retention.models import SETTINGS_ID, RetentionSettings
+
+    settings = db.get(RetentionSettings, SETTINGS_ID) or RetentionSettings(id=SETTINGS_ID)
+    for name, value in fields.items():
+        if name not in RetentionSettings.model_fields or name in ("id", "updated_at"):
+            raise TypeError(f"RetentionSettings has no setting {name}")
+        setattr(settings, name, value)
+    settings.updated_at = utcnow()
+    db.add(settings)
+    db.commit()
+    return settings
+
+
+def backdate_row(db, row, **moments):
+    """Set date fields the rules only ever stamp with the real clock (`sent_at=…`, `expires_at=…`) on
+    `row`, for a test set at a fixed date; anything but a date or a moment is refused."""
+    for name, value in moments.items():
+        if name not in type(row).model_fields:
+            raise TypeError(f"{type(row).__name__} has no field {name}")
+        if not isinstance(value, (date, type(None))):  # datetime is a date
+            raise TypeError(f"backdate sets dates only, not {name}={value!r}")
+        setattr(row, name, value)
+    db.add(row)
+    db.commit()
+    return row
 
 
 def backdate(app, centre, bilan_id, *, quoted_days=45, started_days=None, **moments):
@@ -223,10 +318,5 @@ def backdate(app, centre, bilan_id, *, quoted_days=45, started_days=None, **mome
         if bilan.quoted_at is not None and quoted_days is not None:
             bilan.quoted_at = datetime.now(timezone.utc) - timedelta(days=quoted_days)
         if started_days is not None and bilan.started_on is not None:
-            bilan.started_on = date.today() - timedelta(days=started_days)
-        for name, value in moments.items():
-            if name not in Bilan.model_fields:
-                raise TypeError(f"Bilan has no field {name}")
-            setattr(bilan, name, value)
-        db.add(bilan)
-        db.commit()
+            bilan.started_on = paris_today() - timedelta(days=started_days)
+        backdate_row(db, bilan, **moments)

@@ -72,20 +72,66 @@ def add_bilan(app, made, *, consultant_id, email="zoe@example.org", name="Zoé M
     return bilan_id
 
 
-def add(app, made, *rows):
-    """Add model instances (built by the caller) in one transaction; returns their ids.
+def build(app, made, fn):
+    """fn(db, centre) through the builders in a committed tenant session; the history it logged is setup
+    (history() leaves it out), as for add_bilan."""
+    from tenants.history.models import HistoryEvent
 
-    For settings and for rows a job test places at its own fixed dates; a bilan and what the rules
-    make for it come from the builders (add_bilan, tests/bilans_support.py)."""
     def make(db, centre):
-        ids = []
-        for row in rows:
-            db.add(row)
-            db.flush()
-            ids.append(row.id)
-        return ids
+        before = set(db.exec(select(HistoryEvent.id)).all())
+        result = fn(db, centre)
+        db.commit()
+        _SETUP_EVENTS.update(set(db.exec(select(HistoryEvent.id)).all()) - before)
+        return result
 
     return in_centre(app, made, make)
+
+
+def sessions(app, made, bilan_id, *starts, minutes=60, done=False, signed=True) -> list[str]:
+    """One interview at each of `starts` (planning.schedule), planned, or done when it ended and then signed
+    from the portal unless signed=False; their ids."""
+    from tenants.bilans.models import Bilan
+
+    def make(db, centre):
+        bilan = db.get(Bilan, bilan_id)
+        return [builders.add_sessions(db, bilan, 1, minutes=minutes, start=at, done=done, signed=signed)[0].id
+                for at in starts]
+
+    return build(app, made, make)
+
+
+def attendance_of(app, made, session_id) -> str:
+    """The id of the attendance record planning.schedule made for an interview."""
+    from tenants.sessions.models import Attendance
+
+    return in_centre(app, made, lambda db, c: db.exec(
+        select(Attendance.id).where(Attendance.session_id == session_id)).one())
+
+
+def give_questionnaire(app, made, bilan_id, *, sent_at, due_on=None, slug="interets_professionnels") -> str:
+    """A library questionnaire given on `sent_at` (assignments.assign, its due date checked against that
+    day); its id. assign stamps the sending with the real clock when it queues the email, so the job tests
+    give it without the email (not what they watch) and date the sending through builders.backdate_row."""
+    from tenants.bilans.models import Bilan
+
+    def make(db, centre):
+        day = sent_at.astimezone(PARIS).date()
+        assignment = builders.assign(db, db.get(Bilan, bilan_id), slug, due_on=due_on, today=day, send=False)
+        return builders.backdate_row(db, assignment, assigned_at=sent_at, sent_at=sent_at).id
+
+    return build(app, made, make)
+
+
+def submit_questionnaire(app, made, assignment_id):
+    """The beneficiary answers and submits it (builders.submit_questionnaire)."""
+    from tenants.questionnaires.models import Assignment
+
+    build(app, made, lambda db, c: builders.submit_questionnaire(db, db.get(Assignment, assignment_id)))
+
+
+def save_settings(app, made, **fields):
+    """The centre's settings saved with `fields` (builders.save_settings)."""
+    build(app, made, lambda db, c: builders.save_settings(db, **fields))
 
 
 def history(app, made, bilan_id=None) -> list:

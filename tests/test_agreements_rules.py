@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bilans_support import centre_db, make_bilan
+from bilans_support import centre_db, make_bilan, paris_today
 from jobs_support import history, paris, run
 from saas.errors import RuleViolation
 
@@ -26,7 +26,7 @@ def lyon(make_centre):
 
 
 def _form(**changes):
-    today = date.today()
+    today = paris_today()
     data = {name: "Texte" for name in ("objective", "content", "means", "running_and_followup", "results_handover")}
     data.update(employer_name="Transports RA", employer_email="rh@transports-ra.example", title="Bilan",
                 duration_hours="24", accompaniment_hours="16", price="1950", payment_terms="À 30 jours",
@@ -125,7 +125,7 @@ def test_r6313_8_clock_starts_at_employer_transmission(app, client, lyon, login,
     assert "en attente de la transmission par l'employeur" in _page(client.get("/c/lyon/"))
 
     # Before the transmission no refusal can happen, however long the employer waits.
-    report = run(app, "reminders", paris(date.today().year + 1, 1, 1, 9, 30))
+    report = run(app, "reminders", paris(paris_today().year + 1, 1, 1, 9, 30))
     assert report is not None and not report.errors
     assert _agreement(app, lyon, bilan_id).status == "with_employer"
     assert _bilan(app, lyon, bilan_id).status == "awaiting_agreement"
@@ -143,7 +143,7 @@ def test_r6313_8_clock_starts_at_employer_transmission(app, client, lyon, login,
     r = client.post(link)
     assert r.status_code == 303
     agreement = _agreement(app, lyon, bilan_id)
-    assert agreement.status == "sent" and agreement.transmitted_on == date.today()
+    assert agreement.status == "sent" and agreement.transmitted_on == paris_today()
     assert agreement.transmission_method == "employer_link"
     (to_employee,) = outbox(kind="agreement_sent")
     assert to_employee.recipient == "marc@example.fr" and to_employee.attachments[0]["content_type"] == "application/pdf"
@@ -168,18 +168,18 @@ def test_r6313_8_centre_records_the_date_the_employer_gives(app, client, lyon, l
     assert not outbox(kind="agreement_to_employer")
     agreement = _agreement(app, lyon, bilan_id)
     url = f"/c/lyon/bilans/{bilan_id}/agreement/{agreement.id}"
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (paris_today() + timedelta(days=1)).isoformat()
     r = client.post(url + "/transmission", data={"transmitted_on": tomorrow})
     assert r.status_code == 422 and "futur" in _page(r) and f'value="{tomorrow}"' in _page(r)
     r = client.post(url + "/transmission", data={"transmitted_on": "pas une date"})
     assert r.status_code == 422 and 'id="transmitted_on-error"' in _page(r)
-    r = client.post(url + "/transmission", data={"transmitted_on": (date.today() - timedelta(days=1)).isoformat()})
+    r = client.post(url + "/transmission", data={"transmitted_on": (paris_today() - timedelta(days=1)).isoformat()})
     assert r.status_code == 422 and "n'a reçu le projet" in _page(r)
     assert _agreement(app, lyon, bilan_id).status == "with_employer"
-    assert client.post(url + "/transmission", data={"transmitted_on": date.today().isoformat()}).status_code == 303
+    assert client.post(url + "/transmission", data={"transmitted_on": paris_today().isoformat()}).status_code == 303
     agreement = _agreement(app, lyon, bilan_id)
-    assert agreement.transmitted_on == date.today() and agreement.transmission_recorded_by == lyon.owner.id
-    assert clock.received_on(agreement) == date.today()
+    assert agreement.transmitted_on == paris_today() and agreement.transmission_recorded_by == lyon.owner.id
+    assert clock.received_on(agreement) == paris_today()
     events = history(app, lyon, bilan_id)
     assert any(kind == "agreement_transmitted" and "enregistrée par le centre" in detail for kind, detail in events)
 
@@ -222,7 +222,7 @@ def test_r6313_8_never_day_11_of_10(app, client, lyon, login):
     client.post(f"/c/lyon/bilans/{bilan_id}/agreement/", data=_form(employer_email=""))
     with centre_db(app, lyon) as db:
         row = db.exec(select(Agreement).where(Agreement.bilan_id == bilan_id)).one()
-        row.status, row.transmitted_on = "sent", date.today() - timedelta(days=11)
+        row.status, row.transmitted_on = "sent", paris_today() - timedelta(days=11)
         db.add(row)
         db.commit()
         agreement_id = row.id
@@ -279,7 +279,7 @@ def test_r6313_8_signed_too_late_lapses_through_the_sign_view(app, client, lyon,
 
     with centre_db(app, lyon) as db:
         row = db.get(Agreement, agreement.id)
-        row.status, row.transmitted_on = "sent", date.today() - timedelta(days=11)
+        row.status, row.transmitted_on = "sent", paris_today() - timedelta(days=11)
         db.add(row)
         db.commit()
     r = client.post(url + "/sign")
@@ -287,7 +287,7 @@ def test_r6313_8_signed_too_late_lapses_through_the_sign_view(app, client, lyon,
     agreement, bilan = _agreement(app, lyon, bilan_id), _bilan(app, lyon, bilan_id)
     assert agreement.status == "refused" and bilan.status == "refused" and bilan.ended_at is not None
     assert len(outbox(idempotency_key=f"agreement:{agreement.id}:refused")) == 1
-    report = run(app, "reminders", paris(date.today().year + 1, 1, 1, 9, 30))
+    report = run(app, "reminders", paris(paris_today().year + 1, 1, 1, 9, 30))
     assert report is not None and not report.errors
     assert len(outbox(kind="agreement_refused")) == 1
 
@@ -298,7 +298,7 @@ def test_r6313_8_signed_in_time_starts_the_bilan(app, client, lyon, login):
     client.post(f"/c/lyon/bilans/{bilan_id}/agreement/", data=_form(employer_email=""))
     agreement = _agreement(app, lyon, bilan_id)
     url = f"/c/lyon/bilans/{bilan_id}/agreement/{agreement.id}"
-    client.post(url + "/transmission", data={"transmitted_on": date.today().isoformat()})
+    client.post(url + "/transmission", data={"transmitted_on": paris_today().isoformat()})
     assert client.post(url + "/sign").status_code == 303
     assert _bilan(app, lyon, bilan_id).status == "active" and _agreement(app, lyon, bilan_id).status == "signed"
 

@@ -14,20 +14,17 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from jobs_support import add, add_bilan, history, in_centre, paris, run
+from jobs_support import add_bilan, history, in_centre, paris, run, sessions
 
 NOW = paris(2027, 5, 3, 9, 30)
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _sessions_tomorrow(app, centre, consultant_id, count):
-    from tenants.sessions.models import BilanSession
-
     bilans = []
     for n in range(count):
         bilan = add_bilan(app, centre, consultant_id=consultant_id, email=f"p{n}@{centre.slug}.example")
-        add(app, centre, BilanSession(bilan_id=bilan, starts_at=NOW + timedelta(days=1, minutes=n),
-                                      duration_minutes=60))
+        sessions(app, centre, bilan, NOW + timedelta(days=1, minutes=n))
         bilans.append(bilan)
     return bilans
 

@@ -5,7 +5,8 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from jobs_support import add, add_bilan, in_centre, paris, run
+from bilans_support import backdate_row
+from jobs_support import add_bilan, in_centre, paris, run
 
 NOW = paris(2027, 5, 3, 3, 30)
 
@@ -21,10 +22,24 @@ def test_purge_removes_only_what_expired(app, make_centre, add_member):
     bilan = add_bilan(app, centre, consultant_id=add_member(centre).id)
     from tenants.bilans.models import Bilan
 
-    beneficiary = in_centre(app, centre, lambda db, c: db.get(Bilan, bilan).beneficiary_id)
-    add(app, centre,
-        BeneficiaryLink(token_hash="a" * 64, beneficiary_id=beneficiary, bilan_id=bilan, expires_at=NOW - timedelta(hours=1)),
-        BeneficiaryLink(token_hash="b" * 64, beneficiary_id=beneficiary, bilan_id=bilan, expires_at=NOW + timedelta(days=3)))
+    def link(expires_at):
+        """A personal link issued (portal.access.issue_link) and expiring at `expires_at`: issue_link dates
+        it from the real clock, the sweep runs in 2027."""
+        from tenants.beneficiaries.models import Beneficiary
+        from tenants.portal.access import issue_link
+
+        def make(db, c):
+            before = set(db.exec(select(BeneficiaryLink.id)).all())
+            row = db.get(Bilan, bilan)
+            with app.test_request_context("/"):
+                issue_link(db, c, db.get(Beneficiary, row.beneficiary_id), row)
+            db.flush()
+            (made,) = [r for r in db.exec(select(BeneficiaryLink)).all() if r.id not in before]
+            return backdate_row(db, made, expires_at=expires_at).id
+
+        return in_centre(app, centre, make)
+
+    expired, alive = link(NOW - timedelta(hours=1)), link(NOW + timedelta(days=3))
     signup = dict(centre_name="X", siret="73282932000074", nda="11755555555", admin_name="A",
                   admin_email="a@x.test", password_hash="h")
     with app.app_context():
@@ -53,5 +68,5 @@ def test_purge_removes_only_what_expired(app, make_centre, add_member):
             assert bodies == {"<a@x>": (None, None), "<b@x>": ("y@example.org", "en attente")}
             runs = s.exec(select(JobRun).where(JobRun.job == "reminders")).all()
             assert [r.started_at.date() for r in runs] == [(NOW - timedelta(days=2)).date()]
-    links = in_centre(app, centre, lambda db, c: [link.token_hash[0] for link in db.exec(select(BeneficiaryLink))])
-    assert links == ["b"]
+    links = in_centre(app, centre, lambda db, c: [row.id for row in db.exec(select(BeneficiaryLink))])
+    assert expired != alive and links == [alive]

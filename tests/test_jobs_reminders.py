@@ -6,18 +6,9 @@ from datetime import date, timedelta
 
 from sqlmodel import select
 
-from jobs_support import add, add_bilan, history, in_centre, paris, run
-
-
-def _assignment(app, centre, bilan, **fields):
-    from tenants.bilans.models import Bilan
-    from tenants.questionnaires.models import Assignment, Questionnaire
-
-    (questionnaire,) = add(app, centre, Questionnaire(title="Intérêts professionnels", definition={}))
-    beneficiary = in_centre(app, centre, lambda db, c: db.get(Bilan, bilan).beneficiary_id)
-    (assignment,) = add(app, centre, Assignment(bilan_id=bilan, beneficiary_id=beneficiary,
-                                                questionnaire_id=questionnaire, **fields))
-    return assignment
+from jobs_support import add_bilan, give_questionnaire, history, in_centre, paris, run, save_settings, sessions
+from jobs_support import build, submit_questionnaire
+import bilans_support as builders
 
 
 def _days(app, start, days, job="reminders", hour=9, minute=30):
@@ -40,8 +31,8 @@ def test_questionnaire_with_due_date_reminded_at_minus_2_and_plus_3_then_flagged
     centre = make_centre("lyon")
     consultant = add_member(centre)
     bilan = add_bilan(app, centre, consultant_id=consultant.id)
-    with_due = _assignment(app, centre, bilan, sent_at=paris(2027, 3, 1, 10, 0), due_on=date(2027, 3, 10))
-    no_due = _assignment(app, centre, bilan, sent_at=paris(2027, 3, 1, 10, 0))
+    with_due = give_questionnaire(app, centre, bilan, sent_at=paris(2027, 3, 1, 10, 0), due_on=date(2027, 3, 10))
+    no_due = give_questionnaire(app, centre, bilan, sent_at=paris(2027, 3, 1, 10, 0))
     _days(app, date(2027, 3, 1), 25)
     assert _first_day(outbox, f"reminder:questionnaire:{with_due}:1") == date(2027, 3, 8)
     assert _first_day(outbox, f"reminder:questionnaire:{with_due}:2") == date(2027, 3, 13)
@@ -54,49 +45,55 @@ def test_questionnaire_with_due_date_reminded_at_minus_2_and_plus_3_then_flagged
     assert kinds["email_reminder_questionnaire"] == 4
 
 
+def _destroyed_with_a_satisfaction_questionnaire(app, centre, consultant_id):
+    """A bilan closed on 1 February 2027 and given its satisfaction questionnaire that day, never answered,
+    then destroyed on the 8th: the questionnaire is a proof (Qualiopi) and stays, the bilan is gone."""
+    from tenants.bilans.models import Bilan
+    from tenants.questionnaires.models import Assignment
+
+    def closed(db, c):
+        bilan = builders.make_bilan(db, consultant_id, email="leo@example.org", started_on=date(2026, 12, 1))
+        return builders.close_bilan(db, bilan, ended_at=paris(2027, 2, 1, 10, 0)).id
+
+    gone = build(app, centre, closed)
+    assignment = give_questionnaire(app, centre, gone, sent_at=paris(2027, 2, 1, 11, 0), slug="satisfaction_fin_bilan")
+    build(app, centre, lambda db, c: builders.destroy(db, db.get(Bilan, gone), paris(2027, 2, 8, 10, 0)))
+    kept = in_centre(app, centre, lambda db, c: db.get(Assignment, assignment))
+    assert kept is not None and kept.submitted_at is None
+    return gone
+
+
 def test_no_reminder_for_a_submitted_questionnaire_or_a_destroyed_bilan(app, make_centre, add_member, outbox):
     centre = make_centre("lyon")
     consultant = add_member(centre)
     bilan = add_bilan(app, centre, consultant_id=consultant.id)
-    _assignment(app, centre, bilan, sent_at=paris(2027, 3, 1, 10, 0), submitted_at=paris(2027, 3, 2, 10, 0))
-    gone = add_bilan(app, centre, consultant_id=consultant.id, status="completed",
-                     ended_at=paris(2027, 2, 1, 10, 0), destroyed_at=paris(2027, 2, 8, 10, 0))
-    _assignment(app, centre, gone, sent_at=paris(2027, 1, 20, 10, 0))
+    submit_questionnaire(app, centre, give_questionnaire(app, centre, bilan, sent_at=paris(2027, 3, 1, 10, 0)))
+    _destroyed_with_a_satisfaction_questionnaire(app, centre, consultant.id)
     _days(app, date(2027, 3, 1), 12)
     assert outbox() == []
 
 
 def test_three_month_evaluation_when_enabled(app, make_centre, add_member, outbox):
-    from tenants.retention.models import RetentionSettings
-
     centre = make_centre("lyon")
     consultant = add_member(centre)
-    add(app, centre, RetentionSettings(three_month_evaluation=True))
+    save_settings(app, centre, three_month_evaluation=True)
     bilan = add_bilan(app, centre, consultant_id=consultant.id, status="completed",
                       ended_at=paris(2027, 1, 15, 17, 0))
     _days(app, date(2027, 4, 14), 10)
     assert _first_day(outbox, f"followup:{bilan}:3m") == date(2027, 4, 15)
     assert _first_day(outbox, f"followup:{bilan}:3m:reminder") == date(2027, 4, 22)
 
-    def answered(db, c):
-        from tenants.bilans.models import Bilan
-
-        row = db.get(Bilan, bilan)
-        row.follow_up_done_at = paris(2027, 5, 1, 10, 0)
-        db.add(row)
-
-    in_centre(app, centre, answered)
+    # The consultant recorded the follow-up done on 1 May 2027 (the workspace stamps the real clock).
+    builders.backdate(app, centre, bilan, quoted_days=None, follow_up_done_at=paris(2027, 5, 1, 10, 0))
     _days(app, date(2027, 7, 14), 12)
     assert _first_day(outbox, f"followup:{bilan}:6m") is None
 
 
 def test_morning_digest_once_a_day_per_consultant(app, make_centre, add_member, outbox):
-    from tenants.sessions.models import BilanSession
-
     centre = make_centre("lyon")
     alice, bob = add_member(centre), add_member(centre)
     bilan = add_bilan(app, centre, consultant_id=alice.id, name="Zoé Martin")
-    add(app, centre, BilanSession(bilan_id=bilan, starts_at=paris(2027, 3, 2, 14, 0), duration_minutes=120))
+    sessions(app, centre, bilan, paris(2027, 3, 2, 14, 0), minutes=120)
     run(app, "digest", paris(2027, 3, 2, 5, 0))  # too early
     assert outbox() == []
     for hour in (7, 8, 12):
@@ -110,12 +107,10 @@ def test_morning_digest_once_a_day_per_consultant(app, make_centre, add_member, 
 
 
 def test_a_broken_centre_is_logged_and_skipped(app, make_centre, add_member, outbox, runner):
-    from tenants.sessions.models import BilanSession
-
     broken, fine = make_centre("broken"), make_centre("fine")
     for centre in (broken, fine):
         bilan = add_bilan(app, centre, consultant_id=add_member(centre).id)
-        add(app, centre, BilanSession(bilan_id=bilan, starts_at=paris(2027, 3, 2, 14, 0), duration_minutes=60))
+        sessions(app, centre, bilan, paris(2027, 3, 2, 14, 0))
     with app.app_context():
         app.extensions["db"].drop_schema(broken.schema)
     report = run(app, "reminders", paris(2027, 3, 1, 10, 0))
@@ -143,39 +138,28 @@ def test_follow_up_gives_the_library_questionnaire_and_its_answer_stops_the_remi
 
     assert in_centre(app, centre, given) == [("suivi_6_mois", True)]
 
-    def submit(db, c):
-        assignment = db.exec(select(Assignment).where(Assignment.bilan_id == bilan)).one()
-        assignment.submitted_at = paris(2027, 7, 18, 10, 0)
-        db.add(assignment)
-
-    in_centre(app, centre, submit)
+    given_id = in_centre(app, centre, lambda db, c: db.exec(select(Assignment.id)
+                                                            .where(Assignment.bilan_id == bilan)).one())
+    submit_questionnaire(app, centre, given_id)
     _days(app, date(2027, 7, 17), 20)
     assert _first_day(outbox, f"followup:{bilan}:6m:reminder") is None
     assert [e.idempotency_key for e in outbox()] == [f"followup:{bilan}:6m"]
 
 
 def test_flags_resolve_themselves_when_their_cause_is_gone(app, make_centre, add_member):
-    from tenants.bilans.models import Bilan
-    from tenants.questionnaires.models import Assignment
     from tenants.flags.models import Flag
 
     centre = make_centre("lyon")
     consultant = add_member(centre)
     quiet = add_bilan(app, centre, consultant_id=consultant.id, last_activity_at=paris(2027, 1, 1, 10, 0))
-    assignment = _assignment(app, centre, quiet, sent_at=paris(2027, 1, 1, 10, 0))
+    assignment = give_questionnaire(app, centre, quiet, sent_at=paris(2027, 1, 1, 10, 0))
     run(app, "destruction", paris(2027, 8, 1, 10, 0))
     run(app, "reminders", paris(2027, 1, 20, 10, 0))
     open_flags = lambda db, c: sorted(f.kind for f in db.exec(select(Flag).where(Flag.resolved_at.is_(None))))  # noqa: E731
     assert in_centre(app, centre, open_flags) == ["abandoned", "questionnaire_unanswered"]
 
-    def back_to_life(db, c):
-        a = db.get(Assignment, assignment)
-        a.submitted_at = paris(2027, 8, 2, 10, 0)
-        b = db.get(Bilan, quiet)
-        b.last_activity_at = paris(2027, 8, 2, 10, 0)
-        db.add(a)
-        db.add(b)
-
-    in_centre(app, centre, back_to_life)
+    submit_questionnaire(app, centre, assignment)
+    # Back to life on 2 August 2027, after the test's clock (the rules stamp activity with the real one).
+    builders.backdate(app, centre, quiet, quoted_days=None, last_activity_at=paris(2027, 8, 2, 10, 0))
     run(app, "reminders", paris(2027, 8, 3, 10, 0))
     assert in_centre(app, centre, open_flags) == []

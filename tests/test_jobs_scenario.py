@@ -4,13 +4,13 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, timedelta
 
-from jobs_support import add, add_bilan, history, in_centre, paris, run
+import bilans_support as builders
+from jobs_support import add_bilan, attendance_of, build, give_questionnaire, history, paris, run, sessions
 
 
 def test_a_year_of_sweeps_sends_each_reminder_once_at_its_time(app, make_centre, add_member, outbox):
     from saas.centres.models import Centre
-    from tenants.agreements.models import Agreement
-    from tenants.sessions.models import Attendance, BilanSession
+    from tenants.bilans.models import Bilan
 
     centre = make_centre("lyon")
     consultant = add_member(centre, "consultant")
@@ -23,29 +23,26 @@ def test_a_year_of_sweeps_sends_each_reminder_once_at_its_time(app, make_centre,
             s.commit()
 
     active = add_bilan(app, centre, consultant_id=consultant.id, email="zoe@example.org")
-    session_id, past_id = add(app, centre,
-                              BilanSession(bilan_id=active, starts_at=paris(2027, 1, 14, 14, 0), duration_minutes=120),
-                              BilanSession(bilan_id=active, starts_at=paris(2027, 1, 4, 10, 0), duration_minutes=120,
-                                           status="done"))
-    (attendance_id,) = add(app, centre, Attendance(session_id=past_id, bilan_id=active))
-    from tenants.bilans.models import Bilan
-    from tenants.questionnaires.models import Assignment, Questionnaire
-
-    (questionnaire,) = add(app, centre, Questionnaire(title="Valeurs", definition={}))
-    beneficiary = in_centre(app, centre, lambda db, c: db.get(Bilan, active).beneficiary_id)
-    (assignment_id,) = add(app, centre, Assignment(bilan_id=active, beneficiary_id=beneficiary,
-                                                   questionnaire_id=questionnaire, sent_at=t0,
-                                                   due_on=date(2027, 2, 1)))
-    pending = add_bilan(app, centre, consultant_id=consultant.id, email="leo@example.org",
-                        status="awaiting_agreement")
+    (session_id,) = sessions(app, centre, active, paris(2027, 1, 14, 14, 0), minutes=120)
+    # Done at 12:00 on the 4th, the beneficiary never signed it.
+    (past_id,) = sessions(app, centre, active, paris(2027, 1, 4, 10, 0), minutes=120, done=True, signed=False)
+    attendance_id = attendance_of(app, centre, past_id)
+    assignment_id = give_questionnaire(app, centre, active, sent_at=t0, due_on=date(2027, 2, 1),
+                                       slug="valeurs_motivations")
+    pending = add_bilan(app, centre, consultant_id=consultant.id, email="leo@example.org", status="quoted",
+                        funding="employer_plan")
     # R6313-8: the clock runs from the employer's transmission to the employee (here the day it was sent).
-    (agreement_id,) = add(app, centre, Agreement(bilan_id=pending, sent_at=t0, status="sent", transmitted_on=date(2027, 1, 4),
-                                                 transmission_method="staff"))
+    agreement_id = build(app, centre, lambda db, c: builders.send_agreement(
+        db, db.get(Bilan, pending), now=t0, transmitted_on=date(2027, 1, 4)).id)
     done = add_bilan(app, centre, consultant_id=consultant.id, email="ana@example.org", status="completed",
                      ended_at=paris(2027, 1, 3, 17, 0), synthesis_to_cep=True)
     cancelled = add_bilan(app, centre, consultant_id=consultant.id, email="max@example.org", status="cancelled",
                           ended_at=t0)
-    add(app, centre, BilanSession(bilan_id=cancelled, starts_at=paris(2027, 1, 20, 14, 0), duration_minutes=60))
+    # A cancelled bilan never started, so holds no session (planning.schedule); an interrupted one keeps its
+    # planned interview of the 20th: neither gets anything.
+    interrupted = add_bilan(app, centre, consultant_id=consultant.id, email="lou@example.org")
+    sessions(app, centre, interrupted, paris(2027, 1, 20, 14, 0))
+    build(app, centre, lambda db, c: builders.interrupt(db, db.get(Bilan, interrupted), at=t0))
 
     first_seen = {}
     day = t0
@@ -75,8 +72,8 @@ def test_a_year_of_sweeps_sends_each_reminder_once_at_its_time(app, make_centre,
     assert paris_day == expected
     keys = Counter(e.idempotency_key for e in outbox())
     assert set(keys.values()) == {1}
-    # Nothing at all about the cancelled bilan; the refused one got nothing after its refusal.
-    assert not [e for e in outbox() if e.bilan_id == cancelled]
+    # Nothing at all about the cancelled and interrupted bilans; the refused one got nothing after its refusal.
+    assert not [e for e in outbox() if e.bilan_id in (cancelled, interrupted)]
     kinds = Counter(kind for kind, _ in history(app, centre, pending))
     assert kinds == Counter({"email_reminder_agreement": 1, "agreement_refused": 1, "email_agreement_refused": 1})
     assert Counter(kind for kind, _ in history(app, centre, active)) == Counter(
@@ -97,10 +94,8 @@ def test_a_year_of_sweeps_sends_each_reminder_once_at_its_time(app, make_centre,
 def test_run_once_cli_takes_now_and_status_reports_it(app, runner, make_centre, add_member, outbox):
     centre = make_centre("brest")
     consultant = add_member(centre, "consultant")
-    from tenants.sessions.models import BilanSession
-
     bilan = add_bilan(app, centre, consultant_id=consultant.id)
-    add(app, centre, BilanSession(bilan_id=bilan, starts_at=paris(2031, 5, 6, 10, 0), duration_minutes=60))
+    sessions(app, centre, bilan, paris(2031, 5, 6, 10, 0))
     result = runner.invoke(args=["jobs", "run-once", "reminders", "--now", "2031-05-04T12:00"])
     assert result.exit_code == 0, result.output
     assert outbox() == []

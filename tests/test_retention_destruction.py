@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from jobs_support import add, add_bilan, in_centre, paris, run
+import bilans_support as builders
+from jobs_support import add_bilan, build, in_centre, paris, run, save_settings
 
 END = paris(2027, 3, 1, 17, 0)
 
@@ -58,12 +59,10 @@ def _state(app, centre, bilan_id):
 
 
 def test_destruction_boundaries_remove_exactly_the_right_classes(app, make_centre, add_member):
-    from tenants.retention.models import RetentionSettings
-
     centre = make_centre("lyon")
     consultant = add_member(centre)
     # A centre that chose a 7-day delay, with its reason (the default is 0: the first night).
-    add(app, centre, RetentionSettings(grace_days=7, grace_reason="Remise de la synthèse"))
+    save_settings(app, centre, grace_days=7, grace_reason="Remise de la synthèse")
     kept = _bilan_with_every_class(app, centre, consultant.id, keep=True)
     plain = _bilan_with_every_class(app, centre, consultant.id, keep=False)
     before = _state(app, centre, kept)
@@ -109,7 +108,8 @@ def test_an_open_bilan_is_flagged_as_abandoned_never_destroyed(app, make_centre,
     consultant = add_member(centre)
     quiet = add_bilan(app, centre, consultant_id=consultant.id, status="active",
                       last_activity_at=paris(2027, 1, 10, 10, 0))
-    add(app, centre, Objective(bilan_id=quiet, text="Objectif"))
+    # As the workspace's objective form adds it (tenants/bilans/bilan_views.py: no feature function).
+    in_centre(app, centre, lambda db, c: db.add(Objective(bilan_id=quiet, text="Objectif")))
     run(app, "destruction", paris(2027, 7, 9, 10, 0))
     assert in_centre(app, centre, lambda db, c: db.exec(select(Flag)).all()) == []
     for _ in range(2):
@@ -186,25 +186,19 @@ def test_a_destruction_record_lists_classes_and_counts_without_content(app, make
 
 
 def test_a_parent_stays_while_a_kept_child_needs_it(app, make_centre, add_member):
-    """Answers kept one year (written agreement) under an assignment marked working: the
-    assignment waits for its answers instead of breaking the foreign key."""
-    from tenants.questionnaires.models import Answer, Assignment, Questionnaire
+    """A questionnaire answered during the bilan, kept one year with the beneficiary's written agreement
+    (R6313-7): the working destruction leaves the assignment with its answers, the year's end takes both."""
+    from tenants.questionnaires.models import Answer, Assignment
 
     centre = make_centre("lyon")
     consultant = add_member(centre)
-    bilan = add_bilan(app, centre, consultant_id=consultant.id, status="completed", ended_at=END,
-                      kept_documents=["questionnaires"])
-    from tenants.bilans.models import Bilan
 
-    beneficiary = in_centre(app, centre, lambda db, c: db.get(Bilan, bilan).beneficiary_id)
-    from tenants.retention.models import KeepingAgreement
+    def answered_then_closed(db, c):
+        bilan = builders.make_bilan(db, consultant.id, started_on=(END - timedelta(days=60)).date())
+        builders.submit_questionnaire(db, builders.assign(db, bilan, "valeurs_motivations"))
+        return builders.close_bilan(db, bilan, ended_at=END, kept_documents=["questionnaires"]).id
 
-    (questionnaire,) = add(app, centre, Questionnaire(title="Valeurs", definition={}))
-    (assignment,) = add(app, centre, Assignment(bilan_id=bilan, beneficiary_id=beneficiary,
-                                                questionnaire_id=questionnaire, retention="working"),
-                        KeepingAgreement(bilan_id=bilan, documents=["questionnaires"], method="portal"))[:1]
-    add(app, centre, Answer(assignment_id=assignment, bilan_id=bilan, question_id="q1", value={"v": 3},
-                            retention="kept_one_year"))
+    build(app, centre, answered_then_closed)
     count = lambda model: in_centre(app, centre, lambda db, c: len(db.exec(select(model.id)).all()))  # noqa: E731
     report = run(app, "destruction", END + timedelta(days=8))
     assert not report.errors and (count(Assignment), count(Answer)) == (1, 1)

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
+from bilans_support import backdate_row
 from jobs_support import add_bilan, in_centre, paris, run
 
 FORM = {"grace_days": "10", "grace_reason": "Téléchargement de la synthèse", "abandonment_months": "4", "follow_up_months": "6", "three_month_evaluation": "y",
@@ -35,14 +36,12 @@ def test_admin_edits_settings_and_bad_values_are_refused(app, client, login, mak
 
 
 def test_the_centres_own_text_replaces_ours_and_keeps_the_facts(app, make_centre, add_member, outbox):
-    from tenants.retention.models import RetentionSettings
-    from tenants.sessions.models import BilanSession
-    from jobs_support import add
+    from jobs_support import save_settings, sessions
 
     centre = make_centre("lyon")
     bilan = add_bilan(app, centre, consultant_id=add_member(centre).id)
-    add(app, centre, RetentionSettings(texts={"reminder_session": "Nous avons hâte de vous revoir <b>demain</b>."}),
-        BilanSession(bilan_id=bilan, starts_at=paris(2027, 3, 2, 14, 0), duration_minutes=90))
+    save_settings(app, centre, texts={"reminder_session": "Nous avons hâte de vous revoir <b>demain</b>."})
+    sessions(app, centre, bilan, paris(2027, 3, 2, 14, 0), minutes=90)
     run(app, "reminders", paris(2027, 3, 1, 10, 0))
     (mail,) = outbox()
     assert "Nous avons hâte de vous revoir <b>demain</b>." in mail.body_text
@@ -75,12 +74,8 @@ def test_destruction_certificate_for_the_bilans_consultant_only(app, client, log
     from saas.models import utcnow
     from tenants.retention.models import DestructionRecord
 
-    def recent(db, c):  # the record dated "now" for the dashboard's 30 days
-        record = db.exec(select(DestructionRecord)).one()
-        record.at = utcnow()
-        db.add(record)
-
-    in_centre(app, lyon, recent)
+    # The destruction ran in January 2025; the dashboard lists the last 30 days of the real clock.
+    in_centre(app, lyon, lambda db, c: backdate_row(db, db.exec(select(DestructionRecord)).one(), at=utcnow()))
     assert url in client.get("/c/lyon/").text
     pdf = client.get(url)
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF") and pdf.headers["Cache-Control"] == "no-store"

@@ -85,10 +85,11 @@ def test_session_cannot_be_planned_outside_the_bilan(app, client, lyon, login):
             planning.schedule(db, bilan, starts_at=before, duration_minutes=60, kind="interview", format="presentiel")
         planning.schedule(db, bilan, starts_at=before + timedelta(days=1), duration_minutes=60, kind="interview",
                           format="presentiel")
-        end = date.today() + timedelta(days=10)
-        db.add(Agreement(bilan_id=bilan.id, status="signed", signed_at=datetime.now(timezone.utc),
-                         period_start=bilan.started_on, period_end=end))
-        db.commit()
+        # An employer-funded bilan started at its agreement's signature: the period of realisation drafted
+        # from the quote (started_on to 90 days later) bounds its sessions.
+        bilan = make_bilan(db, lyon.owner.id, funding="employer_plan", email="leo@example.fr",
+                           started_on=bilan.started_on)
+        end = db.exec(select(Agreement).where(Agreement.bilan_id == bilan.id, Agreement.status == "signed")).one().period_end
         with pytest.raises(RuleViolation, match=f"après le {date_fr(end)}.*R6313-8"):
             planning.schedule(db, bilan, starts_at=datetime.combine(end + timedelta(days=1), time(10), tzinfo=PARIS),
                               duration_minutes=60, kind="interview", format="presentiel")
