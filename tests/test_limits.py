@@ -40,7 +40,8 @@ def test_a_22_mib_centre_form_is_refused_and_nothing_is_stored(app, client, make
     # For htmx, the message alone, for the page's message region.
     fragment = client.post("/c/lyon/beneficiaries/", data={**GOOD_PERSON, "padding": "x" * HUGE},
                            headers={"HX-Request": "true"})
-    assert fragment.status_code == 413 and fragment.text.startswith('<div id="error-message"')
+    assert fragment.status_code == 413 and "trop volumineuses" in fragment.text and "<html" not in fragment.text
+    assert fragment.headers["HX-Retarget"] == "#messages"  # the message region, never the form's target
     assert _people(app, lyon) == 0
     # The same form within its limit goes through.
     assert client.post("/c/lyon/beneficiaries/", data=GOOD_PERSON).status_code == 303

@@ -31,7 +31,9 @@ class PostedEmailForm(BaseForm):
     class Meta:
         csrf = False
 
-    email = StringField("Adresse e-mail", filters=[strip])
+    # Bounded like every text field; the key is cut at the same length, so a longer address still
+    # counts against the limit (_posted_email in views.py).
+    email = StringField("Adresse e-mail", filters=[strip], validators=[max_length(254)])
 
 
 class ResetRequestForm(BaseForm):

@@ -6,7 +6,7 @@ import re
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import Regexp
 
-from saas.forms import BaseForm, required
+from saas.forms import BaseForm, max_length, required
 from tenants.portal.access import TEXT_SIZES
 
 
@@ -18,11 +18,12 @@ def _no_spaces(value):
 class CodeForm(BaseForm):
     code = StringField("Code reçu par e-mail", filters=[_no_spaces],
                        validators=[required("Saisissez le code à 6 chiffres reçu par e-mail."),
+                                   max_length(12),
                                    Regexp(r"^\d{6}$", message="Le code compte 6 chiffres, sans lettre.")],
                        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 12})
-    next = HiddenField()
+    next = HiddenField(validators=[max_length(500)])
 
 
 class TextSizeForm(BaseForm):
     size = SelectField("Taille du texte", choices=[(size, size) for size in TEXT_SIZES])
-    next = HiddenField()
+    next = HiddenField(validators=[max_length(500)])
