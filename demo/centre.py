@@ -29,8 +29,9 @@ from demo.people import PASSWORD, STAFF, add_staff, staff_accounts
 
 SLUG = "demo"
 LEGAL_REPRESENTATIVE = ("Hélène Marchand", "Gérante")  # signs the completion certificates
-# In order: questionnaires and retention seed on the bilans the first one made.
-SEEDS = (bilans.seed, questionnaires.seed, retention.seed)
+# In order: the centre's destruction delay before any bilan closes; then questionnaires and
+# retention seed on the bilans demo.bilans made.
+SEEDS = (retention.choose_delay, bilans.seed, questionnaires.seed, retention.seed)
 
 
 def seed_demo(today: date | None = None, echo=click.echo) -> Centre:

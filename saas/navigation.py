@@ -14,6 +14,7 @@ STAFF_MENU = (
     ("questionnaires.index", "Questionnaires", False),
     ("evidence.centre", "Qualiopi", False),
     ("retention.edit", "Conservation", True),
+    ("reminders.edit", "Rappels", True),
     ("admin.index", "Administration", True),
 )
 

@@ -47,6 +47,8 @@ from tenants.questionnaires import portal_views as questionnaires_portal_views
 from tenants.questionnaires import provision as questionnaires_provision
 from tenants.questionnaires import respondent_views as questionnaires_respondent_views
 from tenants.questionnaires import views as questionnaires_views
+from tenants.reminders import models as reminders_models
+from tenants.reminders import views as reminders_views
 from tenants.retention import bilan_views as retention_bilan_views
 from tenants.retention import dashboard as retention_dashboard
 from tenants.retention import models as retention_models
@@ -83,6 +85,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("retention", models=retention_models,
             blueprints=(retention_views.bp, retention_bilan_views.bp),
             dashboard_panel=retention_dashboard.dashboard_panel),
+    Feature("reminders", models=reminders_models, blueprints=(reminders_views.bp,)),
     Feature("flags", models=flags_models, blueprints=(flags_views.bp,),
             dashboard_panel=flags_dashboard.dashboard_panel),
     Feature("history", models=history_models, blueprints=(history_views.bp,)),

@@ -277,20 +277,29 @@ def submit_questionnaire(db, assignment):
 
 
 def save_settings(db, **fields):
-    """The centre's reminder and retention settings saved with `fields`, as the admin's settings form
-    saves them (tenants/retention/views.py:update writes the row itself: no feature function to call)."""
-    from saas.models import utcnow
-    from tenants.retention.models import SETTINGS_ID, RetentionSettings
+    """The centre's settings saved with `fields` through each feature's own function, as the admin's two
+    settings pages save them: reminder timings and texts (tenants/reminders/settings.py), the destruction
+    delay with its reason and the follow-up schedule (tenants/retention/settings.py)."""
+    from tenants.reminders.settings import TIMINGS, reminder_settings, save_reminder_settings
+    from tenants.retention.models import settings_for
+    from tenants.retention.settings import choose_grace, save_schedule
 
-    settings = db.get(RetentionSettings, SETTINGS_ID) or RetentionSettings(id=SETTINGS_ID)
-    for name, value in fields.items():
-        if name not in RetentionSettings.model_fields or name in ("id", "updated_at"):
-            raise TypeError(f"RetentionSettings has no setting {name}")
-        setattr(settings, name, value)
-    settings.updated_at = utcnow()
-    db.add(settings)
+    schedule = ("abandonment_months", "follow_up_months", "three_month_evaluation")
+    grace = ("grace_days", "grace_reason")
+    unknown = set(fields) - set(TIMINGS) - {"texts"} - set(schedule) - set(grace)
+    if unknown:
+        raise TypeError(f"no such setting: {sorted(unknown)}")
+    if set(fields) & (set(TIMINGS) | {"texts"}):
+        current = reminder_settings(db)
+        values = {name: fields.get(name, getattr(current, name)) for name in TIMINGS}
+        save_reminder_settings(db, values, fields.get("texts", current.texts or {}))
+    retention = settings_for(db)
+    if set(fields) & set(schedule):
+        save_schedule(db, **{name: fields.get(name, getattr(retention, name)) for name in schedule})
+    if set(fields) & set(grace):
+        choose_grace(db, fields.get("grace_days", retention.grace_days),
+                     fields.get("grace_reason", retention.grace_reason or ""), None)
     db.commit()
-    return settings
 
 
 def backdate_row(db, row, **moments):

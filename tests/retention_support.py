@@ -5,19 +5,30 @@ import re
 
 from test_bilans_views import _mark_all_done, walk_to_conclusion
 
-SETTINGS = {"grace_days": "0", "grace_reason": "", "abandonment_months": "6", "follow_up_months": "6",
-            "follow_up_reminder_days": "7", "agreement_reminder_day": "7", "attendance_reminder_days": "2",
-            "questionnaire_before_due_days": "2", "questionnaire_after_due_days": "3",
-            "questionnaire_first_days": "3", "questionnaire_second_days": "7", "reminder_note": ""}
+# The retention page's form (destruction delay, abandonment, follow-up schedule), at its defaults.
+SETTINGS = {"grace_days": "0", "grace_reason": "", "abandonment_months": "6", "follow_up_months": "6"}
+# The reminders page's form (tenants/reminders/forms.py), at its defaults.
+REMINDERS = {"follow_up_reminder_days": "7", "agreement_reminder_day": "7", "attendance_reminder_days": "2",
+             "questionnaire_before_due_days": "2", "questionnaire_after_due_days": "3",
+             "questionnaire_first_days": "3", "questionnaire_second_days": "7", "reminder_note": ""}
+
+
+def _post(client, url, defaults, values):
+    data = {**defaults, **{k: str(v) for k, v in values.items() if v is not True}}
+    data.update({k: "y" for k, v in values.items() if v is True})
+    response = client.post(url, data=data)
+    assert response.status_code == 303, response.text
+    return response
 
 
 def set_settings(client, slug, **values):
     """Save the centre's retention settings through the admin page (the caller is logged in as admin)."""
-    data = {**SETTINGS, **{k: str(v) for k, v in values.items() if v is not True}}
-    data.update({k: "y" for k, v in values.items() if v is True})
-    response = client.post(f"/c/{slug}/retention/settings", data=data)
-    assert response.status_code == 303, response.text
-    return response
+    return _post(client, f"/c/{slug}/retention/settings", SETTINGS, values)
+
+
+def set_reminders(client, slug, **values):
+    """Save the centre's reminder settings through the admin page (the caller is logged in as admin)."""
+    return _post(client, f"/c/{slug}/reminders/settings", REMINDERS, values)
 
 
 def closed_through_views(app, client, centre, **walk):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from jobs_support import add, add_bilan, paris, run
+from jobs_support import add_bilan, paris, run, sessions
 from smtp_server import running_smtp_server
 
 NOW = paris(2027, 5, 3, 9, 30)
@@ -29,13 +29,11 @@ TAKEOVER_WITHIN = 20.0  # seconds: the leases are 10 s (jobs/lock.py, saas/mail/
 
 
 def _queue_three(app, make_centre, add_member):
-    from tenants.sessions.models import BilanSession
-
     centre = make_centre("lyon")
     consultant = add_member(centre)
     for n in range(3):
         bilan = add_bilan(app, centre, consultant_id=consultant.id, email=f"p{n}@example.org")
-        add(app, centre, BilanSession(bilan_id=bilan, starts_at=NOW + timedelta(days=1, hours=n), duration_minutes=60))
+        sessions(app, centre, bilan, NOW + timedelta(days=1, hours=n))
     assert run(app, "reminders", NOW).counts["session_reminders"] == 3
 
 

@@ -1,6 +1,8 @@
 """Migrations: a migrated centre equals a freshly created one; `db upgrade` resumes."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import inspect
 from sqlmodel import select
 
@@ -121,3 +123,57 @@ def test_history_actor_ids_become_names_on_upgrade(app, make_centre):
         actors = {e.kind: e.actor for e in db.exec(select(HistoryEvent).where(HistoryEvent.bilan_id == bilan.id))}
     assert (actors["mine"], actors["gone"], actors["kept"]) == (lyon.owner.name, "Bilan (automatique)",
                                                                 "Claire Martin")
+
+
+def test_reminder_settings_leave_retention_with_their_values(app, make_centre):
+    """The centre's reminder timings and texts move to their own table (tenants/reminders/models.py) on
+    upgrade, values kept; retention's row keeps its delay; and back on downgrade."""
+    import sqlalchemy as sa
+    from alembic import command
+
+    from bilans_support import centre_db
+    from saas.migrate import alembic_config
+    from tenants.reminders.settings import reminder_settings
+    from tenants.retention.models import settings_for
+
+    lyon = make_centre("lyon")
+    database = app.extensions["db"]
+    moved = "7c2d4e9a1b30"
+    with app.app_context(), database.tenant_connection(lyon.schema) as conn:
+        cfg = alembic_config("tenant")
+        cfg.attributes["connection"], cfg.attributes["schema"] = conn, lyon.schema
+        command.downgrade(cfg, "5b1e0c7d2a90")
+        old = sa.table("retention_settings", *(sa.column(n) for n in (
+            "id", "grace_days", "grace_reason", "abandonment_months", "follow_up_months", "three_month_evaluation",
+            "follow_up_reminder_days", "agreement_reminder_day", "attendance_reminder_days",
+            "questionnaire_before_due_days", "questionnaire_after_due_days", "questionnaire_first_days",
+            "questionnaire_second_days", "reminder_note", "updated_at")), sa.column("texts", sa.JSON()),
+            schema=lyon.schema)
+        conn.execute(old.insert().values(
+            id="centre", grace_days=12, grace_reason="Téléchargement de la synthèse", abandonment_months=6,
+            follow_up_months=4, three_month_evaluation=True, follow_up_reminder_days=9, agreement_reminder_day=5,
+            attendance_reminder_days=3, questionnaire_before_due_days=1, questionnaire_after_due_days=4,
+            questionnaire_first_days=2, questionnaire_second_days=8, reminder_note="À bientôt !",
+            texts={"follow_up": "Votre entretien de suivi approche."}, updated_at=datetime(2026, 11, 2, 9, 0)))
+        command.upgrade(cfg, moved)
+        conn.commit()
+    with centre_db(app, lyon) as db:
+        reminders, retention = reminder_settings(db), settings_for(db)
+        assert (reminders.follow_up_reminder_days, reminders.agreement_reminder_day,
+                reminders.attendance_reminder_days, reminders.questionnaire_before_due_days,
+                reminders.questionnaire_after_due_days, reminders.questionnaire_first_days,
+                reminders.questionnaire_second_days) == (9, 5, 3, 1, 4, 2, 8)
+        assert reminders.reminder_note == "À bientôt !"
+        assert reminders.texts == {"follow_up": "Votre entretien de suivi approche."}
+        assert (retention.grace_days, retention.follow_up_months, retention.three_month_evaluation) == (12, 4, True)
+    with app.app_context(), database.tenant_connection(lyon.schema) as conn:
+        assert "agreement_reminder_day" not in {c["name"] for c in inspect(conn).get_columns(
+            "retention_settings", schema=lyon.schema)}
+        cfg = alembic_config("tenant")
+        cfg.attributes["connection"], cfg.attributes["schema"] = conn, lyon.schema
+        command.downgrade(cfg, "5b1e0c7d2a90")
+        back = conn.execute(sa.select(old.c.agreement_reminder_day, old.c.reminder_note, old.c.texts)).one()
+        assert tuple(back) == (5, "À bientôt !", {"follow_up": "Votre entretien de suivi approche."})
+        assert "reminder_settings" not in inspect(conn).get_table_names(schema=lyon.schema)
+        command.upgrade(cfg, moved)
+        conn.commit()

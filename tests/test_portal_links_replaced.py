@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from jobs_support import add, add_bilan, in_centre, paris, run
+from jobs_support import add_bilan, give_questionnaire, in_centre, paris, run
 from portal_helpers import enter, issue, make_bilan, path_of
 from saas.tenancy import tenant_session
 
@@ -80,14 +80,11 @@ def test_staff_sending_a_link_ends_the_earlier_ones(app, client, make_centre, lo
 
 def test_a_reminder_email_ends_the_earlier_link(app, client, make_centre, add_member, outbox):
     from tenants.bilans.models import Bilan
-    from tenants.questionnaires.models import Assignment, Questionnaire
 
     lyon = make_centre("lyon")
     bilan = add_bilan(app, lyon, consultant_id=add_member(lyon).id)
     beneficiary = in_centre(app, lyon, lambda db, c: db.get(Bilan, bilan).beneficiary_id)
-    (questionnaire,) = add(app, lyon, Questionnaire(title="Intérêts professionnels", definition={}))
-    add(app, lyon, Assignment(bilan_id=bilan, beneficiary_id=beneficiary, questionnaire_id=questionnaire,
-                              sent_at=paris(2027, 3, 1, 10, 0)))
+    give_questionnaire(app, lyon, bilan, sent_at=paris(2027, 3, 1, 10, 0))
     old = issue(app, lyon, beneficiary, bilan)
     report = run(app, "reminders", paris(2027, 3, 4, 9, 30))
     assert not report.errors

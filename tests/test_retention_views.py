@@ -8,10 +8,8 @@ from sqlmodel import select
 from bilans_support import backdate_row
 from jobs_support import add_bilan, in_centre, paris, run
 
-FORM = {"grace_days": "10", "grace_reason": "Téléchargement de la synthèse", "abandonment_months": "4", "follow_up_months": "6", "three_month_evaluation": "y",
-        "follow_up_reminder_days": "7", "agreement_reminder_day": "7", "attendance_reminder_days": "2",
-        "questionnaire_before_due_days": "2", "questionnaire_after_due_days": "3",
-        "questionnaire_first_days": "3", "questionnaire_second_days": "7", "reminder_note": "À bientôt !"}
+FORM = {"grace_days": "10", "grace_reason": "Téléchargement de la synthèse", "abandonment_months": "4",
+        "follow_up_months": "6", "three_month_evaluation": "y"}
 
 
 def test_admin_edits_settings_and_bad_values_are_refused(app, client, login, make_centre, add_member):
@@ -21,33 +19,16 @@ def test_admin_edits_settings_and_bad_values_are_refused(app, client, login, mak
     login(centre.owner)
     page = client.get("/c/lyon/retention/settings")
     assert page.status_code == 200 and 'value="0"' in page.text
+    assert 'href="/c/lyon/reminders/settings"' in page.text  # the reminders are their own page
     bad = client.post("/c/lyon/retention/settings", data={**FORM, "grace_days": "31"})
     assert bad.status_code == 422 and "Entre 0 et 30" in bad.text
     ok = client.post("/c/lyon/retention/settings", data=FORM)
     assert ok.status_code == 303
     saved = in_centre(app, centre, lambda db, c: settings_for(db))
     assert (saved.grace_days, saved.abandonment_months, saved.three_month_evaluation) == (10, 4, True)
-    assert saved.reminder_note == "À bientôt !" and saved.texts == {}
-    again = client.post("/c/lyon/retention/settings",
-                        data={**FORM, "text_reminder_session": "Chère Zoé, à demain dans nos locaux."})
-    assert again.status_code == 303
+    assert saved.grace_reason == "Téléchargement de la synthèse" and saved.grace_set_by == centre.owner.id
     page = client.get("/c/lyon/retention/settings")
-    assert "Chère Zoé, à demain dans nos locaux." in page.text and 'value="10"' in page.text
-
-
-def test_the_centres_own_text_replaces_ours_and_keeps_the_facts(app, make_centre, add_member, outbox):
-    from jobs_support import save_settings, sessions
-
-    centre = make_centre("lyon")
-    bilan = add_bilan(app, centre, consultant_id=add_member(centre).id)
-    save_settings(app, centre, texts={"reminder_session": "Nous avons hâte de vous revoir <b>demain</b>."})
-    sessions(app, centre, bilan, paris(2027, 3, 2, 14, 0), minutes=90)
-    run(app, "reminders", paris(2027, 3, 1, 10, 0))
-    (mail,) = outbox()
-    assert "Nous avons hâte de vous revoir <b>demain</b>." in mail.body_text
-    assert "2 mars 2027 à 14:00 (90 min)" in mail.body_text
-    assert "&lt;b&gt;demain&lt;/b&gt;" in mail.body_html and "<b>demain" not in mail.body_html
-    assert "Nous vous rappelons" not in mail.body_text
+    assert 'value="10"' in page.text and 'value="4"' in page.text
 
 
 def test_settings_are_for_admins_of_that_centre_only(app, client, login, make_centre, add_member):

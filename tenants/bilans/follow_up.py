@@ -3,8 +3,8 @@
 The follow-up interview (R6313-4, conclusion phase: "modalités de suivi"; the
 centre's offer: at 6 months) comes `follow_up_months` after the end, and the
 optional evaluation at 3 months before it, both set by the centre on its
-retention settings page. The dates are Paris calendar days counted from the
-day the bilan ended; the reminder job sends each invitation on that day and
+retention settings page (`schedule_settings`). The dates are Paris calendar
+days counted from the day the bilan ended; the reminder job sends each invitation on that day and
 accepts answers for ANSWER_WINDOW after it (docs/RULES.md, "Retention and
 follow-up").
 """
@@ -92,11 +92,17 @@ def longest(settings) -> relativedelta:
     return relativedelta(months=int(settings.follow_up_months)) + ANSWER_WINDOW + relativedelta(days=1)
 
 
-def for_bilan(db, bilan) -> list[Stage]:
-    """The follow-up steps of a closed bilan, from its centre's current settings."""
+def schedule_settings(db):
+    """The centre's follow-up schedule (`follow_up_months`, `three_month_evaluation`): kept on the
+    retention settings, since it also bounds how long follow-up answers live (docs/RULES.md, "Reminders")."""
     from tenants.retention.models import settings_for
 
-    return stages(settings_for(db), bilan.ended_at)
+    return settings_for(db)
+
+
+def for_bilan(db, bilan) -> list[Stage]:
+    """The follow-up steps of a closed bilan, from its centre's current settings."""
+    return stages(schedule_settings(db), bilan.ended_at)
 
 
 def assignment_of(db, bilan, stage: Stage):

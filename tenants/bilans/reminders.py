@@ -25,14 +25,15 @@ def send_follow_ups(db: Session, centre, now: datetime) -> Counter:
     never after the stage's answer window."""
     ctx = Context.of(db, centre, now)
     done = Counter()
-    earliest = now - relativedelta(months=min(3, ctx.settings.follow_up_months)) + timedelta(days=1)
+    plan = schedule.schedule_settings(db)  # the schedule; ctx.settings has the reminder's delay
+    earliest = now - relativedelta(months=min(3, plan.follow_up_months)) + timedelta(days=1)
     bilans = db.exec(select(Bilan).where(Bilan.status == "completed", Bilan.ended_at.isnot(None),
                                          Bilan.ended_at <= earliest, Bilan.follow_up_done_at.is_(None),
                                          Bilan.proofs_destroyed_at.is_(None))).all()
     remind = timedelta(days=ctx.settings.follow_up_reminder_days)
     for bilan in bilans:
         ended = as_utc(bilan.ended_at)
-        for stage in schedule.stages(ctx.settings, ended):
+        for stage in schedule.stages(plan, ended):
             invite_at = stage.invite_at
             if now < invite_at or now >= stage.closes_at:
                 continue  # not yet, or long past (never a stale invitation after downtime)

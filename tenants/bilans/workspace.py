@@ -63,8 +63,20 @@ def context(db: Session, bilan: Bilan, today: date) -> dict:
         "needs_agreement": bilan.funding in ("employer_plan", "redeployment_leave"),
         "today": today,
         "follow_ups": follow_up.for_bilan(db, bilan) if bilan.status == "completed" else [],
+        "working_destroyed_night": working_destroyed_night(db, bilan),
         "members": members(db),
     }
+
+
+def working_destroyed_night(db: Session, bilan: Bilan):
+    """(evening, morning) of the nightly sweep that will destroy an ended bilan's working documents
+    (R6313-7, after the centre's chosen delay), as the closing email says; None before the end or after."""
+    from tenants.retention.destruction import working_destroyed_by
+    from tenants.retention.models import settings_for
+
+    if bilan.ended_at is None or bilan.destroyed_at is not None:
+        return None
+    return working_destroyed_by(settings_for(db), bilan.ended_at)
 
 
 def members(db: Session) -> list[Account]:

@@ -1,4 +1,7 @@
-"""Centre settings for reminders and retention, destruction records, keeping agreements."""
+"""Centre settings for destruction and follow-up, destruction records, keeping agreements.
+
+The reminders' timings and texts are tenants/reminders/models.py.
+"""
 from __future__ import annotations
 
 from datetime import datetime
@@ -12,14 +15,6 @@ from saas.models import utcnow
 from saas.tenancy.models import TenantModel, new_id
 
 SETTINGS_ID = "centre"
-# Reminders whose main paragraph a centre may rewrite (templates/email/<name>.txt).
-EDITABLE_TEXTS = {
-    "reminder_session": "Rappel de séance (la veille)",
-    "reminder_questionnaire": "Relance d'un questionnaire",
-    "reminder_agreement": "Rappel de signature de la convention",
-    "reminder_attendance": "Rappel d'émargement",
-    "follow_up": "Entretien de suivi",
-}
 GRACE_DAYS_MAX = 30
 
 
@@ -37,22 +32,10 @@ class RetentionSettings(TenantModel, table=True):
     # No activity for this long: the open bilan is flagged to its consultant.
     abandonment_months: int = 6
     # Follow-up interview after the end (R6313-4: offered in the conclusion phase; 6 months by
-    # default), and the optional 3-month evaluation.
+    # default), and the optional 3-month evaluation. Here rather than with the reminders: they
+    # also bound how long follow-up answers are kept (docs/RULES.md, "Reminders").
     follow_up_months: int = 6
     three_month_evaluation: bool = False
-    follow_up_reminder_days: int = 7
-    # Tripartite agreement: reminder on day n of the 10 (R6313-8).
-    agreement_reminder_day: int = 7
-    attendance_reminder_days: int = 2
-    # Questionnaires: before / after the due date; without one, after sending.
-    questionnaire_before_due_days: int = 2
-    questionnaire_after_due_days: int = 3
-    questionnaire_first_days: int = 3
-    questionnaire_second_days: int = 7
-    # A sentence the centre adds to every reminder (its own words).
-    reminder_note: str = Field(default="", max_length=500)
-    # The centre's own text for a reminder, replacing our main paragraph: {template: text}.
-    texts: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
     updated_at: datetime = Field(default_factory=utcnow)
 
 

@@ -1,6 +1,8 @@
-"""Retention pages: the centre's reminder and retention settings (admins).
+"""Retention pages: the centre's destruction and follow-up settings (admins).
 
 A bilan's destruction certificate is on the bilan blueprint, in tenants/retention/bilan_views.py.
+The reminders' timings and texts are their own page (tenants/reminders/views.py); each page links
+to the other.
 """
 from __future__ import annotations
 
@@ -8,22 +10,22 @@ from flask import flash, g, redirect, url_for
 
 from saas.accounts.roles import admin_required
 from saas.htmx import is_htmx, render
-from saas.models import utcnow
 from saas.tenancy import staff_blueprint, tenant_db
 from tenants.retention.forms import RetentionSettingsForm
-from tenants.retention.models import SETTINGS_ID, RetentionSettings, settings_for
+from tenants.retention.models import RetentionSettings, settings_for
+from tenants.retention.settings import choose_grace, save_schedule
 
 bp = staff_blueprint("retention", __name__, url_prefix="/retention")
+PAGE, FRAGMENT = "retention/settings.html", "retention/_settings_form.html"
 
 
 @bp.get("/settings")
 @admin_required
 def edit():
-    """Delays of reminders, grace period, abandonment, follow-up."""
+    """Grace period, abandonment, follow-up."""
     settings = settings_for(tenant_db())
     form = RetentionSettingsForm(obj=settings)
-    form.load_texts(settings.texts or {})
-    return render("retention/settings.html", "retention/_settings_form.html", form=form, **_grace_context(settings))
+    return render(PAGE, FRAGMENT, form=form, **_grace_context(settings))
 
 
 def _grace_context(settings: RetentionSettings) -> dict:
@@ -43,23 +45,15 @@ def update():
     form = RetentionSettingsForm()
     db = tenant_db()
     if not form.validate_on_submit():
-        return render("retention/settings.html", "retention/_settings_form.html", status=422, form=form,
-                      **_grace_context(settings_for(db)))
-    settings = db.get(RetentionSettings, SETTINGS_ID) or RetentionSettings(id=SETTINGS_ID)
-    before = (settings.grace_days, settings.grace_reason)
+        return render(PAGE, FRAGMENT, status=422, form=form, **_grace_context(settings_for(db)))
+    choose_grace(db, form.grace_days.data, form.grace_reason.data, g.membership.account_id)
+    settings = save_schedule(db, abandonment_months=form.abandonment_months.data,
+                             follow_up_months=form.follow_up_months.data,
+                             three_month_evaluation=form.three_month_evaluation.data)
+    db.commit()
     if not form.grace_days.data:
         form.grace_reason.data = ""
-    for name, field in form._fields.items():
-        if hasattr(RetentionSettings, name) and name not in ("id", "texts", "updated_at"):
-            setattr(settings, name, field.data)
-    if (settings.grace_days, settings.grace_reason) != before:
-        settings.grace_set_by, settings.grace_set_at = g.membership.account_id, utcnow()
-    settings.texts = form.texts()
-    settings.updated_at = utcnow()
-    db.add(settings)
-    db.commit()
-    flash("Paramètres des rappels et de la conservation enregistrés.")
+    flash("Paramètres de conservation enregistrés.")
     if is_htmx():
-        return render("retention/settings.html", "retention/_settings_form.html", form=form,
-                      **_grace_context(settings))
+        return render(PAGE, FRAGMENT, form=form, **_grace_context(settings))
     return redirect(url_for("retention.edit"), 303)
