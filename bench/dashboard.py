@@ -35,10 +35,10 @@ def env_for(name: str, master_key: str, encryption: bool = True) -> dict:
 
 def build(name: str, master_key: str, extra_centres: int, encryption: bool = True) -> list[float]:
     """Fresh dataset; returns the creation time of each extra centre (seconds)."""
+    from demo.centre import seed_demo
     from saas import create_app
     from saas.accounts.models import Account
     from saas.accounts.passwords import hash_password
-    from demo.centre import seed_demo
     from saas.migrate import upgrade_public
     from saas.signup.provision import create_centre
 
@@ -95,10 +95,11 @@ def run(seconds: float = 5.0, centres: int = 1000) -> dict:
 
 def field_cost(master_key: str) -> dict:
     """Encrypt+decrypt of one 200-byte field, µs (bench/crypto.py)."""
+    from sqlmodel import select
+
+    from bench.crypto import field_cost as measure
     from saas import create_app
     from saas.centres.models import Centre
-    from bench.crypto import field_cost as measure
-    from sqlmodel import select
 
     app = create_app(env_for("sealed", master_key))
     with app.app_context():

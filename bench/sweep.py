@@ -19,13 +19,13 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out" / "sweep"
 QUICK = {"centres": 10, "bilans": 10}
-NOW = datetime(2027, 3, 10, 8, 0, tzinfo=timezone.utc)
+NOW = datetime(2027, 3, 10, 8, 0, tzinfo=UTC)
 
 
 def config(data_url: str, keys_url: str, master_key: str) -> dict:

@@ -15,17 +15,17 @@ import click
 from flask import current_app
 from sqlmodel import select
 
+from demo import bilans, questionnaires, retention
+from demo.people import PASSWORD, STAFF, add_staff, staff_accounts
 from saas.accounts.models import Account
 from saas.accounts.passwords import hash_password
 from saas.centres.models import Centre
 from saas.db import database
+from saas.i18n import paris_today
 from saas.mail.delivery import deliver_due
 from saas.mail.transport import transport_for
 from saas.signup.provision import create_centre, remove_centre
 from saas.tenancy import tenant_session
-
-from demo import bilans, questionnaires, retention
-from demo.people import PASSWORD, STAFF, add_staff, staff_accounts
 
 SLUG = "demo"
 LEGAL_REPRESENTATIVE = ("Hélène Marchand", "Gérante")  # signs the completion certificates
@@ -47,7 +47,7 @@ def seed_demo(today: date | None = None, echo=click.echo) -> Centre:
     _key, admin_name, admin_email, _role = STAFF[0]
     centre = create_centre(
         name="Centre Horizon Carrières", slug=SLUG, siret="73282932000074", nda="84691234569",
-        qualiopi_number="QUALIOPI-2024-0457", qualiopi_expires_on=date(date.today().year + 1, 9, 30),
+        qualiopi_number="QUALIOPI-2024-0457", qualiopi_expires_on=date(paris_today().year + 1, 9, 30),
         admin=Account(email=admin_email, name=admin_name, password_hash=password_hash))
     try:
         _fill(centre, password_hash, today)
@@ -66,7 +66,7 @@ def _fill(centre: Centre, password_hash: str, today: date | None) -> None:
         centre_row.legal_representative_name, centre_row.legal_representative_title = LEGAL_REPRESENTATIVE
         add_staff(tdb, centre, password_hash)
         tdb.commit()
-        ctx = {"today": today or date.today(), "staff": staff_accounts(tdb), "bilans": {}, "beneficiaries": {}}
+        ctx = {"today": today or paris_today(), "staff": staff_accounts(tdb), "bilans": {}, "beneficiaries": {}}
         for seed in SEEDS:
             seed(tdb, centre, ctx)
             tdb.commit()

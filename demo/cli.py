@@ -1,9 +1,8 @@
 """`flask --app wsgi demo seed`: the demo centre (once), its emails delivered, the logins printed."""
 from __future__ import annotations
 
-from saas.commands import DatabaseGroup
-
 from demo.centre import deliver_demo_mail, print_logins, seed_demo
+from saas.commands import DatabaseGroup
 
 demo_cli = DatabaseGroup("demo", help="The demo centre of the quick start.")
 

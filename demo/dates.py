@@ -5,7 +5,7 @@ just logged to the story's date, so a bilan's history reads naturally.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session, select
 
@@ -16,7 +16,7 @@ from tenants.history.models import HistoryEvent
 
 def at(day: date, hour: int = 9, minute: int = 30) -> datetime:
     """A Paris wall-clock moment, stored in UTC."""
-    return datetime.combine(day, time(hour, minute), tzinfo=PARIS).astimezone(timezone.utc)
+    return datetime.combine(day, time(hour, minute), tzinfo=PARIS).astimezone(UTC)
 
 
 class Stamp:

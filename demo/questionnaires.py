@@ -7,7 +7,7 @@ answers, submit (scores), release, invite 360° respondents.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
 from sqlmodel import Session, select
@@ -25,7 +25,7 @@ def _bilans(db: Session, ctx: dict) -> list[Bilan]:
 
 
 def _at(day: date, hour: int = 10) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=timezone.utc)
+    return datetime.combine(day, time(hour), tzinfo=UTC)
 
 
 def _give(db, centre, bilan, slug, ctx, *, days_ago: int, due_in: int | None = None) -> tuple[Assignment, Questionnaire]:

@@ -9,17 +9,18 @@ follow-up.
 """
 from __future__ import annotations
 
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 from dateutil.relativedelta import relativedelta
 from sqlmodel import Session
 
-# The follow-up sweep still lives in the reminders job; demo/ sits above the
-# jobs too, so it may call it as the scheduler does.
-from tenants.bilans.reminders import send_follow_ups
 from saas.i18n import PARIS
 from saas.models import as_utc
 from tenants.bilans.models import Bilan
+
+# The follow-up sweep still lives in the reminders job; demo/ sits above the
+# jobs too, so it may call it as the scheduler does.
+from tenants.bilans.reminders import send_follow_ups
 from tenants.retention.destruction import ONE_YEAR, destroy_due, key_backup_margin, working_destroyed_by
 from tenants.retention.models import settings_for
 from tenants.retention.settings import choose_grace
@@ -41,7 +42,7 @@ def choose_delay(db: Session, centre, ctx: dict) -> None:
     """The admin chose the centre's destruction delay when the centre opened, two years ago: before
     any bilan closed, so the closing emails and the destructions all use it."""
     chosen = datetime.combine(ctx["today"] - relativedelta(years=2), time(10, 0), tzinfo=PARIS)
-    choose_grace(db, GRACE_DAYS, GRACE_REASON, ctx["staff"]["admin"].id, now=chosen.astimezone(timezone.utc))
+    choose_grace(db, GRACE_DAYS, GRACE_REASON, ctx["staff"]["admin"].id, now=chosen.astimezone(UTC))
 
 
 def seed(db: Session, centre, ctx: dict) -> None:
@@ -49,18 +50,18 @@ def seed(db: Session, centre, ctx: dict) -> None:
     the jobs would have: the bilan closed over a year ago is destroyed (its certificate and proofs
     kept), the one closed six months ago gets its follow-up questionnaire today."""
     today = ctx["today"]
-    now = datetime.combine(today, time(3, 0), tzinfo=PARIS).astimezone(timezone.utc)
+    now = datetime.combine(today, time(3, 0), tzinfo=PARIS).astimezone(UTC)
     # As the nightly job did (02:30 Paris): the first sweep after the end (+ the centre's delay),
     # then at one year, then last night; so the records carry the dates production would.
     settings = settings_for(db)
     for closed in _ended_bilans(db, ctx):
         end = as_utc(closed.ended_at)
         _, morning = working_destroyed_by(settings, end)
-        first = datetime.combine(morning, time(2, 30), tzinfo=PARIS).astimezone(timezone.utc)
+        first = datetime.combine(morning, time(2, 30), tzinfo=PARIS).astimezone(UTC)
         for moment in (first, end + ONE_YEAR - key_backup_margin(), now):
             if moment <= now:
                 destroy_due(db, closed, settings, moment)
     # This morning's reminders: the follow-up of the bilan closed six months ago, answerable
     # under its own key although the bilan's working documents are gone.
-    send_follow_ups(db, centre, datetime.combine(today, time(9, 30), tzinfo=PARIS).astimezone(timezone.utc))
+    send_follow_ups(db, centre, datetime.combine(today, time(9, 30), tzinfo=PARIS).astimezone(UTC))
     db.commit()

@@ -27,9 +27,9 @@ import os
 import socket
 import threading
 import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import Callable, Iterator
 
 from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
@@ -114,7 +114,7 @@ class Heartbeat:
 
     __call__ = alive  # the `heartbeat()` the sweeps call between steps
 
-    def start(self) -> "Heartbeat":
+    def start(self) -> Heartbeat:
         self._thread.start()
         return self
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
 
@@ -36,7 +36,7 @@ def paris_wall_time_to_utc(value: datetime) -> datetime:
         from zoneinfo import ZoneInfo
 
         value = value.replace(tzinfo=ZoneInfo("Europe/Paris"))
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def run_job(name: str, now: datetime | None = None, *, only: str | None = None,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import signal
+from datetime import UTC
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -50,8 +51,7 @@ def overdue_at_start(app) -> set[str]:
 
     from jobs.models import JobRun
     from saas.db import database
-    from saas.models import utcnow
-    from saas.models import as_utc
+    from saas.models import as_utc, utcnow
 
     due = {name for name, trigger in SCHEDULE.items() if isinstance(trigger, IntervalTrigger)}
     try:
@@ -68,7 +68,7 @@ def overdue_at_start(app) -> set[str]:
 
 
 def configure(scheduler, app):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     # One sweep at a time: at start several are due at once, and on SQLite (one writer) a sweep
     # whose read transaction turns into a write while another sweep commits fails at once with
@@ -77,7 +77,7 @@ def configure(scheduler, app):
                         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600})
     now_due = overdue_at_start(app)
     for name, trigger in SCHEDULE.items():
-        extra = {"next_run_time": datetime.now(timezone.utc)} if name in now_due else {}
+        extra = {"next_run_time": datetime.now(UTC)} if name in now_due else {}
         scheduler.add_job(_run_in_app, trigger, args=(app, name), id=name, name=name,
                           replace_existing=True, coalesce=True, max_instances=1,
                           misfire_grace_time=MISFIRE_GRACE[name], **extra)

@@ -12,9 +12,9 @@ and crypto can all build on it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from flask import current_app, g
 from sqlalchemy import Connection, create_engine, event, text

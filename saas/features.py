@@ -7,9 +7,10 @@ dashboard and the portal home read their hooks from there, in list order.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Callable, Iterable, Optional
+from typing import Optional
 
 from flask import Blueprint, Flask, current_app
 

@@ -1,7 +1,7 @@
 """French dates, times, numbers and money for pages, emails and PDFs (Babel)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -15,7 +15,7 @@ LOCALE = "fr_FR"
 def to_paris(moment: datetime) -> datetime:
     """Stored datetimes are UTC; people read Paris time."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(PARIS)
 
 
@@ -68,3 +68,9 @@ def hours_fr(minutes: int | None) -> str:
 def init_app(app) -> None:
     app.jinja_env.filters.update(date_fr=date_fr, datetime_fr=datetime_fr, money_fr=money_fr,
                                  number_fr=number_fr, hours_fr=hours_fr, weekday_date_fr=weekday_date_fr)
+
+
+def paris_today() -> date:
+    """Today for the centres (Europe/Paris): the day every rule dates things with. The machine's
+    `date.today()` is UTC, a day behind Paris for an hour or two each night."""
+    return datetime.now(PARIS).date()

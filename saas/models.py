@@ -5,7 +5,7 @@ own MetaData so `create_all` on one never touches the other.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import MetaData
 from sqlmodel import SQLModel
@@ -25,12 +25,12 @@ class PublicModel(SQLModel):
 
 def utcnow() -> datetime:
     """Aware UTC, as SQLModel's UTCDateTime columns require; pages show Europe/Paris."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def as_utc(moment: datetime | None) -> datetime | None:
     """Aware UTC; a naive value (a row written before UTCDateTime, a test's literal) is taken as UTC."""
     if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
+        return moment.replace(tzinfo=UTC)
     return moment
 

@@ -9,20 +9,12 @@ wraps them for the job tests, tests/portal_helpers.py for the portal ones.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import select
 
+from saas.i18n import PARIS, paris_today
 from saas.tenancy import tenant_session
-
-PARIS = ZoneInfo("Europe/Paris")
-
-
-def paris_today() -> date:
-    """The centre's today (Europe/Paris), the day the rules date things with: `paris_today()` is the
-    machine's (UTC here), a day behind Paris for an hour or two every night."""
-    return datetime.now(PARIS).date()
 
 
 @contextmanager
@@ -119,7 +111,7 @@ def add_sessions(db, bilan, count, minutes=120, kind="interview", done=True, sta
     from tenants.sessions import attendance, planning
     from tenants.sessions.models import Attendance
 
-    start = start or datetime.now(timezone.utc) - timedelta(days=count + 1)
+    start = start or datetime.now(UTC) - timedelta(days=count + 1)
     made = []
     for i in range(count):
         starts = start + timedelta(days=i * every)
@@ -159,7 +151,7 @@ def send_agreement(db, bilan, *, now: datetime | None = None, transmitted_on: da
     drafting.send(db, bilan, agreement, centre=centre, now=now)
     if transmitted_on is not None:
         # Recorded the day the employer says it transmitted it (the story's day, when `now` sets one).
-        recorded = datetime.combine(transmitted_on, time(11), tzinfo=PARIS) if now else datetime.now(timezone.utc)
+        recorded = datetime.combine(transmitted_on, time(11), tzinfo=PARIS) if now else datetime.now(UTC)
         transmission.transmit(db, agreement, bilan, on=transmitted_on, method="staff", now=recorded,
                               recorded_by=bilan.consultant_id)
     db.commit()
@@ -325,7 +317,7 @@ def backdate(app, centre, bilan_id, *, quoted_days=45, started_days=None, **mome
     with centre_db(app, centre) as db:
         bilan = db.get(Bilan, bilan_id)
         if bilan.quoted_at is not None and quoted_days is not None:
-            bilan.quoted_at = datetime.now(timezone.utc) - timedelta(days=quoted_days)
+            bilan.quoted_at = datetime.now(UTC) - timedelta(days=quoted_days)
         if started_days is not None and bilan.started_on is not None:
             bilan.started_on = paris_today() - timedelta(days=started_days)
         backdate_row(db, bilan, **moments)

@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import subprocess
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Iterator, Optional
+from typing import Optional
 
 import pytest
 from sqlalchemy import MetaData

@@ -42,9 +42,9 @@ import subprocess
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 PG_LIB = Path("/usr/lib/postgresql")
 SAFE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -119,7 +119,7 @@ def postgres_available() -> tuple[bool, str]:
     return True, f"PostgreSQL binaries in {bindir}"
 
 
-def require_postgres() -> "PgServer":
+def require_postgres() -> PgServer:
     """Start a cluster, or fail the test under CI=true, or skip it with the reason elsewhere."""
     import pytest
 

@@ -1,7 +1,7 @@
 """Access log of results (issue #12; L6313-4 professional secrecy, CNIL): who opened what, when, never the content."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete
 from sqlmodel import select
@@ -79,7 +79,7 @@ def test_the_purge_removes_entries_older_than_twelve_months(app, make_centre, ad
 
     centre = make_centre("lyon")
     consultant = add_member(centre)
-    now = datetime(2027, 5, 3, 9, 30, tzinfo=timezone.utc)
+    now = datetime(2027, 5, 3, 9, 30, tzinfo=UTC)
     with centre_db(app, centre) as db:
         db.execute(delete(AccessLog))
         for days in (400, 366, 364, 10):

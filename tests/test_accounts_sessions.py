@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from sqlmodel import select
-
 from conftest import PASSWORD
+from sqlmodel import select
 
 SESSION_COOKIE, REMEMBER_COOKIE = "bilan_session", "remember_token"
 FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
@@ -256,10 +255,11 @@ def test_device_label_is_short_and_never_the_user_agent():
 
 
 def test_purge_deletes_sessions_ended_a_month_ago(app, make_centre):
-    from jobs_support import run
     from saas.accounts.models import LoginSession
     from saas.accounts.sessions import ENDED_KEEP
     from saas.models import utcnow
+
+    from jobs_support import run
 
     lyon = make_centre("lyon")
     now = utcnow()

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from saas.errors import RuleViolation
+
 from bilans_support import centre_db, make_bilan, paris_today
 from jobs_support import history, paris, run
-from saas.errors import RuleViolation
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from bilans_support import add_sessions, centre_db, make_bilan
 from markupsafe import escape
-from portal_helpers import assign
 
 from tenants.bilans.access import NOT_FOUND
+
+from bilans_support import add_sessions, centre_db, make_bilan
+from portal_helpers import assign
 
 BY_OTHER_ID = {"assignment_id", "beneficiary_id"}
 

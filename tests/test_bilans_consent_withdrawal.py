@@ -3,7 +3,7 @@ stops the bilan, never as a fault; a disclosure consent can be withdrawn until t
 from __future__ import annotations
 
 import html
-from datetime import date, timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from sqlmodel import select
@@ -162,9 +162,9 @@ def test_disclosure_consent_withdrawn_before_disclosure(app, client, lyon, login
         assert db.get(Consent, consent_id).withdrawn_at is not None
     assert _bilan(app, lyon, bilan.id).synthesis_to_cep is False
     assert "rien ne sera transmis" in _text(client.get("/c/lyon/p/bilan/consent"))
-    from tenants.synthesis import disclosure
     from saas.errors import RuleViolation
     from tenants.bilans.models import Bilan
+    from tenants.synthesis import disclosure
 
     with centre_db(app, lyon) as db:
         with pytest.raises(RuleViolation, match="accord"):
@@ -212,17 +212,18 @@ def test_l6313_4_after_withdrawal_neither_the_reminder_job_nor_the_send_link_but
         app, client, lyon, login, outbox):
     """One rule (tenants/bilans/consent.py:can_email) for the jobs and the views: once the beneficiary
     withdrew, the "send link" buttons are refused (422, nothing queued) and the sweep sends nothing."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    from bilans_support import add_sessions
     from tenants.bilans import consent
     from tenants.sessions import planning
+
+    from bilans_support import add_sessions
 
     with centre_db(app, lyon) as db:
         bilan = make_bilan(db, lyon.owner.id, phase="investigation")
         # An interview done three days ago and never signed, another tomorrow: both would be reminded.
-        add_sessions(db, bilan, 1, start=datetime.now(timezone.utc) - timedelta(days=3), signed=False)
-        planning.schedule(db, bilan, starts_at=datetime.now(timezone.utc) + timedelta(days=1, hours=2),
+        add_sessions(db, bilan, 1, start=datetime.now(UTC) - timedelta(days=3), signed=False)
+        planning.schedule(db, bilan, starts_at=datetime.now(UTC) + timedelta(days=1, hours=2),
                           duration_minutes=120, kind="interview", format="presentiel")
         db.commit()
         db.expunge(bilan)
@@ -240,7 +241,7 @@ def test_l6313_4_after_withdrawal_neither_the_reminder_job_nor_the_send_link_but
         refused = client.post(url)
         assert refused.status_code == 422, url
         assert "retiré son consentement" in _text(refused)
-    report = run(app, "reminders", datetime.now(timezone.utc) + timedelta(hours=1))
+    report = run(app, "reminders", datetime.now(UTC) + timedelta(hours=1))
     assert report is not None and not report.errors
     assert report.counts["session_reminders"] == report.counts["attendance_reminders"] == 0
     assert len(outbox()) == before
@@ -250,12 +251,13 @@ def test_the_attendance_reminder_is_about_the_sessions_the_dashboard_lists_as_un
         app, client, lyon, login, outbox):
     """tenants/sessions/attendance.py:awaits_signature is the one rule: a done interview not signed.
     A past interview never marked done, or signed, is neither on the dashboard nor reminded."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    from bilans_support import add_sessions
     from tenants.sessions.models import Attendance
 
-    start = datetime.now(timezone.utc) - timedelta(days=6)
+    from bilans_support import add_sessions
+
+    start = datetime.now(UTC) - timedelta(days=6)
     with centre_db(app, lyon) as db:
         bilan = make_bilan(db, lyon.owner.id, phase="investigation")
         unsigned, = add_sessions(db, bilan, 1, start=start, signed=False)
@@ -265,7 +267,7 @@ def test_the_attendance_reminder_is_about_the_sessions_the_dashboard_lists_as_un
         unsigned_attendance = db.exec(select(Attendance).where(Attendance.session_id == unsigned.id)).one().id
     login(lyon.owner)
     assert "Émargement non confirmé — Zoé Martin : 1 séance" in _text(client.get("/c/lyon/"))
-    report = run(app, "reminders", datetime.now(timezone.utc))
+    report = run(app, "reminders", datetime.now(UTC))
     assert report is not None and not report.errors
     assert [e.idempotency_key for e in outbox(kind="reminder_attendance")] == [
         f"reminder:attendance:{unsigned_attendance}"]

@@ -1,7 +1,6 @@
 """Every route of the bilan features answers 404 across centres (STYLE.md: a cross-centre test per route)."""
 import re
 
-
 from bilans_support import add_sessions, centre_db, make_bilan
 
 BLUEPRINTS = ("beneficiaries", "bilans", "bilan", "sessions", "agreements", "synthesis", "evidence", "bilan_evidence",

@@ -63,8 +63,9 @@ def test_portal_pages_need_a_portal_session(app, client, make_centre):
 
 def test_beneficiary_answers_the_two_closing_questions_and_satisfaction(app, client, make_centre, login, outbox):
     """R6313-7: two separate answers; a CEP address gives a recorded disclosure consent."""
-    from tenants.bilans.models import Bilan, Consent, Satisfaction
     from test_bilans_views import _mark_all_done, walk_to_conclusion
+
+    from tenants.bilans.models import Bilan, Consent, Satisfaction
 
     lyon = make_centre("lyon")
     login(lyon.owner)

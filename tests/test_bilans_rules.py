@@ -1,11 +1,12 @@
 """The legal rules of a bilan, each with a test that fails when the rule breaks."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlmodel import select
 
-from bilans_support import add_sessions, centre_db, deliver_synthesis, make_bilan
 from saas.errors import RuleViolation
+
+from bilans_support import add_sessions, centre_db, deliver_synthesis, make_bilan
 
 
 @pytest.fixture
@@ -22,7 +23,7 @@ def test_sessions_never_exceed_24_hours(app, lyon):
         add_sessions(db, bilan, 11, minutes=120)                     # 22 h
         add_sessions(db, bilan, 1, minutes=120, kind="personal_work")  # 24 h
         with pytest.raises(RuleViolation, match="24"):
-            planning.schedule(db, bilan, starts_at=datetime.now(timezone.utc), duration_minutes=15,
+            planning.schedule(db, bilan, starts_at=datetime.now(UTC), duration_minutes=15,
                               kind="personal_work", format="presentiel")
         assert hours.hours_of(db, bilan).scheduled_total == 24 * 60
 
@@ -34,7 +35,7 @@ def test_cancelled_session_frees_its_hours(app, lyon):
         bilan = make_bilan(db, lyon.owner.id)
         sessions = add_sessions(db, bilan, 12, minutes=120, done=False)
         planning.set_status(db, bilan, sessions[0], "cancelled")
-        planning.schedule(db, bilan, starts_at=datetime.now(timezone.utc), duration_minutes=120,
+        planning.schedule(db, bilan, starts_at=datetime.now(UTC), duration_minutes=120,
                           kind="interview", format="distanciel")
 
 
@@ -66,7 +67,7 @@ def test_closing_with_13_hours_in_conclusion_is_completed(app, lyon):
         add_sessions(db, bilan, 6, minutes=120)
         add_sessions(db, bilan, 1, minutes=60)                           # 13 h
         deliver_synthesis(db, bilan)
-        ended = datetime(2027, 1, 31, 17, 0, tzinfo=timezone.utc)
+        ended = datetime(2027, 1, 31, 17, 0, tzinfo=UTC)
         assert lifecycle.close(db, bilan, today=ended.date(), at=ended) == "completed"
         # The centre's follow_up_months (6 by default), in calendar months (tenants/bilans/follow_up.py).
         assert bilan.follow_up_due_on == date(2027, 7, 31)
@@ -262,7 +263,8 @@ def test_planning_template_stays_within_24_hours_and_above_13(app, lyon):
         assert bilan.planned_interview_minutes == 14 * 60
 
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st
 
 
 @settings(max_examples=200, deadline=None)

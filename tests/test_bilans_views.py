@@ -265,7 +265,7 @@ def test_session_notes_are_sealed_working_documents(app, client, make_centre, lo
     assert "Très fatiguée" in client.get(f"/c/lyon/bilans/{bilan_id}/sessions/").text
     with centre_db(app, lyon) as db:
         note = db.exec(select(SessionNote).where(SessionNote.session_id == session_id)).one()
-        assert note.retention == "working" and "fatigu".encode() not in note.notes_ct
+        assert note.retention == "working" and b"fatigu" not in note.notes_ct
 
 
 def test_pdf_body_typesetting_never_touches_css_or_entities(app):

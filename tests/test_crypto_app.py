@@ -7,9 +7,10 @@ import os
 import threading
 
 import pytest
-
 from conftest import build_app
+
 from saas.crypto import MasterKeyError
+
 from crypto_support import crypto_pg, stack  # noqa: F401
 
 

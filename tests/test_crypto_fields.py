@@ -4,12 +4,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select, update
 from sqlmodel import Session
 
 from saas.crypto import DecryptionError
 from saas.crypto.envelope import BILAN_SCOPED, CENTRE_SCOPED, PLAINTEXT, parse_header
+
 from crypto_support import Dossier, Person, Result, crypto_pg, sample_result, stack  # noqa: F401
 
 json_values = st.recursive(

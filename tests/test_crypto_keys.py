@@ -6,14 +6,15 @@ import stat
 import time
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
-from saas.crypto import CentreNotProvisioned, DecryptionError, MasterKeyError
-from saas.crypto import envelope
+from saas.crypto import CentreNotProvisioned, DecryptionError, MasterKeyError, envelope
 from saas.crypto.fields import KINDS
 from saas.crypto.keys import generate_master_key, load_master_keys, new_key
 from saas.crypto.keystore import centre_key
+
 from crypto_support import make_crypto, sqlite_stack  # noqa: F401
 
 CTX = ("result", "notes", "row-1", "bilan-1")

@@ -10,6 +10,7 @@ from sqlmodel import select
 from saas import commands
 from saas.crypto import MasterKeyError, cli, rotation
 from saas.crypto.keys import generate_master_key
+
 from crypto_support import MODELS, Person, Result, crypto_pg, sample_result, stack  # noqa: F401
 
 

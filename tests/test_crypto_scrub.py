@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC
 
 
 def _counting(store):
@@ -38,7 +39,7 @@ def test_another_thread_is_not_deferred(app):
 
 def test_destruction_sweep_scrubs_once(app, make_centre):
     """Two bilans destroyed by one sweep: one scrub, and no key left for either."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from jobs.runner import run_job
     from saas.tenancy import tenant_session
@@ -46,7 +47,7 @@ def test_destruction_sweep_scrubs_once(app, make_centre):
     from tenants.bilans.models import Bilan, Objective
 
     lyon = make_centre("lyon")
-    end = datetime(2027, 1, 10, 12, tzinfo=timezone.utc)
+    end = datetime(2027, 1, 10, 12, tzinfo=UTC)
     store = app.extensions["crypto"].store
     with app.app_context(), tenant_session(lyon.model(app)) as db:
         ids = []

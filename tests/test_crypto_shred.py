@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from saas.crypto import BilanKeyDestroyed, DecryptionError
 from saas.crypto.keystore import bilan_key
-from crypto_support import (MODELS, Dossier, Person, Result, crypto_pg, sample_result,  # noqa: F401
-                                 sqlite_stack, stack)
+
+from crypto_support import MODELS, Dossier, Person, Result, crypto_pg, sample_result, sqlite_stack, stack  # noqa: F401
 
 
 def _bilan(stack, centre_id, marker=""):

@@ -7,10 +7,10 @@ from bilans_support import centre_db
 
 
 def test_demo_seed_states(app, make_centre, add_member):
+    from demo import bilans as demo
     from saas.accounts.models import Account
     from tenants.agreements import clock
     from tenants.agreements.models import Agreement
-    from demo import bilans as demo
     from tenants.bilans.models import Bilan
     from tenants.sessions.hours import hours_of
     from tenants.synthesis.editing import missing_sections, synthesis_of
@@ -79,9 +79,9 @@ def test_demo_shows_this_rounds_rules(app):
     from saas.tenancy import tenant_session
     from tenants.beneficiaries.registry import find_by_email
     from tenants.bilans import certificate
+    from tenants.bilans.models import Bilan
     from tenants.sessions import attendance
     from tenants.sessions.models import Attendance
-    from tenants.bilans.models import Bilan
     from tenants.synthesis.models import Disclosure, Synthesis
 
     with app.app_context():

@@ -83,10 +83,12 @@ def _employer_bilan(app, centre):
 
 
 def _stored(app, centre, bilan_id):
-    from bilans_support import centre_db
+    from sqlmodel import select
+
     from tenants.agreements.models import Agreement
     from tenants.bilans.models import Bilan
-    from sqlmodel import select
+
+    from bilans_support import centre_db
 
     with centre_db(app, centre) as db:
         agreement = db.exec(select(Agreement).where(Agreement.bilan_id == bilan_id)).first()
@@ -128,8 +130,9 @@ def test_french_input_garbage_is_422_beside_the_field_with_the_input_kept(app, c
 
 
 def test_french_input_hours_on_the_planning(app, client, make_centre, login):
-    from bilans_support import centre_db, make_bilan
     from tenants.bilans.models import Bilan
+
+    from bilans_support import centre_db, make_bilan
 
     lyon = make_centre("lyon")
     with centre_db(app, lyon) as db:

@@ -1,5 +1,5 @@
 """French dates as a French reader expects them: "1er décembre", never "1 décembre"."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -14,8 +14,8 @@ def test_the_first_of_a_month_is_written_1er(day, written):
 
 def test_1er_in_every_date_format():
     # 23:30 UTC on 30 November is 00:30 in Paris on 1 December: the Paris day is the one written.
-    assert datetime_fr(datetime(2026, 11, 30, 23, 30, tzinfo=timezone.utc)) == "1er décembre 2026 à 00:30"
-    assert date_fr(datetime(2026, 11, 30, 23, 30, tzinfo=timezone.utc)) == "1er décembre 2026"
+    assert datetime_fr(datetime(2026, 11, 30, 23, 30, tzinfo=UTC)) == "1er décembre 2026 à 00:30"
+    assert date_fr(datetime(2026, 11, 30, 23, 30, tzinfo=UTC)) == "1er décembre 2026"
     assert weekday_date_fr(date(2026, 12, 1)) == "mardi 1er décembre 2026"
     assert weekday_date_fr(date(2026, 12, 11)) == "vendredi 11 décembre 2026"
 

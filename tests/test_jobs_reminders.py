@@ -6,9 +6,19 @@ from datetime import date, timedelta
 
 from sqlmodel import select
 
-from jobs_support import add_bilan, give_questionnaire, history, in_centre, paris, run, save_settings, sessions
-from jobs_support import build, submit_questionnaire
 import bilans_support as builders
+from jobs_support import (
+    add_bilan,
+    build,
+    give_questionnaire,
+    history,
+    in_centre,
+    paris,
+    run,
+    save_settings,
+    sessions,
+    submit_questionnaire,
+)
 
 
 def _days(app, start, days, job="reminders", hour=9, minute=30):

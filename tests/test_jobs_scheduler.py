@@ -1,7 +1,7 @@
 """APScheduler wiring: Paris time, coalesced missed runs, one instance at a time, every job scheduled."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -24,15 +24,16 @@ def test_missed_runs_after_downtime_are_coalesced_into_one_sweep(app, make_centr
     """Three hours of missed 1-minute outbox runs give one run, not 180."""
     import threading
 
+    from sqlmodel import select
+
     from jobs.models import JobRun
     from jobs.scheduler import configure
-    from sqlmodel import select
 
     scheduler = configure(BackgroundScheduler(), app)
     job = scheduler.get_job("outbox")
     scheduler.start(paused=True)
     try:
-        job.modify(next_run_time=datetime.now(timezone.utc) - timedelta(hours=3))
+        job.modify(next_run_time=datetime.now(UTC) - timedelta(hours=3))
         for other in scheduler.get_jobs():
             if other.id != "outbox":
                 other.pause()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 import os
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(os.environ.get("LAYERS_ROOT") or Path(__file__).resolve().parents[1])
@@ -22,7 +22,7 @@ COMPOSITION_ROOT = {"saas", "saas.cli"}
 # Being removed with the bilan-scoped blueprint (issue 10): the bilan's
 # questionnaire pages leave tenants/questionnaires/views.py. Delete this entry
 # when that lands; test_known_cycles_still_exist fails to say so.
-@lru_cache(maxsize=None)
+@cache
 def modules(root: Path = ROOT) -> dict[str, Path]:
     """Dotted module name -> file, for every module of the four packages (migrations included)."""
     found = {}
@@ -56,7 +56,7 @@ def _imported_names(name: str, path: Path) -> list[tuple[str, int]]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def graph(root: Path = ROOT) -> dict[str, dict[str, int]]:
     """module -> {imported module of ours: first line}, names resolved to the module that defines them."""
     mods = modules(root)

@@ -62,9 +62,10 @@ def test_form_limit_is_64_kib_and_long_texts_get_more(app, client, make_centre, 
 
 def test_a_5_mb_scan_reaches_the_closing_answers_view_and_11_mb_is_refused(app, client, make_centre, login):
     """The paper agreement's scan (R6313-7) is accepted up to its own limit, tenants/bilans/closing.py."""
-    from retention_support import closed_through_views
     from tenants.bilans.closing import SCAN_MAX_BYTES
     from tenants.retention.models import KeepingAgreement
+
+    from retention_support import closed_through_views
 
     lyon = make_centre("lyon")
     login(lyon.owner)

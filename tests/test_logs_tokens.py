@@ -20,12 +20,12 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
 from conftest import Login, build_app
+
 from portal_helpers import assign, enter, fill_url, issue, last_link
 from portal_helpers import make_bilan as portal_bilan
 
@@ -82,9 +82,10 @@ def issue_every_kind_of_link(app, client, make_centre, outbox) -> dict[str, str]
 
 
 def _employer_link(app, centre, outbox) -> str:
-    from bilans_support import centre_db, make_bilan
     from tenants.agreements import drafting
     from tenants.bilans.models import Bilan
+
+    from bilans_support import centre_db, make_bilan
 
     with centre_db(app, centre) as db:
         bilan_id = make_bilan(db, centre.owner.id, state="quoted", funding="employer_plan", name="Marc Dubois",
@@ -93,7 +94,7 @@ def _employer_link(app, centre, outbox) -> str:
         bilan = db.get(Bilan, bilan_id)
         agreement = drafting.draft_for(bilan, centre_name=centre.name)
         agreement.employer_email = "rh@transports-ra.example"
-        drafting.send(db, bilan, agreement, centre=centre.model(app), now=datetime.now(timezone.utc))
+        drafting.send(db, bilan, agreement, centre=centre.model(app), now=datetime.now(UTC))
         db.commit()
     mail = next(m for m in outbox() if m.body_text and "/convention/" in m.body_text)
     return _link(mail, "/convention/")

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from portal_helpers import assign, last_link, make_bilan
 from saas.mail.delivery import deliver_due
 from saas.mail.transport import transport_for
+
+from portal_helpers import assign, last_link, make_bilan
 from smtp_server import running_smtp_server
 
 

@@ -95,9 +95,10 @@ def test_history_actor_ids_become_names_on_upgrade(app, make_centre):
     ("1") read as that member's name after `db upgrade`, or as the system when the account is gone."""
     from alembic import command
 
-    from bilans_support import centre_db, make_bilan
     from saas.migrate import alembic_config
     from tenants.history.models import HistoryEvent, record
+
+    from bilans_support import centre_db, make_bilan
 
     lyon = make_centre("lyon")
     with centre_db(app, lyon) as db:
@@ -131,10 +132,11 @@ def test_reminder_settings_leave_retention_with_their_values(app, make_centre):
     import sqlalchemy as sa
     from alembic import command
 
-    from bilans_support import centre_db
     from saas.migrate import alembic_config
     from tenants.reminders.settings import reminder_settings
     from tenants.retention.models import settings_for
+
+    from bilans_support import centre_db
 
     lyon = make_centre("lyon")
     database = app.extensions["db"]

@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from portal_helpers import enter, issue, make_bilan, path_of
 from saas.models import utcnow
 from saas.tenancy import tenant_session
+
+from portal_helpers import enter, issue, make_bilan, path_of
 
 
 def _link(app, centre):
@@ -133,6 +134,7 @@ def test_guessing_tokens_is_throttled(app, client, make_centre):
 
 def test_results_need_the_emailed_code(app, client, make_centre, outbox):
     from flask import Blueprint  # noqa: F401
+
     from portal_helpers import code_from
 
     lyon = make_centre("lyon")

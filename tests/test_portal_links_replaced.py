@@ -8,9 +8,10 @@ from datetime import timedelta
 
 from sqlmodel import select
 
+from saas.tenancy import tenant_session
+
 from jobs_support import add_bilan, give_questionnaire, in_centre, paris, run
 from portal_helpers import enter, issue, make_bilan, path_of
-from saas.tenancy import tenant_session
 
 EXPIRED_PAGE = "Ce lien n'est plus valable"
 

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import re
 
-from portal_helpers import (assign, enter, fill_url, last_link, make_bilan, save, stored_answers,
-                            stored_assignment)
+from portal_helpers import assign, enter, fill_url, last_link, make_bilan, save, stored_answers, stored_assignment
 
 
 def test_assignment_emails_a_link_that_opens_the_questionnaire(app, client, make_centre, login, outbox):

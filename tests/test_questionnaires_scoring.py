@@ -78,9 +78,10 @@ def test_chart_renders_in_a_pdf():
 
 
 def test_results_for_bilan_gives_scores_and_charts(app, client, make_centre, outbox):
-    from portal_helpers import assign, enter, fill_url, last_link, make_bilan, save
     from saas.tenancy import tenant_session
     from tenants.questionnaires.export import results_for_bilan
+
+    from portal_helpers import assign, enter, fill_url, last_link, make_bilan, save
 
     lyon = make_centre("lyon")
     person, bilan = make_bilan(app, lyon)

@@ -4,11 +4,19 @@ from __future__ import annotations
 import json
 import re
 
-from sqlmodel import select
-
-from portal_helpers import (assign, code_from, enter, fill_url, last_link, make_bilan, save, stored_answers,
-                            stored_assignment)
 from saas.tenancy import tenant_session
+
+from portal_helpers import (
+    assign,
+    code_from,
+    enter,
+    fill_url,
+    last_link,
+    make_bilan,
+    save,
+    stored_answers,
+    stored_assignment,
+)
 
 
 def _questionnaire_id(app, centre, slug):
@@ -176,7 +184,7 @@ def test_staff_routes_are_404_across_centres(app, client, make_centre, login, ou
     aid = assign(app, lyon, bilan, "recit_professionnel")
     qid = _questionnaire_id(app, lyon, "recit_professionnel")
     login(brest.owner)
-    for url in (f"/c/lyon/questionnaires/", f"/c/lyon/questionnaires/{qid}", f"/c/lyon/bilans/{bilan}/questionnaires/",
+    for url in ("/c/lyon/questionnaires/", f"/c/lyon/questionnaires/{qid}", f"/c/lyon/bilans/{bilan}/questionnaires/",
                 f"/c/lyon/questionnaires/assignments/{aid}",
                 f"/c/lyon/questionnaires/beneficiaries/{person}/export.json",
                 f"/c/brest/questionnaires/assignments/{aid}", f"/c/brest/bilans/{bilan}/questionnaires/",

@@ -28,9 +28,10 @@ def test_admin_edits_reminder_settings_and_bad_values_are_refused(app, client, l
 
 def test_reminder_settings_do_not_touch_retention_settings(app, client, login, make_centre):
     """Each page saves its own feature's row: the destruction delay survives a reminders save and back."""
-    from retention_support import set_settings
     from tenants.reminders.settings import reminder_settings
     from tenants.retention.models import settings_for
+
+    from retention_support import set_settings
 
     centre = make_centre("lyon")
     login(centre.owner)

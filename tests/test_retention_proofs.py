@@ -4,12 +4,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlmodel import select
+from test_bilans_views import walk_to_conclusion
 
 from bilans_support import centre_db
 from jobs_support import paris, run
 from portal_helpers import assign, enter, issue
 from retention_support import closed_through_views
-from test_bilans_views import walk_to_conclusion
 
 REASON = "Hospitalisation de longue durée, raison médicale confidentielle"
 

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from sqlmodel import select
+from test_retention_proofs import _night_after
 
 from bilans_support import centre_db
 from jobs_support import run
 from portal_helpers import enter, issue
-from retention_support import closed_through_views, link_in
-from test_retention_proofs import _night_after
+from retention_support import closed_through_views
 
 PDF = b"%PDF-1.4 accord de conservation signe par Zoe Martin"
 

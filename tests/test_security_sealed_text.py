@@ -145,10 +145,11 @@ def test_a_refusal_reason_is_stored_sealed_and_never_copied_in_clear(app, make_c
     """The employee's reason for refusing the agreement: sealed on the agreement, absent from the history."""
     from sqlmodel import select
 
-    from jobs_support import add_bilan, in_centre, paris
     from tenants.agreements import signing
     from tenants.agreements.models import Agreement
     from tenants.history.models import HistoryEvent
+
+    from jobs_support import add_bilan, in_centre, paris
 
     centre = make_centre("lyon")
     consultant = add_member(centre)

@@ -7,14 +7,15 @@ import io
 import re
 import subprocess
 import zipfile
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlmodel import select
 
-from bilans_support import ACME_SIRET, add_sessions, centre_db, deliver_synthesis, make_beneficiary, make_bilan
 from saas.errors import RuleViolation
 from saas.i18n import PARIS, date_fr
+
+from bilans_support import ACME_SIRET, add_sessions, centre_db, deliver_synthesis, make_beneficiary, make_bilan
 
 
 @pytest.fixture
@@ -54,7 +55,7 @@ def test_session_cannot_be_done_before_it_starts(app, client, lyon, login):
 
     with centre_db(app, lyon) as db:
         bilan = make_bilan(db, lyon.owner.id)
-        starts = datetime.combine(date.today() + timedelta(days=3), time(14, 0), tzinfo=PARIS).astimezone(timezone.utc)
+        starts = datetime.combine(date.today() + timedelta(days=3), time(14, 0), tzinfo=PARIS).astimezone(UTC)
         session = planning.schedule(db, bilan, starts_at=starts, duration_minutes=120, kind="interview",
                                     format="presentiel")
         db.commit()
@@ -148,7 +149,7 @@ def test_paper_attendance_records_who_and_when(app, client, lyon, login):
         session = add_sessions(db, bilan, 1, signed=False)[0]
         bilan_id, session_id = bilan.id, session.id
     login(lyon.owner)
-    before = datetime.now(timezone.utc) - timedelta(seconds=1)
+    before = datetime.now(UTC) - timedelta(seconds=1)
     assert client.post(f"/c/lyon/bilans/{bilan_id}/sessions/{session_id}/paper-attendance").status_code == 303
     with centre_db(app, lyon) as db:
         record = db.exec(select(Attendance).where(Attendance.session_id == session_id)).one()
@@ -242,7 +243,7 @@ def _closed_with_sessions(app, lyon):
 
     with centre_db(app, lyon) as db:
         bilan = make_bilan(db, lyon.owner.id, phase="conclusion")
-        start = datetime.now(timezone.utc) - timedelta(days=20)
+        start = datetime.now(UTC) - timedelta(days=20)
         signed = add_sessions(db, bilan, 7, minutes=120, start=start)
         add_sessions(db, bilan, 1, minutes=120, signed=False, start=start + timedelta(days=10))
         deliver_synthesis(db, bilan)
@@ -254,9 +255,9 @@ def _closed_with_sessions(app, lyon):
 
 def test_certificate_cites_l6313_1_2_and_signatory(app, client, lyon, login, outbox):
     """Article L6313-1, 2°; first and last signed interviews; counted hours; the legal representative signs."""
-    from tenants.bilans.models import Bilan
-    from tenants.bilans.mailing import send_closing
     from tenants.bilans.certificate import certificate_pdf
+    from tenants.bilans.mailing import send_closing
+    from tenants.bilans.models import Bilan
 
     bilan_id, first, last = _closed_with_sessions(app, lyon)
     login(lyon.owner)
@@ -377,7 +378,7 @@ def test_cpf_start_not_before_edof_earliest(app, client, lyon, login):
         lifecycle.start(db, bilan, on=earliest)
         db.rollback()
         bilan = db.get(Bilan, bilan.id)
-        bilan.quoted_at = datetime.now(timezone.utc)   # proposed today: not startable today
+        bilan.quoted_at = datetime.now(UTC)   # proposed today: not startable today
         db.add(bilan)
         db.commit()
         bilan_id, earliest = bilan.id, cpf.edof_earliest_start(date.today())
@@ -418,7 +419,7 @@ def test_cpf_five_years_checked_against_centre_records(app, client, lyon, login)
         # And at the start too (the quote may predate the other bilan's record).
         earlier.started_on = date.today() - timedelta(days=30)
         db.add(earlier)
-        again.quoted_at = datetime.now(timezone.utc) - timedelta(days=40)
+        again.quoted_at = datetime.now(UTC) - timedelta(days=40)
         db.add(again)
         db.commit()
         with pytest.raises(RuleViolation, match="démarré le"):
@@ -442,8 +443,8 @@ def test_referent_handicap_shown_to_beneficiary(app, client, lyon, login, outbox
     """Qualiopi 26: portal home, consent page, quote PDF and agreement PDF name the référent and how to reach them."""
     from saas.centres.models import Centre
     from tenants.agreements import drafting
-    from tenants.bilans.mailing import send_link
     from tenants.beneficiaries.models import Beneficiary
+    from tenants.bilans.mailing import send_link
 
     with app.app_context(), app.extensions["db"].public_session() as session:
         row = session.get(Centre, lyon.id)

@@ -11,6 +11,7 @@ from saas.centres.models import Centre
 from saas.mail.delivery import deliver_due
 from saas.mail.transport import transport_for
 from saas.signup.models import PendingSignup
+
 from smtp_server import running_smtp_server
 
 GOOD = {

@@ -9,8 +9,14 @@ from flask_login import current_user, login_required, logout_user
 from sqlmodel import select
 
 from saas.accounts import mailing, queries, sessions
-from saas.accounts.forms import (ChangePasswordForm, JoinForm, LoginForm, NewPasswordForm, PostedEmailForm,
-                                 ResetRequestForm)
+from saas.accounts.forms import (
+    ChangePasswordForm,
+    JoinForm,
+    LoginForm,
+    NewPasswordForm,
+    PostedEmailForm,
+    ResetRequestForm,
+)
 from saas.accounts.login import current_login_session, sign_in, sign_out
 from saas.accounts.models import Account, Invitation, LoginSession, Membership, PasswordReset
 from saas.accounts.passwords import hash_password, verify_password

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Iterable, Optional
+from collections.abc import Iterable
+from typing import Optional
 
 import saas.crypto.envelope as envelope
+
 from .envelope import DecryptionError
 from .keys import MasterKeyError, MasterKeys, new_key, unwrap, wrap, zero
 from .keystore import BilanKeyRow, KeyStore

@@ -11,13 +11,28 @@ and ids; nothing in it is readable without a master key.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Iterable, Iterator, Optional
+from datetime import UTC, datetime
+from typing import Optional
 
-from sqlalchemy import (Column, DateTime, Integer, LargeBinary, MetaData, String, Table,
-                        create_engine, delete, event, func, insert, select, update)
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError
 
@@ -55,7 +70,7 @@ destroyed_bilan = Table(
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,15 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Optional
+from typing import Optional
 
 from sqlalchemy import func, select, update
 
 import saas.crypto.envelope as envelope
+
 from .fields import sealed_fields
 from .keyring import KeyRing, bilan_context, centre_context
 from .keys import new_key, unwrap, wrap, zero

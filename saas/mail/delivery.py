@@ -17,7 +17,7 @@ from __future__ import annotations
 import base64
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
@@ -52,7 +52,7 @@ def build_message(email: OutboxEmail, mail_from: str) -> EmailMessage:
     message["To"] = email.recipient
     message["Subject"] = email.subject or ""
     message["Message-ID"] = email.message_id
-    message["Date"] = format_datetime(email.created_at.replace(tzinfo=timezone.utc))
+    message["Date"] = format_datetime(email.created_at.replace(tzinfo=UTC))
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(email.body_text or "")
     if email.body_html:

@@ -1,7 +1,6 @@
 """The signup form: the centre, its legal ids, and its first admin."""
 from __future__ import annotations
 
-
 from wtforms import PasswordField, StringField
 from wtforms.validators import Optional, ValidationError
 

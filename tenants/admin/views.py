@@ -1,7 +1,7 @@
 """Centre administration (admins only): members, invitations, centre details."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import flash, g, redirect, url_for
 from flask_login import current_user
@@ -13,6 +13,7 @@ from saas.accounts.roles import ROLE_LABELS, admin_required, is_admin
 from saas.centres.models import Centre
 from saas.errors import NotFound, RuleViolation
 from saas.htmx import is_htmx, render
+from saas.i18n import paris_today
 from saas.models import utcnow
 from saas.tenancy import staff_blueprint, tenant_db
 from saas.tokens import new_token
@@ -32,7 +33,7 @@ def _page(invite_form=None, details_form=None, status=200):
                   invitations=queries.pending_invitations(db, centre.id, utcnow()),
                   invite_form=invite_form or InviteForm(), roles=ROLE_LABELS,
                   details_form=details_form or CentreDetailsForm(obj=centre),
-                  warning=qualiopi_warning(centre, date.today()),
+                  warning=qualiopi_warning(centre, paris_today()),
                   signatory_missing=certificate.signatory_missing(centre))
 
 

@@ -15,15 +15,12 @@ the one place an agreement lapses (the reminder job only decides when to call it
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
-from saas.errors import RuleViolation
-from saas.i18n import date_fr, to_paris
-from saas.models import utcnow
+from saas.i18n import date_fr
 from tenants.agreements.models import Agreement
-from tenants.history.models import record
 
 SIGNING_DAYS = 10
 REQUIRED_MENTIONS = {

@@ -8,8 +8,18 @@ from __future__ import annotations
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Optional
 
-from saas.forms import (BaseForm, EurosField, FrenchDateField, HoursField, email_address, max_length,
-                        minutes_between, no_markup, required, strip)
+from saas.forms import (
+    BaseForm,
+    EurosField,
+    FrenchDateField,
+    HoursField,
+    email_address,
+    max_length,
+    minutes_between,
+    no_markup,
+    required,
+    strip,
+)
 
 LENGTHS = {"objective": 1000, "content": 2000, "means": 1000, "running_and_followup": 1000,
            "results_handover": 1000, "payment_terms": 500}
@@ -44,7 +54,7 @@ class AgreementForm(BaseForm):
     TEXT_FIELDS = ("employer_name", "employer_email", "title", *LENGTHS)
 
     @classmethod
-    def of(cls, agreement) -> "AgreementForm":
+    def of(cls, agreement) -> AgreementForm:
         """The form filled from a draft agreement."""
         data = {name: getattr(agreement, name) for name in cls.TEXT_FIELDS}
         data.update(duration_hours=agreement.duration_minutes, accompaniment_hours=agreement.accompaniment_minutes,

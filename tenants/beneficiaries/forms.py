@@ -4,8 +4,17 @@ from __future__ import annotations
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
-from saas.forms import (BaseForm, FrenchDateField, HoursField, email_address, max_length, minutes_between, no_markup,
-                        required, strip)
+from saas.forms import (
+    BaseForm,
+    FrenchDateField,
+    HoursField,
+    email_address,
+    max_length,
+    minutes_between,
+    no_markup,
+    required,
+    strip,
+)
 from tenants.beneficiaries.models import EMPLOYMENT_STATUSES
 
 

@@ -1,13 +1,12 @@
 """Beneficiaries: list, create, show, and open a bilan (prior interview) for one."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import redirect, request, url_for
 from flask_login import current_user
 
 from saas.errors import RuleViolation
 from saas.htmx import render
+from saas.i18n import paris_today
 from saas.tenancy import staff_blueprint, tenant_db
 from tenants.beneficiaries import queries, registry
 from tenants.beneficiaries.forms import BeneficiaryForm, PriorInterviewForm
@@ -52,7 +51,7 @@ def create():
 
 def _show(person, interview_form=None, status=200):
     db = tenant_db()
-    form = interview_form or PriorInterviewForm(formdata=None, data={"on": date.today(), "duration": 60})
+    form = interview_form or PriorInterviewForm(formdata=None, data={"on": paris_today(), "duration": 60})
     return render("beneficiaries/show.html", status=status, person=person, bilans=bilans_of(db, person.id),
                   interview_form=form)
 

@@ -7,8 +7,6 @@ field and status 422.
 """
 from __future__ import annotations
 
-from datetime import date
-
 from flask import g, redirect, url_for
 from flask_login import current_user
 
@@ -16,15 +14,27 @@ from saas.accounts.roles import admin_required
 from saas.downloads import pdf_response
 from saas.errors import NotFound, RuleViolation
 from saas.htmx import is_htmx, render, toast
-from saas.tenancy import tenant_db
+from saas.i18n import paris_today
 from saas.limits import body_limit
+from saas.tenancy import tenant_db
 from tenants.beneficiaries.models import Beneficiary
 from tenants.bilans import checklists, closing, consent, documents, lifecycle, mailing, workspace
 from tenants.bilans.access import bilan_blueprint
 from tenants.bilans.certificate import certificate_pdf, require_signatory
-from tenants.bilans.forms import (ActionForm, ActionStatusForm, ChecklistForm, ClosingAnswersForm, CloseForm,
-                                  ConsultantForm, NeedsForm, ObjectiveForm, PaperConsentForm, PhaseForm, QuoteForm,
-                                  ReasonForm)
+from tenants.bilans.forms import (
+    ActionForm,
+    ActionStatusForm,
+    ChecklistForm,
+    CloseForm,
+    ClosingAnswersForm,
+    ConsultantForm,
+    NeedsForm,
+    ObjectiveForm,
+    PaperConsentForm,
+    PhaseForm,
+    QuoteForm,
+    ReasonForm,
+)
 from tenants.bilans.models import ActionItem, Objective
 from tenants.history import actors
 from tenants.history.models import record
@@ -45,7 +55,7 @@ def _forms(bilan) -> dict:
 
 def _page(bilan, status: int = 200, fragment: str | None = None, **forms):
     """The bilan page (or one fragment for htmx), with the refused form in place of its blank twin."""
-    context = workspace.context(tenant_db(), bilan, date.today())
+    context = workspace.context(tenant_db(), bilan, paris_today())
     context.update(_forms(bilan))
     context.update(forms)
     return render("bilans/show.html", fragment, status=status, **context)
@@ -105,7 +115,7 @@ def quote_pdf():
     db, bilan = tenant_db(), g.bilan
     if bilan.price_cents is None:
         raise NotFound("Aucun devis pour ce bilan.")
-    ctx = workspace.context(db, bilan, date.today())
+    ctx = workspace.context(db, bilan, paris_today())
     return pdf_response(documents.render_pdf("pdf/quote.html", centre=g.centre, large=ctx["person"].large_text, **ctx),
                         "devis.pdf")
 
@@ -113,7 +123,7 @@ def quote_pdf():
 @bp.post("/start")
 def start():
     """The quote is accepted (CPF order accepted in EDOF, OPCO, personal…): preliminary phase."""
-    lifecycle.start(tenant_db(), g.bilan, on=date.today(), actor=actors.current_staff())
+    lifecycle.start(tenant_db(), g.bilan, on=paris_today(), actor=actors.current_staff())
     return _done(g.bilan)
 
 
@@ -243,7 +253,7 @@ def close():
         return _refused(bilan, "close_form", form)
     try:
         require_signatory(g.centre)  # closing sends the certificate
-        lifecycle.close(db, bilan, today=date.today(), reason=form.reason.data or "", outcome=form.outcome.data or None,
+        lifecycle.close(db, bilan, today=paris_today(), reason=form.reason.data or "", outcome=form.outcome.data or None,
                         accept_unsigned=form.accept_unsigned.data, actor=actors.current_staff())
     except RuleViolation as refusal:
         return _refused(bilan, "close_form", form, refusal=refusal)

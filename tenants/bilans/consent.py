@@ -104,11 +104,11 @@ def withdraw(db: Session, centre, bilan, *, method: str = "portal", ip: str | No
     beneficiary gets one confirmation; the bilan's status is closed, so no other
     reminder goes (`can_email` below: nothing about a stopped bilan). The caller commits.
     """
+    from saas.mail.outbox import queue_email
     from tenants.agreements import signing
     from tenants.agreements.models import AWAITING, Agreement
     from tenants.beneficiaries.models import Beneficiary
     from tenants.flags.raising import add_flag
-    from saas.mail.outbox import queue_email
 
     if method not in WITHDRAWAL_METHODS:
         raise RuleViolation("Mode de recueil du consentement inconnu.")

@@ -10,8 +10,17 @@ from wtforms import BooleanField, HiddenField, RadioField, SelectField, SelectMu
 from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from saas.forms import (BaseForm, EurosField, FrenchDateField, HoursField, max_length, minutes_between, no_markup,
-                        required, strip)
+from saas.forms import (
+    BaseForm,
+    EurosField,
+    FrenchDateField,
+    HoursField,
+    max_length,
+    minutes_between,
+    no_markup,
+    required,
+    strip,
+)
 from tenants.bilans.models import FORMATS, FUNDINGS, KEEPABLE_DOCUMENTS
 
 YES_NO = [("no", "Non"), ("yes", "Oui")]
@@ -35,7 +44,7 @@ class QuoteForm(BaseForm):
     employer_siret = StringField("SIRET de l'employeur", [max_length(30)], filters=[strip])
 
     @classmethod
-    def of(cls, bilan) -> "QuoteForm":
+    def of(cls, bilan) -> QuoteForm:
         """The form filled from the bilan's current quote (or a first proposal)."""
         answer = {True: "yes", False: "no"}.get(bilan.funded_last_5_years)
         return cls(formdata=None, data={
@@ -108,7 +117,7 @@ class ClosingAnswersForm(BaseForm):
     agreement_text = TextAreaField("Ou texte de l'accord signé", [max_length(2000), no_markup], filters=[strip])
 
     @classmethod
-    def of(cls, bilan) -> "ClosingAnswersForm":
+    def of(cls, bilan) -> ClosingAnswersForm:
         answer = {True: "yes", False: "no"}.get(bilan.synthesis_to_cep)
         return cls(formdata=None, data={"synthesis_to_cep": answer, "kept_documents": bilan.kept_documents or []})
 

@@ -22,9 +22,9 @@ def send_closing(db, centre, person, bilan, *, certificate: bytes, actor: str | 
     from saas.mail.outbox import attachment
     from saas.models import utcnow
     from tenants.bilans import follow_up
+    from tenants.portal.access import issue_link
     from tenants.retention.destruction import working_destroyed_by
     from tenants.retention.models import settings_for
-    from tenants.portal.access import issue_link
 
     link = issue_link(db, centre, person, bilan)
     queue_email(db, to=person.email, template="bilan_closed", kind="bilan_closed", sender_name=centre.name,

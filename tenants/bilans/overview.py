@@ -15,8 +15,8 @@ from tenants.beneficiaries.models import Beneficiary
 from tenants.bilans.consent import has_consent
 from tenants.bilans.models import OPEN_STATUSES, PHASES, Bilan
 from tenants.questionnaires import queries as questionnaire_queries
-from tenants.sessions.hours import MAX_TOTAL_MINUTES, hours_of_many
 from tenants.sessions import attendance
+from tenants.sessions.hours import MAX_TOTAL_MINUTES, hours_of_many
 from tenants.sessions.models import BilanSession
 
 

@@ -4,12 +4,11 @@ One bilan's own pages are in tenants/bilans/bilan_views.py (bilan blueprint).
 """
 from __future__ import annotations
 
-from datetime import date
-
 from flask import g, request
 
 from saas.accounts.roles import bilan_scope, sees_every_bilan
 from saas.htmx import render
+from saas.i18n import paris_today
 from saas.tenancy import staff_blueprint, tenant_db
 from tenants.bilans import documents, queries
 from tenants.bilans.models import PHASES
@@ -38,5 +37,5 @@ def overview():
     consultant = request.args.get("consultant", type=int) if admin else bilan_scope(g.membership)
     phase = request.args.get("phase", "")
     data = compute(tenant_db(), g.centre.id, consultant_id=consultant, phase=phase if phase in PHASES else "",
-                   today=date.today(), consultants_filter=admin)
+                   today=paris_today(), consultants_filter=admin)
     return render("bilans/overview.html", "bilans/_overview.html", ctx={"overview": data, "admin": admin})

@@ -12,8 +12,17 @@ from tenants.beneficiaries.models import Beneficiary
 from tenants.bilans import certificate, checklists, cpf, follow_up
 from tenants.bilans.consent import consents_of, has_consent, withdrawal_of
 from tenants.bilans.lifecycle import closing_check, unsigned_warning
-from tenants.bilans.models import (FORMATS, FUNDINGS, KEEPABLE_DOCUMENTS, PHASE_ORDER, PHASES, ActionItem, Bilan,
-                                   Objective, Satisfaction)
+from tenants.bilans.models import (
+    FORMATS,
+    FUNDINGS,
+    KEEPABLE_DOCUMENTS,
+    PHASE_ORDER,
+    PHASES,
+    ActionItem,
+    Bilan,
+    Objective,
+    Satisfaction,
+)
 from tenants.history.models import HistoryEvent
 from tenants.sessions import hours as hours_rule
 from tenants.synthesis.editing import missing_sections, synthesis_of

@@ -1,11 +1,10 @@
 """One bilan's Qualiopi evidence: the page and the ZIP dossier (on the bilan blueprint)."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import g, make_response
 
 from saas.htmx import render
+from saas.i18n import paris_today
 from saas.tenancy import tenant_db
 from tenants.access_log.log import logs_access
 from tenants.bilans.access import bilan_blueprint
@@ -27,7 +26,7 @@ def show():
 def download():
     """The evidence dossier: ZIP of PDFs with an index, built in memory."""
     db = tenant_db()
-    data = dossier.dossier_zip(db, g.bilan, g.centre, date.today())
+    data = dossier.dossier_zip(db, g.bilan, g.centre, paris_today())
     record(db, g.bilan.id, "evidence_export", "Dossier de preuves téléchargé", actors.current_staff())
     db.commit()
     response = make_response(data)

@@ -7,12 +7,13 @@ from typing import Optional
 from sqlmodel import Session, select
 
 from saas.errors import RuleViolation
+from saas.i18n import paris_today
 from saas.mail.outbox import queue_email
 from saas.models import utcnow
+from tenants.history import actors
 from tenants.portal.access import external, issue_link
 from tenants.questionnaires import definition as spec
 from tenants.questionnaires import scoring
-from tenants.history import actors
 from tenants.questionnaires.answers import answers_of
 from tenants.questionnaires.models import Assignment, Questionnaire
 from tenants.retention import scopes
@@ -43,7 +44,7 @@ def assign(db: Session, centre, bilan, questionnaire: Questionnaire, *, by: Opti
     # Satisfaction and follow-up questionnaires come at or after the end (R6313-4; Qualiopi 30).
     if not bilan.is_open and questionnaire.kind not in ("satisfaction", "followup"):
         raise RuleViolation("Ce bilan est clos : on ne peut plus y ajouter de questionnaire.")
-    if due_on is not None and due_on < (today or date.today()):
+    if due_on is not None and due_on < (today or paris_today()):
         raise RuleViolation("La date limite ne peut pas être dans le passé.")
     retention = scopes.questionnaire_class(questionnaire.kind)
     assignment = Assignment(bilan_id=bilan.id, beneficiary_id=bilan.beneficiary_id,

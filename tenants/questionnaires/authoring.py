@@ -9,7 +9,8 @@ from __future__ import annotations
 import copy
 import re
 import unicodedata
-from typing import Callable, Optional
+from collections.abc import Callable
+from typing import Optional
 
 from sqlmodel import Session, func, select
 

@@ -6,13 +6,12 @@ tenants/questionnaires/views.py and check that bilan with the same rule.
 """
 from __future__ import annotations
 
-from datetime import date
-
 from flask import flash, g, url_for
 from flask_login import current_user
 
 from saas.errors import RuleViolation
 from saas.htmx import hx_redirect, render
+from saas.i18n import paris_today
 from saas.tenancy import tenant_db
 from tenants.bilans.access import bilan_blueprint
 from tenants.portal import access
@@ -43,7 +42,7 @@ def _bilan_page(bilan, form=None, status=200):
     counts = {r.assignment.id: respondents.counts(db, r.assignment.id) for r in rows if r.questionnaire.is_360}
     return render("questionnaires/bilan.html", "questionnaires/_assignments.html", status=status, bilan=bilan,
                   beneficiary=beneficiary_of(bilan), rows=rows, counts=counts, form=form or _assign_form(),
-                  today=date.today())
+                  today=paris_today())
 
 
 @bp.get("/")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from saas.accounts.roles import bilan_scope
+from saas.i18n import paris_today
 from tenants.dashboard.panels import Panel
 from tenants.questionnaires import queries
 
@@ -14,7 +15,7 @@ def dashboard_panel(db, centre, membership):
     rows = queries.open_rows(db, consultant)
     if not rows:
         return None
-    today = date.today()
+    today = paris_today()
     rows.sort(key=lambda r: (not r.overdue(today), r.assignment.due_on or date.max))
     from tenants.beneficiaries.models import Beneficiary
 

@@ -13,9 +13,10 @@ Types and their stored values:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Iterator, Optional
+from typing import Any, Optional
 
 from saas.parsing import FrenchInputError, parse_date
 

@@ -7,15 +7,22 @@ from sqlalchemy.exc import IntegrityError
 from saas.errors import NotFound, RuleViolation
 from saas.htmx import render
 from saas.i18n import to_paris
+from saas.limits import LONG_TEXT_MAX, body_limit
 from saas.security import limiter
 from saas.tenancy import tenant_db
-from saas.limits import LONG_TEXT_MAX, body_limit
 from tenants.portal.access import portal_blueprint, requires_code
 from tenants.questionnaires import answers as store
 from tenants.questionnaires import assignments, charts, queries, respondents
 from tenants.questionnaires import definition as spec
-from tenants.questionnaires.forms import (RespondentForm, ScreenForm, SignatureForm, answer_of, answers_form,
-                                          autosave_form, screen_of)
+from tenants.questionnaires.forms import (
+    RespondentForm,
+    ScreenForm,
+    SignatureForm,
+    answer_of,
+    answers_form,
+    autosave_form,
+    screen_of,
+)
 from tenants.questionnaires.models import Assignment, Questionnaire
 
 bp = portal_blueprint("portal_questionnaires", __name__, url_prefix="/questionnaires")

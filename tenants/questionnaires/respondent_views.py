@@ -8,9 +8,9 @@ from __future__ import annotations
 from flask import Blueprint, g, redirect, session, url_for
 
 from saas.htmx import render
+from saas.limits import LONG_TEXT_MAX, body_limit
 from saas.security import limiter
 from saas.tenancy import tenant_db
-from saas.limits import LONG_TEXT_MAX, body_limit
 from tenants.questionnaires import definition as spec
 from tenants.questionnaires import respondents
 from tenants.questionnaires.forms import answer_of, answers_form

@@ -8,8 +8,6 @@ tenants/questionnaires/bilan_views.py.
 """
 from __future__ import annotations
 
-from datetime import date
-
 from flask import flash, g, request, url_for
 from flask_login import current_user
 from sqlmodel import select
@@ -18,6 +16,7 @@ from saas.accounts.roles import admin_required, current_is_admin
 from saas.downloads import file_response, pdf_response
 from saas.errors import NotFound, RuleViolation
 from saas.htmx import hx_redirect, render
+from saas.i18n import paris_today
 from saas.tenancy import staff_blueprint, tenant_db
 from tenants.access_log.log import logs_access
 from tenants.bilans.access import NOT_FOUND, only_visible, visible_bilan
@@ -293,7 +292,7 @@ def reopen(assignment_id):
 def remind(assignment_id):
     """Email a reminder now (once a day at most)."""
     def send(db, assignment):
-        key = f"reminder:questionnaire:{assignment.id}:{date.today().isoformat()}"
+        key = f"reminder:questionnaire:{assignment.id}:{paris_today().isoformat()}"
         if not assignments.send_reminder(db, g.centre, assignment, key):
             raise RuleViolation("Rappel déjà envoyé aujourd'hui, ou questionnaire déjà rempli.")
     return _act(assignment_id, send, "Rappel envoyé.")

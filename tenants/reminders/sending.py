@@ -82,7 +82,7 @@ class Context:
             OutboxEmail.centre_id == centre.id, OutboxEmail.idempotency_key.isnot(None))).all())
 
     @classmethod
-    def of(cls, db: Session, centre, now: datetime) -> "Context":
+    def of(cls, db: Session, centre, now: datetime) -> Context:
         """The context of this centre's sweep at `now`, made once per session."""
         key = ("reminders", centre.id, now)
         found = db.info.get(key)

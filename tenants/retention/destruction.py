@@ -31,10 +31,10 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, exists, func, or_, update
-from saas.models import as_utc
 from sqlmodel import Session, select
 
 from saas.crypto.fields import sealed_fields, sealed_models
+from saas.models import as_utc
 from saas.tenancy.models import TenantModel
 from tenants.history import actors
 from tenants.retention.models import GRACE_DAYS_MAX, DestructionRecord, RetentionSettings, settings_for

@@ -1,7 +1,7 @@
 """The planning of one bilan: sessions against 24 h, progress, attendance, .ics."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import g, redirect, url_for
 from flask_login import current_user
@@ -13,8 +13,8 @@ from saas.errors import NotFound, RuleViolation
 from saas.htmx import is_htmx, render
 from saas.i18n import PARIS
 from saas.tenancy import tenant_db
-from tenants.beneficiaries.models import Beneficiary
 from tenants.access_log.log import logs_access
+from tenants.beneficiaries.models import Beneficiary
 from tenants.bilans.access import bilan_blueprint
 from tenants.bilans.models import FORMATS
 from tenants.history import actors
@@ -80,7 +80,7 @@ def create():
         return _page(db, bilan, 422, session_form=form)
     local = datetime.fromisoformat(f"{form.day.data.isoformat()}T{form.time.data}")
     try:
-        session = planning.schedule(db, bilan, starts_at=local.replace(tzinfo=PARIS).astimezone(timezone.utc),
+        session = planning.schedule(db, bilan, starts_at=local.replace(tzinfo=PARIS).astimezone(UTC),
                                     duration_minutes=form.duration_minutes.data, kind=form.kind.data,
                                     format=form.format.data, notes=form.notes.data or None,
                                     actor=actors.current_staff())

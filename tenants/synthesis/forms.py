@@ -26,7 +26,7 @@ class SynthesisForm(BaseForm):
     recommendations = _section("recommendations")
 
     @classmethod
-    def of(cls, sections: dict) -> "SynthesisForm":
+    def of(cls, sections: dict) -> SynthesisForm:
         return cls(formdata=None, data={key: sections.get(key, "") for key in SECTIONS})
 
     def sections(self) -> dict:

@@ -1,18 +1,17 @@
 """Synthesis editor, finalisation, PDF, hand-over and disclosures with consent."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import g, redirect, url_for
 from flask_login import current_user
 from sqlmodel import select
 
 from saas.errors import RuleViolation
 from saas.htmx import is_htmx, render, toast
-from saas.tenancy import tenant_db
+from saas.i18n import paris_today
 from saas.limits import LONG_TEXT_MAX, body_limit
-from tenants.beneficiaries.models import Beneficiary
+from saas.tenancy import tenant_db
 from tenants.access_log.log import logs_access
+from tenants.beneficiaries.models import Beneficiary
 from tenants.bilans import consent, documents
 from tenants.bilans.access import bilan_blueprint
 from tenants.bilans.models import Consent
@@ -43,7 +42,7 @@ def editor_context(db, bilan, saved: bool = False, form: SynthesisForm | None = 
 def synthesis_pdf(db, bilan) -> bytes:
     ctx = editor_context(db, bilan)
     return documents.render_pdf("pdf/synthesis.html", centre=g.centre, large=ctx["person"].large_text,
-                                today=date.today(), **ctx)
+                                today=paris_today(), **ctx)
 
 
 def _back(bilan):

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import re
 
-from portal_helpers import assign, code_from, make_bilan
 from saas.tenancy import tenant_session
+
+from portal_helpers import assign, code_from, make_bilan
 
 
 def _serious(axe, page):
