@@ -13,11 +13,12 @@ PYTEST_ARGS ?= -n 2
 # SQLite tests ran about 3x faster there than on this machine's disk.
 TEST_TMPDIR ?= $(shell test -d /dev/shm -a -w /dev/shm && echo /dev/shm || echo $${TMPDIR:-/tmp})
 
-.PHONY: help venv install install-dev run test bench
+.PHONY: help venv install install-dev run test lint bench
 
 help:
 	@echo "make run     install, create the SQLite database with the demo centre, serve http://127.0.0.1:5000"
 	@echo "make test    install dev dependencies and Debian packages, run the whole suite (SQLite and PostgreSQL)"
+	@echo "make lint    ruff (lint and import order, settings in pyproject.toml); part of make test"
 	@echo "make bench   run the benchmarks of bench/"
 
 venv: $(VENV)/bin/python
@@ -44,9 +45,12 @@ run: install
 	.venv/bin/flask --app wsgi demo seed
 	SCHEDULER_IN_PROCESS=1 .venv/bin/flask --app wsgi run --debug --port 5000
 
+lint: install-dev
+	$(VENV)/bin/ruff check .
+
 # PostgreSQL is not started here: the test session starts its own throwaway
 # cluster (tests/pg_server.py). pytest's exit 5 means no test ran: say so.
-test: install-dev
+test: install-dev lint
 	scripts/ensure-system-deps.sh
 	@rc=0; TMPDIR=$(TEST_TMPDIR) $(VENV)/bin/pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests, which is a failure" >&2; fi; \

@@ -43,7 +43,7 @@ def gunicorn(target: str, env: dict, workers: int = 2):
                     break
             except OSError:
                 if process.poll() is not None:
-                    raise RuntimeError(process.stderr.read().decode()[-2000:])
+                    raise RuntimeError(process.stderr.read().decode()[-2000:]) from None
                 time.sleep(0.2)
         yield f"http://127.0.0.1:{port}"
     finally:

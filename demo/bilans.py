@@ -41,13 +41,15 @@ def _open(db, ctx, stamp, key, consultant_key, *, prior_on: date, funding="cpf",
     consultant = people.consultant(ctx, consultant_key)
     person = people.person(db, ctx, key, consultant)
     bilan = lifecycle.record_prior_interview(db, person, consultant_id=consultant.id, on=prior_on, minutes=60,
-                                             notes="Demande exprimée lors de l'entretien préalable.", actor=consultant.name)
+                                             notes="Demande exprimée lors de l'entretien préalable.",
+                                             actor=consultant.name)
     bilan.created_at = at(prior_on, 10)
     stamp(bilan, at(prior_on, 11))
     if quote:
         lifecycle.make_quote(db, bilan, price_cents=price, interview_minutes=interview, personal_minutes=personal,
                              format=fmt, funding=funding, funded_last_5_years=False if funding == "cpf" else None,
-                             edof_number=f"EDOF-{prior_on:%y%m}-{sum(map(ord, key)) % 10000:04d}" if funding == "cpf" else None,
+                             edof_number=(f"EDOF-{prior_on:%y%m}-{sum(map(ord, key)) % 10000:04d}"
+                                          if funding == "cpf" else None),
                              employer_name=employer, employer_siret=EMPLOYERS.get(employer),
                              planned_start_on=prior_on + timedelta(days=21),
                              actor=consultant.name)
@@ -64,7 +66,8 @@ def _start(db, stamp, bilan, consultant, started: date, *, portal=True):
     made = consent.record_consent(db, bilan, method="portal" if portal else "paper",
                                   ip="203.0.113.24" if portal else None,
                                   user_agent="Mozilla/5.0 (Windows NT 10.0) Firefox/132.0" if portal else None,
-                                  recorded_by=None if portal else consultant.id, actor="bénéficiaire" if portal else consultant.name)
+                                  recorded_by=None if portal else consultant.id,
+                                  actor="bénéficiaire" if portal else consultant.name)
     for c in made:
         c.given_at = at(started, 18, 12)
         db.add(c)
@@ -85,7 +88,8 @@ def _sessions(db, stamp, bilan, consultant, first: date, *, done: int, planned: 
     for i in range(done + planned):
         starts = at(day, 9 if i % 2 else 14)
         session = planning.schedule(db, bilan, starts_at=starts, duration_minutes=minutes, kind="interview",
-                                    format=bilan.format if bilan.format != "mixte" else "distanciel", actor=consultant.name)
+                                    format=bilan.format if bilan.format != "mixte" else "distanciel",
+                                    actor=consultant.name)
         stamp(bilan, min(starts - timedelta(days=6), at(today - timedelta(days=1), 17)))
         if i < done:
             planning.set_status(db, bilan, session, "done", actor=consultant.name,
@@ -239,8 +243,8 @@ def seed(db: Session, centre, ctx: dict) -> None:
     started = today - timedelta(weeks=10)
     _start(db, stamp, bilan, c, started, portal=False)
     _move(db, stamp, bilan, c, "investigation", at(started + timedelta(days=10), 12))
-    _sessions(db, stamp, bilan, c, started + timedelta(days=2), done=7, planned=1, personal_done=2, every=9, today=today,
-              confirm="paper")  # paper consent and paper attendance sheets, recorded by the consultant
+    _sessions(db, stamp, bilan, c, started + timedelta(days=2), done=7, planned=1, personal_done=2, every=9,
+              today=today, confirm="paper")  # paper consent and paper attendance sheets, recorded by the consultant
     _move(db, stamp, bilan, c, "conclusion", at(today - timedelta(days=4), 12))
     editing.save(db, bilan, {**SYNTHESIS, "skills": "", "circumstances": SYNTHESIS["circumstances"].replace(
         "assistante de gestion dans une PME du bâtiment", "artisan menuisier installé à son compte")}, actor=c.name)

@@ -28,7 +28,8 @@ def _at(day: date, hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=UTC)
 
 
-def _give(db, centre, bilan, slug, ctx, *, days_ago: int, due_in: int | None = None) -> tuple[Assignment, Questionnaire]:
+def _give(db, centre, bilan, slug, ctx, *, days_ago: int,
+          due_in: int | None = None) -> tuple[Assignment, Questionnaire]:
     today = ctx["today"]
     questionnaire = queries.by_library_slug(db, slug)
     sent_on = today - timedelta(days=days_ago)
@@ -83,7 +84,8 @@ def seed(db: Session, centre, ctx: dict) -> None:
         person = db.get(Beneficiary, cpf.beneficiary_id)
         a, q = _give(db, centre, cpf, "analyse_demande", ctx, days_ago=6)
         _answer(db, a, q, {"origine": "moi", "volontaire": "oui",
-                           "motif": "Après douze ans en comptabilité, je veux un métier plus tourné vers les personnes.",
+                           "motif": "Après douze ans en comptabilité, "
+                                    "je veux un métier plus tourné vers les personnes.",
                            "objectifs": ["reconversion", "formation"], "statut": "salarie",
                            "poste": "Comptable fournisseurs", "anciennete": 4, "satisfaction_poste": 2,
                            "format": "mixte", "disponibilites": ["matin", "soir"], "amenagements": "non"},
@@ -108,7 +110,7 @@ def seed(db: Session, centre, ctx: dict) -> None:
             db.flush()
             texts = ["Sait mettre les gens à l'aise et explique avec patience.",
                      "Très fiable dans l'organisation des dossiers."]
-            for respondent, text, level in zip(found[:2], texts, (5, 4)):
+            for respondent, text, level in zip(found[:2], texts, (5, 4), strict=True):
                 respondents.submit_respondent(db, respondent, {
                     "qualites": {"ecoute": level, "organise": 4, "initiative": 3, "explique": level, "adapte": 4},
                     "force": text})

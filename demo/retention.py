@@ -2,7 +2,8 @@
 
 First the centre's destruction delay, chosen through the retention feature
 (`choose_delay`, before any bilan closes). Then runs the real destruction
-rules over the bilans demo.bilans closed, at the dates the nightly job would have, so the destruction record, the shredded key
+rules over the bilans demo.bilans closed, at the dates the nightly job would
+have, so the destruction record, the shredded key
 and the kept proofs are exactly what production would hold; then this
 morning's reminders, which invite the bilan closed six months ago to its
 follow-up.

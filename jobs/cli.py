@@ -10,7 +10,8 @@ from sqlmodel import select
 
 from saas.commands import DatabaseGroup
 
-jobs_cli = DatabaseGroup("jobs", help="Tâches planifiées : rappels, synthèse du matin, destruction, purge, envoi des emails.")
+jobs_cli = DatabaseGroup("jobs", help="Tâches planifiées : rappels, synthèse du matin, destruction, purge, "
+                                      "envoi des emails.")
 
 
 @jobs_cli.command("run")
@@ -27,7 +28,7 @@ def _parse_now(_ctx, _param, value):
     try:
         return datetime.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter("format ISO attendu, par ex. 2027-06-01T09:00 (heure de Paris)")
+        raise click.BadParameter("format ISO attendu, par ex. 2027-06-01T09:00 (heure de Paris)") from None
 
 
 @jobs_cli.command("run-once")

@@ -91,7 +91,8 @@ def create(name, slug, siret, nda, admin_email, admin_name, password):
         centre = create_centre(name=name, slug=slug, siret=siret, nda=nda, admin=account)
     except SlugTaken:
         raise click.ClickException(f"l'adresse {slug} est déjà prise") from None
-    click.echo(f"Centre {centre.slug} créé (schéma {centre.schema}) en {1000 * (time.perf_counter() - started):.0f} ms.")
+    click.echo(f"Centre {centre.slug} créé (schéma {centre.schema}) "
+               f"en {1000 * (time.perf_counter() - started):.0f} ms.")
 
 
 def _set_status(slug: str, status: str) -> None:

@@ -72,7 +72,8 @@ def register_url_map(url_map) -> None:
         _patterns.update({p: p for p in found})
         # Longest first: a more specific rule wins over a prefix of it. Group names are made unique.
         ordered = sorted(_patterns, key=len, reverse=True)
-        _compiled = re.compile("|".join(f"(?:{p.replace('(?P<secret_RULE_', f'(?P<secret_{i}_')})" for i, p in enumerate(ordered)))
+        _compiled = re.compile("|".join(f"(?:{p.replace('(?P<secret_RULE_', f'(?P<secret_{i}_')})"
+                                        for i, p in enumerate(ordered)))
 
 
 def _replace(match: re.Match) -> str:

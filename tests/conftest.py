@@ -181,7 +181,8 @@ def add_member(app):
 
     def add(centre: MadeCentre, role: str = "consultant", email: str | None = None) -> Person:
         counter["n"] += 1
-        person = Person(email=email or f"{role}{counter['n']}@{centre.slug}.test", name=f"{role.title()} {counter['n']}")
+        person = Person(email=email or f"{role}{counter['n']}@{centre.slug}.test",
+                        name=f"{role.title()} {counter['n']}")
         with app.app_context():
             with app.extensions["db"].public_session() as session:
                 account = Account(email=person.email, name=person.name, password_hash=hash_password(person.password))

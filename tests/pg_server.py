@@ -271,5 +271,7 @@ def _wait_ready(server: PgServer, timeout: float = 10.0) -> None:
         except psycopg.OperationalError as exc:
             if time.monotonic() > deadline:
                 server.stop()
-                raise PostgresUnavailable(f"server started but does not answer on 127.0.0.1:{server.port}: {exc}")
+                raise PostgresUnavailable(
+                    f"server started but does not answer on 127.0.0.1:{server.port}: {exc}"
+                ) from exc
             time.sleep(0.05)

@@ -32,7 +32,8 @@ def set_reminders(client, slug, **values):
 
 
 def closed_through_views(app, client, centre, **walk):
-    """A bilan walked to conclusion, 14 h done, synthesis finalised and delivered, closed as completed: (person, bilan)."""
+    """A bilan walked to conclusion, 14 h done, synthesis finalised and delivered, closed as completed:
+    (person, bilan)."""
     slug = centre.slug
     person_id, bilan_id = walk_to_conclusion(client, slug, **walk)
     _mark_all_done(app, centre, bilan_id)

@@ -30,7 +30,8 @@ def test_opening_a_synthesis_writes_one_row_with_the_member_and_no_content(app, 
     consultant = add_member(centre)
     bilan_id = _bilan_with_synthesis(app, centre, consultant.id)
     login(consultant)
-    assert client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/", data={"circumstances": SECRET}).status_code in (200, 303)
+    assert client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/",
+                       data={"circumstances": SECRET}).status_code in (200, 303)
     assert _log(app, centre) == []  # saving is not opening
     assert client.get(f"/c/lyon/bilans/{bilan_id}/synthesis/").status_code == 200
     assert _log(app, centre) == [("synthesis", bilan_id, bilan_id, consultant.id)]

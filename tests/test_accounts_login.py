@@ -68,7 +68,8 @@ def test_consultant_cannot_open_admin_pages(client, make_centre, add_member, log
     login(consultant)
     assert client.get("/c/lyon/").status_code == 200
     assert client.get("/c/lyon/admin/").status_code == 404
-    assert client.post("/c/lyon/admin/invitations", data={"name": "X", "email": "x@x.fr", "role": "admin"}).status_code == 404
+    assert client.post("/c/lyon/admin/invitations",
+                       data={"name": "X", "email": "x@x.fr", "role": "admin"}).status_code == 404
 
 
 def test_password_change_ends_other_sessions(app, make_centre, login):

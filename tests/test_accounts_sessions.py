@@ -168,7 +168,8 @@ def test_password_reset_ends_every_session(app, make_centre, outbox):
     stranger.post("/password/forgot", data={"email": lyon.owner.email})
     [email] = outbox(kind="password_reset")
     link = re.search(r"http://localhost(/password/reset/\S+)", email.body_text).group(1)
-    assert stranger.post(link, data={"password": "nouveau secret 2027", "confirm": "nouveau secret 2027"}).status_code == 303
+    assert stranger.post(link, data={"password": "nouveau secret 2027",
+                                     "confirm": "nouveau secret 2027"}).status_code == 303
     assert opens_centre(stranger)  # the browser that reset the password has a new session
     laptop.delete_cookie(SESSION_COOKIE)
     assert not opens_centre(laptop)

@@ -147,7 +147,8 @@ def test_r6313_8_clock_starts_at_employer_transmission(app, client, lyon, login,
     assert agreement.status == "sent" and agreement.transmitted_on == paris_today()
     assert agreement.transmission_method == "employer_link"
     (to_employee,) = outbox(kind="agreement_sent")
-    assert to_employee.recipient == "marc@example.fr" and to_employee.attachments[0]["content_type"] == "application/pdf"
+    assert to_employee.recipient == "marc@example.fr"
+    assert to_employee.attachments[0]["content_type"] == "application/pdf"
     assert "à compter de cette transmission" in to_employee.body_text and "ni une faute" in to_employee.body_text
     assert client.post(link).status_code == 303 and len(outbox(kind="agreement_sent")) == 1  # once
     assert "Projet transmis à votre salarié" in _page(client.get(link))

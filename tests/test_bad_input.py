@@ -66,7 +66,8 @@ def test_login_bad_values(app, client, kind):
 
 
 def test_login_non_utf8(app, client):
-    response = client.post("/login", data=b"email=\xff\xfe&password=\xc3\x28", content_type="application/x-www-form-urlencoded")
+    response = client.post("/login", data=b"email=\xff\xfe&password=\xc3\x28",
+                           content_type="application/x-www-form-urlencoded")
     assert response.status_code == 422
 
 

@@ -30,7 +30,8 @@ def _owned_objects(app, lyon, owner_id):
         action = ActionItem(bilan_id=bilan.id, text="Action")
         db.add(action)
         employer = make_bilan(db, owner_id, state="quoted", funding="employer_plan", email="emp@example.fr")
-        agreement = drafting.send(db, employer, drafting.draft_for(employer, centre_name="Lyon"), centre=lyon.model(app))
+        agreement = drafting.send(db, employer, drafting.draft_for(employer, centre_name="Lyon"),
+                                  centre=lyon.model(app))
         db.commit()
         ids = {"bilan_id": bilan.id, "beneficiary_id": bilan.beneficiary_id, "session_id": session.id,
                "action_id": action.id, "agreement_id": agreement.id, "agreement_bilan": employer.id}

@@ -69,7 +69,8 @@ def test_l6313_4_beneficiary_withdraws_consent_and_the_bilan_stops(app, client, 
         flag = db.exec(select(Flag).where(Flag.kind == "consent_withdrawn")).one()
         assert flag.bilan_id == bilan.id and flag.consultant_id == lyon.owner.id
     (confirmation,) = outbox(kind="consent_withdrawn")
-    assert confirmation.recipient == "zoe@example.fr" and "ni une faute ni un motif de licenciement" in confirmation.body_text
+    assert confirmation.recipient == "zoe@example.fr"
+    assert "ni une faute ni un motif de licenciement" in confirmation.body_text
     assert "Vous avez arrêté votre bilan" in _text(client.get("/c/lyon/p/bilan/consent"))
     assert client.post("/c/lyon/p/bilan/consent/withdraw").status_code == 422  # once
     assert client.post("/c/lyon/p/bilan/consent", data={"volunteering": "y", "ethics": "y"}).status_code == 422

@@ -12,7 +12,8 @@ def test_beneficiary_and_bilan_round_trip_sealed(app, make_centre):
     centre = make_centre("lyon")
     with app.app_context():
         with tenant_session(centre.model(app)) as db:
-            person = Beneficiary(name="Zoé Martin", email="zoe@example.fr", email_index=email_index(db, "Zoe@example.fr "))
+            person = Beneficiary(name="Zoé Martin", email="zoe@example.fr",
+                                 email_index=email_index(db, "Zoe@example.fr "))
             db.add(person)
             db.flush()
             bilan = Bilan(beneficiary_id=person.id, consultant_id=centre.owner.id, prior_notes="secret")
@@ -21,7 +22,8 @@ def test_beneficiary_and_bilan_round_trip_sealed(app, make_centre):
             record(db, bilan.id, "created")
             db.commit()
         with tenant_session(centre.model(app)) as db:
-            found = db.exec(select(Beneficiary).where(Beneficiary.email_index == email_index(db, "zoe@example.fr"))).one()
+            found = db.exec(select(Beneficiary)
+                            .where(Beneficiary.email_index == email_index(db, "zoe@example.fr"))).one()
             assert found.name == "Zoé Martin"
             assert b"Zo" not in found.name_ct
             assert db.exec(select(Bilan)).one().prior_notes == "secret"

@@ -23,9 +23,11 @@ def test_beneficiary_consents_and_confirms_attendance_through_their_link(app, cl
     r = client.post("/c/lyon/beneficiaries/", data={"name": "Zoé Martin", "email": "zoe@example.fr",
                                                     "employment_status": "demandeur_emploi"})
     person_id = r.headers["Location"].rstrip("/").split("/")[-1]
-    bilan_id = client.post(f"/c/lyon/beneficiaries/{person_id}/bilans", data={"on": date.today().isoformat(), "duration": "1 h"}).headers["Location"].split("/")[-1]
-    client.post(f"/c/lyon/bilans/{bilan_id}/quote", data={"interview_hours": "16", "personal_hours": "8", "price": "1800",
-                                                          "format": "presentiel", "funding": "personal"})
+    bilan_id = client.post(f"/c/lyon/beneficiaries/{person_id}/bilans",
+                           data={"on": date.today().isoformat(), "duration": "1 h"}).headers["Location"].split("/")[-1]
+    client.post(f"/c/lyon/bilans/{bilan_id}/quote", data={"interview_hours": "16", "personal_hours": "8",
+                                                          "price": "1800", "format": "presentiel",
+                                                          "funding": "personal"})
     client.post(f"/c/lyon/bilans/{bilan_id}/start")
     backdate(app, lyon, bilan_id, started_days=5)  # so yesterday's session falls within the bilan
     assert client.post(f"/c/lyon/bilans/{bilan_id}/phase", data={"target": "investigation"}).status_code == 422
@@ -57,7 +59,8 @@ def test_beneficiary_consents_and_confirms_attendance_through_their_link(app, cl
 
 def test_portal_pages_need_a_portal_session(app, client, make_centre):
     make_centre("lyon")
-    for url in ("/c/lyon/p/bilan/consent", "/c/lyon/p/bilan/sessions", "/c/lyon/p/bilan/logbook", "/c/lyon/p/bilan/closing"):
+    for url in ("/c/lyon/p/bilan/consent", "/c/lyon/p/bilan/sessions", "/c/lyon/p/bilan/logbook",
+                "/c/lyon/p/bilan/closing"):
         assert client.get(url).status_code == 401
 
 

@@ -2,6 +2,8 @@
 from datetime import UTC, date, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlmodel import select
 
 from saas.errors import RuleViolation
@@ -262,9 +264,6 @@ def test_planning_template_stays_within_24_hours_and_above_13(app, lyon):
         bilan = make_bilan(db, lyon.owner.id, state="prior_interview")
         assert bilan.planned_interview_minutes == 14 * 60
 
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st
 
 
 @settings(max_examples=200, deadline=None)

@@ -105,7 +105,7 @@ def test_detached_object_cannot_decrypt(stack):
     with stack.session(1) as db:
         r = db.get(Result, rid)
     with pytest.raises(RuntimeError, match="keyring"):
-        r.notes
+        _ = r.notes
 
 
 def test_flush_without_keyring_is_refused(stack):

@@ -57,7 +57,8 @@ def test_text_codec_round_trips(value):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+                    | st.text(),
                     lambda c: st.lists(c) | st.dictionaries(st.text(), c), max_leaves=30))
 def test_json_codec_round_trips(value):
     enc, dec = KINDS["json"]

@@ -48,9 +48,9 @@ def test_destroyed_bilan_is_unreadable_in_a_restored_snapshot(stack):
             assert len(old_rows) == 3  # the snapshot still has the ciphertexts ...
             for row in old_rows:
                 with pytest.raises(BilanKeyDestroyed):
-                    row.notes  # ... but nothing opens them any more
+                    _ = row.notes  # ... but nothing opens them any more
             with pytest.raises(BilanKeyDestroyed):
-                db.get(Dossier, a).summary
+                _ = db.get(Dossier, a).summary
             assert [n for n, _, _ in _results(db, b)] == ["Entretien B très positif"] * 3
             assert db.get(Dossier, b).summary == "Synthèse B"
     finally:
@@ -146,4 +146,4 @@ def test_forget_centre_removes_every_key_of_that_centre_only(stack):
     stack.crypto.provision_centre(1)  # an id used again gets fresh keys, not the old ones
     with stack.session(1) as db:
         with pytest.raises(DecryptionError, match="no key"):
-            db.get(Dossier, a).summary
+            _ = db.get(Dossier, a).summary

@@ -35,7 +35,8 @@ def test_demo_seed_states(app, make_centre, add_member):
         assert b["refused_silence"].status == "refused" and b["refused_silence"].ended_at is not None
         refused = db.exec(select(Agreement).where(Agreement.bilan_id == b["refused_silence"].id)).one()
         assert refused.status == "refused" and refused.refusal_reason == clock.REFUSAL_REASON
-        assert {b[k].phase for k in ("investigation_public", "investigation_near_24h", "investigation_accommodations")} == {"investigation"}
+        assert {b[k].phase for k in ("investigation_public", "investigation_near_24h",
+                                     "investigation_accommodations")} == {"investigation"}
         assert 21 * 60 <= hours_of(db, b["investigation_near_24h"]).scheduled_total <= 24 * 60
         assert missing_sections(synthesis_of(db, b["conclusion_draft"]).sections)
         assert b["closed_last_week"].status == "completed"

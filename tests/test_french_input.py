@@ -97,8 +97,9 @@ def _stored(app, centre, bilan_id):
 
 QUOTE = {"interview_hours": "16", "personal_hours": "8 h", "format": "presentiel", "funding": "employer_plan",
          "employer_name": "Transports RA", "employer_siret": "552 100 554 00013"}
-AGREEMENT = {"employer_name": "Transports RA", "title": "Bilan", "duration_hours": "24", "accompaniment_hours": "16", "objective": "Texte",
-             "content": "Texte", "means": "Texte", "running_and_followup": "Texte", "results_handover": "Texte",
+AGREEMENT = {"employer_name": "Transports RA", "title": "Bilan", "duration_hours": "24", "accompaniment_hours": "16",
+             "objective": "Texte", "content": "Texte", "means": "Texte", "running_and_followup": "Texte",
+             "results_handover": "Texte",
              "payment_terms": "À 30 jours", "period_start": "01/12/2026", "period_end": "2027-02-28"}
 
 

@@ -19,7 +19,8 @@ def test_history_actor_questionnaire_and_bilan_events_show_the_consultants_name(
     option, title = re.search(r'<option value="([0-9a-f]{32})">([^<]+)</option>', page.text).groups()
     assert client.post(f"/c/lyon/bilans/{bilan_id}/questionnaires/",
                        data={"questionnaire_id": option, "due_on": "2099-01-31"}).status_code == 303
-    assert client.post(f"/c/lyon/bilans/{bilan_id}/objectives", data={"text": "Explorer la logistique"}).status_code == 303
+    assert client.post(f"/c/lyon/bilans/{bilan_id}/objectives",
+                       data={"text": "Explorer la logistique"}).status_code == 303
     history = client.get(f"/c/lyon/bilans/{bilan_id}/history/").text
     rows = re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td><td>([^<]*)</td></tr>", history)
     by_detail = {detail: actor for detail, actor in rows}

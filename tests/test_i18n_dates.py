@@ -6,7 +6,8 @@ import pytest
 from saas.i18n import date_fr, datetime_fr, weekday_date_fr
 
 
-@pytest.mark.parametrize("day, written", [(date(2026, 12, 1), "1er décembre 2026"), (date(2026, 12, 2), "2 décembre 2026"),
+@pytest.mark.parametrize("day, written", [(date(2026, 12, 1), "1er décembre 2026"),
+                                          (date(2026, 12, 2), "2 décembre 2026"),
                                           (date(2027, 3, 11), "11 mars 2027"), (date(2027, 1, 21), "21 janvier 2027")])
 def test_the_first_of_a_month_is_written_1er(day, written):
     assert date_fr(day) == written

@@ -32,7 +32,8 @@ def send(server, msg, **kwargs):
 
 
 def test_message_is_received_with_envelope_and_parsed(smtp_server):
-    send(smtp_server, french_mail(), from_addr="bounce@bilan.example", to_addrs=["zoe.martin@example.org", "cc@example.org"])
+    send(smtp_server, french_mail(), from_addr="bounce@bilan.example",
+         to_addrs=["zoe.martin@example.org", "cc@example.org"])
     [mail] = smtp_server.wait_for(1)
     assert mail.mail_from == "bounce@bilan.example"
     assert mail.rcpt_tos == ["zoe.martin@example.org", "cc@example.org"]

@@ -47,7 +47,8 @@ def test_purge_removes_only_what_expired(app, make_centre, add_member):
             s.add(PendingSignup(token_hash="1" * 64, slug="old", expires_at=NOW - timedelta(minutes=1), **signup))
             s.add(PendingSignup(token_hash="2" * 64, slug="new", expires_at=NOW + timedelta(hours=47), **signup))
             s.add(PasswordReset(account_id=centre.owner.id, token_hash="3" * 64, expires_at=NOW - timedelta(minutes=1)))
-            s.add(PasswordReset(account_id=centre.owner.id, token_hash="4" * 64, expires_at=NOW + timedelta(minutes=30)))
+            s.add(PasswordReset(account_id=centre.owner.id, token_hash="4" * 64,
+                                expires_at=NOW + timedelta(minutes=30)))
             for message_id, recipient, text, status, created_at in (
                     ("<a@x>", "z@example.org", "lien secret", "sent", NOW - timedelta(days=1)),
                     ("<b@x>", "y@example.org", "en attente", "queued", NOW)):

@@ -252,8 +252,8 @@ def test_every_token_route_of_the_url_map_is_masked(app):
     token_rules = [rule for rule in app.url_map.iter_rules() if any(map(is_secret_variable, rule.arguments))]
     assert {"signup.verify", "accounts.reset_password", "accounts.join", "portal.open", "agreement_links.show",
             "portal.respondents.open"} <= {rule.endpoint for rule in token_rules}
+    sample = "Zx9-tok_" + "A" * 35
     for rule in token_rules:
-        sample = "Zx9-tok_" + "A" * 35
         path = re.sub(r"<(?:[^<>:]+:)?(\w+)>", lambda m: sample if is_secret_variable(m.group(1)) else "lyon",
                       rule.rule)
         line = f'127.0.0.1 - - "GET {path}?x=1 HTTP/1.1" 200 - "http://localhost{path}"'

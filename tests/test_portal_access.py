@@ -97,7 +97,7 @@ def test_revoking_ends_an_open_session(app, client, make_centre):
 
 
 def test_wrong_centre_and_tampered_tokens_look_expired(app, client, make_centre, outbox):
-    lyon, brest = make_centre("lyon"), make_centre("brest")
+    lyon, _brest = make_centre("lyon"), make_centre("brest")
     person, bilan = make_bilan(app, lyon)
     url = issue(app, lyon, person, bilan)
     token = url.rsplit("/", 1)[1]

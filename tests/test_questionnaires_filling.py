@@ -106,7 +106,8 @@ def test_submission_lists_missing_answers_then_freezes(app, client, make_centre,
 
 
 def test_needs_analysis_must_be_signed(app, client, make_centre, outbox):
-    """CDC/DGEFP guide on CPF bilans (evidence of the preliminary phase): the needs questionnaire is filled and signed by the beneficiary."""
+    """CDC/DGEFP guide on CPF bilans (evidence of the preliminary phase): the needs questionnaire is filled
+    and signed by the beneficiary."""
     lyon = make_centre("lyon")
     person, bilan = make_bilan(app, lyon)
     aid = assign(app, lyon, bilan, "analyse_demande")

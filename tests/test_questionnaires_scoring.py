@@ -65,7 +65,8 @@ def test_radar_is_a_hexagon_with_accessible_title():
 
 def test_bars_scale_with_values():
     svg = str(charts.bars(["Écoute", "Organisation"], [4, 2], 4, "Compétences"))
-    widths = [float(w) for w in __import__("re").findall(r'<rect x="170" y="[\d.]+" width="([\d.]+)" height="16" fill="#1f5fbf"', svg)]
+    widths = [float(w) for w in __import__("re").findall(r'<rect x="170" y="[\d.]+" width="([\d.]+)" '
+                                                         r'height="16" fill="#1f5fbf"', svg)]
     assert widths[0] == 2 * widths[1] > 0
 
 
@@ -87,7 +88,8 @@ def test_results_for_bilan_gives_scores_and_charts(app, client, make_centre, out
     person, bilan = make_bilan(app, lyon)
     aid = assign(app, lyon, bilan, "auto_evaluation_competences")
     enter(client, last_link(outbox))
-    for qid, rows in {"communication": ("ecrit", "oral", "ecoute"), "organisation": ("priorites", "planifier", "delais"),
+    for qid, rows in {"communication": ("ecrit", "oral", "ecoute"),
+                      "organisation": ("priorites", "planifier", "delais"),
                       "relation": ("equipe", "conflits", "animer"),
                       "resolution": ("analyser", "solutions", "numerique")}.items():
         save(client, "lyon", aid, qid, {f"a-{qid}-{row}": "3" for row in rows})

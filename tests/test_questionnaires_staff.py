@@ -125,7 +125,8 @@ def test_360_aggregate_only_from_three_answers_and_never_who_said_what(app, clie
     aid = assign(app, lyon, bilan, "retour_360")
     enter(client, last_link(outbox))
     assert client.get(fill_url("lyon", aid)).status_code == 303  # the 360° page lists respondents
-    people = [("Alice Martin", "alice@example.fr", 5, "Très à l'écoute"), ("Bruno Petit", "bruno@example.fr", 3, "Organisé"),
+    people = [("Alice Martin", "alice@example.fr", 5, "Très à l'écoute"),
+              ("Bruno Petit", "bruno@example.fr", 3, "Organisé"),
               ("Chloé Roux", "chloe@example.fr", 4, "Curieuse")]
     for name, email, *_ in people:
         added = client.post(f"{fill_url('lyon', aid)}/respondents",
@@ -173,7 +174,8 @@ def test_exports_json_and_pdf(app, client, make_centre, login, outbox):
     assert data.status_code == 200 and data.headers["Content-Disposition"].startswith("attachment")
     parsed = json.loads(data.text)
     first = parsed["questionnaires"][0]
-    assert parsed["beneficiary"] == "Zoé Martin" and first["sections"][0]["questions"][0]["value"] == "Dix ans de logistique"
+    assert parsed["beneficiary"] == "Zoé Martin"
+    assert first["sections"][0]["questions"][0]["value"] == "Dix ans de logistique"
     pdf = client.get(f"/c/lyon/questionnaires/beneficiaries/{person}/export.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
 
@@ -190,7 +192,8 @@ def test_staff_routes_are_404_across_centres(app, client, make_centre, login, ou
                 f"/c/brest/questionnaires/assignments/{aid}", f"/c/brest/bilans/{bilan}/questionnaires/",
                 f"/c/brest/questionnaires/{qid}", f"/c/brest/questionnaires/beneficiaries/{person}/export.pdf"):
         assert client.get(url).status_code == 404, url
-    for url in (f"/c/lyon/questionnaires/assignments/{aid}/release", f"/c/brest/questionnaires/assignments/{aid}/reopen",
+    for url in (f"/c/lyon/questionnaires/assignments/{aid}/release",
+                f"/c/brest/questionnaires/assignments/{aid}/reopen",
                 f"/c/lyon/bilans/{bilan}/questionnaires/links/revoke"):
         assert client.post(url).status_code == 404, url
     # a consultant of lyon does not see a colleague's bilan either

@@ -57,7 +57,7 @@ def test_the_centres_own_text_replaces_ours_and_keeps_the_facts(app, make_centre
 
 
 def test_reminder_settings_are_for_admins_of_that_centre_only(app, client, login, make_centre, add_member):
-    lyon, brest = make_centre("lyon"), make_centre("brest")
+    lyon, _brest = make_centre("lyon"), make_centre("brest")
     consultant = add_member(lyon)
     login(consultant)
     assert client.get("/c/lyon/reminders/settings").status_code == 404

@@ -124,7 +124,8 @@ def test_working_documents_destroyed_at_end_by_default(app, client, make_centre,
     bad = client.post("/c/lyon/retention/settings", data={**SETTINGS, "grace_days": "10"})
     assert bad.status_code == 422 and "Indiquez pourquoi" in bad.text and 'value="10"' in bad.text
     ok = client.post("/c/lyon/retention/settings",
-                     data={**SETTINGS, "grace_days": "10", "grace_reason": "Laisser le temps de télécharger la synthèse"})
+                     data={**SETTINGS, "grace_days": "10",
+                           "grace_reason": "Laisser le temps de télécharger la synthèse"})
     assert ok.status_code == 303
     page = client.get("/c/lyon/retention/settings")
     assert "détruits 10 jours après sa clôture" in page.text

@@ -32,7 +32,7 @@ def test_admin_edits_settings_and_bad_values_are_refused(app, client, login, mak
 
 
 def test_settings_are_for_admins_of_that_centre_only(app, client, login, make_centre, add_member):
-    lyon, brest = make_centre("lyon"), make_centre("brest")
+    lyon, _brest = make_centre("lyon"), make_centre("brest")
     consultant = add_member(lyon)
     login(consultant)
     assert client.get("/c/lyon/retention/settings").status_code == 404

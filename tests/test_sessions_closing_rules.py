@@ -90,7 +90,8 @@ def test_session_cannot_be_planned_outside_the_bilan(app, client, lyon, login):
         # from the quote (started_on to 90 days later) bounds its sessions.
         bilan = make_bilan(db, lyon.owner.id, funding="employer_plan", email="leo@example.fr",
                            started_on=bilan.started_on)
-        end = db.exec(select(Agreement).where(Agreement.bilan_id == bilan.id, Agreement.status == "signed")).one().period_end
+        end = db.exec(select(Agreement).where(Agreement.bilan_id == bilan.id,
+                                              Agreement.status == "signed")).one().period_end
         with pytest.raises(RuleViolation, match=f"après le {date_fr(end)}.*R6313-8"):
             planning.schedule(db, bilan, starts_at=datetime.combine(end + timedelta(days=1), time(10), tzinfo=PARIS),
                               duration_minutes=60, kind="interview", format="presentiel")
@@ -208,7 +209,8 @@ def test_completed_closing_requires_delivered_synthesis(app, client, lyon, login
         bilan_id = bilan.id
     login(lyon.owner)
     page = client.get(f"/c/lyon/bilans/{bilan_id}").text
-    assert 'value="completed" disabled' in page and "Indisponible : le document de synthèse n&#39;a pas été remis" in page
+    assert 'value="completed" disabled' in page
+    assert "Indisponible : le document de synthèse n&#39;a pas été remis" in page
     assert f"/c/lyon/bilans/{bilan_id}/synthesis/" in page
     r = client.post(f"/c/lyon/bilans/{bilan_id}/close", data={"outcome": "completed"})
     assert r.status_code == 422 and "remis au bénéficiaire" in r.text
@@ -305,7 +307,8 @@ def test_certificate_cannot_be_issued_without_a_signatory(app, client, lyon, log
     assert client.post("/c/lyon/admin/centre", data={
         "name": "Centre Lyon", "siret": "73282932000074", "nda": "11755555555",
         "legal_representative_name": "Paul Durand", "legal_representative_title": "Président"}).status_code == 303
-    assert "Paul Durand, Président" in " ".join(pdf_text(client.get(f"/c/lyon/bilans/{bilan_id}/certificate.pdf").data).split())
+    certificate = client.get(f"/c/lyon/bilans/{bilan_id}/certificate.pdf")
+    assert "Paul Durand, Président" in " ".join(pdf_text(certificate.data).split())
 
 
 def test_closing_refused_while_the_certificate_cannot_be_issued(app, client, lyon, login):

@@ -23,7 +23,7 @@ def fill(rule, slug: str) -> str:
         values[arg] = slug if arg == "slug" else (1 if "Integer" in kind else "0" * 32)
     path = rule.rule
     for arg, value in values.items():
-        path = re.sub(r"<(?:[^:<>]+:)?%s>" % arg, str(value), path)
+        path = re.sub(rf"<(?:[^:<>]+:)?{arg}>", str(value), path)
     return path
 
 

@@ -107,7 +107,8 @@ def profile():
             return redirect(url_for("accounts.profile"), 303)
     status = 422 if request.method == "POST" else 200
     current = current_login_session()
-    return render_template("accounts/profile.html", form=form, login_sessions=sessions.open_sessions(db, current_user.id),
+    return render_template("accounts/profile.html", form=form,
+                           login_sessions=sessions.open_sessions(db, current_user.id),
                            current_session_id=current.id if current is not None else None), status
 
 

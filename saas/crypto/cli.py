@@ -123,7 +123,7 @@ def status(slug, no_values):
         click.echo(f"master {master_id} ({configured}{newest}): {count} centre key(s)")
     for rep in reports:
         click.echo(f"centre {rep.label} (id {rep.centre_id}):")
-        for version, master_id, created, retired in rep.versions:
+        for version, master_id, _created, retired in rep.versions:
             state = f"retired {retired:%Y-%m-%d}" if retired else "live"
             values = rep.values.get(("centre", version), 0)
             click.echo(f"  key v{version} [{state}] master {master_id}: "

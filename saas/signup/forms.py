@@ -22,7 +22,8 @@ class SignupForm(BaseForm):
                               validators=[required(), max_length(120), no_markup])
     slug = StringField("Adresse de votre espace", filters=[strip],
                        validators=[required(), max_length(40), _check(slug_problem)])
-    siret = StringField("SIRET", filters=[compact_digits], validators=[required(), max_length(20), _check(siret_problem)])
+    siret = StringField("SIRET", filters=[compact_digits],
+                        validators=[required(), max_length(20), _check(siret_problem)])
     nda = StringField("Numéro de déclaration d'activité (NDA)", filters=[compact_digits],
                       validators=[required(), max_length(20), _check(nda_problem)])
     qualiopi_number = StringField("Numéro du certificat Qualiopi", filters=[strip],

@@ -25,7 +25,8 @@ def qualiopi_warning(centre: Centre, today: date) -> str | None:
     if left < 0:
         return "Le certificat Qualiopi a expiré : les financements publics et mutualisés ne sont plus possibles."
     if left <= WARN_FROM_DAYS:
-        return f"Le certificat Qualiopi expire dans {left} jour{'s' if left > 1 else ''} : pensez à l'audit de renouvellement."
+        return (f"Le certificat Qualiopi expire dans {left} jour{'s' if left > 1 else ''} : "
+                "pensez à l'audit de renouvellement.")
     return None
 
 

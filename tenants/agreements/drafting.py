@@ -14,7 +14,8 @@ from tenants.sessions import hours as hours_rule
 
 DEFAULTS = {
     "objective": "Permettre au salarié d'analyser ses compétences professionnelles et personnelles, ses aptitudes "
-                 "et ses motivations afin de définir un projet professionnel et, le cas échéant, un projet de formation.",
+                 "et ses motivations afin de définir un projet professionnel et, le cas échéant, "
+                 "un projet de formation.",
     "content": "Trois phases (article R6313-4) : phase préliminaire (analyse de la demande et du besoin, choix du "
                "format, modalités de déroulement) ; phase d'investigation (construction et vérification du projet "
                "professionnel ou de pistes alternatives) ; phase de conclusion (appropriation des résultats, "

@@ -25,7 +25,8 @@ class BeneficiaryForm(BaseForm):
     employment_status = SelectField("Situation professionnelle", choices=list(EMPLOYMENT_STATUSES.items()))
     large_text = BooleanField("Documents en gros caractères (16 à 20 points)")
     short_sessions = BooleanField("Séances courtes (1 h)")
-    other_needs = TextAreaField("Autres besoins d'adaptation", filters=[strip], validators=[Optional(), max_length(1000)])
+    other_needs = TextAreaField("Autres besoins d'adaptation", filters=[strip],
+                                validators=[Optional(), max_length(1000)])
 
 
 class PriorInterviewForm(BaseForm):

@@ -253,7 +253,8 @@ def close():
         return _refused(bilan, "close_form", form)
     try:
         require_signatory(g.centre)  # closing sends the certificate
-        lifecycle.close(db, bilan, today=paris_today(), reason=form.reason.data or "", outcome=form.outcome.data or None,
+        lifecycle.close(db, bilan, today=paris_today(), reason=form.reason.data or "",
+                        outcome=form.outcome.data or None,
                         accept_unsigned=form.accept_unsigned.data, actor=actors.current_staff())
     except RuleViolation as refusal:
         return _refused(bilan, "close_form", form, refusal=refusal)

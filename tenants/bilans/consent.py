@@ -54,7 +54,8 @@ def record_consent(db: Session, bilan, *, method: str, ip: str | None = None, us
     for kind in BILAN_CONSENTS:
         if kind in given:
             continue
-        consent = Consent(bilan_id=bilan.id, kind=kind, method=method, ip=ip, user_agent=(user_agent or "")[:300] or None,
+        consent = Consent(bilan_id=bilan.id, kind=kind, method=method, ip=ip,
+                          user_agent=(user_agent or "")[:300] or None,
                           recorded_by=recorded_by, given_at=utcnow())
         db.add(consent)
         made.append(consent)
@@ -70,7 +71,8 @@ def record_disclosure_consent(db: Session, bilan, *, recipient_kind: str, recipi
     if recipient_kind not in ("cep", "employer", "other"):
         raise RuleViolation("Type de destinataire inconnu.")
     consent = Consent(bilan_id=bilan.id, kind="disclosure", recipient_kind=recipient_kind,
-                      recipient_name=recipient_name.strip()[:160], recipient_email=recipient_email.strip().lower()[:254],
+                      recipient_name=recipient_name.strip()[:160],
+                      recipient_email=recipient_email.strip().lower()[:254],
                       method=method, ip=ip, user_agent=(user_agent or "")[:300] or None, recorded_by=recorded_by)
     db.add(consent)
     record(db, bilan.id, "disclosure_consent", f"Accord pour transmettre la synthèse à {consent.recipient_name}", actor)

@@ -63,7 +63,8 @@ class ReasonForm(BaseForm):
 class CloseForm(BaseForm):
     """Closing: the outcome (lifecycle.closing_check says whether "completed" is possible), the reason of an
     interruption, and the explicit choice to close with attendance nobody signed."""
-    outcome = RadioField("Issue du bilan", [Optional()], choices=[("completed", "Terminé"), ("interrupted", "Interrompu")],
+    outcome = RadioField("Issue du bilan", [Optional()],
+                         choices=[("completed", "Terminé"), ("interrupted", "Interrompu")],
                          validate_choice=True)
     reason = StringField("Motif de l'interruption", [max_length(200), no_markup], filters=[strip])
     accept_unsigned = BooleanField("Clore sans ces émargements : leurs heures ne seront pas comptées")

@@ -63,7 +63,8 @@ def make_quote(db: Session, bilan: Bilan, *, price_cents: int, interview_minutes
     employer_siret = employer.check_employer(db.get(Centre, db.info["centre_id"]).siret, funding=funding,
                                              cpf_employer_cofunding=cpf_employer_cofunding,
                                              employer_name=employer_name, employer_siret=employer_siret)
-    bilan.price_cents, bilan.planned_interview_minutes, bilan.planned_personal_minutes = price_cents, interview_minutes, personal_minutes
+    bilan.price_cents = price_cents
+    bilan.planned_interview_minutes, bilan.planned_personal_minutes = interview_minutes, personal_minutes
     bilan.format, bilan.funding, bilan.edof_number = format, funding, (edof_number or None)
     bilan.funded_last_5_years, bilan.cpf_on_working_time = funded_last_5_years, cpf_on_working_time
     bilan.cpf_employer_cofunding, bilan.planned_start_on = cpf_employer_cofunding, planned_start_on

@@ -35,4 +35,5 @@ def send_closing(db, centre, person, bilan, *, certificate: bytes, actor: str | 
                 destroyed_night=working_destroyed_by(settings_for(db), bilan.ended_at))
     bilan.satisfaction_sent_at = utcnow()
     db.add(bilan)
-    record(db, bilan.id, "email", "Certificat, questionnaire de satisfaction et offre d'entretien de suivi envoyés", actor)
+    record(db, bilan.id, "email", "Certificat, questionnaire de satisfaction et offre d'entretien de suivi envoyés",
+           actor)

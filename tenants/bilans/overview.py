@@ -70,7 +70,8 @@ def overview(db: Session, centre_id: int, *, consultant_id: int | None, phase: s
     active = [b for b in bilans if b.status == "active"]
     result.counts = [("prior_interview", "Entretiens préalables / devis",
                       sum(b.status in ("prior_interview", "quoted") for b in bilans)),
-                     ("awaiting_agreement", "Conventions en attente", sum(b.status == "awaiting_agreement" for b in bilans))]
+                     ("awaiting_agreement", "Conventions en attente",
+                      sum(b.status == "awaiting_agreement" for b in bilans))]
     result.counts += [(key, label, sum(b.phase == key for b in active)) for key, label in PHASES.items()]
     now = utcnow()
     ids = [b.id for b in bilans]
@@ -87,7 +88,8 @@ def overview(db: Session, centre_id: int, *, consultant_id: int | None, phase: s
     result.rows = [Row(b, name(b), hours[b.id], first.get(b.id)) for b in shown]
     # What waits on someone.
     if ids:
-        for agreement in db.exec(select(Agreement).where(Agreement.bilan_id.in_(ids), Agreement.status.in_(AWAITING))).all():
+        for agreement in db.exec(select(Agreement).where(Agreement.bilan_id.in_(ids),
+                                                         Agreement.status.in_(AWAITING))).all():
             result.waiting.append(Waiting(f"Convention non signée — {name(by_id[agreement.bilan_id])} : "
                                           f"{clock.clock_state(agreement, today).short}", agreement.bilan_id))
         per_bilan = {bilan_id: sum(attendance.awaits_signature(s, a) for s, a in rows)
@@ -95,7 +97,8 @@ def overview(db: Session, centre_id: int, *, consultant_id: int | None, phase: s
         for bilan_id, n in per_bilan.items():
             if not n:
                 continue
-            result.waiting.append(Waiting(f"Émargement non confirmé — {name(by_id[bilan_id])} : {n} séance{'s' if n > 1 else ''}", bilan_id))
+            result.waiting.append(Waiting(f"Émargement non confirmé — {name(by_id[bilan_id])} : "
+                                          f"{n} séance{'s' if n > 1 else ''}", bilan_id))
         for b in active:
             if b.phase == "preliminary" and not has_consent(db, b.id):
                 result.waiting.append(Waiting(f"Consentement à recueillir — {name(b)}", b.id))
@@ -104,7 +107,8 @@ def overview(db: Session, centre_id: int, *, consultant_id: int | None, phase: s
                 result.waiting.append(Waiting(f"Questionnaire sans réponse — {name(by_id[row.assignment.bilan_id])}",
                                               row.assignment.bilan_id))
     for b in follow_ups:
-        result.waiting.append(Waiting(f"Entretien de suivi à proposer — {name(b)} (vers le {date_fr(b.follow_up_due_on)})", b.id))
+        result.waiting.append(Waiting(f"Entretien de suivi à proposer — {name(b)} "
+                                      f"(vers le {date_fr(b.follow_up_due_on)})", b.id))
     if consultants_filter:
         result.consultants = list(db.exec(select(Account).join(Membership, Membership.account_id == Account.id)
                                           .where(Membership.centre_id == centre_id).order_by(Account.name)).all())

@@ -102,7 +102,8 @@ def sessions():
     """Sessions, and the attendance to confirm for each interview that took place."""
     db = tenant_db()
     bilan = _bilan()
-    rows = db.exec(select(BilanSession, Attendance).join(Attendance, Attendance.session_id == BilanSession.id, isouter=True)
+    rows = db.exec(select(BilanSession, Attendance)
+                   .join(Attendance, Attendance.session_id == BilanSession.id, isouter=True)
                    .where(BilanSession.bilan_id == bilan.id, BilanSession.status != "cancelled")
                    .order_by(BilanSession.starts_at)).all()
     from saas.models import utcnow
@@ -130,8 +131,10 @@ def logbook():
     db = tenant_db()
     bilan = _bilan()
     return render("bilans/portal/logbook.html", bilan=bilan,
-                  objectives=db.exec(select(Objective).where(Objective.bilan_id == bilan.id).order_by(Objective.position, Objective.created_at)).all(),
-                  actions=db.exec(select(ActionItem).where(ActionItem.bilan_id == bilan.id).order_by(ActionItem.created_at)).all())
+                  objectives=db.exec(select(Objective).where(Objective.bilan_id == bilan.id)
+                                     .order_by(Objective.position, Objective.created_at)).all(),
+                  actions=db.exec(select(ActionItem).where(ActionItem.bilan_id == bilan.id)
+                                  .order_by(ActionItem.created_at)).all())
 
 
 @bp.get("/synthesis")
@@ -143,8 +146,10 @@ def synthesis(form: CommentForm | None = None, status: int = 200):
     found = editing.synthesis_of(db, bilan)
     if found is None or found.status == "draft":
         raise NotFound("Votre synthèse n'est pas encore disponible.")
-    return render("bilans/portal/synthesis.html", status=status, form=form or CommentForm(formdata=None), bilan=bilan, synthesis=found, sections=found.sections or {},
-                  labels=SECTIONS, comments=db.exec(select(SynthesisComment).where(SynthesisComment.bilan_id == bilan.id)
+    return render("bilans/portal/synthesis.html", status=status, form=form or CommentForm(formdata=None), bilan=bilan,
+                  synthesis=found, sections=found.sections or {},
+                  labels=SECTIONS, comments=db.exec(select(SynthesisComment)
+                                                    .where(SynthesisComment.bilan_id == bilan.id)
                                                     .order_by(SynthesisComment.at)).all())
 
 

@@ -54,20 +54,25 @@ def context(db: Session, bilan: Bilan, today: date) -> dict:
         "next_phase": PHASE_ORDER[phase_index + 1] if phase_index < 2 else None,
         "previous_phase": PHASE_ORDER[phase_index - 1] if phase_index > 0 else None,
         "phase_labels": PHASES, "checklist": checklists.items_for(bilan),
-        "objectives": list(db.exec(select(Objective).where(Objective.bilan_id == bilan.id).order_by(Objective.position, Objective.created_at)).all()),
-        "actions": list(db.exec(select(ActionItem).where(ActionItem.bilan_id == bilan.id).order_by(ActionItem.created_at)).all()),
+        "objectives": list(db.exec(select(Objective).where(Objective.bilan_id == bilan.id)
+                                   .order_by(Objective.position, Objective.created_at)).all()),
+        "actions": list(db.exec(select(ActionItem).where(ActionItem.bilan_id == bilan.id)
+                                .order_by(ActionItem.created_at)).all()),
         "consents": consents_of(db, bilan.id), "has_consent": has_consent(db, bilan.id),
         "consent_withdrawal": withdrawal_of(db, bilan.id),
         **agreement_context(db, agreement, today),
         "cpf_quote": cpf_quote_for(bilan, person, today),
-        "employer_dates": cpf.employer_dates(bilan.planned_start_on) if bilan.funding == "cpf" and bilan.cpf_on_working_time and bilan.planned_start_on else None,
-        "edof_start": cpf.edof_earliest_start(bilan.quoted_at.date()) if bilan.funding == "cpf" and bilan.quoted_at else None,
+        "employer_dates": cpf.employer_dates(bilan.planned_start_on)
+        if bilan.funding == "cpf" and bilan.cpf_on_working_time and bilan.planned_start_on else None,
+        "edof_start": cpf.edof_earliest_start(bilan.quoted_at.date())
+        if bilan.funding == "cpf" and bilan.quoted_at else None,
         "synthesis": synthesis, "missing_sections": missing_sections(synthesis.sections if synthesis else None),
         "closing": closing,
         "signatory_missing": certificate.signatory_missing(db.get(Centre, db.info["centre_id"])),
         "unsigned_warning": unsigned_warning(closing.unsigned) if closing and closing.unsigned else None,
         "satisfaction": db.exec(select(Satisfaction).where(Satisfaction.bilan_id == bilan.id)).first(),
-        "events": list(db.exec(select(HistoryEvent).where(HistoryEvent.bilan_id == bilan.id).order_by(HistoryEvent.at.desc()).limit(12)).all()),
+        "events": list(db.exec(select(HistoryEvent).where(HistoryEvent.bilan_id == bilan.id)
+                               .order_by(HistoryEvent.at.desc()).limit(12)).all()),
         "fundings": FUNDINGS, "formats": FORMATS, "keepable": KEEPABLE_DOCUMENTS,
         "needs_agreement": bilan.funding in ("employer_plan", "redeployment_leave"),
         "today": today,

@@ -42,13 +42,15 @@ def evidence(db: Session, bilan: Bilan) -> dict:
     sessions = list(db.exec(select(BilanSession).where(BilanSession.bilan_id == bilan.id)
                             .order_by(BilanSession.starts_at)).all())
     attendances = {a.session_id: a for a in db.exec(select(Attendance).where(Attendance.bilan_id == bilan.id)).all()}
-    agreement = db.exec(select(Agreement).where(Agreement.bilan_id == bilan.id).order_by(Agreement.sent_at.desc())).first()
+    agreement = db.exec(select(Agreement).where(Agreement.bilan_id == bilan.id)
+                        .order_by(Agreement.sent_at.desc())).first()
     satisfaction = db.exec(select(Satisfaction).where(Satisfaction.bilan_id == bilan.id)).first()
     synthesis = db.exec(select(Synthesis).where(Synthesis.bilan_id == bilan.id)).first()
     objectives = db.exec(select(func.count()).select_from(Objective).where(Objective.bilan_id == bilan.id)).one()
     hours = hours_of(db, bilan)
     consents = consents_of(db, bilan.id)
-    preliminary = [(label, (bilan.checklist or {}).get(key)) for key, label in checklists.CHECKLISTS["preliminary"].items()]
+    preliminary = [(label, (bilan.checklist or {}).get(key))
+                   for key, label in checklists.CHECKLISTS["preliminary"].items()]
     ctx = {
         "bilan": bilan, "person": person, "sessions": sessions, "attendances": attendances, "agreement": agreement,
         "satisfaction": satisfaction, "objective_count": objectives, "hours": hours,
@@ -64,15 +66,21 @@ def evidence(db: Session, bilan: Bilan) -> dict:
         if bilan.funding == "cpf" and bilan.price_cents is not None else None,
     }
     ctx["pieces"] = [
-        Piece("01-consentement.pdf", "Consentement et information déontologique (Qualiopi 9)", "pdf/evidence_consent.html", bool(ctx["consents"])),
-        Piece("02-phase-preliminaire.pdf", "Analyse du besoin, objectifs co-définis, format et calendrier (Qualiopi 4, 5)", "pdf/evidence_preliminary.html", True),
-        Piece("03-devis-convention.pdf", "Devis ou convention tripartite (Qualiopi 10)", "pdf/evidence_contract.html", bilan.price_cents is not None or agreement is not None),
-        Piece("04-planning-emargements.pdf", "Planning, durées et émargements", "pdf/evidence_attendance.html", bool(sessions)),
+        Piece("01-consentement.pdf", "Consentement et information déontologique (Qualiopi 9)",
+              "pdf/evidence_consent.html", bool(ctx["consents"])),
+        Piece("02-phase-preliminaire.pdf",
+              "Analyse du besoin, objectifs co-définis, format et calendrier (Qualiopi 4, 5)",
+              "pdf/evidence_preliminary.html", True),
+        Piece("03-devis-convention.pdf", "Devis ou convention tripartite (Qualiopi 10)", "pdf/evidence_contract.html",
+              bilan.price_cents is not None or agreement is not None),
+        Piece("04-planning-emargements.pdf", "Planning, durées et émargements", "pdf/evidence_attendance.html",
+              bool(sessions)),
         # The certificate is the one tenants/bilans/certificate.py issues (template None), never a copy.
         Piece("05-certificat-de-realisation.pdf", "Certificat de réalisation", None,
               bilan.ended_at is not None and not certificate.signatory_missing(db.get(Centre, db.info["centre_id"])),
               "" if bilan.ended_at is None else "à émettre une fois le représentant légal du centre renseigné"),
-        Piece("06-satisfaction.pdf", "Satisfaction (Qualiopi 30)", "pdf/evidence_satisfaction.html", satisfaction is not None),
+        Piece("06-satisfaction.pdf", "Satisfaction (Qualiopi 30)", "pdf/evidence_satisfaction.html",
+              satisfaction is not None),
     ]
     return ctx
 
@@ -85,10 +93,12 @@ def dossier_zip(db: Session, bilan: Bilan, centre, today: date) -> bytes:
     large = False  # auditors' copies; the beneficiary's own documents use their size
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("00-index.pdf", render_pdf("pdf/evidence_index.html", centre=centre, large=large, today=today, **ctx))
+        archive.writestr("00-index.pdf", render_pdf("pdf/evidence_index.html", centre=centre, large=large, today=today,
+                                                    **ctx))
         for piece in ctx["pieces"]:
             if piece.present and piece.template is None:
                 archive.writestr(piece.filename, certificate.certificate_pdf(db, centre, bilan))
             elif piece.present:
-                archive.writestr(piece.filename, render_pdf(piece.template, centre=centre, large=large, today=today, **ctx))
+                archive.writestr(piece.filename, render_pdf(piece.template, centre=centre, large=large, today=today,
+                                                            **ctx))
     return buffer.getvalue()

@@ -31,7 +31,8 @@ def radar(labels: list[str], values: list[float], maximum: float, title: str, si
     def point(i: int, fraction: float) -> tuple[float, float]:
         angle = -math.pi / 2 + 2 * math.pi * i / n
         return cx + radius * fraction * math.cos(angle), cy + radius * fraction * math.sin(angle)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+             f'width="{width}" height="{height}" '
              f'role="img" aria-label="{escape(title)}" class="chart"><title>{escape(title)}</title>']
     for ring in (0.25, 0.5, 0.75, 1.0):
         ring_points = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, ring) for i in range(n)))
@@ -42,7 +43,7 @@ def radar(labels: list[str], values: list[float], maximum: float, title: str, si
     shape = " ".join(f"{x:.1f},{y:.1f}" for x, y in
                      (point(i, max(0.0, min(1.0, v / maximum if maximum else 0))) for i, v in enumerate(values)))
     parts.append(f'<polygon points="{shape}" fill="{FILL}" fill-opacity="0.25" stroke="{STROKE}" stroke-width="2"/>')
-    for i, (label, value) in enumerate(zip(labels, values)):
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         x, y = point(i, 1.12)
         anchor = "middle" if abs(x - cx) < 5 else ("start" if x > cx else "end")
         top = y - 14 if y < cy - 5 else (y + 2 if y > cy + 5 else y - 6)
@@ -60,7 +61,7 @@ def bars(labels: list[str], values: list[float], maximum: float, title: str, wid
     bar_w = width - label_w - 50
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
              f'height="{height}" role="img" aria-label="{escape(title)}" class="chart"><title>{escape(title)}</title>']
-    for i, (label, value) in enumerate(zip(labels, values)):
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         y = 5 + i * row
         filled = bar_w * max(0.0, min(1.0, value / maximum if maximum else 0))
         short = label if len(label) <= 26 else label[:25] + "…"

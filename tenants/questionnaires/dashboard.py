@@ -25,5 +25,6 @@ def dashboard_panel(db, centre, membership):
         person = db.get(Beneficiary, row.assignment.beneficiary_id)
         names[row.assignment.id] = person.name if person else ""
     return Panel("questionnaires/_dashboard_panel.html",
-                 {"rows": shown, "names": names, "total": len(rows), "overdue": sum(1 for r in rows if r.overdue(today)),
+                 {"rows": shown, "names": names, "total": len(rows),
+                  "overdue": sum(1 for r in rows if r.overdue(today)),
                   "today": today}, order=40)

@@ -16,7 +16,8 @@ PAGINGS = [("sections", "Une partie par écran"), ("single", "Tout sur une page"
 
 class DetailsForm(BaseForm):
     title = StringField("Titre", [required(), max_length(160), no_markup], filters=[strip])
-    description = TextAreaField("Présentation (montrée au bénéficiaire)", [max_length(2000), no_markup], filters=[strip])
+    description = TextAreaField("Présentation (montrée au bénéficiaire)", [max_length(2000), no_markup],
+                                filters=[strip])
     paging = SelectField("Affichage", choices=PAGINGS)
 
 
@@ -26,9 +27,10 @@ class QuestionForm(BaseForm):
     help = StringField("Aide (facultative)", [max_length(500), no_markup], filters=[strip])
     required = BooleanField("Réponse obligatoire")
     choices = TextAreaField("Choix ou lignes du tableau (un par ligne)", [max_length(3000), no_markup])
-    show_if_question = SelectField("Afficher seulement si la question…", choices=[("", "Toujours afficher")], default="")
-    show_if_equals = StringField("… a pour réponse (identifiant du choix, oui/non ou valeur)", [max_length(60), no_markup],
-                                 filters=[strip])
+    show_if_question = SelectField("Afficher seulement si la question…", choices=[("", "Toujours afficher")],
+                                   default="")
+    show_if_equals = StringField("… a pour réponse (identifiant du choix, oui/non ou valeur)",
+                                 [max_length(60), no_markup], filters=[strip])
     section_id = SelectField("Partie", choices=[])
 
 

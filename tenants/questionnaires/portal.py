@@ -19,7 +19,8 @@ def portal_items(db, visitor) -> list[PortalItem]:
                                     url=url_for("portal_questionnaires.respondents", assignment_id=a.id),
                                     progress=None, order=20 + order, done=a.submitted_at is not None))
         else:
-            status = row.status + (f" — avant le {a.due_on.strftime('%d/%m/%Y')}" if a.due_on and not a.submitted_at else "")
+            status = row.status + (f" — avant le {a.due_on.strftime('%d/%m/%Y')}"
+                                   if a.due_on and not a.submitted_at else "")
             found.append(PortalItem(title=q.title, status=status,
                                     url=url_for("portal_questionnaires.fill", assignment_id=a.id),
                                     progress=None if a.submitted_at else a.progress, order=20 + order,

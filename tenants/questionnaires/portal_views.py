@@ -198,7 +198,8 @@ def respondents_page(assignment_id, form: RespondentForm | None = None, status=2
     db = tenant_db()
     answered, invited = respondents.counts(db, assignment.id)
     return render("questionnaires/respondents.html", "questionnaires/_respondents.html", status=status,
-                  assignment=assignment, questionnaire=questionnaire, people=respondents.respondents_of(db, assignment.id),
+                  assignment=assignment, questionnaire=questionnaire,
+                  people=respondents.respondents_of(db, assignment.id),
                   answered=answered, invited=invited, minimum=respondents.MIN_ANSWERS,
                   relationships=respondents.RELATIONSHIPS, form=form or RespondentForm(formdata=None))
 

@@ -89,7 +89,8 @@ def _editor(questionnaire, status=200, forms=None, details=None, problem=None):
                   answered=authoring.has_assignments(db, questionnaire), editing=editing,
                   details=details or DetailsForm(obj=questionnaire), question_forms=question_forms,
                   new_form=forms.get("new") or _question_form(questionnaire),
-                  section_form=forms.get("section") or SectionForm(formdata=None, prefix="section"), types=spec.TYPES, problem=problem)
+                  section_form=forms.get("section") or SectionForm(formdata=None, prefix="section"), types=spec.TYPES,
+                  problem=problem)
 
 
 @bp.get("/<questionnaire_id>")

@@ -33,7 +33,8 @@ class NotesForm(BaseForm):
 
 
 class PlanForm(BaseForm):
-    interview_hours = HoursField("Heures d'entretien", [required(), minutes_between(0, 24 * 60, "Entre 0 et 24 heures.")],
+    interview_hours = HoursField("Heures d'entretien",
+                                 [required(), minutes_between(0, 24 * 60, "Entre 0 et 24 heures.")],
                                  id="plan-interview")
     personal_hours = HoursField("Heures de travail personnel",
                                 [required(), minutes_between(0, 24 * 60, "Entre 0 et 24 heures.")], id="plan-personal")

@@ -102,7 +102,8 @@ def set_status(db: Session, bilan, session: BilanSession, status: str, actor: st
     db.add(session)
     bilan.last_activity_at = utcnow()
     db.add(bilan)
-    record(db, bilan.id, f"session_{status}", f"Séance du {datetime_fr(session.starts_at)} : {session.status_label.lower()}", actor)
+    record(db, bilan.id, f"session_{status}",
+           f"Séance du {datetime_fr(session.starts_at)} : {session.status_label.lower()}", actor)
 
 
 def save_notes(db: Session, session: BilanSession, notes: str) -> SessionNote:

@@ -131,7 +131,8 @@ def record_consent():
     if not form.validate_on_submit():
         return render("synthesis/edit.html", status=422, **editor_context(db, bilan, consent_form=form))
     consent.record_disclosure_consent(db, bilan, recipient_kind=form.recipient_kind.data,
-                                      recipient_name=form.recipient_name.data, recipient_email=form.recipient_email.data,
+                                      recipient_name=form.recipient_name.data,
+                                      recipient_email=form.recipient_email.data,
                                       method="paper", recorded_by=current_user.id, actor=actors.current_staff())
     db.commit()
     return _back(bilan)

@@ -124,7 +124,8 @@ def test_walk_a_bilan_from_prior_interview_to_closing(page, live_server, artifac
     page.get_by_role("link", name="← Bilan de Zoé Martin").click()
     page.get_by_role("button", name="Passer à la phase de conclusion").click()
     page.get_by_role("link", name="Rédiger la synthèse").click()
-    page.fill("#circumstances", "Après douze ans d'assistanat de gestion, Zoé souhaite retrouver du sens : pourquoi pas la formation ?")
+    page.fill("#circumstances", "Après douze ans d'assistanat de gestion, Zoé souhaite retrouver du sens : "
+                                "pourquoi pas la formation ?")
     page.get_by_role("button", name="Enregistrer le brouillon").click()
     page.wait_for_selector("#synthesis-status .saved-state")
     violations = axe(page)
