@@ -18,7 +18,7 @@ from saas.accounts.queries import membership
 from saas.centres.models import Centre
 from saas.db import database, tenant_db, tenant_session
 
-__all__ = ["tenant_db", "tenant_session", "find_centre", "centre_blueprint", "staff_blueprint"]
+__all__ = ["tenant_db", "tenant_session", "find_centre", "centre_blueprint", "staff_blueprint", "fill_from_request"]
 
 
 def find_centre(slug: str) -> Centre | None:
@@ -39,11 +39,19 @@ def _pull_centre(_endpoint, values):
     g.centre = centre
 
 
-def _push_slug(endpoint, values):
-    if "slug" in values or g.get("centre") is None:
-        return
-    if current_app.url_map.is_endpoint_expecting(endpoint, "slug"):
-        values["slug"] = g.centre.slug
+def fill_from_request(variable: str, current):
+    """A `url_defaults` hook: `url_for` gets `variable` from this request (`current()`, None when there is
+    none) for every endpoint that expects it, unless the caller gave one (Flask's urlprocessors pattern)."""
+    def push(endpoint, values):
+        if variable in values:
+            return
+        value = current()
+        if value is not None and current_app.url_map.is_endpoint_expecting(endpoint, variable):
+            values[variable] = value
+    return push
+
+
+_push_slug = fill_from_request("slug", lambda: g.centre.slug if g.get("centre") is not None else None)
 
 
 def centre_blueprint(name: str, import_name: str, url_prefix: str = "", **kwargs) -> Blueprint:

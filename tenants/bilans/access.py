@@ -11,12 +11,12 @@ export) check the bilan they lead to with `bilan_visible()`.
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g
+from flask import Blueprint, g
 from sqlmodel import Session
 
 from saas.accounts.roles import bilan_scope
 from saas.errors import NotFound
-from saas.tenancy import staff_blueprint, tenant_db
+from saas.tenancy import fill_from_request, staff_blueprint, tenant_db
 from tenants.bilans.models import Bilan
 
 NOT_FOUND = "Ce bilan n'existe pas ou ne vous est pas confié."
@@ -53,11 +53,7 @@ def _load_bilan():
     g.bilan = visible_bilan(tenant_db(), g.pop("bilan_id", None), g.membership)
 
 
-def _push_bilan_id(endpoint, values):
-    if "bilan_id" in values or g.get("bilan") is None:
-        return
-    if current_app.url_map.is_endpoint_expecting(endpoint, "bilan_id"):
-        values["bilan_id"] = g.bilan.id
+_push_bilan_id = fill_from_request("bilan_id", lambda: g.bilan.id if g.get("bilan") is not None else None)
 
 
 def bilan_blueprint(name: str, import_name: str, url_prefix: str = "", **kwargs) -> Blueprint:
