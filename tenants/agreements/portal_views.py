@@ -6,6 +6,8 @@ draft and a button; the POST records the transmission and emails the employee.
 """
 from __future__ import annotations
 
+from functools import wraps
+
 from flask import g, redirect, url_for
 
 from saas.downloads import pdf_response
@@ -36,14 +38,21 @@ def _closed():
     return render("agreements/employer_closed.html", status=404)
 
 
+def _by_link(view):
+    """Load the link's agreement and bilan once for `view(token, agreement, bilan)`; a closed link gets
+    the same page whatever the reason."""
+    @wraps(view)
+    def wrapped(token: str):
+        found = _found(token)
+        return _closed() if found is None else view(token, *found)
+    return wrapped
+
+
 @bp.get("/<token>", endpoint="show")
 @guessing
-def show(token: str):
+@_by_link
+def show(token: str, agreement, bilan):
     """The draft and one button; opening the link changes nothing."""
-    found = _found(token)
-    if found is None:
-        return _closed()
-    agreement, bilan = found
     db = tenant_db()
     return render("agreements/employer.html", token=token, agreement=agreement,
                   person=db.get(Beneficiary, bilan.beneficiary_id),
@@ -52,23 +61,17 @@ def show(token: str):
 
 @bp.get("/<token>/convention.pdf")
 @guessing
-def pdf(token: str):
+@_by_link
+def pdf(token: str, agreement, bilan):
     """The draft as a PDF (reading only)."""
-    found = _found(token)
-    if found is None:
-        return _closed()
-    agreement, bilan = found
     return pdf_response(sendings.render_pdf(tenant_db(), g.centre, agreement, bilan), sendings.PDF_NAME)
 
 
 @bp.post("/<token>")
 @guessing
-def transmit(token: str):
+@_by_link
+def transmit(token: str, agreement, bilan):
     """The employer transmits the draft to the employee today: the 10 days start (R6313-8)."""
-    found = _found(token)
-    if found is None:
-        return _closed()
-    agreement, bilan = found
     if agreement.status == "with_employer":
         now = utcnow()
         transmission.transmit(tenant_db(), agreement, bilan, on=to_paris(now).date(), method="employer_link",
