@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from jobs.sweep import SweepReport, sweep_centres
 from saas.db import database
+from tenants.access_log import log as access_log
 from tenants.portal.purge import purge_expired
 
 FAILED_BODY_KEEP = timedelta(days=30)   # long enough for the consultant to see the failure
@@ -54,8 +55,6 @@ def purge_platform(session: Session, now: datetime) -> Counter:
 
 def purge_centre(db: Session, centre, now: datetime) -> Counter:
     """The centre's expired rows: the portal's (tenants/portal/purge.py) and the access log's (12 months)."""
-    from tenants.access_log import log as access_log
-
     done = Counter(purge_expired(db, centre, now))
     done["access_log"] += access_log.purge(db, now)  # tenants/access_log/log.py
     db.commit()
