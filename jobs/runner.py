@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlmodel import Session
 
@@ -74,10 +74,3 @@ def _record(engine, name: str, now: datetime, started: datetime, report: SweepRe
                            errors=report.errors or None))
         session.commit()
 
-
-def purge_runs(session: Session, now: datetime, keep: timedelta = timedelta(days=90)) -> int:
-    """Job logs older than `keep` (by the time they acted for)."""
-    from sqlalchemy import delete
-
-    result = session.execute(delete(JobRun).where(JobRun.started_at < now - keep))
-    return result.rowcount or 0
