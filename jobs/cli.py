@@ -22,6 +22,16 @@ def run():
     run_blocking(current_app._get_current_object())
 
 
+# Exit status of `run-once`: 0 done; 3 done with failed items (each logged and flagged, the rest ran);
+# 1 a centre or the job crashed (2 is click's own: a wrong argument).
+EXIT_CRASHED = 1
+EXIT_FAILED_ITEMS = 3
+
+
+def failed_items_fr(n: int) -> str:
+    return f"{n} élément en échec" if n == 1 else f"{n} éléments en échec"
+
+
 def _parse_now(_ctx, _param, value):
     if value is None:
         return None
@@ -45,7 +55,7 @@ def run_once(job, now, only, no_lock):
     for name in names:
         if name not in JOBS:
             raise click.BadParameter(f"tâche inconnue {name!r} ; connues : {', '.join(JOBS)}, all")
-    failed = False
+    crashed = skipped = False
     for name in names:
         report = run_job(name, now, only=only, use_lock=not no_lock)
         if report is None:
@@ -54,11 +64,18 @@ def run_once(job, now, only, no_lock):
         done = ", ".join(f"{k}={v}" for k, v in sorted(report.counts.items())) or "rien à faire"
         where = f"{report.centres} centre(s), " if report.centres else ""
         click.echo(f"{name}: {where}{done}")
+        for item in report.failed_items:
+            skipped = True
+            click.echo(f"  élément en échec {item['centre']}: {item['kind']} {item['id']} ({item['error']})", err=True)
+        if report.failed_items:
+            click.echo(f"{name}: terminé, {failed_items_fr(len(report.failed_items))}", err=True)
         for error in report.errors:
-            failed = True
+            crashed = True
             click.echo(f"  erreur {error.get('centre') or '-'}: {error['error']}", err=True)
-    if failed:
-        sys.exit(1)
+    if crashed:
+        sys.exit(EXIT_CRASHED)
+    if skipped:
+        sys.exit(EXIT_FAILED_ITEMS)
 
 
 @jobs_cli.command("status")
@@ -82,12 +99,20 @@ def status():
                     f" (pour {last.now:%Y-%m-%d %H:%M}Z)" if last.now else f"{name:<12} {last.started_at}")
             line += f", durée {duration:.2f} s" if duration is not None else ", en cours"
             line += f", {summary}" if summary else ""
-            line += f", {len(last.errors)} erreur(s)" if last.errors else ", sans erreur"
+            if last.errors:
+                line += f", {len(last.errors)} erreur(s)"
+            elif last.failed_items:
+                line += f", terminée, {failed_items_fr(len(last.failed_items))}"
+            else:
+                line += ", sans erreur"
             if held is not None and held.owner:
                 line += f" [verrou : {held.owner}]"
             click.echo(line)
             for error in last.errors or []:
                 click.echo(f"    {error.get('centre') or '-'}: {error['error']}")
+            for item in last.failed_items or []:
+                click.echo(f"    {item.get('centre') or '-'}: élément {item.get('kind')} {item.get('id')}"
+                           f" ({item.get('error')})")
 
 
 def init_app(app) -> None:

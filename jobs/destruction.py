@@ -16,7 +16,7 @@ from tenants.retention.abandonment import flag_abandoned
 
 
 def for_centre(db: Session, centre, now: datetime) -> Counter:
-    done = Counter(destruction.sweep(db, now))
+    done = Counter(destruction.sweep(db, centre, now))
     done.update(flag_abandoned(db, centre, now))
     return done
 

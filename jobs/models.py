@@ -24,4 +24,8 @@ class JobRun(PublicModel, table=True):
     finished_at: Optional[datetime] = None
     now: Optional[datetime] = None  # the "now" the sweep acted for (time travel)
     summary: Optional[dict] = Field(default=None, sa_column=Column(JSON))
-    errors: Optional[list] = Field(default=None, sa_column=Column(JSON))
+    errors: Optional[list] = Field(default=None, sa_column=Column(JSON))  # crashes (a centre, the job)
+    # done | done_with_failed_items | crashed (jobs/sweep.py:SweepReport.outcome); None: older runs
+    outcome: Optional[str] = Field(default=None, max_length=30)
+    # rows skipped by tenants/flags/items.py:each_item: centre, kind, id, exception class (no content)
+    failed_items: Optional[list] = Field(default=None, sa_column=Column(JSON))

@@ -71,6 +71,7 @@ def _record(engine, name: str, now: datetime, started: datetime, report: SweepRe
     with Session(engine) as session:
         session.add(JobRun(job=name, started_at=started, finished_at=utcnow(), now=now,
                            summary={"centres": report.centres, **dict(report.counts)},
-                           errors=report.errors or None))
+                           errors=report.errors or None, outcome=report.outcome,
+                           failed_items=report.failed_items or None))
         session.commit()
 

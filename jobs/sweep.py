@@ -1,5 +1,10 @@
 """Iterate over every active centre; one failing centre is logged and skipped.
 
+Inside a centre, the features walk their rows through tenants/flags/items.py:each_item
+(one transaction per item): a failing item is logged, flagged and skipped, and
+the report lists it in `failed_items`, apart from `errors` (a centre or the job
+that crashed): the run is "done with N failed items" (docs/JOBS.md).
+
 Each centre gets its own tenant session (one pooled connection, returned
 before the next centre is opened), so a sweep never sees two centres at once.
 The per-centre function commits its own actions one by one: a sweep killed
@@ -18,6 +23,7 @@ from sqlmodel import select
 from saas.centres.models import Centre
 from saas.db import database
 from saas.tenancy import tenant_session
+from tenants.flags.items import failed_items
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +31,16 @@ log = logging.getLogger(__name__)
 @dataclass
 class SweepReport:
     counts: Counter = field(default_factory=Counter)
-    errors: list = field(default_factory=list)
+    errors: list = field(default_factory=list)         # crashes: a centre, or the whole job
+    failed_items: list = field(default_factory=list)   # {"centre", "kind", "id", "error"}: skipped rows
     centres: int = 0
+
+    @property
+    def outcome(self) -> str:
+        """done | done_with_failed_items | crashed (the run record's and the exit status's)."""
+        if self.errors:
+            return "crashed"
+        return "done_with_failed_items" if self.failed_items else "done"
 
     def add(self, other: dict | Counter | None) -> None:
         for key, value in (other or {}).items():
@@ -61,8 +75,11 @@ def sweep_centres(job: str, action: Callable, now: datetime, *, only: str | None
             break
         try:
             with tenant_session(centre) as db:
-                report.add(action(db, centre, now))
-                db.commit()
+                try:
+                    report.add(action(db, centre, now))
+                    db.commit()
+                finally:
+                    report.failed_items.extend({"centre": centre.slug, **item} for item in failed_items(db))
         except Exception as error:  # one centre's bad data never stops the others
             log.exception("%s: centre %s (%s) failed", job, centre.slug, centre.id)
             report.errors.append({"centre": centre.slug, "error": f"{type(error).__name__}: {error}"[:300]})

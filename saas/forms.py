@@ -13,7 +13,16 @@ from wtforms import Field
 from wtforms.validators import Length, Regexp, StopValidation, ValidationError
 from wtforms.widgets import DateInput, TextInput
 
-from saas.parsing import FrenchInputError, euros_text, hours_text, parse_date, parse_euros, parse_hours
+from saas.i18n import paris_today
+from saas.parsing import (
+    FrenchInputError,
+    bounded_date,
+    euros_text,
+    hours_text,
+    parse_date,
+    parse_euros,
+    parse_hours,
+)
 
 EMAIL = re.compile(r"^[^@\s<>\"'(),;:\\\[\]]{1,64}@[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+$")
 
@@ -94,9 +103,10 @@ class HoursField(_FrenchField):
 
 
 class FrenchDateField(_FrenchField):
-    """A date from `<input type=date>` (ISO) or typed "01/12/2026" → `data` a date (saas.parsing.parse_date)."""
+    """A date from `<input type=date>` (ISO) or typed "01/12/2026" → `data` a date (saas.parsing.parse_date),
+    within `saas.parsing.bounded_date` of today: every date that drives a job enters here."""
     widget = DateInput()
-    parse = staticmethod(parse_date)
+    parse = staticmethod(lambda text: bounded_date(parse_date(text), paris_today()))
     show = staticmethod(lambda value: value.isoformat())
 
     def _value(self):

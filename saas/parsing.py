@@ -10,7 +10,8 @@ to show beside the field; it never raises anything else, whatever the text.
   ambiguous (1 800 € or 1,80 €?). At most two decimals; never negative.
 - Hours → minutes: "1,5", "1.5", "2", "2 h", "1h30", "1 h 30", "1 h 30 min", "1:30", "90 min".
 - Dates: ISO "2026-12-01" (what `<input type=date>` sends) and "01/12/2026",
-  "1/12/2026", "01.12.2026", "01-12-2026".
+  "1/12/2026", "01.12.2026", "01-12-2026"; `bounded_date` keeps them within
+  [today − 10 years, today + 5 years] (a bilan lasts months: docs/RULES.md, "Dates within bounds").
 """
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ SPACES = re.compile(r"[\s\u00a0\u202f\u2007\u2009]+")
 EUROS_HELP = "Indiquez un montant en euros, par exemple 1 800 ou 1 800,00 €."
 HOURS_HELP = "Indiquez une durée en heures, par exemple 1,5 ou 1 h 30."
 DATE_HELP = "Indiquez une date, par exemple 01/12/2026."
+DATE_YEARS_BACK = 10   # a proof is kept 4 years (R6313-7): older facts are not typed in
+DATE_YEARS_AHEAD = 5   # a Qualiopi certificate runs 3 years; a bilan, months
 
 
 class FrenchInputError(ValueError):
@@ -114,6 +117,28 @@ def parse_date(text: object) -> date:
     if not 1900 <= parsed.year <= 2100:
         raise FrenchInputError(DATE_HELP)
     return parsed
+
+
+def _years_from(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def date_bounds(today: date) -> tuple[date, date]:
+    """The first and last day a date that drives the centre's work may fall on."""
+    return _years_from(today, -DATE_YEARS_BACK), _years_from(today, DATE_YEARS_AHEAD)
+
+
+def bounded_date(day: date, today: date) -> date:
+    """`day` itself when within `date_bounds(today)`, else FrenchInputError (docs/RULES.md,
+    "Dates within bounds"): forms refuse it, a sweep isolates the row that has one."""
+    low, high = date_bounds(today)
+    if not low <= day <= high:
+        raise FrenchInputError(f"Cette date est trop éloignée : indiquez une date entre le {low:%d/%m/%Y}"
+                               f" et le {high:%d/%m/%Y}.")
+    return day
 
 
 def euros_text(cents: int | None) -> str:

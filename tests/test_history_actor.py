@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from bilans_support import centre_db, make_bilan
+from bilans_support import centre_db, make_bilan, paris_today
 
 
 def test_history_actor_questionnaire_and_bilan_events_show_the_consultants_name(app, client, make_centre, login,
@@ -18,7 +18,8 @@ def test_history_actor_questionnaire_and_bilan_events_show_the_consultants_name(
     page = client.get(f"/c/lyon/bilans/{bilan_id}/questionnaires/")
     option, title = re.search(r'<option value="([0-9a-f]{32})">([^<]+)</option>', page.text).groups()
     assert client.post(f"/c/lyon/bilans/{bilan_id}/questionnaires/",
-                       data={"questionnaire_id": option, "due_on": "2099-01-31"}).status_code == 303
+                       data={"questionnaire_id": option,
+                             "due_on": f"{paris_today().year + 1}-01-31"}).status_code == 303
     assert client.post(f"/c/lyon/bilans/{bilan_id}/objectives",
                        data={"text": "Explorer la logistique"}).status_code == 303
     history = client.get(f"/c/lyon/bilans/{bilan_id}/history/").text

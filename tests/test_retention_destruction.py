@@ -225,9 +225,10 @@ def test_a_destruction_interrupted_after_the_key_went_finishes_on_the_next_run(a
 
     monkeypatch.setattr(destruction, "_record", dying)
     report = run(app, "destruction", END + timedelta(days=8))
-    assert report.errors and "killed" in report.errors[0]["error"]
+    # That bilan alone is rolled back (tenants/flags/items.py:each_item); the other one is destroyed.
+    assert not report.errors and [i["error"] for i in report.failed_items] == ["SystemError"]
     half = [_state(app, centre, b) for b in (bilan, reference)]
-    assert sum(not s["key"] for s in half) == 1 and sum(s["objective"] for s in half) == 2  # rows rolled back
+    assert sum(not s["key"] for s in half) == 2 and sum(s["objective"] for s in half) == 1  # rows rolled back
     report = run(app, "destruction", END + timedelta(days=8))
     assert not report.errors
     done = _state(app, centre, bilan)

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from saas.centres.models import Centre
 from saas.i18n import date_fr, to_paris
+from tenants.flags.items import each_item
 from tenants.reminders.sending import send_once
 
 WARN_FROM_DAYS = 60
@@ -47,9 +48,11 @@ def warn_admins(db: Session, centre, now: datetime) -> dict:
     admins = db.exec(select(Account).join(Membership, Membership.account_id == Account.id)
                      .where(Membership.centre_id == centre.id, Membership.role == ADMIN)
                      .order_by(Account.id)).all()
-    sent = 0
-    for admin in admins:
-        sent += send_once(db, now, key=f"qualiopi:{centre.id}:{expires:%Y%m%d}:{threshold}:{admin.id}",
-                          to=admin.email, template="qualiopi_expiry", kind="qualiopi_expiry", centre=centre,
-                          name=admin.name, centre_name=centre.name, expires=date_fr(expires), days=left)
-    return {"qualiopi_warnings": sent}
+
+    def warn(admin) -> dict:
+        return {"sent": send_once(db, now, key=f"qualiopi:{centre.id}:{expires:%Y%m%d}:{threshold}:{admin.id}",
+                                  to=admin.email, template="qualiopi_expiry", kind="qualiopi_expiry", centre=centre,
+                                  name=admin.name, centre_name=centre.name, expires=date_fr(expires), days=left)}
+
+    done = each_item(db, centre, now, admins, warn, kind="qualiopi", label="l'alerte Qualiopi d'un administrateur")
+    return {"qualiopi_warnings": done["sent"]}

@@ -44,16 +44,19 @@ def sign(db: Session, agreement: Agreement, bilan, at: datetime | None = None, a
 
 def lapse_overdue(db: Session, now: datetime) -> list[Agreement]:
     """Every agreement whose 10 days are over at `now` lapses (refused); the caller commits."""
+    return [agreement for agreement in overdue(db, to_paris(now).date()) if lapse_if_due(db, agreement, now)]
+
+
+def lapse_if_due(db: Session, agreement: Agreement, now: datetime) -> bool:
+    """One overdue agreement (clock.overdue) lapses unless its bilan is gone; the caller commits.
+    The reminder sweep calls it agreement by agreement (tenants/flags/items.py:each_item)."""
     from tenants.bilans.models import Bilan
 
-    lapsed = []
-    for agreement in overdue(db, to_paris(now).date()):
-        bilan = db.get(Bilan, agreement.bilan_id)
-        if bilan is None or bilan.destroyed_at is not None:
-            continue
-        lapse(db, agreement, bilan, now=now)
-        lapsed.append(agreement)
-    return lapsed
+    bilan = db.get(Bilan, agreement.bilan_id)
+    if bilan is None or bilan.destroyed_at is not None:
+        return False
+    lapse(db, agreement, bilan, now=now)
+    return True
 
 
 def lapse(db: Session, agreement: Agreement, bilan, *, now: datetime) -> None:

@@ -19,6 +19,7 @@ from tenants.agreements import clock
 from tenants.agreements.models import Agreement
 from tenants.beneficiaries.models import Beneficiary
 from tenants.bilans.models import OPEN_STATUSES, Bilan
+from tenants.flags.items import each_item
 from tenants.flags.models import Flag
 from tenants.reminders.sending import send_once
 from tenants.reminders.settings import reminder_settings
@@ -81,14 +82,20 @@ def send_digests(db: Session, centre, now: datetime) -> Counter:
 
     done = Counter()
     today = to_paris(now).date()
-    for account_id, items in sorted(items_by_consultant(db, centre, now).items()):
+
+    def send(entry) -> dict:
+        account_id, items = entry
         if not account_id or not (items["today"] or items["late"]):
-            continue
+            return {}
         account = db.get(Account, account_id)
         if account is None:
-            continue
-        done["digests"] += send_once(db, now, key=f"digest:{centre.id}:{account_id}:{today:%Y%m%d}",
+            return {}
+        return {"digests": send_once(db, now, key=f"digest:{centre.id}:{account_id}:{today:%Y%m%d}",
                                      to=account.email, template="digest", kind="digest", centre=centre,
                                      name=account.name, centre_name=centre.name, today=items["today"],
-                                     late=items["late"], day=today)
+                                     late=items["late"], day=today)}
+
+    # One consultant's digest failing never keeps the others' (tenants/flags/items.py:each_item).
+    done.update(each_item(db, centre, now, sorted(items_by_consultant(db, centre, now).items()), send,
+                          kind="digest", label="la synthèse du matin d'un consultant", ident=lambda e: e[0]))
     return done

@@ -36,6 +36,7 @@ from sqlmodel import Session, select
 from saas.crypto.fields import sealed_fields, sealed_models
 from saas.models import as_utc
 from saas.tenancy.models import TenantModel
+from tenants.flags.items import each_item
 from tenants.history import actors
 from tenants.retention.models import GRACE_DAYS_MAX, DestructionRecord, RetentionSettings, settings_for
 from tenants.retention.scopes import FOLLOW_UP, extra_keys, key_id
@@ -379,11 +380,13 @@ def _tombstone(db: Session, bilan, now: datetime, counts: Counter) -> None:
         counts["Identité du bénéficiaire"] += 1
 
 
-def sweep(db: Session, now: datetime) -> Counter:
+def sweep(db: Session, centre, now: datetime) -> Counter:
     """Every ended bilan of this centre whose next stage is due.
 
     Two queries find the work (candidates by date, then their records), so a
-    centre with nothing due costs two round trips, whatever its size.
+    centre with nothing due costs two round trips, whatever its size. Each bilan
+    on its own (tenants/flags/items.py:each_item): one that fails is flagged, the
+    others are destroyed on time.
     """
     from sqlalchemy import and_, or_
 
@@ -410,13 +413,18 @@ def sweep(db: Session, now: datetime) -> Counter:
                                    .where(DestructionRecord.bilan_id.in_(ids))).all():
         records.setdefault(bilan_id, set()).add(stage)
     with_follow_up = _follow_up_left(db, ids)
-    for bilan in candidates:
+
+    def destroy(bilan) -> Counter:
+        counts = Counter()
         if stage_due(bilan, settings, now, records.get(bilan.id, set()), bilan.id in with_follow_up) is None:
-            continue
+            return counts
         for outcome in destroy_due(db, bilan, settings, now):
-            done[f"destroyed_{outcome.stage}"] += 1
-            done["items_destroyed"] += outcome.total
-    return done
+            counts[f"destroyed_{outcome.stage}"] += 1
+            counts["items_destroyed"] += outcome.total
+        return counts
+
+    return each_item(db, centre, now, candidates, destroy, kind="bilan", label="la destruction d'un bilan",
+                     bilan_of=lambda bilan: bilan.id)
 
 
 def _closed():

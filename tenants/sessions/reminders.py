@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from saas.i18n import datetime_fr, to_paris
 from saas.mail.outbox import attachment
 from saas.models import as_utc
+from tenants.flags.items import each_item
 from tenants.reminders.sending import STALE, Context, paris_at
 from tenants.sessions import attendance
 from tenants.sessions.invitation import session_ics
@@ -20,28 +21,33 @@ from tenants.sessions.models import BilanSession
 
 
 def send_session_reminders(db: Session, centre, now: datetime) -> dict:
-    """The day before an interview (09:00 Paris), with the .ics attached."""
+    """The day before an interview (09:00 Paris), with the .ics attached (each session on its own:
+    tenants/flags/items.py:each_item)."""
     ctx = Context.of(db, centre, now)
-    sent = 0
     upcoming = db.exec(select(BilanSession).where(
         BilanSession.status == "planned", BilanSession.kind == "interview",
         BilanSession.starts_at > now, BilanSession.starts_at <= now + timedelta(days=2))
         .order_by(BilanSession.starts_at)).all()
-    for session in upcoming:
-        starts = as_utc(session.starts_at)
-        day = to_paris(starts).date()
-        key = f"reminder:session:{session.id}:day-before:{day:%Y%m%d}"
-        if now < paris_at(day - timedelta(days=1)) or key in ctx.taken:
-            continue
-        bilan = ctx.bilan(session.bilan_id)
-        if not ctx.can_email(bilan):
-            continue
-        sent += ctx.to_beneficiary(
-            bilan, key=key, template="reminder_session",
-            kind="reminder_session", history=f"Rappel de la séance du {datetime_fr(starts)} envoyé",
-            starts=datetime_fr(starts), duration=session.duration_minutes, format=session.format,
-            attachments=lambda s=session: [attachment("seance.ics", "text/calendar", session_ics(s, centre, now))])
-    return {"session_reminders": sent}
+    done = each_item(db, centre, now, upcoming, lambda session: _remind_session(ctx, session), kind="session",
+                     label="le rappel d'une séance", bilan_of=lambda s: s.bilan_id)
+    return {"session_reminders": done["sent"]}
+
+
+def _remind_session(ctx: Context, session) -> dict:
+    centre, now = ctx.centre, ctx.now
+    starts = as_utc(session.starts_at)
+    day = to_paris(starts).date()
+    key = f"reminder:session:{session.id}:day-before:{day:%Y%m%d}"
+    if now < paris_at(day - timedelta(days=1)) or key in ctx.taken:
+        return {}
+    bilan = ctx.bilan(session.bilan_id)
+    if not ctx.can_email(bilan):
+        return {}
+    return {"sent": ctx.to_beneficiary(
+        bilan, key=key, template="reminder_session",
+        kind="reminder_session", history=f"Rappel de la séance du {datetime_fr(starts)} envoyé",
+        starts=datetime_fr(starts), duration=session.duration_minutes, format=session.format,
+        attachments=lambda s=session: [attachment("seance.ics", "text/calendar", session_ics(s, centre, now))])}
 
 
 def attendance_reminders_due(db: Session, centre, now: datetime, settings=None) -> list:
@@ -54,19 +60,25 @@ def attendance_reminders_due(db: Session, centre, now: datetime, settings=None) 
 
 
 def send_attendance_reminders(db: Session, centre, now: datetime) -> dict:
-    """An interview done but not signed by the beneficiary after 2 days: one reminder."""
+    """An interview done but not signed by the beneficiary after 2 days: one reminder (each signature
+    on its own: tenants/flags/items.py:each_item)."""
     ctx = Context.of(db, centre, now)
-    sent = 0
-    for session, signature in attendance_reminders_due(db, centre, now, ctx.settings):
-        key = f"reminder:attendance:{signature.id}"
-        if key in ctx.taken:
-            continue
-        bilan = ctx.bilan(signature.bilan_id)
-        if not ctx.can_email(bilan):
-            continue
-        starts = as_utc(session.starts_at)
-        sent += ctx.to_beneficiary(
-            bilan, key=key, template="reminder_attendance",
-            kind="reminder_attendance", history=f"Rappel d'émargement de la séance du {datetime_fr(starts)} envoyé",
-            starts=datetime_fr(starts))
-    return {"attendance_reminders": sent}
+    due = attendance_reminders_due(db, centre, now, ctx.settings)
+    done = each_item(db, centre, now, due, lambda pair: _remind_attendance(ctx, *pair), kind="attendance",
+                     label="le rappel d'un émargement", ident=lambda pair: pair[1].id,
+                     bilan_of=lambda pair: pair[1].bilan_id)
+    return {"attendance_reminders": done["sent"]}
+
+
+def _remind_attendance(ctx: Context, session, signature) -> dict:
+    key = f"reminder:attendance:{signature.id}"
+    if key in ctx.taken:
+        return {}
+    bilan = ctx.bilan(signature.bilan_id)
+    if not ctx.can_email(bilan):
+        return {}
+    starts = as_utc(session.starts_at)
+    return {"sent": ctx.to_beneficiary(
+        bilan, key=key, template="reminder_attendance",
+        kind="reminder_attendance", history=f"Rappel d'émargement de la séance du {datetime_fr(starts)} envoyé",
+        starts=datetime_fr(starts))}
