@@ -16,6 +16,7 @@ class Flag(TenantModel, table=True):
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     key: str = Field(max_length=200, unique=True)
     # abandoned | questionnaire_unanswered | agreement_refused | consent_withdrawn
+    # | sweep_item_failed (a row a sweep could not handle, for the admins: tenants/flags/items.py)
     kind: str = Field(max_length=40)
     bilan_id: Optional[str] = Field(default=None, index=True, max_length=32)
     consultant_id: Optional[int] = Field(default=None, index=True)
