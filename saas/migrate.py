@@ -21,6 +21,7 @@ from sqlmodel import select
 from saas.centres.models import Centre
 from saas.db import database
 from saas.tenancy.models import TenantModel
+from saas.tenancy.roles import grant_public_tables
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -44,10 +45,11 @@ def create_tenant_tables(conn: Connection) -> str | None:
     """Tables of a brand-new centre schema, stamped at the tenant head."""
     TenantModel.metadata.create_all(conn, checkfirst=False)
     revision = head("tenant")
+    schema = conn.get_execution_options()["schema_translate_map"]["tenant"]
     if revision is not None:
-        schema = conn.get_execution_options()["schema_translate_map"]["tenant"]
         context = MigrationContext.configure(conn, opts={"version_table_schema": schema})
         context.stamp(ScriptDirectory.from_config(alembic_config("tenant")), revision)
+    database().grant_centre_role(conn, schema)
     return revision
 
 
@@ -56,6 +58,7 @@ def upgrade_public() -> None:
         cfg = alembic_config("public")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+        grant_public_tables(conn)  # new platform tables are decided in saas/tenancy/roles.py
 
 
 def upgrade_centre(centre: Centre) -> str | None:
@@ -66,8 +69,21 @@ def upgrade_centre(centre: Centre) -> str | None:
         cfg.attributes["connection"] = conn
         cfg.attributes["schema"] = centre.schema
         command.upgrade(cfg, "head")
+        db.grant_centre_role(conn, centre.schema)  # migrations run as the owner; their new tables too
         conn.commit()
     return head("tenant")
+
+
+def secure_centre(centre: Centre) -> None:
+    """PostgreSQL: the centre's role and its grants, created if missing (an install upgraded
+    from before per-centre roles; idempotent, so every `db upgrade` checks every centre)."""
+    db = database()
+    if db.is_sqlite:
+        return  # the centre's own file is the boundary there
+    db.create_schema(centre.schema)
+    with db.tenant_connection(centre.schema) as conn:
+        db.grant_centre_role(conn, centre.schema)
+        conn.commit()
 
 
 @dataclass
@@ -91,6 +107,7 @@ def upgrade_all(only: str | None = None, echo=click.echo) -> UpgradeReport:
     for index, centre in enumerate(centres, 1):
         prefix = f"[{index}/{total}] {centre.slug}:"
         if target is not None and centre.schema_version == target:
+            secure_centre(centre)
             report.skipped.append(centre.slug)
             echo(f"{prefix} à jour")
             continue
