@@ -93,26 +93,6 @@ class Database:
             conn.exec_driver_sql(f'GRANT "{CENTRES_GROUP}" TO "{schema}"')
             conn.exec_driver_sql(f'GRANT "{schema}" TO CURRENT_USER')
 
-    def grant_centre_role(self, conn: Connection, schema: str) -> None:
-        """PostgreSQL: the centre role may read and write its own schema's tables, nothing else.
-
-        Called after every change of the schema's tables (creation, each tenant upgrade) rather
-        than relying on ALTER DEFAULT PRIVILEGES, which only covers tables created later by the
-        very role named in it: a migration run by another owner would leave tables ungranted,
-        and the same call repairs a schema whatever created it.
-        """
-        check_schema_name(schema)
-        if self.is_sqlite:
-            return
-        conn.exec_driver_sql(f'GRANT USAGE ON SCHEMA "{schema}" TO "{schema}"')
-        conn.exec_driver_sql(f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "{schema}" TO "{schema}"')
-        conn.exec_driver_sql(f'GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA "{schema}" TO "{schema}"')
-        # Requests never move the schema's revision: only migrations, as the owner, do.
-        conn.exec_driver_sql(f"""DO $$ BEGIN
-            IF to_regclass('"{schema}".alembic_version') IS NOT NULL THEN
-                REVOKE ALL ON "{schema}".alembic_version FROM "{schema}";
-            END IF; END $$""")
-
     def drop_schema(self, schema: str) -> None:
         check_schema_name(schema)
         if self.is_sqlite:
@@ -178,6 +158,29 @@ def scrub(engine: Engine) -> None:
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("PRAGMA main.wal_checkpoint(TRUNCATE)")
+
+
+def grant_centre_role(conn: Connection, schema: str) -> None:
+    """PostgreSQL: the centre role may read and write its own schema's tables, nothing else.
+
+    Called after every change of the schema's tables (creation in saas/migrate.py, every run of
+    saas/migrations/tenant/env.py, however Alembic was invoked) rather than relying on ALTER
+    DEFAULT PRIVILEGES, which only covers tables created later by the
+    very role named in it: a migration run by another owner would leave tables ungranted,
+    and the same call repairs a schema whatever created it.
+    """
+    if conn.dialect.name == "sqlite":
+        return  # the centre's own file is the boundary there
+    check_schema_name(schema)
+    conn.exec_driver_sql(f'GRANT USAGE ON SCHEMA "{schema}" TO "{schema}"')
+    conn.exec_driver_sql(f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "{schema}" TO "{schema}"')
+    conn.exec_driver_sql(f'GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA "{schema}" TO "{schema}"')
+    # Requests never move the schema's revision: only migrations, as the owner, do.
+    conn.exec_driver_sql(f"""DO $$ BEGIN
+        IF to_regclass('"{schema}".alembic_version') IS NOT NULL THEN
+            REVOKE ALL ON "{schema}".alembic_version FROM "{schema}";
+        END IF; END $$""")
+
 
 
 def ensure_role(conn: Connection, role: str) -> None:

@@ -19,9 +19,8 @@ from sqlalchemy import Connection
 from sqlmodel import select
 
 from saas.centres.models import Centre
-from saas.db import database
+from saas.db import database, grant_centre_role
 from saas.tenancy.models import TenantModel
-from saas.tenancy.roles import grant_public_tables
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -49,7 +48,7 @@ def create_tenant_tables(conn: Connection) -> str | None:
     if revision is not None:
         context = MigrationContext.configure(conn, opts={"version_table_schema": schema})
         context.stamp(ScriptDirectory.from_config(alembic_config("tenant")), revision)
-    database().grant_centre_role(conn, schema)
+    grant_centre_role(conn, schema)
     return revision
 
 
@@ -58,7 +57,6 @@ def upgrade_public() -> None:
         cfg = alembic_config("public")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
-        grant_public_tables(conn)  # new platform tables are decided in saas/tenancy/roles.py
 
 
 def upgrade_centre(centre: Centre) -> str | None:
@@ -68,8 +66,7 @@ def upgrade_centre(centre: Centre) -> str | None:
         cfg = alembic_config("tenant")
         cfg.attributes["connection"] = conn
         cfg.attributes["schema"] = centre.schema
-        command.upgrade(cfg, "head")
-        db.grant_centre_role(conn, centre.schema)  # migrations run as the owner; their new tables too
+        command.upgrade(cfg, "head")  # as the owner; env.py grants the new tables to the centre role
         conn.commit()
     return head("tenant")
 
@@ -82,7 +79,7 @@ def secure_centre(centre: Centre) -> None:
         return  # the centre's own file is the boundary there
     db.create_schema(centre.schema)
     with db.tenant_connection(centre.schema) as conn:
-        db.grant_centre_role(conn, centre.schema)
+        grant_centre_role(conn, centre.schema)
         conn.commit()
 
 
