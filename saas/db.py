@@ -165,9 +165,9 @@ def grant_centre_role(conn: Connection, schema: str) -> None:
 
     Called after every change of the schema's tables (creation in saas/migrate.py, every run of
     saas/migrations/tenant/env.py, however Alembic was invoked) rather than relying on ALTER
-    DEFAULT PRIVILEGES, which only covers tables created later by the
-    very role named in it: a migration run by another owner would leave tables ungranted,
-    and the same call repairs a schema whatever created it.
+    DEFAULT PRIVILEGES, which covers only tables later created by the very role it names: a
+    migration run by another owner would leave tables ungranted, while this call is idempotent
+    and repairs a schema whatever created it.
     """
     if conn.dialect.name == "sqlite":
         return  # the centre's own file is the boundary there
@@ -182,10 +182,11 @@ def grant_centre_role(conn: Connection, schema: str) -> None:
         END IF; END $$""")
 
 
-
 def ensure_role(conn: Connection, role: str) -> None:
-    """PostgreSQL: a NOLOGIN role, created if missing."""
-    # Roles belong to the cluster, not the database: created if missing (no IF NOT EXISTS for roles).
+    """PostgreSQL: a NOLOGIN role, created if missing (roles have no IF NOT EXISTS). Roles
+    belong to the cluster, not the database (docs/SECURITY.md: one cluster per installation)."""
+    if role != CENTRES_GROUP:
+        check_schema_name(role)
     conn.exec_driver_sql(f"""DO $$ BEGIN
         IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN
             CREATE ROLE "{role}" NOLOGIN;
