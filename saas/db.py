@@ -5,6 +5,9 @@ SQLite: a database file per centre, ATTACHed under the schema's name for the
 life of one tenant connection, then DETACHed, so a pooled connection never
 carries a centre to the next request. Tenant tables are declared once with
 schema="tenant" and bound to the real schema by `schema_translate_map`.
+On PostgreSQL each tenant session's transactions also run as the centre's own
+role (`SET LOCAL ROLE centre_<id>`), which may use no other centre's schema:
+a query routed to the wrong schema is refused by PostgreSQL (docs/SECURITY.md).
 
 A leaf of the platform: it imports no other saas module, so models, tenancy
 and crypto can all build on it.
@@ -23,6 +26,9 @@ from sqlmodel import Session
 
 TENANT_PLACEHOLDER = "tenant"
 SCHEMA_NAME = re.compile(r"^centre_[0-9]{1,12}$")
+# PostgreSQL: every centre role is a member of this one, which holds the grants on the public
+# tables that tenant transactions use (saas/tenancy/roles.py, docs/SECURITY.md).
+CENTRES_GROUP = "bilan_centres"
 
 
 class SchemaNameError(ValueError):
@@ -73,12 +79,19 @@ class Database:
         return self.directory / "centres" / f"{check_schema_name(schema)}.db"
 
     def create_schema(self, schema: str) -> None:
+        """The centre's schema and, on PostgreSQL, its role (both idempotent)."""
         check_schema_name(schema)
         if self.is_sqlite:
             self.centre_file(schema).parent.mkdir(parents=True, exist_ok=True)
             return  # ATTACH creates the file
         with self.engine.begin() as conn:
             conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+            ensure_role(conn, CENTRES_GROUP)
+            ensure_role(conn, schema)
+            # The centre role gets the public grants through the group; the login role may
+            # SET ROLE to it (a superuser may anyway; PostgreSQL 16 wants the grant for others).
+            conn.exec_driver_sql(f'GRANT "{CENTRES_GROUP}" TO "{schema}"')
+            conn.exec_driver_sql(f'GRANT "{schema}" TO CURRENT_USER')
 
     def drop_schema(self, schema: str) -> None:
         check_schema_name(schema)
@@ -88,6 +101,7 @@ class Database:
             return
         with self.engine.begin() as conn:
             conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+            _drop_role(conn, schema)
 
     def schema_exists(self, schema: str) -> bool:
         check_schema_name(schema)
@@ -146,6 +160,64 @@ def scrub(engine: Engine) -> None:
         conn.exec_driver_sql("PRAGMA main.wal_checkpoint(TRUNCATE)")
 
 
+def grant_centre_role(conn: Connection, schema: str) -> None:
+    """PostgreSQL: the centre role may read and write its own schema's tables, nothing else.
+
+    Called after every change of the schema's tables (creation in saas/migrate.py, every run of
+    saas/migrations/tenant/env.py, however Alembic was invoked) rather than relying on ALTER
+    DEFAULT PRIVILEGES, which covers only tables later created by the very role it names: a
+    migration run by another owner would leave tables ungranted, while this call is idempotent
+    and repairs a schema whatever created it.
+    """
+    if conn.dialect.name == "sqlite":
+        return  # the centre's own file is the boundary there
+    check_schema_name(schema)
+    conn.exec_driver_sql(f'GRANT USAGE ON SCHEMA "{schema}" TO "{schema}"')
+    conn.exec_driver_sql(f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "{schema}" TO "{schema}"')
+    conn.exec_driver_sql(f'GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA "{schema}" TO "{schema}"')
+    # Requests never move the schema's revision: only migrations, as the owner, do.
+    conn.exec_driver_sql(f"""DO $$ BEGIN
+        IF to_regclass('"{schema}".alembic_version') IS NOT NULL THEN
+            REVOKE ALL ON "{schema}".alembic_version FROM "{schema}";
+        END IF; END $$""")
+
+
+def ensure_role(conn: Connection, role: str) -> None:
+    """PostgreSQL: a NOLOGIN role, created if missing (roles have no IF NOT EXISTS). Roles
+    belong to the cluster, not the database (docs/SECURITY.md: one cluster per installation)."""
+    if role != CENTRES_GROUP:
+        check_schema_name(role)
+    conn.exec_driver_sql(f"""DO $$ BEGIN
+        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN
+            CREATE ROLE "{role}" NOLOGIN;
+        END IF; END $$""")
+
+
+def _drop_role(conn: Connection, role: str) -> None:
+    """The centre's role with the schema. DROP OWNED removes its grants in this database; a
+    role still granted something in another database of the cluster (two installs side by
+    side) stays, holding nothing here."""
+    check_schema_name(role)
+    if conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first() is None:
+        return
+    conn.exec_driver_sql(f'DROP OWNED BY "{role}"')
+    conn.exec_driver_sql(f"""DO $$ BEGIN
+        DROP ROLE "{role}";
+        EXCEPTION WHEN dependent_objects_still_exist THEN NULL;
+        END $$""")
+
+
+def _enter_centre_role(session: Session, _transaction, connection: Connection) -> None:
+    """PostgreSQL: each transaction of a tenant session runs as its centre's role.
+
+    LOCAL: the role and the search path end with the transaction, so a pooled connection (or a
+    pgbouncer server connection in transaction mode) never carries a centre to the next one.
+    search_path is pinned to public: its default `"$user", public` would otherwise resolve
+    unqualified names in the schema named like the role."""
+    role = check_schema_name(session.info["schema"])
+    connection.exec_driver_sql(f'SET LOCAL ROLE "{role}"; SET LOCAL search_path TO public')
+
+
 def _sqlite_on_connect(dbapi_conn, _record):
     # Let SQLAlchemy manage transactions; pysqlite's own BEGIN handling is off.
     cur = dbapi_conn.cursor()
@@ -189,10 +261,15 @@ def tenant_session(centre) -> Iterator[Session]:
 
     `centre` is a saas.centres.models.Centre (its `id` and `schema` are read).
     """
-    with database().tenant_connection(centre.schema) as conn:
+    db = database()
+    with db.tenant_connection(centre.schema) as conn:
         session = Session(bind=conn, expire_on_commit=False)
         session.info["centre_id"] = centre.id
         session.info["schema"] = centre.schema
+        if not db.is_sqlite:
+            # The second line of defence (docs/SECURITY.md): PostgreSQL itself refuses
+            # another centre's schema, whatever SQL a bug routes here.
+            event.listen(session, "after_begin", _enter_centre_role)
         keyring = session.info["keyring"] = current_app.extensions["crypto"].keyring(centre.id)
         try:
             yield session

@@ -19,7 +19,7 @@ from sqlalchemy import Connection
 from sqlmodel import select
 
 from saas.centres.models import Centre
-from saas.db import database
+from saas.db import database, grant_centre_role
 from saas.tenancy.models import TenantModel
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -44,10 +44,11 @@ def create_tenant_tables(conn: Connection) -> str | None:
     """Tables of a brand-new centre schema, stamped at the tenant head."""
     TenantModel.metadata.create_all(conn, checkfirst=False)
     revision = head("tenant")
+    schema = conn.get_execution_options()["schema_translate_map"]["tenant"]
     if revision is not None:
-        schema = conn.get_execution_options()["schema_translate_map"]["tenant"]
         context = MigrationContext.configure(conn, opts={"version_table_schema": schema})
         context.stamp(ScriptDirectory.from_config(alembic_config("tenant")), revision)
+    grant_centre_role(conn, schema)
     return revision
 
 
@@ -65,9 +66,21 @@ def upgrade_centre(centre: Centre) -> str | None:
         cfg = alembic_config("tenant")
         cfg.attributes["connection"] = conn
         cfg.attributes["schema"] = centre.schema
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, "head")  # as the owner; env.py grants the new tables to the centre role
         conn.commit()
     return head("tenant")
+
+
+def secure_centre(centre: Centre) -> None:
+    """PostgreSQL: the centre's role and its grants, created if missing (an install upgraded
+    from before per-centre roles; idempotent, so every `db upgrade` checks every centre)."""
+    db = database()
+    if db.is_sqlite:
+        return  # the centre's own file is the boundary there
+    db.create_schema(centre.schema)
+    with db.tenant_connection(centre.schema) as conn:
+        grant_centre_role(conn, centre.schema)
+        conn.commit()
 
 
 @dataclass
@@ -91,6 +104,7 @@ def upgrade_all(only: str | None = None, echo=click.echo) -> UpgradeReport:
     for index, centre in enumerate(centres, 1):
         prefix = f"[{index}/{total}] {centre.slug}:"
         if target is not None and centre.schema_version == target:
+            secure_centre(centre)
             report.skipped.append(centre.slug)
             echo(f"{prefix} à jour")
             continue

@@ -6,6 +6,7 @@ because Alembic ops with a string schema are not translated by schema_translate_
 """
 from alembic import context
 
+from saas.db import grant_centre_role
 from saas.tenancy.models import TenantModel
 
 # Run through saas.migrate inside the app: the app factory has imported every
@@ -24,3 +25,5 @@ context.configure(connection=connection, target_metadata=TenantModel.metadata,
                   render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
 with context.begin_transaction():
     context.run_migrations()
+    # Migrations run as the owner; the centre's role gets the tables they made (saas/db.py).
+    grant_centre_role(connection, schema)
