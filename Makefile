@@ -16,6 +16,7 @@ TEST_TMPDIR ?= $(shell test -d /dev/shm -a -w /dev/shm && echo /dev/shm || echo 
 # both read FLASK_RUN_HOST and FLASK_RUN_PORT. `make run PORT=5001` when 5000 is taken.
 HOST ?= 127.0.0.1
 PORT ?= 5000
+SERVED := FLASK_RUN_HOST=$(HOST) FLASK_RUN_PORT=$(PORT)
 
 .PHONY: help venv install install-dev run test lint bench
 
@@ -44,12 +45,10 @@ $(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
 	$(VENV)/bin/python -m pip install -q -e '.[dev]'
 	touch $(VENV)/.installed $@
 
-run: export FLASK_RUN_HOST = $(HOST)
-run: export FLASK_RUN_PORT = $(PORT)
 run: install
 	.venv/bin/flask --app wsgi db upgrade
-	.venv/bin/flask --app wsgi demo seed
-	SCHEDULER_IN_PROCESS=1 .venv/bin/flask --app wsgi run --debug
+	$(SERVED) .venv/bin/flask --app wsgi demo seed
+	$(SERVED) SCHEDULER_IN_PROCESS=1 .venv/bin/flask --app wsgi run --debug
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
