@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from sqlalchemy import event, func, select
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "bilan_outbox"
 SQLITE_POLL = 2.0  # seconds between two looks at the outbox on SQLite
+MAX_RETRY_DELAY = 60.0  # seconds between two attempts to watch while the database is unreachable
 LISTEN_TIMEOUT = 5.0  # PostgreSQL: how often the listener looks up from its socket (to stop)
 _FLAG = "outbox_queued"
 
@@ -85,14 +87,19 @@ def _highest_id(engine) -> int:
 def watch(engine, stop: threading.Event, wake: Callable[[], None] = signal) -> None:
     """Until `stop`: call `wake()` whenever another process queued mail (a thread's body)."""
     poll = _listen_postgres if engine.dialect.name == "postgresql" else _poll_sqlite
+    delay = SQLITE_POLL
     while not stop.is_set():
+        started = time.monotonic()
         try:
             poll(engine, stop, wake)
-        except Exception:  # database unreachable: look again shortly, and sweep once reconnected
-            log.exception("outbox wake-up: watching failed, retrying")
-            if stop.wait(SQLITE_POLL):
+        except Exception as error:  # database unreachable: look again later (the minute sweep still runs)
+            if time.monotonic() - started > MAX_RETRY_DELAY:
+                delay = SQLITE_POLL  # it had been watching for a while: a new outage
+            log.warning("outbox wake-up: watching failed (%s), retrying in %.0f s", type(error).__name__, delay)
+            if stop.wait(delay):
                 return
-            wake()
+            delay = min(delay * 2, MAX_RETRY_DELAY)
+            wake()  # reconnecting: sweep once for what may have been queued meanwhile
 
 
 def _poll_sqlite(engine, stop: threading.Event, wake: Callable[[], None]) -> None:
