@@ -57,5 +57,6 @@ def send_closing(db, centre, person, bilan, *, certificate: bytes, actor: str | 
                 synthesis_delivered=synthesis_delivered(db, bilan), answers=closing_answers(bilan))
     bilan.satisfaction_sent_at = utcnow()
     db.add(bilan)
-    record(db, bilan.id, "email", "Certificat, questionnaire de satisfaction et offre d'entretien de suivi envoyés",
+    record(db, bilan.id, "email", "Certificat, questionnaire de satisfaction et offre d'entretien de suivi envoyés"
+           if bilan.status == "completed" else "Attestation des séances et questionnaire de satisfaction envoyés",
            actor)
