@@ -12,11 +12,16 @@ PYTEST_ARGS ?= -n 2
 # Temp files (tmp_path's SQLite files) in RAM when there is a /dev/shm:
 # SQLite tests ran about 3x faster there than on this machine's disk.
 TEST_TMPDIR ?= $(shell test -d /dev/shm -a -w /dev/shm && echo /dev/shm || echo $${TMPDIR:-/tmp})
+# `make run` serves one address: `flask run` and the links in emails (saas/config.py:served_address)
+# both read FLASK_RUN_HOST and FLASK_RUN_PORT. `make run PORT=5001` when 5000 is taken.
+HOST ?= 127.0.0.1
+PORT ?= 5000
+SERVED := FLASK_RUN_HOST=$(HOST) FLASK_RUN_PORT=$(PORT)
 
 .PHONY: help venv install install-dev run test lint bench
 
 help:
-	@echo "make run     install, create the SQLite database with the demo centre, serve http://127.0.0.1:5000"
+	@echo "make run     install, create the SQLite database with the demo centre, serve http://$(HOST):$(PORT) (PORT=... to change)"
 	@echo "make test    install dev dependencies and Debian packages, run the whole suite (SQLite and PostgreSQL)"
 	@echo "make lint    ruff (lint and import order, settings in pyproject.toml); part of make test"
 	@echo "make bench   run the benchmarks of bench/"
@@ -42,8 +47,8 @@ $(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
 
 run: install
 	.venv/bin/flask --app wsgi db upgrade
-	.venv/bin/flask --app wsgi demo seed
-	SCHEDULER_IN_PROCESS=1 .venv/bin/flask --app wsgi run --debug --port 5000
+	$(SERVED) .venv/bin/flask --app wsgi demo seed
+	$(SERVED) SCHEDULER_IN_PROCESS=1 .venv/bin/flask --app wsgi run --debug
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

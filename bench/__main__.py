@@ -5,9 +5,9 @@ import argparse
 import json
 import sys
 
-from bench import autosave, dashboard, sweep
+from bench import autosave, dashboard, mail, sweep
 
-BENCHES = {"dashboard": dashboard, "autosave": autosave, "sweep": sweep}
+BENCHES = {"dashboard": dashboard, "autosave": autosave, "sweep": sweep, "mail": mail}
 
 
 def main(argv=None) -> int:

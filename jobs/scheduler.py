@@ -6,11 +6,19 @@ APScheduler's shared stores run jobs twice (APScheduler 3 FAQ); what is due
 lives in the database, and JobLock keeps two schedulers from sweeping at once.
 Missed runs after downtime are coalesced into one sweep (coalesce=True), and
 a sweep never overlaps itself (max_instances=1).
+
+Emails do not wait for the outbox's minute: beside the schedule, a sender
+thread sweeps the outbox as soon as `saas/mail/wakeup.py` says a transaction
+that queued mail committed (in this process, or in another one through
+PostgreSQL NOTIFY or a short SQLite poll). The minute sweep stays, as the
+safety net for a lost wake-up and for retries (docs/JOBS.md, "Emails in
+seconds").
 """
 from __future__ import annotations
 
 import logging
 import signal
+import threading
 from datetime import UTC
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -33,6 +41,62 @@ SCHEDULE = {
 # A daily sweep missed by a long downtime still runs once (None = any lateness);
 # a frequent one missed by more than its period just waits for the next tick.
 MISFIRE_GRACE = {"digest": None, "destruction": None, "purge": None, "outbox": 300, "reminders": 3600}
+
+
+def outbox_trigger(app) -> IntervalTrigger:
+    """The safety-net sweep of the outbox: OUTBOX_SWEEP_SECONDS (60 by default)."""
+    return IntervalTrigger(seconds=int(app.config.get("OUTBOX_SWEEP_SECONDS") or 60), timezone=TIMEZONE)
+
+
+BUSY_RETRY = 0.5  # seconds before a woken sweep that found the lock held tries again
+
+
+class OutboxWakeUps:
+    """The sender thread (sweeps the outbox when woken) and the watcher thread (wakes it on
+    other processes' mail) of one scheduler."""
+
+    def __init__(self, app):
+        self.app = app
+        self.stopping = threading.Event()
+        self.threads = [threading.Thread(target=self._send, name="outbox-sender", daemon=True),
+                        threading.Thread(target=self._watch, name="outbox-watcher", daemon=True)]
+
+    def start(self) -> OutboxWakeUps:
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join(timeout=30)
+
+    def _watch(self) -> None:
+        from saas.db import database
+        from saas.mail import wakeup
+
+        with self.app.app_context():
+            engine = database().engine
+        wakeup.watch(engine, self.stopping)
+
+    def _send(self) -> None:
+        from jobs.runner import run_job
+        from saas.mail import wakeup
+
+        while not self.stopping.is_set():
+            if not wakeup.wait(1.0):
+                continue
+            try:
+                with self.app.app_context():
+                    report = run_job("outbox")  # under the job's lease, like the minute sweep
+            except Exception:
+                log.exception("outbox wake-up: sweep failed")
+                continue
+            if report is None:
+                # Another sweep holds the lease: it may have claimed its emails before ours
+                # committed. Look again once it is done rather than at the next minute.
+                self.stopping.wait(BUSY_RETRY)
+                wakeup.signal()
 
 
 def _run_in_app(app, name: str) -> None:
@@ -77,6 +141,7 @@ def configure(scheduler, app):
                         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600})
     now_due = overdue_at_start(app)
     for name, trigger in SCHEDULE.items():
+        trigger = outbox_trigger(app) if name == "outbox" else trigger
         extra = {"next_run_time": datetime.now(UTC)} if name in now_due else {}
         scheduler.add_job(_run_in_app, trigger, args=(app, name), id=name, name=name,
                           replace_existing=True, coalesce=True, max_instances=1,
@@ -89,6 +154,7 @@ def start_background(app) -> BackgroundScheduler:
     scheduler = configure(BackgroundScheduler(daemon=True), app)
     scheduler.start()
     app.extensions["scheduler"] = scheduler
+    app.extensions["outbox_wakeups"] = OutboxWakeUps(app).start()
     log.info("scheduler started in process: %s", ", ".join(SCHEDULE))
     return scheduler
 
@@ -104,7 +170,10 @@ def run_blocking(app) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     log.info("scheduler running: %s", ", ".join(SCHEDULE))
+    wakeups = OutboxWakeUps(app).start()
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         scheduler.shutdown(wait=True)
+    finally:
+        wakeups.stop()

@@ -40,8 +40,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("KEYSTORE_BACKUP_DAYS", "7",
             "How long key store backups are kept; the one-year destruction runs that many days early so "
             "a destroyed bilan key is out of every backup by the legal deadline."),
-    Setting("BASE_URL", "http://127.0.0.1:5000",
-            "Public address used in links inside emails."),
+    Setting("BASE_URL", "",
+            "Public address used in links inside emails. Empty (development): the address the dev server "
+            "serves, http://FLASK_RUN_HOST:FLASK_RUN_PORT (127.0.0.1 and 5000 unless set; `make run PORT=5001`), "
+            "or in debug the host and port a request came to."),
     Setting("MAIL_FROM", "no-reply@bilan.localhost",
             "Sender address of every email; the display name is the centre's name."),
     Setting("RATELIMIT_STORAGE_URI", "memory://",
@@ -52,6 +54,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Password hashing cost: default (RFC 9106 low-memory) or fast (tests only)."),
     Setting("SCHEDULER_IN_PROCESS", "0",
             "1 starts the job scheduler inside the web process (the quick start does this)."),
+    Setting("OUTBOX_SWEEP_SECONDS", "60",
+            "Safety-net sweep of the outbox, in seconds; emails normally leave within seconds of their "
+            "commit (docs/JOBS.md, Emails in seconds)."),
     Setting("DB_POOL_SIZE", "",
             "Connections kept per process (empty: SQLAlchemy's default of 5, plus overflow)."),
     Setting("ENCRYPTION_ENABLED", "1",
@@ -73,15 +78,26 @@ def sqlite_url_abs(url: str) -> str:
     return url
 
 
+def served_address(environ=os.environ) -> str:
+    """What `flask run` serves: it reads FLASK_RUN_HOST and FLASK_RUN_PORT too (`make run` sets them)."""
+    host = environ.get("FLASK_RUN_HOST") or "127.0.0.1"
+    if host in ("0.0.0.0", "::"):  # listening everywhere: links go to this machine
+        host = "127.0.0.1"
+    return f"http://{host}:{environ.get('FLASK_RUN_PORT') or 5000}"
+
+
 def from_environment(environ=os.environ) -> dict:
     """Flask config mapping built from the environment and the defaults above."""
     cfg = {s.name: environ.get(s.name, s.default) for s in SETTINGS}
     cfg["DATABASE_URL"] = sqlite_url_abs(cfg["DATABASE_URL"])
+    cfg["BASE_URL_FROM_SERVER"] = not cfg["BASE_URL"]
+    cfg["BASE_URL"] = cfg["BASE_URL"] or served_address(environ)
     cfg["KEYSTORE_URL"] = sqlite_url_abs(cfg["KEYSTORE_URL"])
     if cfg["MAIL_URL"].startswith("file://") and not cfg["MAIL_URL"].startswith("file:///"):
         cfg["MAIL_URL"] = "file://" + _resolve(cfg["MAIL_URL"][len("file://"):])
     cfg["MASTER_KEY_FILE"] = _resolve(cfg["MASTER_KEY_FILE"])
     cfg["KEYSTORE_BACKUP_DAYS"] = int(cfg["KEYSTORE_BACKUP_DAYS"] or 0)
+    cfg["OUTBOX_SWEEP_SECONDS"] = int(cfg["OUTBOX_SWEEP_SECONDS"] or 60)
     cfg["DB_POOL_SIZE"] = int(cfg["DB_POOL_SIZE"]) if str(cfg["DB_POOL_SIZE"]).strip() else None
     cfg["INSTANCE_PATH"] = str(ROOT / "instance")
     return cfg

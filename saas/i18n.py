@@ -65,9 +65,19 @@ def hours_fr(minutes: int | None) -> str:
     return f"{hours}\u202fh\u202f{rest:02d}" if rest else f"{hours}\u202fh"
 
 
+_ELIDING = frozenset("aeiouyhàâäéèêëîïôöùûüœæ")
+
+
+def de_fr(name: str | None) -> str:
+    """"de" before a name, elided before a vowel or a mute h: "d'Amélie", "d'Horizon", "de Karim"."""
+    name = (name or "").strip()
+    return f"d'{name}" if name[:1].lower() in _ELIDING else f"de {name}"
+
+
 def init_app(app) -> None:
     app.jinja_env.filters.update(date_fr=date_fr, datetime_fr=datetime_fr, money_fr=money_fr,
-                                 number_fr=number_fr, hours_fr=hours_fr, weekday_date_fr=weekday_date_fr)
+                                 number_fr=number_fr, hours_fr=hours_fr, weekday_date_fr=weekday_date_fr,
+                                 de_fr=de_fr)
 
 
 def paris_today() -> date:

@@ -8,6 +8,7 @@ from email.utils import make_msgid
 from flask import current_app
 from sqlmodel import Session, select
 
+from saas.mail import wakeup  # noqa: F401  (its session events wake the sender on commit)
 from saas.mail.models import OutboxEmail
 from saas.mail.render import RenderedEmail, render_email
 

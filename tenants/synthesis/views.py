@@ -102,9 +102,8 @@ def deliver():
     db = tenant_db()
     bilan = g.bilan
     editing.deliver(db, bilan, actor=actors.current_staff())
-    from tenants.bilans.mailing import send_link
-
-    send_link(db, g.centre, db.get(Beneficiary, bilan.beneficiary_id), bilan, actor=actors.current_staff())
+    mailing.send_delivery(db, g.centre, bilan, db.get(Beneficiary, bilan.beneficiary_id),
+                          actor=actors.current_staff())
     db.commit()
     return _back(bilan)
 

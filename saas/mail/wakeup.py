@@ -1,0 +1,127 @@
+"""Wake the sender as soon as a transaction that queued mail commits.
+
+The outbox stays the only durable path: a wake-up carries nothing but "look
+now", so a lost one costs the minute sweep's delay (jobs/scheduler.py keeps
+it as the safety net), never an email. Three ways to be woken:
+
+- in process: `after_commit` of any session that flushed an `OutboxEmail`
+  sets `queued`, the event the scheduler's sender thread waits on (when the
+  scheduler runs in this process: the quick start);
+- PostgreSQL: the same flush adds `NOTIFY bilan_outbox` to the transaction.
+  PostgreSQL delivers it only if that transaction commits, after the rows are
+  visible; the scheduler process keeps one connection `LISTEN`ing (`watch`);
+- SQLite (no notification between processes): `watch` reads the outbox's
+  highest id every `SQLITE_POLL` seconds, one index lookup.
+
+Tenant and platform mail are alike: the outbox is a public table, queued
+through a tenant session (whose connection sees the public tables) or a
+public one; the listener is on every SQLAlchemy session.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
+
+from saas.mail.models import OutboxEmail
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "bilan_outbox"
+SQLITE_POLL = 2.0  # seconds between two looks at the outbox on SQLite
+MAX_RETRY_DELAY = 60.0  # seconds between two attempts to watch while the database is unreachable
+LISTEN_TIMEOUT = 5.0  # PostgreSQL: how often the listener looks up from its socket (to stop)
+_FLAG = "outbox_queued"
+
+queued = threading.Event()
+
+
+def signal() -> None:
+    """Wake this process's sender (a no-op when none waits)."""
+    queued.set()
+
+
+def wait(timeout: float) -> bool:
+    """Block until woken or `timeout`; True when woken (the signal is consumed)."""
+    woken = queued.wait(timeout)
+    if woken:
+        queued.clear()
+    return woken
+
+
+@event.listens_for(Session, "after_flush")
+def _note_queued_mail(session: Session, _context) -> None:
+    if not any(isinstance(obj, OutboxEmail) for obj in session.new):
+        return
+    if not session.info.get(_FLAG):
+        session.info[_FLAG] = True
+        connection = session.connection()
+        if connection.dialect.name == "postgresql":
+            # In the transaction: delivered on commit, dropped on rollback (PostgreSQL NOTIFY).
+            connection.exec_driver_sql(f"NOTIFY {CHANNEL}")
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_on_commit(session: Session) -> None:
+    if session.info.pop(_FLAG, False):
+        signal()
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_at_end(session: Session, transaction) -> None:
+    # Rolled back, or closed without a commit: the next transaction starts unmarked
+    # (after_commit has already run when the transaction ends by a commit).
+    if transaction.parent is None:
+        session.info.pop(_FLAG, None)
+
+
+def _highest_id(engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.max(OutboxEmail.id))).scalar() or 0
+
+
+def watch(engine, stop: threading.Event, wake: Callable[[], None] = signal) -> None:
+    """Until `stop`: call `wake()` whenever another process queued mail (a thread's body)."""
+    poll = _listen_postgres if engine.dialect.name == "postgresql" else _poll_sqlite
+    delay = SQLITE_POLL
+    while not stop.is_set():
+        started = time.monotonic()
+        try:
+            poll(engine, stop, wake)
+        except Exception as error:  # database unreachable: look again later (the minute sweep still runs)
+            if time.monotonic() - started > MAX_RETRY_DELAY:
+                delay = SQLITE_POLL  # it had been watching for a while: a new outage
+            log.warning("outbox wake-up: watching failed (%s), retrying in %.0f s", type(error).__name__, delay)
+            if stop.wait(delay):
+                return
+            delay = min(delay * 2, MAX_RETRY_DELAY)
+            wake()  # reconnecting: sweep once for what may have been queued meanwhile
+
+
+def _poll_sqlite(engine, stop: threading.Event, wake: Callable[[], None]) -> None:
+    seen = _highest_id(engine)
+    wake()  # what was queued before we looked
+    while not stop.wait(SQLITE_POLL):
+        highest = _highest_id(engine)
+        if highest > seen:
+            wake()
+        seen = max(seen, highest)
+
+
+def _listen_postgres(engine, stop: threading.Event, wake: Callable[[], None]) -> None:
+    import psycopg
+
+    # A connection of its own, outside the pool: LISTEN belongs to a session (not pgbouncer's
+    # transaction mode: point the scheduler at PostgreSQL directly).
+    url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"LISTEN {CHANNEL}")
+        wake()  # what was queued while we were not listening
+        while not stop.is_set():
+            # psycopg waits on the socket (select) for at most LISTEN_TIMEOUT seconds.
+            if any(True for _ in conn.notifies(timeout=LISTEN_TIMEOUT)):
+                wake()
