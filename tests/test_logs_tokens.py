@@ -113,7 +113,7 @@ def _free_port() -> int:
 def _get(url: str, **headers) -> int:
     request = urllib.request.Request(url, headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=60) as response:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
@@ -141,7 +141,9 @@ class Gunicorn:
                      # Every atom that can hold the URL: request line, path, raw URI, referer.
                      "--access-logformat", '%(h)s "%(r)s" %(s)s "%(f)s" %(U)s %({raw_uri}e)s'],
                     cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT)
-            if self._wait_for_port(deadline=time.monotonic() + 20):
+            # The port opens when the master binds, before the worker has imported the app:
+            # wait for an answer from /healthz, generously, so a loaded machine is not a failure.
+            if self._wait_for_port(deadline=time.monotonic() + 60) and self._wait_for_app(time.monotonic() + 90):
                 return self
             self.stop()
         raise AssertionError("gunicorn did not start: " + self.output.read_text(errors="replace")[-2000:])
@@ -153,6 +155,15 @@ class Gunicorn:
                     return True
             except OSError:
                 time.sleep(0.05)
+        return False
+
+    def _wait_for_app(self, deadline: float) -> bool:
+        while time.monotonic() < deadline and self.process.poll() is None:
+            try:
+                with urllib.request.urlopen(self.url("/healthz"), timeout=30) as response:
+                    return response.status == 200
+            except OSError:
+                time.sleep(0.2)
         return False
 
     def url(self, path: str) -> str:
