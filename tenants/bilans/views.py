@@ -11,7 +11,7 @@ from saas.htmx import render
 from saas.i18n import paris_today
 from saas.tenancy import staff_blueprint, tenant_db
 from tenants.bilans import documents, queries
-from tenants.bilans.models import PHASES
+from tenants.bilans.models import FUNDINGS, PHASES
 
 bp = staff_blueprint("bilans", __name__, url_prefix="/bilans")
 bp.record_once(documents.init_filters)
@@ -19,13 +19,12 @@ bp.record_once(documents.init_filters)
 
 @bp.get("/")
 def index():
-    """Bilans of the member (all for an admin), filterable by phase and status; rows alone for htmx."""
-    db = tenant_db()
-    phase, status, q = request.args.get("phase", ""), request.args.get("status", "open"), request.args.get("q", "")
-    rows = queries.bilan_rows(db, consultant_id=bilan_scope(g.membership),
-                              phase=phase if phase in PHASES else "", status=status, q=q)
-    return render("bilans/index.html", "bilans/_rows.html", rows=rows, phase=phase, state=status, q=q,
-                  phases=PHASES)
+    """The member's bilans (every one for an admin): search, filters, sort and pages from the URL; the table alone
+    for htmx, so a bookmarked or reloaded URL renders the same table server-side."""
+    admin = sees_every_bilan(g.membership)
+    listing = queries.bilan_list(tenant_db(), g.centre.id, g.membership, queries.parse_query(request.args, admin=admin))
+    return render("bilans/index.html", "bilans/_rows.html", listing=listing, query=listing.query, admin=admin,
+                  phases=PHASES, fundings=FUNDINGS, states=queries.STATES, sorts=queries.SORTS)
 
 
 @bp.get("/overview")
