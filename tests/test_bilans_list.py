@@ -1,8 +1,8 @@
 """The bilans list: active search, sort, filters, pages, the state in the URL, a fixed number of statements."""
 import re
-from uuid import uuid4
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from uuid import uuid4
 
 import pytest
 from sqlalchemy import event
