@@ -66,6 +66,7 @@ def test_list_search_ignores_case_and_accents_and_keeps_other_filters(app, clien
     page = client.get("/c/lyon/bilans/?q=ELODIE", headers={"HX-Request": "true"})
     assert _names(page.text) == ["Élodie Bernard"]
     assert "<html" not in page.text and "HX-Request" in page.headers["Vary"]
+    assert page.headers["HX-Push-Url"] == "/c/lyon/bilans/?q=ELODIE"  # canonical: no empty fields
     assert _names(client.get("/c/lyon/bilans/?q=zoe&phase=investigation").text) == []
     assert "Aucun bilan ne correspond." in client.get("/c/lyon/bilans/?q=personne").text
 

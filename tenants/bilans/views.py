@@ -4,10 +4,10 @@ One bilan's own pages are in tenants/bilans/bilan_views.py (bilan blueprint).
 """
 from __future__ import annotations
 
-from flask import g, request
+from flask import g, request, url_for
 
 from saas.accounts.roles import bilan_scope, sees_every_bilan
-from saas.htmx import render
+from saas.htmx import is_htmx, render
 from saas.i18n import paris_today
 from saas.tenancy import staff_blueprint, tenant_db
 from tenants.bilans import documents, queries
@@ -23,8 +23,12 @@ def index():
     for htmx, so a bookmarked or reloaded URL renders the same table server-side."""
     admin = sees_every_bilan(g.membership)
     listing = queries.bilan_list(tenant_db(), g.centre.id, g.membership, queries.parse_query(request.args, admin=admin))
-    return render("bilans/index.html", "bilans/_rows.html", listing=listing, query=listing.query, admin=admin,
-                  phases=PHASES, fundings=FUNDINGS, states=queries.STATES, sorts=queries.SORTS)
+    response = render("bilans/index.html", "bilans/_rows.html", listing=listing, query=listing.query, admin=admin,
+                      phases=PHASES, fundings=FUNDINGS, states=queries.STATES, sorts=queries.SORTS)
+    if is_htmx():
+        # The address bar gets the canonical URL (defaults left out), not the form's every empty field.
+        response.headers["HX-Push-Url"] = url_for("bilans.index", **listing.query.args())
+    return response
 
 
 @bp.get("/overview")
