@@ -5,8 +5,9 @@ from datetime import date, datetime
 
 import pytest
 
-from bilans_support import add_sessions, centre_db, make_bilan
 from saas.i18n import PARIS
+
+from bilans_support import add_sessions, centre_db, make_bilan
 
 MONDAY = date(2026, 11, 30)   # ISO week 2026-W49
 STARTED = date(2026, 11, 2)
@@ -78,7 +79,8 @@ def test_agenda_week_label_in_french():
     assert period_fr(date(2026, 12, 28), date(2027, 1, 3)) == "du 28 décembre 2026 au 3 janvier 2027"
 
 
-@pytest.mark.parametrize("value, monday", [("2026-W49", MONDAY), ("2026-12-03", MONDAY), ("2026-W53", date(2026, 12, 28)), ("2027-W53", None),
+@pytest.mark.parametrize("value, monday", [("2026-W49", MONDAY), ("2026-12-03", MONDAY),
+                                           ("2026-W53", date(2026, 12, 28)), ("2027-W53", None),
                                            ("2026-W00", None), ("9999-W01", None), ("2026-02-30", None),
                                            ("évil", None), ("", None)])
 def test_agenda_week_param_or_this_week(value, monday):

@@ -1,4 +1,5 @@
-"""The .ics feed of one's agenda at a secret URL: parses, right sessions, initials only, revocable, masked, throttled."""
+"""The .ics feed of one's agenda at a secret URL: parses, right sessions, initials only, revocable, masked,
+throttled."""
 import re
 from datetime import UTC, datetime, time, timedelta
 
@@ -6,8 +7,9 @@ import pytest
 from icalendar import Calendar
 from sqlmodel import select
 
-from bilans_support import add_sessions, centre_db, make_bilan
 from saas.i18n import PARIS, paris_today
+
+from bilans_support import add_sessions, centre_db, make_bilan
 
 
 @pytest.fixture

@@ -31,7 +31,6 @@ ROWS = (LAST_HOUR - FIRST_HOUR) * 60 // SLOT_MINUTES
 MAX_LANES = 3                       # side by side in a day; more overlapping sessions go to the day's list
 ISO_WEEK = re.compile(r"^(\d{4})-W(\d{1,2})$")
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-FORMAT_ICONS = {"presentiel": "\U0001F465", "distanciel": "\U0001F4BB", "mixte": "\U0001F500"}  # 👥 💻 🔀
 
 
 @dataclass
@@ -62,10 +61,6 @@ class Entry:
     @property
     def format_label(self) -> str:
         return FORMATS.get(self.format, self.format)
-
-    @property
-    def format_icon(self) -> str:
-        return FORMAT_ICONS.get(self.format, "")
 
 
 @dataclass

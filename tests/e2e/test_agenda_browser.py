@@ -6,9 +6,10 @@ from datetime import date, datetime
 
 import pytest
 
+from saas.i18n import PARIS
+
 from bilans_support import add_sessions, centre_db, make_bilan
 from browser_support import htmx_idle
-from saas.i18n import PARIS
 
 SERIOUS = {"serious", "critical"}
 
