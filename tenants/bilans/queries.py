@@ -4,8 +4,9 @@ Who may open one bilan: tenants/bilans/access.py (`only_visible`, the same rule 
 Names are sealed, so the search and the sort by name run in Python over the
 member's visible bilans after decryption: a centre holds hundreds of bilans, not
 millions. The number of statements stays fixed whatever the number of bilans
-(one for bilans and their beneficiaries, one for every session, one for the
-consultants' names): tests/test_bilans_list.py counts them.
+(one for bilans and their beneficiaries, one for their sessions' hours, one for
+their next sessions, one for the consultants' names on an admin's list):
+tests/test_bilans_list.py counts them.
 """
 from __future__ import annotations
 
