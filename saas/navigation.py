@@ -11,6 +11,7 @@ STAFF_MENU = (
     ("dashboard.index", "Tableau de bord", False),
     ("beneficiaries.index", "Bénéficiaires", False),
     ("bilans.index", "Bilans", False),
+    ("agenda.index", "Agenda", False),
     ("questionnaires.index", "Questionnaires", False),
     ("evidence.centre", "Qualiopi", False),
     ("retention.edit", "Conservation", True),

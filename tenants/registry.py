@@ -18,6 +18,8 @@ from saas.features import Feature
 from tenants.access_log import models as access_log_models
 from tenants.access_log import views as access_log_views
 from tenants.admin import views as admin_views
+from tenants.agenda import models as agenda_models
+from tenants.agenda import views as agenda_views
 from tenants.agreements import models as agreements_models
 from tenants.agreements import portal_views as agreements_portal_views
 from tenants.agreements import views as agreements_views
@@ -69,6 +71,7 @@ FEATURES: tuple[Feature, ...] = (
             dashboard_panel=bilans_dashboard.dashboard_panel,
             portal_items=bilans_portal.portal_items),
     Feature("sessions", models=sessions_models, blueprints=(sessions_views.bp,)),
+    Feature("agenda", models=agenda_models, blueprints=(agenda_views.bp, agenda_views.feed_bp)),
     Feature("agreements", models=agreements_models, blueprints=(agreements_views.bp, agreements_portal_views.bp)),
     Feature("synthesis", models=synthesis_models, blueprints=(synthesis_views.bp,)),
     Feature("evidence", blueprints=(evidence_views.bp, evidence_bilan_views.bp)),

@@ -4,14 +4,14 @@ One bilan's own pages are in tenants/bilans/bilan_views.py (bilan blueprint).
 """
 from __future__ import annotations
 
-from flask import g, request
+from flask import g, request, url_for
 
 from saas.accounts.roles import bilan_scope, sees_every_bilan
-from saas.htmx import render
+from saas.htmx import is_htmx, render
 from saas.i18n import paris_today
 from saas.tenancy import staff_blueprint, tenant_db
 from tenants.bilans import documents, queries
-from tenants.bilans.models import PHASES
+from tenants.bilans.models import FUNDINGS, PHASES
 
 bp = staff_blueprint("bilans", __name__, url_prefix="/bilans")
 bp.record_once(documents.init_filters)
@@ -19,13 +19,16 @@ bp.record_once(documents.init_filters)
 
 @bp.get("/")
 def index():
-    """Bilans of the member (all for an admin), filterable by phase and status; rows alone for htmx."""
-    db = tenant_db()
-    phase, status, q = request.args.get("phase", ""), request.args.get("status", "open"), request.args.get("q", "")
-    rows = queries.bilan_rows(db, consultant_id=bilan_scope(g.membership),
-                              phase=phase if phase in PHASES else "", status=status, q=q)
-    return render("bilans/index.html", "bilans/_rows.html", rows=rows, phase=phase, state=status, q=q,
-                  phases=PHASES)
+    """The member's bilans (every one for an admin): search, filters, sort and pages from the URL; the table alone
+    for htmx, so a bookmarked or reloaded URL renders the same table server-side."""
+    admin = sees_every_bilan(g.membership)
+    listing = queries.bilan_list(tenant_db(), g.centre.id, g.membership, queries.parse_query(request.args, admin=admin))
+    response = render("bilans/index.html", "bilans/_rows.html", listing=listing, query=listing.query, admin=admin,
+                      phases=PHASES, fundings=FUNDINGS, states=queries.STATES, sorts=queries.SORTS)
+    if is_htmx():
+        # The address bar gets the canonical URL (defaults left out), not the form's every empty field.
+        response.headers["HX-Push-Url"] = url_for("bilans.index", **listing.query.args())
+    return response
 
 
 @bp.get("/overview")

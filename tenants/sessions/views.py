@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import g, redirect, url_for
+from flask import g, redirect, request, url_for
 from flask_login import current_user
 from sqlmodel import select
 
@@ -12,6 +12,7 @@ from saas.downloads import file_response
 from saas.errors import NotFound, RuleViolation
 from saas.htmx import is_htmx, render
 from saas.i18n import PARIS
+from saas.parsing import FrenchInputError, parse_date
 from saas.tenancy import tenant_db
 from tenants.access_log.log import logs_access
 from tenants.beneficiaries.models import Beneficiary
@@ -21,7 +22,7 @@ from tenants.history import actors
 from tenants.sessions import attendance as attendance_rule
 from tenants.sessions import hours as hours_rule
 from tenants.sessions import invitation, mailing, planning, template
-from tenants.sessions.forms import NotesForm, PlanForm, SessionForm, StatusForm, TemplateForm
+from tenants.sessions.forms import TIME, NotesForm, PlanForm, SessionForm, StatusForm, TemplateForm
 from tenants.sessions.models import KINDS, Attendance, BilanSession, SessionNote
 
 bp = bilan_blueprint("sessions", __name__, url_prefix="/sessions")
@@ -67,7 +68,19 @@ def index():
     """Sessions, planned vs done, and the form to add one."""
     db = tenant_db()
     bilan = g.bilan
-    return render("sessions/index.html", "sessions/_planning.html", **planning_context(db, bilan))
+    context = planning_context(db, bilan)
+    _prefill(context["session_form"], request.args)
+    return render("sessions/index.html", "sessions/_planning.html", **context)
+
+
+def _prefill(form: SessionForm, args) -> None:
+    """The agenda's empty slots link here with ?jour=2026-12-02&heure=10:00 (tenants/agenda/views.py)."""
+    try:
+        form.day.data = parse_date(args.get("jour", "")) if args.get("jour") else form.day.data
+    except FrenchInputError:
+        pass
+    if TIME.regex.match(args.get("heure", "")):
+        form.time.data = args["heure"]
 
 
 @bp.post("/")

@@ -1,0 +1,1 @@
+"""The consultant's agenda: a week (or a day) of sessions across bilans, and its secret .ics feed."""
