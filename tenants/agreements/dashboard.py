@@ -1,7 +1,6 @@
 """Dashboard panel of the agreements: those waiting for the employee's signature, read by the clock."""
 from __future__ import annotations
 
-from flask import url_for
 from sqlmodel import select
 
 from tenants.agreements import clock
@@ -21,7 +20,7 @@ def dashboard_panel(db, centre, scope):
         row = bilans[agreement.bilan_id]
         state = clock.clock_state(agreement, scope.today)
         late = (scope.today - state.deadline).days if state.stage == "expired" else 0
-        items.append(Item(row.name, "convention non signée", url_for("agreements.show", bilan_id=agreement.bilan_id,
+        items.append(Item(row.name, "convention non signée", scope.url("agreements.show", bilan_id=agreement.bilan_id,
                                                                      agreement_id=agreement.id),
                           when=state.deadline, detail=state.short, late_days=late,
                           consultant_id=row.bilan.consultant_id, action="Ouvrir la convention"))

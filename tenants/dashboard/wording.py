@@ -3,24 +3,29 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from babel.dates import format_date, format_time
+from babel.dates import get_day_names, get_month_names
 
 from saas.i18n import LOCALE, to_paris
 
+# Babel's French names, read once: formatting each date through Babel's patterns cost more
+# than the rest of a dashboard item (docs/BENCHMARKS.md, issue #13).
+WEEKDAYS = tuple(get_day_names("wide", locale=LOCALE)[n] for n in range(7))   # Monday first, like date.weekday()
+MONTHS = tuple(get_month_names("wide", locale=LOCALE)[n] for n in range(1, 13))
+
 
 def day_fr(value: date | datetime | None) -> str:
-    """mardi 1er décembre; the year only when it is not this one's is left to date_fr."""
+    """mardi 1er décembre (a dashboard speaks of the days around today: no year)."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = to_paris(value).date()
     day = "1er" if value.day == 1 else str(value.day)
-    return f"{format_date(value, 'EEEE', locale=LOCALE)} {day} {format_date(value, 'MMMM', locale=LOCALE)}"
+    return f"{WEEKDAYS[value.weekday()]} {day} {MONTHS[value.month - 1]}"
 
 
 def time_fr(value: datetime | None) -> str:
     """14:30, Paris time."""
-    return format_time(to_paris(value), "HH:mm", locale=LOCALE) if value else ""
+    return f"{to_paris(value):%H:%M}" if value else ""
 
 
 def days_fr(n: int) -> str:

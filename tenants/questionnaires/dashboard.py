@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import url_for
-
 from tenants.bilans.dashboard import by_id
 from tenants.dashboard.panels import WAITING_ORDER, Item, Panel
 from tenants.questionnaires import queries
@@ -23,7 +21,7 @@ def dashboard_panel(db, centre, scope):
             continue
         late = (today - row.assignment.due_on).days if row.overdue(today) else 0
         items.append(Item(bilan.name, row.questionnaire.title,
-                          url_for("questionnaires.show_assignment", assignment_id=row.assignment.id),
+                          scope.url("questionnaires.show_assignment", assignment_id=row.assignment.id),
                           when=row.assignment.due_on, detail=row.status.lower(), late_days=late,
                           consultant_id=bilan.bilan.consultant_id))
     if not items:

@@ -1,14 +1,12 @@
 """Dashboard panels of the sessions: today's sessions and attendance, this week's, the
 interviews awaiting a signature, and the bilans near the 24 h cap or short of the 13 h floor.
 
-One read of every session of the member's open bilans (`attendance.sessions_with_attendance`)
+One read of every session of the member's open bilans (`attendance.session_facts`)
 feeds all of them, the hours included (`hours.hours_of_many`), whatever the number of bilans.
 """
 from __future__ import annotations
 
 from datetime import timedelta
-
-from flask import url_for
 
 from saas.i18n import hours_fr, to_paris
 from saas.models import as_utc
@@ -20,14 +18,11 @@ from tenants.sessions import attendance
 from tenants.sessions import hours as hours_rule
 
 
-def _session_url(session) -> str:
-    return url_for("sessions.index", bilan_id=session.bilan_id) + f"#session-{session.id}"
-
-
-def _session_item(row, session, **extra) -> Item:
+def _session_item(scope, row, session, **extra) -> Item:
     what = f"{session.kind_label.lower()} · {hours_fr(session.duration_minutes)}"
     extra.setdefault("detail", FORMATS.get(session.format, session.format))
-    return Item(row.name, what, _session_url(session), when=as_utc(session.starts_at),
+    url = scope.url("sessions.index", bilan_id=session.bilan_id) + f"#session-{session.id}"
+    return Item(row.name, what, url, when=as_utc(session.starts_at),
                 consultant_id=row.bilan.consultant_id, **extra)
 
 
@@ -36,7 +31,7 @@ def dashboard_panel(db, centre, scope):
     rows = open_bilans(db, scope)
     if not rows:
         return None
-    by_bilan = attendance.sessions_with_attendance(db, [row.bilan.id for row in rows])
+    by_bilan = attendance.session_facts(db, [row.bilan.id for row in rows])
     today, now = scope.today, scope.now
     # Late by the reminder's own threshold: what tenants/sessions/reminders.py reminds about.
     late_after = timedelta(days=reminder_settings(db).attendance_reminder_days)
@@ -48,18 +43,20 @@ def dashboard_panel(db, centre, scope):
             if attendance.awaits_signature(session, record):
                 since = (today - day).days
                 late = since if starts <= now - late_after else 0
-                item = _session_item(row, session, late_days=late, action="Émargement",
+                item = _session_item(scope, row, session, late_days=late, action="Émargement",
                                      detail=f"non émargé depuis {since} jour{'s' if since > 1 else ''}"
                                      if since else "à émarger")
                 (to_confirm if day == today else unsigned).append(item)
             elif session.status == "planned" and day == today:
-                todays.append(_session_item(row, session, action="Ouvrir la séance"))
+                todays.append(_session_item(scope, row, session, action="Ouvrir la séance"))
                 if starts <= now and session.kind == "interview":
-                    to_confirm.append(_session_item(row, session, action="Marquer réalisée",
+                    to_confirm.append(_session_item(scope, row, session, action="Marquer réalisée",
                                                     detail="séance passée, à marquer réalisée"))
             elif session.status == "planned" and today < day <= scope.week_end:
-                week.append(_session_item(row, session, action="Ouvrir la séance"))
-    by_time = (lambda item: item.when)
+                week.append(_session_item(scope, row, session, action="Ouvrir la séance"))
+
+    def by_time(item):
+        return item.when
     panels = [
         Panel(section="today", order=10, title="Séances du jour", items=sorted(todays, key=by_time),
               empty="Aucune séance aujourd'hui.", context={"id": "today-sessions"}),
@@ -72,20 +69,20 @@ def dashboard_panel(db, centre, scope):
     if unsigned:
         panels.append(Panel(section="waiting", order=WAITING_ORDER["attendance"], title="Émargements",
                             items=sorted(unsigned, key=by_time), context={"id": "waiting-attendance"}))
-    limits = hours_items([row for row in rows if row.bilan.status == "active"], by_bilan, db)
+    limits = hours_items(db, scope, [row for row in rows if row.bilan.status == "active"], by_bilan)
     if limits:
         panels.append(Panel(section="hours", order=10, title="Près de 24 h ou sous 13 h d'accompagnement",
                             items=limits, context={"id": "hours-limits"}))
     return panels
 
 
-def hours_items(rows, by_bilan, db) -> list[Item]:
+def hours_items(db, scope, rows, by_bilan) -> list[Item]:
     """Active bilans near the 24 h cap (L6313-4) or short of the 13 h accompaniment floor (R6313-4)."""
     counted = hours_rule.hours_of_many(db, [row.bilan for row in rows], by_bilan=by_bilan)
     items = []
     for row in rows:
         hours = counted[row.bilan.id]
-        url = url_for("sessions.index", bilan_id=row.bilan.id)
+        url = scope.url("sessions.index", bilan_id=row.bilan.id)
         who = dict(consultant_id=row.bilan.consultant_id)
         if hours_rule.near_cap(hours):
             items.append(Item(row.name, "près des 24 h", url, detail=f"{hours_fr(hours.scheduled_total)} planifiées "
