@@ -26,14 +26,16 @@ def bare_sized():
     app = Flask(__name__)
     size = int(os.environ.get("BENCH_BARE_BYTES", "20000"))
     row = "<li><a href=\"/c/demo/bilans/{{ loop.index }}\">{{ name }}</a> — {{ what }} · {{ loop.index }}</li>\n"
-    count = max(1, size // (len(row) + 10))
     template = app.jinja_env.from_string(
         "<!doctype html><html lang=fr><title>Base</title><h1>{{ title }}</h1><ul>"
         "{% for _ in rows %}" + row + "{% endfor %}</ul></html>")
+    values = {"title": "Bonjour", "name": "Camille Roux", "what": "séance"}
+    one, two = (len(template.render(rows=range(n), **values).encode()) for n in (1, 2))
+    count = max(1, round((size - one) / (two - one)) + 1)
 
     @app.get("/")
     def index():
-        return template.render(title="Bonjour", rows=range(count), name="Camille Roux", what="séance")
+        return template.render(rows=range(count), **values)
 
     return app
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from sqlalchemy import and_, bindparam, or_
 from sqlalchemy.orm import load_only
 from sqlmodel import select
 
@@ -43,25 +44,44 @@ class OpenBilan:
 
 FACTS = (Bilan.id, Bilan.beneficiary_id, Bilan.consultant_id, Bilan.status, Bilan.phase, Bilan.format,
          Bilan.started_on, Bilan.planned_interview_minutes, Bilan.planned_personal_minutes)
+# Built once (bound at each request): building SQL expressions was a measurable part of the
+# dashboard's time (docs/BENCHMARKS.md, issue #13). Open bilans, and the closed ones whose
+# follow-up interview is due soon or late, in one select.
+_FOLLOW_UP_DUE = and_(Bilan.status.in_(("completed", "interrupted")), Bilan.follow_up_done_at.is_(None),
+                      Bilan.follow_up_due_on <= bindparam("ahead"), Bilan.follow_up_due_on >= bindparam("stale"))
+_BILANS = (select(*FACTS, Bilan.follow_up_due_on).where(or_(Bilan.status.in_(OPEN_STATUSES), _FOLLOW_UP_DUE))
+           .order_by(Bilan.last_activity_at.desc()))
+_BILANS_OF = _BILANS.where(Bilan.consultant_id == bindparam("consultant"))
+_NAMES = (select(Beneficiary).options(load_only(Beneficiary.id, Beneficiary.name_ct))
+          .where(Beneficiary.id.in_(bindparam("ids", expanding=True))))
+
+
+def _read(db, scope) -> dict:
+    """{"open": [OpenBilan], "follow_up": [(OpenBilan, due on)]}: two statements whatever the number of
+    bilans (the bilans' columns in Core, then the beneficiaries, whose sealed names need the ORM object)."""
+    def load():
+        params = {"ahead": scope.today + FOLLOW_UP_AHEAD, "stale": scope.today - FOLLOW_UP_STALE}
+        if scope.consultant_id is not None:
+            params["consultant"] = scope.consultant_id
+        rows = db.exec(_BILANS if scope.consultant_id is None else _BILANS_OF, params=params).all()
+        if not rows:
+            return {"open": [], "follow_up": []}
+        people = db.exec(_NAMES, params={"ids": list({row.beneficiary_id for row in rows})}).all()
+        names = {person.id: person.name for person in people}
+        found = {"open": [], "follow_up": []}
+        for *facts, due in rows:
+            bilan = OpenBilan(BilanFacts(*facts), names.get(facts[1]) or "bénéficiaire")
+            if bilan.bilan.status in OPEN_STATUSES:
+                found["open"].append(bilan)
+            else:
+                found["follow_up"].append((bilan, due))
+        return found
+    return scope.shared("bilans", load)
 
 
 def open_bilans(db, scope) -> list[OpenBilan]:
-    """The open bilans of the scope's consultant (every consultant's: None), most recent activity first.
-
-    A Core select of the columns the panels read, plus the beneficiaries (their sealed names
-    need the ORM object, one column loaded): two statements whatever the number of bilans."""
-    def load():
-        query = select(*FACTS).where(Bilan.status.in_(OPEN_STATUSES)).order_by(Bilan.last_activity_at.desc())
-        if scope.consultant_id is not None:
-            query = query.where(Bilan.consultant_id == scope.consultant_id)
-        bilans = [BilanFacts(*row) for row in db.exec(query).all()]
-        if not bilans:
-            return []
-        people = db.exec(select(Beneficiary).options(load_only(Beneficiary.id, Beneficiary.name_ct))
-                         .where(Beneficiary.id.in_({b.beneficiary_id for b in bilans}))).all()
-        names = {person.id: person.name for person in people}
-        return [OpenBilan(b, names.get(b.beneficiary_id) or "bénéficiaire") for b in bilans]
-    return scope.shared("open_bilans", load)
+    """The open bilans of the scope's consultant (every consultant's: None), most recent activity first."""
+    return _read(db, scope)["open"]
 
 
 def by_id(db, scope) -> dict[str, OpenBilan]:
@@ -92,14 +112,7 @@ def dashboard_panel(db, centre, scope):
 def follow_up_items(db, scope) -> list[Item]:
     """Closed bilans whose follow-up interview (tenants/bilans/closing.py sets its date) is due soon or late."""
     today = scope.today
-    query = (select(Bilan, Beneficiary).join(Beneficiary, Beneficiary.id == Bilan.beneficiary_id)
-             .where(Bilan.status.in_(("completed", "interrupted")), Bilan.follow_up_done_at.is_(None),
-                    Bilan.follow_up_due_on <= today + FOLLOW_UP_AHEAD,
-                    Bilan.follow_up_due_on >= today - FOLLOW_UP_STALE)
-             .order_by(Bilan.follow_up_due_on))
-    if scope.consultant_id is not None:
-        query = query.where(Bilan.consultant_id == scope.consultant_id)
-    return [Item(person.name or "bénéficiaire", "entretien de suivi à proposer",
-                 scope.url("bilan.show", bilan_id=bilan.id), when=bilan.follow_up_due_on,
-                 late_days=max(0, (today - bilan.follow_up_due_on).days), consultant_id=bilan.consultant_id)
-            for bilan, person in db.exec(query).all()]
+    rows = sorted(_read(db, scope)["follow_up"], key=lambda pair: pair[1])
+    return [Item(row.name, "entretien de suivi à proposer", scope.url("bilan.show", bilan_id=row.bilan.id),
+                 when=due, late_days=max(0, (today - due).days), consultant_id=row.bilan.consultant_id)
+            for row, due in rows]

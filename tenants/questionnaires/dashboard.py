@@ -15,7 +15,7 @@ def dashboard_panel(db, centre, scope):
         return None
     today = scope.today
     items = []
-    for row in queries.open_rows(db, scope.consultant_id):
+    for row in queries.open_facts(db, scope.consultant_id):
         bilan = bilans.get(row.assignment.bilan_id)
         if bilan is None:
             continue
