@@ -6,9 +6,9 @@ feeds all of them, the hours included (`hours.hours_of_many`), whatever the numb
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
-from saas.i18n import hours_fr, to_paris
+from saas.i18n import PARIS, hours_fr, to_paris
 from saas.models import as_utc
 from tenants.bilans.dashboard import open_bilans
 from tenants.bilans.models import FORMATS
@@ -33,28 +33,34 @@ def dashboard_panel(db, centre, scope):
         return None
     by_bilan = attendance.session_facts(db, [row.bilan.id for row in rows])
     today, now = scope.today, scope.now
-    # Late by the reminder's own threshold: what tenants/sessions/reminders.py reminds about.
-    late_after = timedelta(days=reminder_settings(db).attendance_reminder_days)
+    # Paris days as UTC bounds, once: converting each of a caseload's sessions to Paris time cost more
+    # than the rest of this loop (docs/BENCHMARKS.md, issue #13).
+    midnight = [datetime.combine(today + timedelta(days=n), time(0), tzinfo=PARIS).astimezone(UTC)
+                for n in (0, 1, (scope.week_end - today).days + 1)]
+    late_before = None  # the attendance reminder's delay, read only when an interview awaits its signature
     todays, to_confirm, week, unsigned = [], [], [], []
     for row in rows:
         for session, record in by_bilan.get(row.bilan.id, []):
             starts = as_utc(session.starts_at)
-            day = to_paris(starts).date()
             if attendance.awaits_signature(session, record):
-                since = (today - day).days
-                late = since if starts <= now - late_after else 0
+                if late_before is None:
+                    # Late by the reminder's own threshold: what tenants/sessions/reminders.py reminds about.
+                    late_before = now - timedelta(days=reminder_settings(db).attendance_reminder_days)
+                since = (today - to_paris(starts).date()).days
+                late = since if starts <= late_before else 0
                 item = _session_item(scope, row, session, late_days=late, action="Émargement",
                                      detail=f"non émargé depuis {since} jour{'s' if since > 1 else ''}"
                                      if since else "à émarger")
-                (to_confirm if day == today else unsigned).append(item)
-            elif session.status == "planned" and day == today:
+                (to_confirm if starts >= midnight[0] else unsigned).append(item)
+            elif session.status != "planned" or starts < midnight[0] or starts >= midnight[2]:
+                continue
+            elif starts < midnight[1]:
                 todays.append(_session_item(scope, row, session, action="Ouvrir la séance"))
                 if starts <= now and session.kind == "interview":
                     to_confirm.append(_session_item(scope, row, session, action="Marquer réalisée",
                                                     detail="séance passée, à marquer réalisée"))
-            elif session.status == "planned" and today < day <= scope.week_end:
+            else:
                 week.append(_session_item(scope, row, session, action="Ouvrir la séance"))
-
     def by_time(item):
         return item.when
     panels = [
