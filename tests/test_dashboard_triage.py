@@ -127,7 +127,7 @@ def test_this_week_holds_sessions_and_deadlines_of_the_six_days_after_today(app,
     assert ("Conventions", "Marc Dubois") in deadlines and ("Questionnaires", "Sarah Lambert") in deadlines
 
 
-def test_waiting_agreements_read_the_ten_day_clock(app, lyon):
+def test_r6313_8_dashboard_reads_the_ten_day_clock(app, lyon):
     """R6313-8: day n of 10 from the agreement clock; past day 10, late by the days since the deadline."""
     centre, julien, ids = lyon
     _scope, triage = triage_of(app, centre, membership(julien.id, centre.id))
@@ -147,7 +147,7 @@ def test_waiting_questionnaires_say_which_one_and_how_late(app, lyon):
     assert "/questionnaires/assignments/" in items[0].url or "/questionnaires/" in items[0].url
 
 
-def test_waiting_consents_and_attendance(app, lyon):
+def test_dashboard_attendance_is_late_by_the_reminders_delay(app, lyon):
     centre, julien, ids = lyon
     _scope, triage = triage_of(app, centre, membership(julien.id, centre.id))
     consents = panel(triage, "waiting", "Consentements").items
@@ -164,7 +164,7 @@ def test_late_items_gather_in_today(app, lyon):
         ("Émargements", "Paul Renaud", 5), ("Conventions", "Élodie Petit", 3), ("Questionnaires", "Sarah Lambert", 3)]
 
 
-def test_hours_near_the_cap_or_under_the_floor(app, lyon):
+def test_l6313_4_dashboard_lists_bilans_near_24h_or_under_13h(app, lyon):
     """L6313-4 (24 h) and R6313-4 (13 h of accompaniment) through tenants/sessions/hours.py."""
     centre, julien, _ids = lyon
     _scope, triage = triage_of(app, centre, membership(julien.id, centre.id))
