@@ -67,6 +67,17 @@ def seed(db: Session, centre, ctx: dict) -> None:
             lifecycle.move_to(db, bilan, target, actor=c.name)
         return bilan, c
 
+    # The next interview of each bilan in its own slot of the coming days (a consultant sees one
+    # beneficiary at a time): weekdays after today, four slots a day.
+    slots = iter([(today + timedelta(days=d), hour, minute) for d in range(1, 15)
+                  if (today + timedelta(days=d)).weekday() < 5
+                  for hour, minute in ((9, 0), (11, 0), (14, 0), (16, 30))])
+
+    def next_session(bilan, c):
+        day, hour, minute = next(slots)
+        planning.schedule(db, bilan, starts_at=at(day, hour, minute), duration_minutes=120, kind="interview",
+                          format=bilan.format if bilan.format != "mixte" else "distanciel", actor=c.name)
+
     def today_session(bilan, c, hour, minute=0, fmt="presentiel"):
         planning.schedule(db, bilan, starts_at=at(today, hour, minute), duration_minutes=120, kind="interview",
                           format=fmt, actor=c.name)
@@ -95,7 +106,8 @@ def seed(db: Session, centre, ctx: dict) -> None:
     today_session(bilan, c, 9)
     for key in ("prelim_2", "prelim_3"):
         bilan, c = started(key, weeks_ago=1)
-        _sessions(db, stamp, bilan, c, today - timedelta(days=5), done=1, planned=1, today=today)
+        _sessions(db, stamp, bilan, c, today - timedelta(days=5), done=1, today=today)
+        next_session(bilan, c)
 
     # Investigation: sessions done and signed, today's and this week's, attendance awaited.
     for key, hour, minute, fmt in (("inv_today_1", 11, 0, "distanciel"), ("inv_today_2", 14, 0, "presentiel"),
@@ -106,16 +118,18 @@ def seed(db: Session, centre, ctx: dict) -> None:
     for key, days_ago in (("inv_unsigned_late", 4), ("inv_unsigned_recent", 1)):
         bilan, c = started(key, weeks_ago=5, phase="investigation")
         _sessions(db, stamp, bilan, c, today - timedelta(weeks=5) + timedelta(days=1), done=3, every=7, today=today)
-        _sessions(db, stamp, bilan, c, today - timedelta(days=days_ago), done=1, planned=1, today=today, confirm=None)
+        _sessions(db, stamp, bilan, c, today - timedelta(days=days_ago), done=1, today=today, confirm=None)
+        next_session(bilan, c)
     bilan, c = started("inv_near_24h", weeks_ago=10, phase="investigation", interview=20 * 60,
                        personal=4 * 60)
-    _sessions(db, stamp, bilan, c, today - timedelta(weeks=10) + timedelta(days=1), done=10, planned=1, every=6,
-              today=today)
+    _sessions(db, stamp, bilan, c, today - timedelta(weeks=10) + timedelta(days=1), done=10, every=6, today=today)
+    next_session(bilan, c)
     for key, weeks in (("inv_overdue_1", 5), ("inv_overdue_2", 6), ("inv_due_week", 3), ("inv_1", 4), ("inv_2", 3),
                        ("inv_3", 5)):
         bilan, c = started(key, weeks_ago=weeks, phase="investigation")
-        _sessions(db, stamp, bilan, c, today - timedelta(weeks=weeks) + timedelta(days=1), done=weeks - 1, planned=1,
-                  every=6, today=today)
+        _sessions(db, stamp, bilan, c, today - timedelta(weeks=weeks) + timedelta(days=1), done=weeks - 1, every=6,
+                  today=today)
+        next_session(bilan, c)
     for key, late in (("inv_overdue_1", 6), ("inv_overdue_2", 2)):
         _give(db, centre, db.get(Bilan, made[key]), "interets_professionnels",
               sent_on=today - timedelta(days=late + 14), due_on=today - timedelta(days=late))
@@ -125,6 +139,7 @@ def seed(db: Session, centre, ctx: dict) -> None:
     # Conclusion: one short of the 13 h of signed accompaniment, the others past it.
     for key, done in (("concl_short", 5), ("concl_1", 7), ("concl_2", 8), ("concl_3", 7), ("concl_4", 8)):
         bilan, c = started(key, weeks_ago=done + 2, phase="conclusion")
-        _sessions(db, stamp, bilan, c, today - timedelta(weeks=done + 2) + timedelta(days=1), done=done, planned=1,
-                  every=7, today=today)
+        _sessions(db, stamp, bilan, c, today - timedelta(weeks=done + 2) + timedelta(days=1), done=done, every=7,
+                  today=today)
+        next_session(bilan, c)
     db.flush()
