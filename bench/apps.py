@@ -16,6 +16,30 @@ def bare():
     return app
 
 
+def bare_sized():
+    """The baseline of the same size as a page: Flask rendering a template compiled once at start,
+    whose output is BENCH_BARE_BYTES long (bench/dashboard.py sets it to the measured page's size)."""
+    import os
+
+    from flask import Flask
+
+    app = Flask(__name__)
+    size = int(os.environ.get("BENCH_BARE_BYTES", "20000"))
+    row = "<li><a href=\"/c/demo/bilans/{{ loop.index }}\">{{ name }}</a> — {{ what }} · {{ loop.index }}</li>\n"
+    template = app.jinja_env.from_string(
+        "<!doctype html><html lang=fr><title>Base</title><h1>{{ title }}</h1><ul>"
+        "{% for _ in rows %}" + row + "{% endfor %}</ul></html>")
+    values = {"title": "Bonjour", "name": "Camille Roux", "what": "séance"}
+    one, two = (len(template.render(rows=range(n), **values).encode()) for n in (1, 2))
+    count = max(1, round((size - one) / (two - one)) + 1)
+
+    @app.get("/")
+    def index():
+        return template.render(rows=range(count), **values)
+
+    return app
+
+
 def product():
     """The real app, configured by the environment the benchmark sets."""
     import os

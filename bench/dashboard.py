@@ -1,4 +1,5 @@
-"""Issue #3 and #4: the centre dashboard with 1,000 centres, and crypto's share of it.
+"""Issue #3 and #4: the centre dashboard with 1,000 centres, and crypto's share of it; issue #13:
+the dashboard of a consultant with 30 open bilans against a bare page of the same size.
 
 Three datasets on SQLite (the embedded default), built through the product's own
 code (create_centre, the demo seed):
@@ -90,6 +91,7 @@ def run(seconds: float = 5.0, centres: int = 1000) -> dict:
         "crypto_share_of_dashboard_p50": crypto_share,
     }
     figures["field_cost"] = field_cost(master_key)
+    figures["caseload"] = caseload(seconds, "sealed", master_key)
     return figures
 
 
@@ -122,4 +124,84 @@ def report(figures: dict) -> str:
         f"crypto share of dashboard time (p50): {100 * figures['crypto_share_of_dashboard_p50']:.1f} %  (goal < 5 %)",
         f"one field ({f['size']} B): seal {f['seal_us']:.1f} µs, open {f['open_us']:.1f} µs, "
         f"no-crypto path {f['plain_us']:.2f} µs",
+        report_caseload(figures["caseload"]),
     ])
+
+
+# -- Issue #13: the dashboard of a consultant with 30 open bilans -----------------------------
+CASELOAD_EMAIL = "nicolas.perrin@horizon-carrieres.example"  # demo/people.py STAFF "caseload"
+
+
+def worker_cpu_seconds(base: str) -> float:
+    """User + system CPU of the gunicorn processes bound to `base` (master and workers), from /proc."""
+    bind = base.split("//", 1)[1]
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if bind.encode() not in f.read():
+                    continue
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def measured(base: str, path: str, seconds: float, headers: dict | None = None) -> dict:
+    """rps, p50, p95 and the workers' CPU time per request (ms) for one page."""
+    import http.client
+    import urllib.parse
+
+    parts = urllib.parse.urlsplit(base)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    conn.request("GET", path, headers=headers or {})
+    page = conn.getresponse()
+    size = len(page.read())
+    conn.close()
+    before = worker_cpu_seconds(base)
+    result = load(base, path, seconds=seconds, headers=headers)
+    cpu = worker_cpu_seconds(base) - before
+    # load() runs a 0.5 s warm-up before the timed part: its requests are not counted, so the
+    # CPU per request is an upper bound (by about 0.5 / seconds).
+    return result.__dict__ | {"rps": result.rps, "bytes": size, "status": page.status,
+                              "worker_ms_per_request": 1000 * cpu / max(1, result.requests)}
+
+
+def caseload(seconds: float = 5.0, name: str = "sealed", master_key: str | None = None) -> dict:
+    """The caseload consultant's dashboard against a bare page rendering a template of the same size."""
+    from demo.people import PASSWORD
+
+    master_key = master_key or base64.b64encode(os.urandom(32)).decode()
+    if not (OUT / name / "bilan.db").exists() or os.environ.get("BENCH_REBUILD") == "1":
+        build(name, master_key, 0)
+    else:
+        master_key = (OUT / name / "master_key").read_text()
+    (OUT / name / "master_key").write_text(master_key)
+    with gunicorn("bench.apps:product()", env_for(name, master_key)) as base:
+        cookie = login_cookie(base, CASELOAD_EMAIL, PASSWORD)
+        dashboard = measured(base, "/c/demo/", seconds, headers={"Cookie": cookie})
+    with gunicorn("bench.apps:bare_sized()", {"BENCH_BARE_BYTES": str(dashboard["bytes"])}) as base:
+        bare = measured(base, "/", seconds)
+    return {"dashboard_30_bilans": dashboard, "bare_same_size": bare,
+            "ratio_rps_30_bilans_over_bare_same_size": dashboard["rps"] / bare["rps"]}
+
+
+def report_caseload(figures: dict) -> str:
+    d, b = figures["dashboard_30_bilans"], figures["bare_same_size"]
+    return "\n".join([
+        f"bare page, same size ({b['bytes']} B): {b['rps']:8.1f} req/s  p50 {b['p50_ms']:6.2f} ms  "
+        f"worker {b['worker_ms_per_request']:5.2f} ms/request",
+        f"dashboard, 30 open bilans ({d['bytes']} B): {d['rps']:8.1f} req/s  p50 {d['p50_ms']:6.2f} ms  "
+        f"worker {d['worker_ms_per_request']:5.2f} ms/request  errors {d['errors']}",
+        f"ratio dashboard (30 bilans) / bare page of the same size: "
+        f"{figures['ratio_rps_30_bilans_over_bare_same_size']:.3f}",
+    ])
+
+
+if __name__ == "__main__":  # python -m bench.dashboard [seconds]: the issue #13 figures alone
+    import sys
+
+    print(report_caseload(caseload(float(sys.argv[1]) if len(sys.argv) > 1 else 5.0)), flush=True)

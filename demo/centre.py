@@ -15,7 +15,7 @@ import click
 from flask import current_app
 from sqlmodel import select
 
-from demo import bilans, questionnaires, retention
+from demo import bilans, caseload, questionnaires, retention
 from demo.people import PASSWORD, STAFF, add_staff, staff_accounts
 from saas.accounts.models import Account
 from saas.accounts.passwords import hash_password
@@ -30,8 +30,8 @@ from saas.tenancy import tenant_session
 SLUG = "demo"
 LEGAL_REPRESENTATIVE = ("Hélène Marchand", "Gérante")  # signs the completion certificates
 # In order: the centre's destruction delay before any bilan closes; then questionnaires and
-# retention seed on the bilans demo.bilans made.
-SEEDS = (retention.choose_delay, bilans.seed, questionnaires.seed, retention.seed)
+# retention seed on the bilans demo.bilans made; the caseload consultant's thirty bilans last.
+SEEDS = (retention.choose_delay, bilans.seed, questionnaires.seed, retention.seed, caseload.seed)
 
 
 def seed_demo(today: date | None = None, echo=click.echo) -> Centre:
@@ -78,6 +78,7 @@ def print_logins(echo=click.echo) -> None:
     echo(f"  Bilan tourne sur {base}/  —  centre de démonstration : {base}/c/{SLUG}/")
     echo(f"  Administratrice (consulte aussi) : {STAFF[0][2]}  /  {PASSWORD}")
     echo(f"  Consultant                       : {STAFF[1][2]}  /  {PASSWORD}")
+    echo(f"  Consultant, 30 bilans en cours   : {STAFF[3][2]}  /  {PASSWORD}")
     if current_app.config["MAIL_URL"].startswith("file://"):
         echo(f"  E-mails envoyés : {base}/_dev/mail (fichiers .eml sous {current_app.config['MAIL_URL'][7:]})")
     echo("")

@@ -1,4 +1,4 @@
-"""The people of the demo centre: three staff and twelve beneficiaries (invented, no real data).
+"""The people of the demo centre: four staff, twelve beneficiaries and a caseload of thirty (invented, no real data).
 
 Staff get their accounts and memberships the way an admin's invitation makes
 them; beneficiaries go through `tenants.beneficiaries.registry.create`, so
@@ -17,6 +17,8 @@ STAFF = (
     ("admin", "Claire Martin", "claire.martin@horizon-carrieres.example", "admin"),
     ("consultant", "Julien Bernard", "julien.bernard@horizon-carrieres.example", "consultant"),
     ("part_time", "Sophie Lefèvre", "sophie.lefevre@horizon-carrieres.example", "consultant"),
+    # A full caseload of 30 open bilans, to show the dashboard's triage (demo/caseload.py, issue #13).
+    ("caseload", "Nicolas Perrin", "nicolas.perrin@horizon-carrieres.example", "consultant"),
 )
 
 PEOPLE = {
@@ -35,6 +37,40 @@ PEOPLE = {
     "closed_last_week": ("Léa Garnier", "lea.garnier@example.org", "salarie_prive", {}),
     "closed_six_months": ("Antoine Robert", "antoine.robert@example.org", "salarie_prive", {}),
     "closed_over_a_year": ("Mathilde Faure", "mathilde.faure@example.org", "agent_public", {}),
+}
+
+# Nicolas Perrin's caseload (demo/caseload.py): thirty more, keyed caseload_<situation>.
+CASELOAD = {
+    "caseload_prior_1": ("Yasmine Bouaziz", "yasmine.bouaziz@example.org", "salarie_prive", {}),
+    "caseload_prior_2": ("Olivier Lemaire", "olivier.lemaire@example.org", "salarie_prive", {}),
+    "caseload_quoted_1": ("Chloé Marchal", "chloe.marchal@example.org", "salarie_prive", {}),
+    "caseload_quoted_2": ("Damien Colin", "damien.colin@example.org", "salarie_prive", {}),
+    "caseload_agreement_day2": ("Laure Vasseur", "laure.vasseur@example.org", "salarie_prive", {}),
+    "caseload_agreement_day6": ("Romain Aubert", "romain.aubert@example.org", "salarie_prive", {}),
+    "caseload_agreement_day9": ("Fatou Diallo", "fatou.diallo@example.org", "salarie_prive", {}),
+    "caseload_agreement_employer": ("Grégoire Caron", "gregoire.caron@example.org", "salarie_prive", {}),
+    "caseload_prelim_consent_1": ("Manon Leclerc", "manon.leclerc@example.org", "salarie_prive", {}),
+    "caseload_prelim_consent_2": ("Kevin Marty", "kevin.marty@example.org", "salarie_prive", {}),
+    "caseload_prelim_today": ("Aurélie Besson", "aurelie.besson@example.org", "salarie_prive", {}),
+    "caseload_prelim_2": ("Samir Khelifi", "samir.khelifi@example.org", "salarie_prive", {}),
+    "caseload_prelim_3": ("Pauline Gauthier", "pauline.gauthier@example.org", "salarie_prive", {}),
+    "caseload_inv_today_1": ("Julie Brunet", "julie.brunet@example.org", "salarie_prive", {}),
+    "caseload_inv_today_2": ("Mehdi Saïdi", "mehdi.saidi@example.org", "salarie_prive", {}),
+    "caseload_inv_today_3": ("Anne-Sophie Roche", "annesophie.roche@example.org", "salarie_prive", {}),
+    "caseload_inv_unsigned_late": ("Bruno Lacroix", "bruno.lacroix@example.org", "salarie_prive", {}),
+    "caseload_inv_unsigned_recent": ("Émilie Dufour", "emilie.dufour@example.org", "salarie_prive", {}),
+    "caseload_inv_near_24h": ("Vincent Rivière", "vincent.riviere@example.org", "salarie_prive", {}),
+    "caseload_inv_overdue_1": ("Sandrine Morel", "sandrine.morel@example.org", "salarie_prive", {}),
+    "caseload_inv_overdue_2": ("Loïc Fabre", "loic.fabre@example.org", "salarie_prive", {}),
+    "caseload_inv_due_week": ("Céline Barbier", "celine.barbier@example.org", "salarie_prive", {}),
+    "caseload_inv_1": ("Jérôme Picard", "jerome.picard@example.org", "salarie_prive", {}),
+    "caseload_inv_2": ("Nathalie Renard", "nathalie.renard@example.org", "salarie_prive", {}),
+    "caseload_inv_3": ("Florian Girault", "florian.girault@example.org", "salarie_prive", {}),
+    "caseload_concl_short": ("Karine Meunier", "karine.meunier@example.org", "salarie_prive", {}),
+    "caseload_concl_1": ("Stéphane Huet", "stephane.huet@example.org", "salarie_prive", {}),
+    "caseload_concl_2": ("Valérie Lebrun", "valerie.lebrun@example.org", "salarie_prive", {}),
+    "caseload_concl_3": ("Thierry Mallet", "thierry.mallet@example.org", "salarie_prive", {}),
+    "caseload_concl_4": ("Agathe Perrot", "agathe.perrot@example.org", "salarie_prive", {}),
 }
 
 
@@ -65,7 +101,7 @@ def consultant(ctx: dict, key: str) -> Account:
 
 def person(db: Session, ctx: dict, key: str, follower: Account):
     """The beneficiary of situation `key` (found again by email on a rerun), noted in ctx["beneficiaries"]."""
-    name, email, status, extra = PEOPLE[key]
+    name, email, status, extra = PEOPLE[key] if key in PEOPLE else CASELOAD[key]
     found = registry.find_by_email(db, email) or registry.create(
         db, name=name, email=email, phone="06 00 00 00 00", employment_status=status, consultant_id=follower.id,
         **extra)

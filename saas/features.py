@@ -31,7 +31,7 @@ class Feature:
     # parent's url processors first). Done per app, see register_blueprints.
     nested_blueprints: tuple[tuple[Blueprint, Blueprint], ...] = ()
     cli: Optional[Callable[[Flask], None]] = None                 # init_app(app): its commands
-    dashboard_panel: Optional[Callable] = None                    # (db, centre, membership) -> Panel | None
+    dashboard_panel: Optional[Callable] = None                    # (db, centre, scope) -> Panel | [Panel] | None
     portal_items: Optional[Callable] = None                       # (db, visitor) -> list[PortalItem]
     on_new_centre: Optional[Callable] = None                      # (db, centre): a new centre's starter data
 

@@ -20,6 +20,7 @@ from tenants.access_log import views as access_log_views
 from tenants.admin import views as admin_views
 from tenants.agenda import models as agenda_models
 from tenants.agenda import views as agenda_views
+from tenants.agreements import dashboard as agreements_dashboard
 from tenants.agreements import models as agreements_models
 from tenants.agreements import portal_views as agreements_portal_views
 from tenants.agreements import views as agreements_views
@@ -55,6 +56,7 @@ from tenants.retention import bilan_views as retention_bilan_views
 from tenants.retention import dashboard as retention_dashboard
 from tenants.retention import models as retention_models
 from tenants.retention import views as retention_views
+from tenants.sessions import dashboard as sessions_dashboard
 from tenants.sessions import models as sessions_models
 from tenants.sessions import views as sessions_views
 from tenants.synthesis import models as synthesis_models
@@ -70,9 +72,11 @@ FEATURES: tuple[Feature, ...] = (
             portal_blueprints=(bilans_portal_views.bp,),
             dashboard_panel=bilans_dashboard.dashboard_panel,
             portal_items=bilans_portal.portal_items),
-    Feature("sessions", models=sessions_models, blueprints=(sessions_views.bp,)),
+    Feature("sessions", models=sessions_models, blueprints=(sessions_views.bp,),
+            dashboard_panel=sessions_dashboard.dashboard_panel),
     Feature("agenda", models=agenda_models, blueprints=(agenda_views.bp, agenda_views.feed_bp)),
-    Feature("agreements", models=agreements_models, blueprints=(agreements_views.bp, agreements_portal_views.bp)),
+    Feature("agreements", models=agreements_models, blueprints=(agreements_views.bp, agreements_portal_views.bp),
+            dashboard_panel=agreements_dashboard.dashboard_panel),
     Feature("synthesis", models=synthesis_models, blueprints=(synthesis_views.bp,)),
     Feature("evidence", blueprints=(evidence_views.bp, evidence_bilan_views.bp)),
     Feature("questionnaires", models=questionnaires_models,

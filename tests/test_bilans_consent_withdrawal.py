@@ -267,7 +267,9 @@ def test_the_attendance_reminder_is_about_the_sessions_the_dashboard_lists_as_un
         db.commit()
         unsigned_attendance = db.exec(select(Attendance).where(Attendance.session_id == unsigned.id)).one().id
     login(lyon.owner)
-    assert "Émargement non confirmé — Zoé Martin : 1 séance" in _text(client.get("/c/lyon/"))
+    page = client.get("/c/lyon/").text
+    waiting = page[page.index('id="waiting-attendance"'):].split("</section>")[0]  # the triage's "Émargements"
+    assert waiting.count("non émargé depuis") == 1 and "Zoé Martin" in waiting
     report = run(app, "reminders", datetime.now(UTC))
     assert report is not None and not report.errors
     assert [e.idempotency_key for e in outbox(kind="reminder_attendance")] == [

@@ -218,7 +218,8 @@ def test_dashboard_lists_unanswered_and_overdue(app, client, make_centre, login)
         assert [a.id for a in unanswered_assignments(db)] == [aid]
     login(lyon.owner)
     page = client.get("/c/lyon/").text
-    assert "Questionnaires en attente (1, dont 1 en retard)" in page and "Zoé Martin" in page
+    # The triage (tests/test_dashboard_triage.py): the questionnaire waits, two days late.
+    assert 'id="waiting-questionnaires"' in page and "Zoé Martin" in page and "en retard de 2 jours" in page
 
 
 def test_reminder_is_idempotent_per_key(app, make_centre, outbox):

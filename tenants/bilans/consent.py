@@ -29,8 +29,19 @@ def consents_of(db: Session, bilan_id: str, kind: str | None = None) -> list[Con
 
 def has_consent(db: Session, bilan_id: str) -> bool:
     """Volunteering and ethics information both confirmed."""
-    kinds = {c.kind for c in consents_of(db, bilan_id)}
-    return all(kind in kinds for kind in BILAN_CONSENTS)
+    return bilan_id in consented(db, [bilan_id])
+
+
+def consented(db: Session, bilan_ids) -> set[str]:
+    """The bilans among `bilan_ids` with volunteering and ethics information both confirmed (one query)."""
+    ids = list(bilan_ids)
+    if not ids:
+        return set()
+    kinds: dict[str, set] = {}
+    for bilan_id, kind in db.exec(select(Consent.bilan_id, Consent.kind).where(
+            Consent.bilan_id.in_(ids), Consent.withdrawn_at.is_(None), Consent.kind.in_(BILAN_CONSENTS))).all():
+        kinds.setdefault(bilan_id, set()).add(kind)
+    return {bilan_id for bilan_id, given in kinds.items() if all(kind in given for kind in BILAN_CONSENTS)}
 
 
 def require_consent(db: Session, bilan) -> None:

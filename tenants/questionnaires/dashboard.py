@@ -1,30 +1,31 @@
-"""Dashboard panel: questionnaires waiting for an answer, overdue first."""
+"""Dashboard panel: questionnaires waiting for an answer, overdue first, with how late."""
 from __future__ import annotations
 
 from datetime import date
 
-from saas.accounts.roles import bilan_scope
-from saas.i18n import paris_today
-from tenants.dashboard.panels import Panel
+from tenants.bilans.dashboard import by_id
+from tenants.dashboard.panels import WAITING_ORDER, Item, Panel
 from tenants.questionnaires import queries
 
 
-def dashboard_panel(db, centre, membership):
-    """Unanswered questionnaires of the member's bilans (all bilans for an admin)."""
-    consultant = bilan_scope(membership)
-    rows = queries.open_rows(db, consultant)
-    if not rows:
+def dashboard_panel(db, centre, scope):
+    """Unanswered questionnaires of the member's open bilans: which one, its due date, days overdue."""
+    bilans = by_id(db, scope)
+    if not bilans:
         return None
-    today = paris_today()
-    rows.sort(key=lambda r: (not r.overdue(today), r.assignment.due_on or date.max))
-    from tenants.beneficiaries.models import Beneficiary
-
-    shown = rows[:10]
-    names = {}
-    for row in shown:
-        person = db.get(Beneficiary, row.assignment.beneficiary_id)
-        names[row.assignment.id] = person.name if person else ""
-    return Panel("questionnaires/_dashboard_panel.html",
-                 {"rows": shown, "names": names, "total": len(rows),
-                  "overdue": sum(1 for r in rows if r.overdue(today)),
-                  "today": today}, order=40)
+    today = scope.today
+    items = []
+    for row in queries.open_facts(db, scope.consultant_id):
+        bilan = bilans.get(row.assignment.bilan_id)
+        if bilan is None:
+            continue
+        late = (today - row.assignment.due_on).days if row.overdue(today) else 0
+        items.append(Item(bilan.name, row.questionnaire.title,
+                          scope.url("questionnaires.show_assignment", assignment_id=row.assignment.id),
+                          when=row.assignment.due_on, detail=row.status.lower(), late_days=late,
+                          consultant_id=bilan.bilan.consultant_id))
+    if not items:
+        return None
+    items.sort(key=lambda item: (-item.late_days, item.when or date.max))
+    return Panel(section="waiting", order=WAITING_ORDER["questionnaires"], title="Questionnaires", items=items,
+                 context={"id": "waiting-questionnaires"})

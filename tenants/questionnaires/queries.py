@@ -32,6 +32,28 @@ class Row:
         return a.submitted_at is None and a.due_on is not None and a.due_on < today
 
 
+@dataclass(frozen=True, slots=True)
+class QuestionnaireFacts:
+    """What `Row` reads of a questionnaire, without its definition."""
+    id: str
+    title: str
+    kind: str
+
+    @property
+    def is_360(self) -> bool:
+        return self.kind == "feedback360"
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentFacts:
+    """What `Row` reads of an assignment, without its sealed columns."""
+    id: str
+    bilan_id: str
+    due_on: Optional[date]
+    started_at: Optional[object]
+    submitted_at: Optional[object]
+
+
 def questionnaire_or_404(db: Session, questionnaire_id: str) -> Questionnaire:
     found = db.get(Questionnaire, questionnaire_id)
     if found is None:
@@ -86,3 +108,17 @@ def open_rows(db: Session, consultant_id: Optional[int] = None) -> list[Row]:
     if consultant_id is not None:
         query = query.where(Bilan.consultant_id == consultant_id)
     return [Row(a, q) for a, q in db.exec(query).all()]
+
+
+def open_facts(db: Session, consultant_id: Optional[int] = None) -> list[Row]:
+    """`open_rows` as plain facts in one Core select (no questionnaire definition parsed per row):
+    the dashboard's read, the same rows in the same order."""
+    from tenants.bilans.models import Bilan
+
+    a, q = Assignment, Questionnaire
+    query = (select(a.id, a.bilan_id, a.due_on, a.started_at, a.submitted_at, q.id, q.title, q.kind)
+             .join(q, q.id == a.questionnaire_id).join(Bilan, Bilan.id == a.bilan_id)
+             .where(a.submitted_at.is_(None)).order_by(a.due_on, a.assigned_at))
+    if consultant_id is not None:
+        query = query.where(Bilan.consultant_id == consultant_id)
+    return [Row(AssignmentFacts(*row[:5]), QuestionnaireFacts(*row[5:])) for row in db.exec(query).all()]

@@ -5,19 +5,18 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from saas.accounts.roles import bilan_scope
 from saas.models import utcnow
 from tenants.dashboard.panels import Panel
 
 SHOWN_FOR = timedelta(days=30)
 
 
-def dashboard_panel(db, centre, membership):
+def dashboard_panel(db, centre, scope):
     """Destructions of the last 30 days in the member's bilans (every bilan for an admin)."""
-    destroyed = recent_destructions(db, bilan_scope(membership))
+    destroyed = recent_destructions(db, scope.consultant_id)
     if not destroyed:
         return None
-    return Panel("retention/_dashboard_panel.html", {"destroyed": destroyed}, order=31)
+    return Panel("retention/_dashboard_panel.html", {"destroyed": destroyed}, order=31, section="watch")
 
 
 def recent_destructions(db, consultant_id):
@@ -27,14 +26,14 @@ def recent_destructions(db, consultant_id):
     from tenants.retention.certificate import STAGE_LABELS
     from tenants.retention.models import DestructionRecord
 
-    query = (select(DestructionRecord, Bilan).join(Bilan, Bilan.id == DestructionRecord.bilan_id)
+    query = (select(DestructionRecord, Bilan, Beneficiary).join(Bilan, Bilan.id == DestructionRecord.bilan_id)
+             .join(Beneficiary, Beneficiary.id == Bilan.beneficiary_id, isouter=True)
              .where(DestructionRecord.at >= utcnow() - SHOWN_FOR)
              .order_by(DestructionRecord.at.desc()).limit(20))
     if consultant_id is not None:
         query = query.where(Bilan.consultant_id == consultant_id)
     rows = []
-    for record, bilan in db.exec(query).all():
-        person = db.get(Beneficiary, bilan.beneficiary_id)
+    for record, bilan, person in db.exec(query).all():
         rows.append({"bilan_id": bilan.id, "name": (person.name if person else None) or "bénéficiaire",
                      "stage": STAGE_LABELS.get(record.stage, record.stage), "total": record.total, "at": record.at})
     return rows

@@ -10,6 +10,7 @@ against the 24 h (L6313-4) once done, and never towards the floor.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session, select
@@ -18,7 +19,7 @@ from saas.errors import RuleViolation
 from saas.i18n import datetime_fr
 from saas.models import utcnow
 from tenants.history.models import record
-from tenants.sessions.models import Attendance, BilanSession
+from tenants.sessions.models import KINDS, Attendance, BilanSession
 
 
 def counts(session: BilanSession, attendance: Attendance | None) -> bool:
@@ -61,6 +62,50 @@ def sessions_with_attendance(db: Session, bilan_ids) -> dict[str, list[tuple[Bil
     result: dict[str, list] = {}
     for session, attendance in rows:
         result.setdefault(session.bilan_id, []).append((session, attendance))
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class SessionFacts:
+    """What the rules read of a session (`counts`, `awaits_signature`, the hours), without an ORM object."""
+    id: str
+    bilan_id: str
+    starts_at: datetime
+    duration_minutes: int
+    kind: str
+    format: str
+    status: str
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS.get(self.kind, self.kind)
+
+
+@dataclass(frozen=True, slots=True)
+class AttendanceFacts:
+    confirmed_at: datetime | None
+
+    @property
+    def is_signed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+def session_facts(db: Session, bilan_ids) -> dict[str, list[tuple[SessionFacts, AttendanceFacts | None]]]:
+    """`sessions_with_attendance` as plain facts, in one Core select: for pages that read many bilans'
+    sessions at once (the dashboard), where building ORM objects per row is most of the cost."""
+    ids = list(bilan_ids)
+    if not ids:
+        return {}
+    s, a = BilanSession, Attendance
+    rows = db.exec(select(s.id, s.bilan_id, s.starts_at, s.duration_minutes, s.kind, s.format, s.status, a.id,
+                          a.confirmed_at)
+                   .join(a, a.session_id == s.id, isouter=True)
+                   .where(s.bilan_id.in_(ids), s.status != "cancelled").order_by(s.starts_at)).all()
+    result: dict[str, list] = {}
+    for *session, attendance_id, confirmed_at in rows:
+        facts = SessionFacts(*session)
+        result.setdefault(facts.bilan_id, []).append(
+            (facts, AttendanceFacts(confirmed_at) if attendance_id is not None else None))
     return result
 
 

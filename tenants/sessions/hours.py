@@ -56,10 +56,12 @@ def hours_of(db: Session, bilan) -> Hours:
     return hours_of_many(db, [bilan])[bilan.id]
 
 
-def hours_of_many(db: Session, bilans) -> dict[str, Hours]:
-    """hours_of for several bilans in one query (dashboard lists)."""
+def hours_of_many(db: Session, bilans, by_bilan: dict | None = None) -> dict[str, Hours]:
+    """hours_of for several bilans in one query (dashboard lists); `by_bilan` when the caller already
+    read `attendance.sessions_with_attendance` for them."""
     bilans = list(bilans)
-    by_bilan = attendance_rule.sessions_with_attendance(db, [b.id for b in bilans])
+    if by_bilan is None:
+        by_bilan = attendance_rule.sessions_with_attendance(db, [b.id for b in bilans])
 
     def total(rows, kind, keep=lambda s, a: True):
         return sum(s.duration_minutes for s, a in rows if s.kind == kind and keep(s, a))
@@ -113,6 +115,14 @@ def planning_warning(hours: Hours) -> str | None:
         return (f"Seulement {hours_fr(planned)} d'accompagnement prévues : il en faut au moins 13\u202fh "
                 "(décret du 24 février 2026). Sans elles, le bilan sera clos comme interrompu.")
     return None
+
+
+NEAR_CAP_MINUTES = 2 * 60  # the planning's meter turns "high" within 2 h of the cap
+
+
+def near_cap(hours: Hours) -> bool:
+    """Sessions planned or done within 2 h of the 24 h cap (L6313-4): little left to plan."""
+    return hours.scheduled_total >= MAX_TOTAL_MINUTES - NEAR_CAP_MINUTES
 
 
 def reaches_floor(hours: Hours) -> bool:

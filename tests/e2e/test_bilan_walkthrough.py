@@ -11,8 +11,6 @@ from datetime import date, timedelta
 
 import pytest
 
-from browser_support import htmx_idle
-
 
 @pytest.fixture
 def backend():
@@ -109,12 +107,7 @@ def test_walk_a_bilan_from_prior_interview_to_closing(page, live_server, artifac
     assert not violations, axe.describe(violations)
     planning_url = page.url
     page.goto(f"{base}/")
-    page.wait_for_selector("#bilan-overview a:has-text('Zoé Martin')")
-    page.select_option("#overview-phase", "conclusion")  # htmx narrows the panel
-    page.wait_for_selector("#bilan-overview:has-text('Aucun bilan en cours dans cette phase')")
-    htmx_idle(page)  # the filter was swapped in with the panel: change it once htmx has wired it
-    page.select_option("#overview-phase", "")
-    page.wait_for_selector("#bilan-overview a:has-text('Zoé Martin')")
+    page.wait_for_selector("#section-today")  # the triage: today first (issue #13)
     page.screenshot(path=str(artifacts / "bilan-dashboard.png"), full_page=True)
     violations = axe(page)
     assert not violations, axe.describe(violations)
@@ -179,12 +172,13 @@ def test_demo_dashboard_and_bilans(page, live_server, artifacts, app, axe):
     page.fill("#password", PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     page.goto(f"{live_server}/c/demo/")
-    page.wait_for_selector("#bilan-overview")
-    panel = page.inner_text("#bilan-overview")
+    page.wait_for_selector("#waiting-agreements")
+    panel = page.inner_text("#dashboard")  # the triage (issue #13): waiting items by kind, with the clock's day
     assert "jour 8 sur 10" in panel and "Antoine Robert" in panel and "Mathilde Faure" not in panel
     page.screenshot(path=str(artifacts / "demo-dashboard.png"), full_page=True)
     violations = axe(page)
     assert not violations, axe.describe(violations)
+    page.goto(f"{live_server}/c/demo/bilans/")
     page.get_by_role("link", name="Hugo Chevalier").first.click()
     assert "Section obligatoire vide" in page.inner_text("#synthesis")
     page.screenshot(path=str(artifacts / "demo-bilan-conclusion.png"), full_page=True)
