@@ -18,8 +18,7 @@ from saas.limits import body_limit
 from saas.models import utcnow
 from saas.tenancy import staff_blueprint, tenant_db
 from saas.tokens import new_token
-from tenants.admin import mailing
-from tenants.admin import branding
+from tenants.admin import branding, mailing
 from tenants.admin.forms import CentreDetailsForm, LogoForm
 from tenants.admin.qualiopi import qualiopi_warning
 from tenants.bilans import certificate
