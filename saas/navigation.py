@@ -69,9 +69,12 @@ def staff_nav() -> list[MenuItem]:
     for endpoint, label, icon, admin_only in STAFF_MENU:
         if endpoint not in current_app.view_functions or (admin_only and not is_admin(membership)):
             continue
-        blueprint = endpoint.partition(".")[0]
-        items.append(MenuItem(url_for(endpoint), label, request.blueprint == blueprint, icon,
-                              tuple(counts.get(endpoint, ()))))
+        url = url_for(endpoint)
+        # Current on its own pages and below its URL (a bilan's pages, /bilans/<id>/…, are under
+        # "Bilans"); the dashboard's URL is the centre's root, so only its own pages count.
+        active = request.blueprint == endpoint.partition(".")[0] or (
+            endpoint != "dashboard.index" and request.path.startswith(url))
+        items.append(MenuItem(url, label, active, icon, tuple(counts.get(endpoint, ()))))
     g._staff_nav = items
     return items
 
