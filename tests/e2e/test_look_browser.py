@@ -102,6 +102,11 @@ def test_staff_pages_have_the_sidebar_or_the_phone_menu_and_pass_axe(browser, li
             page.wait_for_url(re.compile(r"/c/demo/bilans/$"))
             assert page.locator("nav.sidebar a[aria-current=page]").count() == 1
         else:
+            # Printed, a page is its content: no menus, the links written out.
+            page.emulate_media(media="print")
+            assert page.locator("nav.sidebar").is_hidden() and page.locator("nav.account-nav").is_hidden()
+            assert page.locator("footer").is_visible()
+            page.emulate_media(media="screen")
             counts = page.locator("nav.sidebar .nav-count")
             assert counts.count() >= 1  # the consultant has open bilans in the demo
             assert re.search(r"\d+ bilans? en cours", page.locator("nav.sidebar").inner_html())
