@@ -64,6 +64,7 @@ def _fill(centre: Centre, password_hash: str, today: date | None) -> None:
         centre_row.disability_contact_name = "Sophie Lefèvre"
         centre_row.disability_contact_email = "referent.handicap@horizon-carrieres.example"
         centre_row.legal_representative_name, centre_row.legal_representative_title = LEGAL_REPRESENTATIVE
+        centre_row.contact_email, centre_row.contact_phone = "contact@horizon-carrieres.example", "04 72 00 00 00"
         add_staff(tdb, centre, password_hash)
         tdb.commit()
         ctx = {"today": today or paris_today(), "staff": staff_accounts(tdb), "bilans": {}, "beneficiaries": {}}

@@ -34,6 +34,7 @@ class Feature:
     dashboard_panel: Optional[Callable] = None                    # (db, centre, scope) -> Panel | [Panel] | None
     portal_items: Optional[Callable] = None                       # (db, visitor) -> list[PortalItem]
     on_new_centre: Optional[Callable] = None                      # (db, centre): a new centre's starter data
+    nav_counts: Optional[Callable] = None                         # (db, membership) -> list[NavCount], 1 query
 
 
 class Features:
@@ -56,6 +57,10 @@ class Features:
     @property
     def portal_items(self) -> list[Callable]:
         return [f.portal_items for f in self.all if f.portal_items is not None]
+
+    @property
+    def nav_counts(self) -> list[Callable]:
+        return [f.nav_counts for f in self.all if f.nav_counts is not None]
 
     @property
     def provisioners(self) -> list[Callable]:

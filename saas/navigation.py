@@ -1,4 +1,10 @@
-"""The staff menu: features that exist, in order, admins seeing the admin page."""
+"""The staff menu: features that exist, in order, admins seeing the admin pages, with counts.
+
+The items are listed here (the platform's menu); the numbers beside them come from
+the features, each through its `nav_counts` hook (tenants/registry.py): the platform
+never imports a feature (saas/features.py). Each hook costs one query at most: the
+menu is on every staff page.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,18 +12,29 @@ from dataclasses import dataclass
 from flask import current_app, g, request, url_for
 
 from saas.accounts.roles import is_admin
+from saas.tenancy import tenant_db
 
+# (endpoint, label, icon in static/vendor/icons/sprite.svg, admins only)
 STAFF_MENU = (
-    ("dashboard.index", "Tableau de bord", False),
-    ("beneficiaries.index", "Bénéficiaires", False),
-    ("bilans.index", "Bilans", False),
-    ("agenda.index", "Agenda", False),
-    ("questionnaires.index", "Questionnaires", False),
-    ("evidence.centre", "Qualiopi", False),
-    ("retention.edit", "Conservation", True),
-    ("reminders.edit", "Rappels", True),
-    ("admin.index", "Administration", True),
+    ("dashboard.index", "Tableau de bord", "layout-dashboard", False),
+    ("beneficiaries.index", "Bénéficiaires", "users", False),
+    ("bilans.index", "Bilans", "folder-open", False),
+    ("agenda.index", "Agenda", "calendar", False),
+    ("questionnaires.index", "Questionnaires", "clipboard-list", False),
+    ("evidence.centre", "Qualiopi", "badge-check", False),
+    ("retention.edit", "Conservation", "archive", True),
+    ("reminders.edit", "Rappels", "bell", True),
+    ("admin.index", "Administration", "settings", True),
 )
+
+
+@dataclass(frozen=True)
+class NavCount:
+    """A number a feature puts beside one menu item, with the words that say what it counts."""
+    endpoint: str
+    count: int
+    text: str          # "3 bilans en cours": read by screen readers and shown as the badge's title
+    urgent: bool = False   # late things: drawn in the warning colour
 
 
 @dataclass
@@ -25,18 +42,41 @@ class MenuItem:
     url: str
     label: str
     active: bool
+    icon: str = ""
+    counts: tuple[NavCount, ...] = ()
+
+
+def nav_counts(db, membership) -> dict[str, list[NavCount]]:
+    """Every feature's counts for this member, by endpoint (zero counts left out)."""
+    found: dict[str, list[NavCount]] = {}
+    for hook in current_app.extensions["features"].nav_counts:
+        for item in hook(db, membership):
+            if item.count:
+                found.setdefault(item.endpoint, []).append(item)
+    return found
 
 
 def staff_nav() -> list[MenuItem]:
     membership = g.get("membership")
     if membership is None:
         return []
+    # Computed once per request even though the layout draws the menu twice (sidebar, phone menu).
+    cached = g.get("_staff_nav")
+    if cached is not None:
+        return cached
+
+    counts = nav_counts(tenant_db(), membership)
     items = []
-    for endpoint, label, admin_only in STAFF_MENU:
+    for endpoint, label, icon, admin_only in STAFF_MENU:
         if endpoint not in current_app.view_functions or (admin_only and not is_admin(membership)):
             continue
-        blueprint = endpoint.partition(".")[0]
-        items.append(MenuItem(url_for(endpoint), label, request.blueprint == blueprint))
+        url = url_for(endpoint)
+        # Current on its own pages and below its URL (a bilan's pages, /bilans/<id>/…, are under
+        # "Bilans"); the dashboard's URL is the centre's root, so only its own pages count.
+        active = request.blueprint == endpoint.partition(".")[0] or (
+            endpoint != "dashboard.index" and request.path.startswith(url))
+        items.append(MenuItem(url, label, active, icon, tuple(counts.get(endpoint, ()))))
+    g._staff_nav = items
     return items
 
 

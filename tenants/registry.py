@@ -17,6 +17,8 @@ from __future__ import annotations
 from saas.features import Feature
 from tenants.access_log import models as access_log_models
 from tenants.access_log import views as access_log_views
+from tenants.admin import branding_views as admin_branding_views
+from tenants.admin import models as admin_models
 from tenants.admin import views as admin_views
 from tenants.agenda import models as agenda_models
 from tenants.agenda import views as agenda_views
@@ -29,6 +31,7 @@ from tenants.beneficiaries import views as beneficiaries_views
 from tenants.bilans import bilan_views as bilans_bilan_views
 from tenants.bilans import dashboard as bilans_dashboard
 from tenants.bilans import models as bilans_models
+from tenants.bilans import nav as bilans_nav
 from tenants.bilans import portal as bilans_portal
 from tenants.bilans import portal_views as bilans_portal_views
 from tenants.bilans import views as bilans_views
@@ -45,6 +48,7 @@ from tenants.portal import views as portal_views
 from tenants.questionnaires import bilan_views as questionnaires_bilan_views
 from tenants.questionnaires import dashboard as questionnaires_dashboard
 from tenants.questionnaires import models as questionnaires_models
+from tenants.questionnaires import nav as questionnaires_nav
 from tenants.questionnaires import portal as questionnaires_portal
 from tenants.questionnaires import portal_views as questionnaires_portal_views
 from tenants.questionnaires import provision as questionnaires_provision
@@ -58,22 +62,25 @@ from tenants.retention import models as retention_models
 from tenants.retention import views as retention_views
 from tenants.sessions import dashboard as sessions_dashboard
 from tenants.sessions import models as sessions_models
+from tenants.sessions import nav as sessions_nav
 from tenants.sessions import views as sessions_views
 from tenants.synthesis import models as synthesis_models
 from tenants.synthesis import views as synthesis_views
 
 FEATURES: tuple[Feature, ...] = (
     Feature("dashboard", blueprints=(dashboard_views.bp,)),
-    Feature("admin", blueprints=(admin_views.bp,)),
+    Feature("admin", models=admin_models, blueprints=(admin_views.bp, admin_branding_views.bp)),
     Feature("access_log", models=access_log_models, blueprints=(access_log_views.bp,)),
     Feature("beneficiaries", models=beneficiaries_models, blueprints=(beneficiaries_views.bp,)),
     Feature("bilans", models=bilans_models,
             blueprints=(bilans_views.bp, bilans_bilan_views.bp),
             portal_blueprints=(bilans_portal_views.bp,),
             dashboard_panel=bilans_dashboard.dashboard_panel,
-            portal_items=bilans_portal.portal_items),
+            portal_items=bilans_portal.portal_items,
+            nav_counts=bilans_nav.nav_counts),
     Feature("sessions", models=sessions_models, blueprints=(sessions_views.bp,),
-            dashboard_panel=sessions_dashboard.dashboard_panel),
+            dashboard_panel=sessions_dashboard.dashboard_panel,
+            nav_counts=sessions_nav.nav_counts),
     Feature("agenda", models=agenda_models, blueprints=(agenda_views.bp, agenda_views.feed_bp)),
     Feature("agreements", models=agreements_models, blueprints=(agreements_views.bp, agreements_portal_views.bp),
             dashboard_panel=agreements_dashboard.dashboard_panel),
@@ -87,7 +94,8 @@ FEATURES: tuple[Feature, ...] = (
             nested_blueprints=((portal_views.bp, questionnaires_respondent_views.bp),),
             dashboard_panel=questionnaires_dashboard.dashboard_panel,
             portal_items=questionnaires_portal.portal_items,
-            on_new_centre=questionnaires_provision.on_new_centre),
+            on_new_centre=questionnaires_provision.on_new_centre,
+            nav_counts=questionnaires_nav.nav_counts),
     Feature("portal", models=portal_models, blueprints=(portal_views.bp,)),
     Feature("retention", models=retention_models,
             blueprints=(retention_views.bp, retention_bilan_views.bp),

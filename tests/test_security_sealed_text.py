@@ -23,6 +23,7 @@ BY_SUFFIX = {
     "_sha256": "digest of a sent document (proof that this exact PDF left)",
 }
 ALLOWED = {
+    "centre_logo.content_type": "image/png or image/jpeg, set by tenants/admin/branding.py:checked_logo",
     "beneficiary.email_index": "blind index: HMAC under the centre key, for lookups (docs/SECURITY.md)",
     "beneficiary.employment_status": "enum code (salarié, demandeur d'emploi…)",
     "destruction_record.stage": "enum code of the destruction stage",

@@ -23,6 +23,14 @@ class Centre(PublicModel, table=True):
     # Signs the completion certificates (certificat de réalisation): docs/RULES.md.
     legal_representative_name: Optional[str] = Field(default=None, max_length=120)
     legal_representative_title: Optional[str] = Field(default=None, max_length=120)
+    # How people reach the centre: shown in every page's footer (templates/layout.html).
+    contact_email: Optional[str] = Field(default=None, max_length=254)
+    contact_phone: Optional[str] = Field(default=None, max_length=30)
+    # "#1f5fbf": --brand on its pages, checked by saas/centres/branding.py:brand_colour.
+    brand_colour: Optional[str] = Field(default=None, max_length=7)
+    # The logo itself lives in the centre's schema (tenants/admin/branding.py:centre_logo);
+    # its digest here tells the layout there is one, and changes its URL when it changes.
+    logo_version: Optional[str] = Field(default=None, max_length=16)
     status: str = Field(default="active", max_length=16)  # active | disabled
     schema_version: Optional[str] = Field(default=None, max_length=40)  # tenant alembic head
     created_at: datetime = Field(default_factory=utcnow)
@@ -30,6 +38,10 @@ class Centre(PublicModel, table=True):
     @property
     def schema(self) -> str:
         return schema_for(self.id)
+
+    @property
+    def has_logo(self) -> bool:
+        return bool(self.logo_version)
 
     @property
     def is_active(self) -> bool:

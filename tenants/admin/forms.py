@@ -1,9 +1,14 @@
 """Forms of the centre administration page."""
 from __future__ import annotations
 
+import re
+
+from flask_wtf.file import FileField
 from wtforms import StringField
 from wtforms.validators import Optional, ValidationError
 
+from saas.centres.branding import brand_colour
+from saas.errors import RuleViolation
 from saas.forms import BaseForm, FrenchDateField, email_address, max_length, no_markup, required, strip
 from saas.signup.identifiers import compact_digits, nda_problem, siret_problem
 
@@ -24,6 +29,10 @@ class CentreDetailsForm(BaseForm):
                                           validators=[Optional(), max_length(120), no_markup])
     disability_contact_email = StringField("Référent handicap : e-mail", filters=[strip],
                                            validators=[Optional(), max_length(254), email_address()])
+    contact_email = StringField("E-mail de contact", filters=[strip],
+                                validators=[Optional(), max_length(254), email_address()])
+    contact_phone = StringField("Téléphone", filters=[strip], validators=[Optional(), max_length(30), no_markup])
+    brand_colour = StringField("Couleur du centre", filters=[strip], validators=[Optional(), max_length(7)])
 
     def validate(self, extra_validators=None):
         """Field checks, then both or neither of the legal representative's name and capacity."""
@@ -36,6 +45,17 @@ class CentreDetailsForm(BaseForm):
             valid = False
         return valid
 
+    def validate_contact_phone(self, field):
+        if field.data and not re.fullmatch(r"\+?[0-9 .()-]{6,30}", field.data):
+            raise ValidationError("Indiquez un numéro de téléphone, par exemple 04 72 00 00 00.")
+
+    def validate_brand_colour(self, field):
+        if field.data:
+            try:
+                field.data = brand_colour(field.data)
+            except RuleViolation as exc:
+                raise ValidationError(str(exc)) from exc
+
     def validate_siret(self, field):
         problem = siret_problem(field.data or "")
         if problem:
@@ -45,3 +65,7 @@ class CentreDetailsForm(BaseForm):
         problem = nda_problem(field.data or "")
         if problem:
             raise ValidationError(problem)
+
+
+class LogoForm(BaseForm):
+    logo = FileField("Logo (PNG ou JPEG, 512\u202fKo au plus)")

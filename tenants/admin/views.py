@@ -14,18 +14,19 @@ from saas.centres.models import Centre
 from saas.errors import NotFound, RuleViolation
 from saas.htmx import is_htmx, render
 from saas.i18n import paris_today
+from saas.limits import body_limit
 from saas.models import utcnow
 from saas.tenancy import staff_blueprint, tenant_db
 from saas.tokens import new_token
-from tenants.admin import mailing
-from tenants.admin.forms import CentreDetailsForm
+from tenants.admin import branding, mailing
+from tenants.admin.forms import CentreDetailsForm, LogoForm
 from tenants.admin.qualiopi import qualiopi_warning
 from tenants.bilans import certificate
 
 bp = staff_blueprint("admin", __name__, url_prefix="/admin")
 
 INVITATION_VALIDITY = timedelta(days=7)
-def _page(invite_form=None, details_form=None, status=200):
+def _page(invite_form=None, details_form=None, status=200, logo_form=None):
     db = tenant_db()
     centre = db.get(Centre, g.centre.id)
     return render("admin/index.html", "admin/_invitations.html", status=status,
@@ -33,6 +34,7 @@ def _page(invite_form=None, details_form=None, status=200):
                   invitations=queries.pending_invitations(db, centre.id, utcnow()),
                   invite_form=invite_form or InviteForm(), roles=ROLE_LABELS,
                   details_form=details_form or CentreDetailsForm(obj=centre),
+                  logo_form=logo_form or LogoForm(),
                   warning=qualiopi_warning(centre, paris_today()),
                   signatory_missing=certificate.signatory_missing(centre))
 
@@ -115,9 +117,39 @@ def update_centre():
     centre.legal_representative_title = centre.legal_representative_title or None
     centre.disability_contact_name = centre.disability_contact_name or None
     centre.disability_contact_email = (centre.disability_contact_email or "").lower() or None
+    centre.contact_email = (centre.contact_email or "").lower() or None
+    centre.contact_phone = centre.contact_phone or None
+    centre.brand_colour = centre.brand_colour or None
     db.add(centre)
     db.commit()
     flash("Informations du centre enregistrées.")
     return redirect(url_for("admin.index"), 303)
 
 
+
+
+@bp.post("/logo")
+@body_limit(file_bytes=branding.LOGO_MAX_BYTES)
+@admin_required
+def upload_logo():
+    """The centre's logo, on its pages, its portal and its documents (tenants/admin/branding.py)."""
+    form = LogoForm()
+    if not form.validate_on_submit():
+        return _page(logo_form=form, status=422)
+    upload = form.logo.data
+    data = upload.read(branding.LOGO_MAX_BYTES + 1) if upload and upload.filename else b""
+    try:
+        branding.save_logo(tenant_db(), g.centre.id, data)
+    except RuleViolation as exc:
+        form.logo.errors = [str(exc)]
+        return _page(logo_form=form, status=422)
+    flash("Logo enregistré.")
+    return redirect(url_for("admin.index") + "#centre-brand", 303)
+
+
+@bp.post("/logo/remove")
+@admin_required
+def remove_logo():
+    branding.remove_logo(tenant_db(), g.centre.id)
+    flash("Logo retiré.")
+    return redirect(url_for("admin.index") + "#centre-brand", 303)
