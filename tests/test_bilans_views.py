@@ -98,7 +98,7 @@ def test_a_whole_bilan_from_prior_interview_to_closing(app, client, make_centre,
     assert r.status_code == 422
     client.post(f"/c/lyon/bilans/{bilan_id}/closing-answers",
                 data={"synthesis_to_cep": "no", "kept_documents": ["logbook"]})
-    assert client.post(f"/c/lyon/bilans/{bilan_id}/close").status_code == 303
+    assert client.post(f"/c/lyon/bilans/{bilan_id}/close", data={"confirmed": "y"}).status_code == 303
     from tenants.bilans.models import Bilan
 
     with centre_db(app, lyon) as db:
@@ -144,7 +144,7 @@ def test_evidence_dossier_holds_no_sealed_plaintext(app, client, make_centre, lo
                                                                 "skills": "Compétences confidentielles",
                                                                 "project": "Projet secret"})
     client.post(f"/c/lyon/bilans/{bilan_id}/actions", data={"text": "Action privée"})
-    client.post(f"/c/lyon/bilans/{bilan_id}/close")
+    client.post(f"/c/lyon/bilans/{bilan_id}/close", data={"confirmed": "y"})
     r = client.get(f"/c/lyon/bilans/{bilan_id}/evidence/dossier.zip")
     assert r.status_code == 200 and r.headers["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(r.data))
