@@ -49,7 +49,7 @@ def _assert_refused_in_place(response, reason, link):
     """The refusal is the tab again (status 422), with the reason and the link; never the error page."""
     page = _text(response)
     assert response.status_code == 422 and 'id="bilan-workspace"' in page and 'id="bilan-refusal"' in page
-    refusal = page.split('id="bilan-refusal"', 1)[1].split("</div>", 1)[0]
+    refusal = page.split('id="bilan-refusal"', 1)[1].split("</p>", 1)[0]
     assert reason in refusal and f'href="{link}"' in refusal
     assert "Revenir à l'accueil" not in page and "Action impossible</h1>" not in page
 
