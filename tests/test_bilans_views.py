@@ -85,12 +85,12 @@ def test_a_whole_bilan_from_prior_interview_to_closing(app, client, make_centre,
                     data={"circumstances": "Demande de reconversion : pourquoi ?", "skills": "",
                           "project": "Formatrice"})
     assert r.status_code == 303
-    r = client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/finalise")
+    r = client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/finalise", data={"confirmed": "y"})
     assert r.status_code == 422 and "Compétences" in r.text
     client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/", data={"circumstances": "Demande de reconversion : pourquoi ?",
                                                                 "skills": "Compétences pédagogiques confidentielles",
                                                                 "project": "Formatrice"})
-    assert client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/finalise").status_code == 303
+    assert client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/finalise", data={"confirmed": "y"}).status_code == 303
     assert client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/deliver").status_code == 303
     pdf = client.get(f"/c/lyon/bilans/{bilan_id}/synthesis/pdf")
     assert pdf.status_code == 200 and pdf.data[:4] == b"%PDF"
@@ -225,7 +225,7 @@ def test_disclosure_with_recorded_agreement_sends_the_pdf(app, client, make_cent
     login(lyon.owner)
     _, bilan_id = walk_to_conclusion(client, "lyon")
     client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/", data={"circumstances": "a", "skills": "b", "project": "c"})
-    client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/finalise")
+    client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/finalise", data={"confirmed": "y"})
     assert client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/disclosures",
                        data={"recipient_email": "cep@apec.fr"}).status_code == 422
     assert not [m for m in outbox() if m.kind == "synthesis_disclosed"]

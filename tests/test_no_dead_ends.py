@@ -243,3 +243,28 @@ def test_every_place_and_link_of_the_overview_answers(app, client, lyon, login):
         assert client.get(link).status_code == 200, link
 
 
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["plain", "htmx"])
+def test_finalising_the_synthesis_without_confirmation_does_not_finalise(app, client, lyon, login, headers):
+    """Irreversible (a final synthesis is no longer edited): the first POST asks, the confirmed one acts."""
+    from tenants.bilans.models import Bilan
+    from tenants.synthesis import editing
+
+    bilan_id = _bilan(app, lyon, phase="conclusion")
+    with centre_db(app, lyon) as db:
+        editing.save(db, db.get(Bilan, bilan_id), {"circumstances": "Reconversion", "skills": "Pédagogie",
+                                                   "project": "Formatrice"})
+        db.commit()
+    login(lyon.owner)
+    page = client.get(f"/c/lyon/bilans/{bilan_id}/synthesis/").text
+    assert 'data-confirm="finalise-dialog"' in page and '<dialog id="finalise-dialog"' in page
+    r = client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/finalise", headers=headers)
+    assert r.status_code == 200 and 'id="finalise-confirm"' in r.text and 'name="confirmed"' in r.text
+
+    def status():
+        with centre_db(app, lyon) as db:
+            return editing.synthesis_of(db, db.get(Bilan, bilan_id)).status
+    assert status() == "draft"
+    r = client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/finalise", data={"confirmed": "y"}, headers=headers)
+    assert r.status_code == 303 and status() == "final"

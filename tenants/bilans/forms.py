@@ -72,6 +72,12 @@ class CloseForm(BaseForm):
     confirmed = BooleanField("Je confirme la clôture du bilan")
 
 
+class ConfirmForm(BaseForm):
+    """The confirmation of an irreversible action: ticked by its dialog (static/js/app.js) or, without
+    JavaScript, by the confirmation step the first POST answers."""
+    confirmed = BooleanField("Je confirme")
+
+
 class PaperConsentForm(BaseForm):
     confirm = BooleanField("Le bénéficiaire a signé le formulaire papier de consentement et d'information "
                            "déontologique", [InputRequired("Cochez la case confirmant que le bénéficiaire a signé "

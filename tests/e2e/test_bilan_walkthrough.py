@@ -133,7 +133,9 @@ def test_walk_a_bilan_from_prior_interview_to_closing(page, live_server, artifac
     page.wait_for_selector("#synthesis-status .saved-state")
     violations = axe(page)
     assert not violations, axe.describe(violations)
-    page.get_by_role("button", name="Finaliser la synthèse").click()
+    page.get_by_role("button", name="Finaliser la synthèse").click()  # irreversible: the dialog asks first
+    page.locator("#finalise-dialog").get_by_role("button", name="Oui, finaliser").click()
+    page.wait_for_load_state()
     assert "section obligatoire vide" in page.content()
     page.go_back()
     page.reload()
@@ -143,6 +145,7 @@ def test_walk_a_bilan_from_prior_interview_to_closing(page, live_server, artifac
     page.get_by_role("button", name="Enregistrer le brouillon").click()
     page.wait_for_selector("#synthesis-status .alert.ok")
     page.get_by_role("button", name="Finaliser la synthèse").click()
+    page.locator("#finalise-dialog").get_by_role("button", name="Oui, finaliser").click()
     page.wait_for_selector("h2:has-text('Synthèse finalisée')")
     pdf = page.request.get(page.url.rstrip("/") + "/pdf")
     assert pdf.ok and pdf.body()[:4] == b"%PDF"
