@@ -268,3 +268,27 @@ def test_finalising_the_synthesis_without_confirmation_does_not_finalise(app, cl
     assert status() == "draft"
     r = client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/finalise", data={"confirmed": "y"}, headers=headers)
     assert r.status_code == 303 and status() == "final"
+
+
+def test_sending_the_agreement_without_confirmation_does_not_send(app, client, lyon, login, outbox):
+    """R6313-8: the draft leaves for the employer only once confirmed; the form comes back as typed."""
+    from sqlmodel import select
+
+    from tenants.agreements.models import Agreement
+
+    bilan_id = _bilan(app, lyon, state="quoted", funding="employer_plan")
+    login(lyon.owner)
+    assert 'data-confirm="send-agreement-dialog"' in client.get(f"/c/lyon/bilans/{bilan_id}/agreement/new").text
+    data = {name: "Texte" for name in ("objective", "content", "means", "running_and_followup", "results_handover")}
+    data.update(employer_name="Transports RA", employer_email="rh@transports-ra.example", title="Bilan",
+                duration_hours="24", accompaniment_hours="16", price="1950", payment_terms="À 30 jours",
+                period_start="2026-12-01", period_end="2027-02-28")
+    r = client.post(f"/c/lyon/bilans/{bilan_id}/agreement/", data=data)
+    assert r.status_code == 200 and 'id="send-agreement-confirm"' in r.text and 'value="Transports RA"' in r.text
+
+    def sent():
+        with centre_db(app, lyon) as db:
+            return db.exec(select(Agreement).where(Agreement.bilan_id == bilan_id)).first() is not None
+    assert not sent()
+    assert client.post(f"/c/lyon/bilans/{bilan_id}/agreement/", data={**data, "confirmed": "y"}).status_code == 303
+    assert sent()

@@ -178,10 +178,11 @@ def test_closing_with_unsigned_attendance_warns_and_lists_them(app, client, lyon
     login(lyon.owner)
     page = client.get(f"/c/lyon/bilans/{bilan_id}").text
     assert 'id="unsigned-sessions"' in page and all(w in page for w in when) and 'name="accept_unsigned"' in page
-    r = client.post(f"/c/lyon/bilans/{bilan_id}/close", data={"confirmed": "y", "outcome": "interrupted", "reason": "Déménagement"})
+    r = client.post(f"/c/lyon/bilans/{bilan_id}/close",
+                    data={"confirmed": "y", "outcome": "interrupted", "reason": "Déménagement"})
     assert r.status_code == 422 and when[0] in r.text
-    r = client.post(f"/c/lyon/bilans/{bilan_id}/close", data={"confirmed": "y", "outcome": "interrupted", "reason": "Déménagement",
-                                                              "accept_unsigned": "y"})
+    r = client.post(f"/c/lyon/bilans/{bilan_id}/close", data={"confirmed": "y", "outcome": "interrupted",
+                                                              "reason": "Déménagement", "accept_unsigned": "y"})
     assert r.status_code == 303
     with centre_db(app, lyon) as db:
         bilan = db.get(Bilan, bilan_id)
@@ -217,7 +218,8 @@ def test_completed_closing_requires_delivered_synthesis(app, client, lyon, login
     with centre_db(app, lyon) as db:
         assert db.get(Bilan, bilan_id).status == "active"
     # Without choosing, it can only be interrupted, and says why.
-    assert client.post(f"/c/lyon/bilans/{bilan_id}/close", data={"confirmed": "y", "reason": "Départ à l'étranger"}).status_code == 303
+    closed = client.post(f"/c/lyon/bilans/{bilan_id}/close", data={"confirmed": "y", "reason": "Départ à l'étranger"})
+    assert closed.status_code == 303
     with centre_db(app, lyon) as db:
         bilan = db.get(Bilan, bilan_id)
         assert bilan.status == "interrupted"
