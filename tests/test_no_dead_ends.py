@@ -292,3 +292,17 @@ def test_sending_the_agreement_without_confirmation_does_not_send(app, client, l
     assert not sent()
     assert client.post(f"/c/lyon/bilans/{bilan_id}/agreement/", data={**data, "confirmed": "y"}).status_code == 303
     assert sent()
+
+
+def test_a_refusal_on_another_bilan_page_links_back_to_its_tab(app, client, lyon, login):
+    """A feature's page inside the bilan (here the synthesis editor) answers a refusal with the way back to
+    its tab of the bilan page, not the home page (tenants/bilans/access.py)."""
+    bilan_id = _bilan(app, lyon, phase="conclusion")
+    login(lyon.owner)
+    r = client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/finalise", data={"confirmed": "y"})
+    page = _text(r)
+    assert r.status_code == 422 and "section obligatoire vide" in page
+    assert f'href="/c/lyon/bilans/{bilan_id}/synthese"' in page and "Revenir à l'accueil" not in page
+    r = client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/finalise", data={"confirmed": "y"},
+                    headers={"HX-Request": "true"})
+    assert r.status_code == 422 and r.headers["HX-Retarget"] == "#messages"
