@@ -40,9 +40,9 @@ def closed_through_views(app, client, centre, **walk):
     assert client.post(f"/c/{slug}/bilans/{bilan_id}/synthesis/",
                        data={"circumstances": "Reconversion", "skills": "Pédagogie",
                              "project": "Formatrice"}).status_code == 303
-    assert client.post(f"/c/{slug}/bilans/{bilan_id}/synthesis/finalise").status_code == 303
+    assert client.post(f"/c/{slug}/bilans/{bilan_id}/synthesis/finalise", data={"confirmed": "y"}).status_code == 303
     assert client.post(f"/c/{slug}/bilans/{bilan_id}/synthesis/deliver").status_code == 303
-    assert client.post(f"/c/{slug}/bilans/{bilan_id}/close").status_code == 303
+    assert client.post(f"/c/{slug}/bilans/{bilan_id}/close", data={"confirmed": "y"}).status_code == 303
     return person_id, bilan_id
 
 

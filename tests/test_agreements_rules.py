@@ -31,7 +31,8 @@ def _form(**changes):
     data = {name: "Texte" for name in ("objective", "content", "means", "running_and_followup", "results_handover")}
     data.update(employer_name="Transports RA", employer_email="rh@transports-ra.example", title="Bilan",
                 duration_hours="24", accompaniment_hours="16", price="1950", payment_terms="À 30 jours",
-                period_start=today.isoformat(), period_end=(today + timedelta(days=90)).isoformat())
+                period_start=today.isoformat(), period_end=(today + timedelta(days=90)).isoformat(),
+                confirmed="y")  # sending is irreversible: the dialog confirms it
     data.update(changes)
     return data
 

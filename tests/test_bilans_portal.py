@@ -74,7 +74,7 @@ def test_beneficiary_answers_the_two_closing_questions_and_satisfaction(app, cli
     login(lyon.owner)
     _, bilan_id = walk_to_conclusion(client, "lyon")
     _mark_all_done(app, lyon, bilan_id)
-    client.post(f"/c/lyon/bilans/{bilan_id}/close")
+    client.post(f"/c/lyon/bilans/{bilan_id}/close", data={"confirmed": "y"})
     login.logout()
     mail = [m for m in outbox() if m.kind == "bilan_closed"][-1]
     assert mail.attachments[0]["filename"] == "certificat-de-realisation.pdf"

@@ -85,12 +85,12 @@ def test_a_whole_bilan_from_prior_interview_to_closing(app, client, make_centre,
                     data={"circumstances": "Demande de reconversion : pourquoi ?", "skills": "",
                           "project": "Formatrice"})
     assert r.status_code == 303
-    r = client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/finalise")
+    r = client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/finalise", data={"confirmed": "y"})
     assert r.status_code == 422 and "Compétences" in r.text
     client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/", data={"circumstances": "Demande de reconversion : pourquoi ?",
                                                                 "skills": "Compétences pédagogiques confidentielles",
                                                                 "project": "Formatrice"})
-    assert client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/finalise").status_code == 303
+    assert client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/finalise", data={"confirmed": "y"}).status_code == 303
     assert client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/deliver").status_code == 303
     pdf = client.get(f"/c/lyon/bilans/{bilan_id}/synthesis/pdf")
     assert pdf.status_code == 200 and pdf.data[:4] == b"%PDF"
@@ -98,7 +98,7 @@ def test_a_whole_bilan_from_prior_interview_to_closing(app, client, make_centre,
     assert r.status_code == 422
     client.post(f"/c/lyon/bilans/{bilan_id}/closing-answers",
                 data={"synthesis_to_cep": "no", "kept_documents": ["logbook"]})
-    assert client.post(f"/c/lyon/bilans/{bilan_id}/close").status_code == 303
+    assert client.post(f"/c/lyon/bilans/{bilan_id}/close", data={"confirmed": "y"}).status_code == 303
     from tenants.bilans.models import Bilan
 
     with centre_db(app, lyon) as db:
@@ -144,7 +144,7 @@ def test_evidence_dossier_holds_no_sealed_plaintext(app, client, make_centre, lo
                                                                 "skills": "Compétences confidentielles",
                                                                 "project": "Projet secret"})
     client.post(f"/c/lyon/bilans/{bilan_id}/actions", data={"text": "Action privée"})
-    client.post(f"/c/lyon/bilans/{bilan_id}/close")
+    client.post(f"/c/lyon/bilans/{bilan_id}/close", data={"confirmed": "y"})
     r = client.get(f"/c/lyon/bilans/{bilan_id}/evidence/dossier.zip")
     assert r.status_code == 200 and r.headers["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(r.data))
@@ -225,7 +225,7 @@ def test_disclosure_with_recorded_agreement_sends_the_pdf(app, client, make_cent
     login(lyon.owner)
     _, bilan_id = walk_to_conclusion(client, "lyon")
     client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/", data={"circumstances": "a", "skills": "b", "project": "c"})
-    client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/finalise")
+    client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/finalise", data={"confirmed": "y"})
     assert client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/disclosures",
                        data={"recipient_email": "cep@apec.fr"}).status_code == 422
     assert not [m for m in outbox() if m.kind == "synthesis_disclosed"]

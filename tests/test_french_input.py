@@ -100,7 +100,8 @@ QUOTE = {"interview_hours": "16", "personal_hours": "8 h", "format": "presentiel
 AGREEMENT = {"employer_name": "Transports RA", "title": "Bilan", "duration_hours": "24", "accompaniment_hours": "16",
              "objective": "Texte", "content": "Texte", "means": "Texte", "running_and_followup": "Texte",
              "results_handover": "Texte",
-             "payment_terms": "À 30 jours", "period_start": "01/12/2026", "period_end": "2027-02-28"}
+             "payment_terms": "À 30 jours", "period_start": "01/12/2026", "period_end": "2027-02-28",
+             "confirmed": "y"}
 
 
 def test_french_input_same_price_on_the_quote_and_the_agreement(app, client, make_centre, login):

@@ -36,7 +36,8 @@ def test_proofs_hold_no_results(app, backend, client, make_centre, login):
     person_id, done_id = closed_through_views(app, client, lyon)
     # An interrupted bilan of another person: its reason is sealed at rest.
     _, stopped_id = walk_to_conclusion(client, "lyon", email="yann@example.fr", name="Yann Le Gall")
-    assert client.post(f"/c/lyon/bilans/{stopped_id}/close", data={"reason": REASON}).status_code == 303
+    closed = client.post(f"/c/lyon/bilans/{stopped_id}/close", data={"confirmed": "y", "reason": REASON})
+    assert closed.status_code == 303
     page = client.get(f"/c/lyon/bilans/{stopped_id}")
     assert REASON in page.text  # readable by staff while the bilan's documents exist
 

@@ -134,7 +134,7 @@ def test_only_confirmed_attendance_counts_towards_13_hours(app, client, lyon, lo
     page = client.get(f"/c/lyon/bilans/{bilan_id}").text
     assert "Accompagnement réalisé et émargé : 14\u202fh" in page
     assert "Émargement non confirmé" not in client.get("/c/lyon/bilans/overview").text
-    assert client.post(f"/c/lyon/bilans/{bilan_id}/close").status_code == 303
+    assert client.post(f"/c/lyon/bilans/{bilan_id}/close", data={"confirmed": "y"}).status_code == 303
     with centre_db(app, lyon) as db:
         assert db.get(Bilan, bilan_id).status == "completed"
         assert hours.completion_rate(hours.hours_of(db, db.get(Bilan, bilan_id))) == 87
@@ -178,10 +178,11 @@ def test_closing_with_unsigned_attendance_warns_and_lists_them(app, client, lyon
     login(lyon.owner)
     page = client.get(f"/c/lyon/bilans/{bilan_id}").text
     assert 'id="unsigned-sessions"' in page and all(w in page for w in when) and 'name="accept_unsigned"' in page
-    r = client.post(f"/c/lyon/bilans/{bilan_id}/close", data={"outcome": "interrupted", "reason": "Déménagement"})
+    r = client.post(f"/c/lyon/bilans/{bilan_id}/close",
+                    data={"confirmed": "y", "outcome": "interrupted", "reason": "Déménagement"})
     assert r.status_code == 422 and when[0] in r.text
-    r = client.post(f"/c/lyon/bilans/{bilan_id}/close", data={"outcome": "interrupted", "reason": "Déménagement",
-                                                              "accept_unsigned": "y"})
+    r = client.post(f"/c/lyon/bilans/{bilan_id}/close", data={"confirmed": "y", "outcome": "interrupted",
+                                                              "reason": "Déménagement", "accept_unsigned": "y"})
     assert r.status_code == 303
     with centre_db(app, lyon) as db:
         bilan = db.get(Bilan, bilan_id)
@@ -212,12 +213,13 @@ def test_completed_closing_requires_delivered_synthesis(app, client, lyon, login
     assert 'value="completed" disabled' in page
     assert "Indisponible : le document de synthèse n&#39;a pas été remis" in page
     assert f"/c/lyon/bilans/{bilan_id}/synthesis/" in page
-    r = client.post(f"/c/lyon/bilans/{bilan_id}/close", data={"outcome": "completed"})
+    r = client.post(f"/c/lyon/bilans/{bilan_id}/close", data={"confirmed": "y", "outcome": "completed"})
     assert r.status_code == 422 and "remis au bénéficiaire" in r.text
     with centre_db(app, lyon) as db:
         assert db.get(Bilan, bilan_id).status == "active"
     # Without choosing, it can only be interrupted, and says why.
-    assert client.post(f"/c/lyon/bilans/{bilan_id}/close", data={"reason": "Départ à l'étranger"}).status_code == 303
+    closed = client.post(f"/c/lyon/bilans/{bilan_id}/close", data={"confirmed": "y", "reason": "Départ à l'étranger"})
+    assert closed.status_code == 303
     with centre_db(app, lyon) as db:
         bilan = db.get(Bilan, bilan_id)
         assert bilan.status == "interrupted"
@@ -325,7 +327,7 @@ def test_closing_refused_while_the_certificate_cannot_be_issued(app, client, lyo
         session.commit()
     login(lyon.owner)
     assert "ne peut pas être émis" in client.get(f"/c/lyon/bilans/{bilan_id}").text
-    r = client.post(f"/c/lyon/bilans/{bilan_id}/close", data={"reason": "Arrêt"})
+    r = client.post(f"/c/lyon/bilans/{bilan_id}/close", data={"confirmed": "y", "reason": "Arrêt"})
     assert r.status_code == 422 and "représentant légal" in r.text
     with centre_db(app, lyon) as db:
         assert db.get(Bilan, bilan_id).status == "active"

@@ -43,6 +43,12 @@ def create():
     form = AgreementForm()
     if not form.validate_on_submit():
         return render("agreements/new.html", bilan=bilan, form=form, person=person, status=422)
+    from tenants.bilans.forms import ConfirmForm
+
+    if not ConfirmForm().confirmed.data:
+        # Sending is irreversible (the employer gets the draft, the clock starts at its transmission):
+        # without the dialog's confirmation, the form comes back as typed with what will happen.
+        return render("agreements/new.html", bilan=bilan, form=form, person=person, confirm_send=True)
     agreement = drafting.draft_for(bilan, centre_name=g.centre.name)
     form.fill(agreement)
     try:

@@ -68,6 +68,14 @@ class CloseForm(BaseForm):
                          validate_choice=True)
     reason = StringField("Motif de l'interruption", [max_length(200), no_markup], filters=[strip])
     accept_unsigned = BooleanField("Clore sans ces émargements : leurs heures ne seront pas comptées")
+    # Closing is irreversible: the dialog (static/js/app.js) or the confirmation step ticks this.
+    confirmed = BooleanField("Je confirme la clôture du bilan")
+
+
+class ConfirmForm(BaseForm):
+    """The confirmation of an irreversible action: ticked by its dialog (static/js/app.js) or, without
+    JavaScript, by the confirmation step the first POST answers."""
+    confirmed = BooleanField("Je confirme")
 
 
 class PaperConsentForm(BaseForm):

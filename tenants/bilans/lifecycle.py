@@ -19,6 +19,7 @@ from saas.errors import RuleViolation
 from saas.i18n import PARIS, datetime_fr, hours_fr
 from saas.models import utcnow
 from tenants.bilans import cpf, employer, follow_up
+from tenants.bilans.certificate import NO_SIGNATORY, signatory_missing
 from tenants.bilans.consent import require_consent
 from tenants.bilans.models import FORMATS, FUNDINGS, PHASE_ORDER, PHASES, Bilan
 from tenants.history.models import record
@@ -26,6 +27,43 @@ from tenants.retention.models import settings_for
 from tenants.sessions import hours as hours_rule
 
 NEEDS_AGREEMENT = ("employer_plan", "redeployment_leave")
+MUST_CONFIRM_UNSIGNED = "unsigned"
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """Why an action is not allowed yet, in French, and the place of the bilan page that unblocks it.
+
+    `place` is a tab of the bilan page ("overview", "sessions", "synthesis", …) or "centre" (the centre's
+    settings); `waiver` names the explicit choice that lifts it (closing without the missing signatures).
+    The view shows the same `reason` beside the disabled action that the refusal of the POST gives.
+    """
+    reason: str
+    place: str | None = None
+    waiver: str | None = None
+
+
+class Blocked(RuleViolation):
+    """A refusal by one of the `*_blockers` functions: the reason, and where the page unblocks it."""
+
+    def __init__(self, blocker: Blocker):
+        super().__init__(blocker.reason)
+        self.place = blocker.place
+
+
+def refuse(blockers: list[Blocker]) -> None:
+    """Raise the first blocker's reason: the POST path of every `*_blockers` function below."""
+    if blockers:
+        raise Blocked(blockers[0])
+
+
+def _reason_of(check, *args, **kwargs) -> str | None:
+    """The French refusal of a rule that raises (tenants/bilans/cpf.py, consent.py), or None when it allows."""
+    try:
+        check(*args, **kwargs)
+    except RuleViolation as refusal:
+        return refusal.message
+    return None
 PRIOR_INTERVIEW_MINUTES = (45, 90)     # the free prior interview: 45 min to 1 h 30
 
 
@@ -78,34 +116,53 @@ def make_quote(db: Session, bilan: Bilan, *, price_cents: int, interview_minutes
 
 def start(db: Session, bilan: Bilan, *, on: date, actor: str | None = None) -> Bilan:
     """The quote is accepted (CPF order, OPCO, personal funds…): the bilan starts, preliminary phase."""
-    if bilan.status != "quoted":
-        raise RuleViolation("Seul un bilan dont le devis est proposé peut démarrer.")
-    if bilan.funding in NEEDS_AGREEMENT:
-        raise RuleViolation("Ce financement demande une convention tripartite signée (R6313-8) : "
-                            "envoyez-la ; le bilan démarrera à sa signature.")
-    if bilan.funding == "cpf":
-        cpf.check_eligibility(db, bilan, bilan.funded_last_5_years, on=on)
-        cpf.check_start(bilan, on)
+    refuse(start_blockers(db, bilan, on=on))
     bilan.status, bilan.phase, bilan.started_on, bilan.last_activity_at = "active", "preliminary", on, utcnow()
     db.add(bilan)
     record(db, bilan.id, "started", "Bilan démarré : phase préliminaire", actor)
     return bilan
 
 
+def start_blockers(db: Session, bilan: Bilan, *, on: date) -> list[Blocker]:
+    """What stops the bilan from starting on `on`: the quote, a tripartite agreement (R6313-8), the CPF
+    rules (five years, EDOF's 11 business days). Empty: it may start."""
+    if bilan.status != "quoted":
+        return [Blocker("Seul un bilan dont le devis est proposé peut démarrer.", "overview")]
+    if bilan.funding in NEEDS_AGREEMENT:
+        return [Blocker("Ce financement demande une convention tripartite signée (R6313-8) : "
+                        "envoyez-la ; le bilan démarrera à sa signature.", "agreement")]
+    if bilan.funding == "cpf":
+        for reason in (_reason_of(cpf.check_eligibility, db, bilan, bilan.funded_last_5_years, on=on),
+                       _reason_of(cpf.check_start, bilan, on)):
+            if reason:
+                return [Blocker(reason, "overview")]
+    return []
+
+
+def phase_blockers(db: Session, bilan: Bilan, target: str) -> list[Blocker]:
+    """What stops the move to `target`: only an open bilan moves, one phase at a time (R6313-4), and not
+    past the preliminary phase without consent (L6313-4). Empty: it may move."""
+    if bilan.status != "active":
+        return [Blocker("Seul un bilan en cours change de phase.", "overview")]
+    if target not in PHASES:
+        return [Blocker("Phase inconnue.", "overview")]
+    step = PHASE_ORDER.index(target) - PHASE_ORDER.index(bilan.phase)
+    if step > 1:
+        return [Blocker("Les trois phases se suivent dans l'ordre : préliminaire, investigation, "
+                        "conclusion (article R6313-4).", "overview")]
+    if step > 0 and bilan.phase == "preliminary":
+        reason = _reason_of(require_consent, db, bilan)
+        if reason:
+            return [Blocker(reason, "consent")]
+    return []
+
+
 def move_to(db: Session, bilan: Bilan, target: str, *, actor: str | None = None) -> Bilan:
     """Go to the next phase, or back one (logged); never skip one (R6313-4)."""
-    if bilan.status != "active":
-        raise RuleViolation("Seul un bilan en cours change de phase.")
-    if target not in PHASES:
-        raise RuleViolation("Phase inconnue.")
+    refuse(phase_blockers(db, bilan, target))
     step = PHASE_ORDER.index(target) - PHASE_ORDER.index(bilan.phase)
     if step == 0:
         return bilan
-    if step > 1:
-        raise RuleViolation("Les trois phases se suivent dans l'ordre : préliminaire, investigation, "
-                            "conclusion (article R6313-4).")
-    if step > 0 and bilan.phase == "preliminary":
-        require_consent(db, bilan)
     previous = bilan.phase
     bilan.phase, bilan.last_activity_at = target, utcnow()
     db.add(bilan)
@@ -158,6 +215,22 @@ def unsigned_warning(sessions) -> str:
             "ou « émargement papier reçu ») ou confirmez la clôture sans elles.")
 
 
+def close_blockers(db: Session, bilan: Bilan, *, accept_unsigned: bool = False,
+                   check: ClosingCheck | None = None) -> list[Blocker]:
+    """What stops the closing (either outcome): only an open bilan closes; closing sends the completion
+    certificate, which the centre's legal representative signs (L6313-1, 2°); done interviews nobody
+    signed stop it until `accept_unsigned` confirms closing without their hours. Empty: it may close."""
+    if bilan.status != "active":
+        return [Blocker("Ce bilan n'est pas en cours.", "overview")]
+    blockers = []
+    if signatory_missing(db.get(Centre, db.info["centre_id"])):
+        blockers.append(Blocker(NO_SIGNATORY, "centre"))
+    check = check or closing_check(db, bilan)
+    if check.unsigned and not accept_unsigned:
+        blockers.append(Blocker(unsigned_warning(check.unsigned), "sessions", MUST_CONFIRM_UNSIGNED))
+    return blockers
+
+
 def close(db: Session, bilan: Bilan, *, today: date, at: datetime | None = None, reason: str = "",
           outcome: str | None = None, accept_unsigned: bool = False, actor: str | None = None) -> str:
     """End the bilan: completed only when closing_check allows it, else interrupted with the reason.
@@ -166,13 +239,10 @@ def close(db: Session, bilan: Bilan, *, today: date, at: datetime | None = None,
     "interrupted" of a bilan that could complete needs a typed reason. Done interviews nobody signed stop
     the closing until `accept_unsigned` confirms it without them.
     """
-    if bilan.status != "active":
-        raise RuleViolation("Ce bilan n'est pas en cours.")
     if outcome not in (None, "completed", "interrupted"):
         raise RuleViolation("Issue de clôture inconnue.")
-    check = closing_check(db, bilan)
-    if check.unsigned and not accept_unsigned:
-        raise RuleViolation(unsigned_warning(check.unsigned))
+    check = closing_check(db, bilan) if bilan.status == "active" else None
+    refuse(close_blockers(db, bilan, accept_unsigned=accept_unsigned, check=check))
     reason = (reason or "").strip()
     if outcome == "completed" and not check.can_complete:
         raise RuleViolation("Le bilan ne peut pas être clos comme terminé : " + " ; ".join(check.blockers)

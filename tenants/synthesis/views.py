@@ -88,9 +88,15 @@ def share():
 
 @bp.post("/finalise")
 def finalise():
-    """Finalise; refused with an empty legal section (R6313-4)."""
+    """Finalise; refused with an empty legal section (R6313-4). Irreversible (a final synthesis is no longer
+    edited): without the dialog's confirmation, the page asks first and nothing changes."""
+    from tenants.bilans.forms import ConfirmForm
+
     db = tenant_db()
     bilan = g.bilan
+    form = ConfirmForm()
+    if not (form.validate_on_submit() and form.confirmed.data):
+        return render("synthesis/edit.html", **editor_context(db, bilan), confirm_finalise=True)
     editing.finalise(db, bilan, actor=actors.current_staff())
     db.commit()
     return _back(bilan)

@@ -63,16 +63,19 @@ def test_walk_a_bilan_from_prior_interview_to_closing(page, live_server, artifac
 
     violations = axe(page)
     assert not violations, axe.describe(violations)
-    # The consent gate holds the bilan in the preliminary phase.
-    page.get_by_role("button", name="Passer à la phase d'investigation").click()
-    assert "consentement" in page.content()
-    page.go_back()
-    page.reload()
+    # The consent gate holds the bilan in the preliminary phase: the button is disabled, with the reason.
+    assert page.locator("#phase-blocked button").is_disabled()
+    assert "consentement" in page.inner_text("#phase-blocked")
     page.check("input[name=confirm]")
     page.get_by_role("button", name="Enregistrer le consentement papier").click()
+    page.wait_for_selector("#consent .badge.ok")
+    page.get_by_role("navigation", name="Sections du bilan").get_by_role("link", name="Séances").click()
+    htmx_idle(page)
     page.fill("#objective-text", "Explorer le métier de formatrice d'adultes")
     page.get_by_role("button", name="Ajouter l'objectif").click()
     page.wait_for_selector("#logbook li:has-text('formatrice')")
+    page.get_by_role("navigation", name="Sections du bilan").get_by_role("link", name="Vue d'ensemble").click()
+    htmx_idle(page)
     page.locator("#phase-checklist button").first.click()
     page.wait_for_selector("#phase-checklist button[aria-pressed=true]")
     page.get_by_role("button", name="Passer à la phase d'investigation").click()
@@ -123,7 +126,9 @@ def test_walk_a_bilan_from_prior_interview_to_closing(page, live_server, artifac
     page.wait_for_selector("#synthesis-status .saved-state")
     violations = axe(page)
     assert not violations, axe.describe(violations)
-    page.get_by_role("button", name="Finaliser la synthèse").click()
+    page.get_by_role("button", name="Finaliser la synthèse").click()  # irreversible: the dialog asks first
+    page.locator("#finalise-dialog").get_by_role("button", name="Oui, finaliser").click()
+    page.wait_for_load_state()
     assert "section obligatoire vide" in page.content()
     page.go_back()
     page.reload()
@@ -133,6 +138,7 @@ def test_walk_a_bilan_from_prior_interview_to_closing(page, live_server, artifac
     page.get_by_role("button", name="Enregistrer le brouillon").click()
     page.wait_for_selector("#synthesis-status .alert.ok")
     page.get_by_role("button", name="Finaliser la synthèse").click()
+    page.locator("#finalise-dialog").get_by_role("button", name="Oui, finaliser").click()
     page.wait_for_selector("h2:has-text('Synthèse finalisée')")
     pdf = page.request.get(page.url.rstrip("/") + "/pdf")
     assert pdf.ok and pdf.body()[:4] == b"%PDF"
@@ -149,8 +155,11 @@ def test_walk_a_bilan_from_prior_interview_to_closing(page, live_server, artifac
     # R6313-7: a paper agreement entered by staff needs its text (or scan).
     page.fill("#agreement_text", "J'accepte que mon livret soit conservé un an pour mon suivi. Zoé Martin")
     page.get_by_role("button", name="Enregistrer les réponses").click()
+    page.wait_for_selector("#messages :text('Réponses aux deux questions enregistrées.')")
+    htmx_idle(page)
     assert page.is_checked("input[name=outcome][value=completed]")
-    page.get_by_role("button", name="Clore le bilan").click()
+    page.get_by_role("button", name="Clore le bilan").click()  # irreversible: the dialog asks first
+    page.locator("#close-dialog").get_by_role("button", name="Oui, clore le bilan").click()
     page.wait_for_selector("#closed")
     assert "Terminé" in page.inner_text("main")
     cert = page.request.get(f"{page.url.rstrip('/')}/certificate.pdf")
