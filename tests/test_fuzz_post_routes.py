@@ -50,7 +50,7 @@ ONE_FIELD = ["Zoé\x00Martin", "9" * 30, "-" + "9" * 30, "inf", "9999-12-31", "x
 MAX_EXAMPLES = 3  # hypothesis examples per route, beyond the explicit catalogue
 # Bookkeeping written by any request, refused or not: the login session's last use (docs/SECURITY.md,
 # "A copied login cookie"), the log of results opened (docs/SECURITY.md, "Results opened without a trace").
-BOOKKEEPING = {"login_session", "access_log", "access_event", "results_access"}
+BOOKKEEPING = {"login_session", "access_log"}
 
 hostile = st.one_of(
     st.sampled_from(HOSTILE),
