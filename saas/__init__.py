@@ -24,7 +24,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # one line per plugin, every command
 
-    from saas import db, errors, features, htmx, i18n, limits, navigation, security
+    from saas import db, encoding, errors, features, htmx, i18n, limits, navigation, security
     from saas.crypto import Crypto
 
     features.init_app(app, _import_models())
@@ -32,6 +32,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     Crypto().init_app(app)
     security.init_app(app)
     limits.init_app(app)  # request body sizes per view, 413 in French
+    encoding.init_app(app)  # form bodies and query strings in UTF-8, else 400 in French
     i18n.init_app(app)
     navigation.init_app(app)
     errors.init_app(app)

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import re
 
+from flask import has_request_context, request
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto
+from werkzeug.datastructures import ImmutableMultiDict
 from wtforms import Field
 from wtforms.validators import Length, Regexp, StopValidation, ValidationError
 from wtforms.widgets import DateInput, TextInput
@@ -56,11 +59,44 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class BaseForm(FlaskForm):
-    """Every form: CSRF (Flask-WTF) and WTForms' own messages in French."""
+# Nobody types these (a keyboard gives tab and newlines, not NUL or ESC); U+FFFD is what bytes that were
+# not UTF-8 become once decoded. PostgreSQL text refuses NUL outright, so they are refused for every
+# field, here, before any view or database sees them (issue #12, docs/SECURITY.md "Hostile input").
+UNTYPABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+UNTYPABLE_MESSAGE = "Ce texte contient un caractère invalide (caractère de contrôle ou encodage illisible)."
 
-    class Meta:
+
+class BaseForm(FlaskForm):
+    """Every form: CSRF (Flask-WTF), WTForms' own messages in French, and no untypable character
+    (UNTYPABLE) in any posted value of its fields."""
+
+    class Meta(FlaskForm.Meta):
         locales = ("fr_FR", "fr")
+
+        def wrap_formdata(self, form, formdata):
+            # Flask-WTF also reads a JSON body as form data, where values may be numbers, lists or
+            # objects no field expects (a 500): these are HTML forms, so a JSON body is an empty form.
+            if formdata is _Auto and has_request_context() and request.is_json:
+                return ImmutableMultiDict() if form.is_submitted() else None
+            return super().wrap_formdata(form, formdata)
+
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
+        self._posted = self.meta.wrap_formdata(self, formdata)
+        super().process(self._posted, obj, data=data, extra_filters=extra_filters, **kwargs)
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        posted = getattr(self, "_posted", None)
+        if not posted:
+            return valid
+        for field in self:
+            # A field reads its own name, or names under it (a questionnaire's matrix: "a-q1-row").
+            values = (value for key in posted.keys() if key == field.name or key.startswith(field.name + "-")
+                      for value in posted.getlist(key))
+            if any(isinstance(value, str) and UNTYPABLE.search(value) for value in values):
+                field.errors = [*field.errors, UNTYPABLE_MESSAGE]
+                valid = False
+        return valid
 
 
 class _FrenchField(Field):
