@@ -11,6 +11,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from browser_support import htmx_idle
+
 
 @pytest.fixture
 def backend():
