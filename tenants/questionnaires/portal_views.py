@@ -36,14 +36,14 @@ def _mine(assignment_id: str) -> tuple[Assignment, Questionnaire]:
     return assignment, db.get(Questionnaire, assignment.questionnaire_id)
 
 
-def _resume_at(questionnaire: Questionnaire, answers: dict) -> int:
-    """The first part with a visible question still unanswered: coming back resumes there."""
+def first_unanswered(questionnaire: Questionnaire, answers: dict) -> tuple[int, str | None]:
+    """(part index, question id) of the first visible question still unanswered; (last part, None) if none."""
     sections = questionnaire.definition["sections"]
     for index, section in enumerate(sections):
         for question in section.get("questions", []):
             if spec.visible(question, answers) and not spec.is_answered(question, answers.get(question["id"])):
-                return index
-    return len(sections) - 1
+                return index, question["id"]
+    return len(sections) - 1, None
 
 
 def _section_index(questionnaire: Questionnaire, assignment: Assignment | None = None) -> int | None:
@@ -53,7 +53,7 @@ def _section_index(questionnaire: Questionnaire, assignment: Assignment | None =
     count = len(questionnaire.definition["sections"])
     asked = screen_of(request.values).s
     if not asked.raw_data and assignment is not None:
-        return _resume_at(questionnaire, store.answers_of(tenant_db(), assignment.id))
+        return first_unanswered(questionnaire, store.answers_of(tenant_db(), assignment.id))[0]
     return max(0, min(asked.data or 0, count - 1))
 
 
@@ -80,6 +80,18 @@ def fill(assignment_id):
     if questionnaire.is_360:
         return redirect(url_for("portal_questionnaires.respondents", assignment_id=assignment.id), 303)
     return _page(assignment, questionnaire)
+
+
+@bp.get("/<assignment_id>/reprendre", endpoint="resume")
+def resume(assignment_id):
+    """Where a questionnaire's email lands: its first unanswered question (a GET: it only reads)."""
+    assignment, questionnaire = _mine(assignment_id)
+    if questionnaire.is_360 or assignment.submitted_at is not None:
+        return redirect(url_for("portal_questionnaires.fill", assignment_id=assignment.id), 303)
+    index, question_id = first_unanswered(questionnaire, store.answers_of(tenant_db(), assignment.id))
+    screen = {"s": index} if questionnaire.paging == "sections" else {}
+    anchor = f"#q-{question_id}" if question_id else ""
+    return redirect(url_for("portal_questionnaires.fill", assignment_id=assignment.id, **screen) + anchor, 303)
 
 
 def _per_person() -> str:
