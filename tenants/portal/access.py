@@ -280,11 +280,33 @@ def text_size() -> str:
 
 
 def portal_context() -> dict:
-    """Template context of every portal page: the text size class for <html>."""
+    """Template context of every portal page: the text size class for <html>, the footer's contacts."""
     if "centre" not in g:
         return {}
     size = text_size()
-    return {"text_size_class": TEXT_SIZES[size], "text_size": size}
+    return {"text_size_class": TEXT_SIZES[size], "text_size": size, "portal_contact": contact}
+
+
+def contact() -> dict:
+    """Who the person on the portal can reach (the footer): the centre, the consultant, the disability referent.
+
+    Called by the template, so a page without a footer costs nothing; the
+    consultant shows only inside a beneficiary's session, never to a 360°
+    respondent or a stranger with a dead link.
+    """
+    centre = g.centre
+    found = {"centre": centre.name, "consultant": None, "consultant_email": None,
+             "disability_name": centre.disability_contact_name, "disability_email": centre.disability_contact_email}
+    visitor = g.get("visitor")
+    if visitor is not None:
+        from saas.accounts.models import Account
+
+        db = tenant_db()
+        bilan = _bilan(db, visitor.bilan_id)
+        account = db.get(Account, bilan.consultant_id) if bilan is not None and bilan.consultant_id else None
+        if account is not None:
+            found.update(consultant=account.name, consultant_email=account.email)
+    return found
 
 
 def portal_blueprint(name: str, import_name: str, url_prefix: str = "", **kwargs) -> Blueprint:

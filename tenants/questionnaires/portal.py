@@ -7,6 +7,12 @@ from tenants.portal.items import PortalItem
 from tenants.questionnaires import queries, respondents
 
 
+def _answers_of_invited(answered: int, invited: int) -> str:
+    """"2 réponses sur 3 personnes invitées", with real plurals."""
+    return (f"{answered} réponse{'s' if answered > 1 else ''} sur {invited} "
+            f"personne{'s' if invited > 1 else ''} invitée{'s' if invited > 1 else ''}")
+
+
 def portal_items(db, visitor) -> list[PortalItem]:
     """One item per questionnaire of this bilan (and one per released result)."""
     found = []
@@ -15,7 +21,7 @@ def portal_items(db, visitor) -> list[PortalItem]:
         a, q = row.assignment, row.questionnaire
         if q.is_360:
             answered, invited = respondents.counts(db, a.id)
-            found.append(PortalItem(title=q.title, status=f"{answered} réponse(s) sur {invited} personne(s) invitée(s)",
+            found.append(PortalItem(title=q.title, status=_answers_of_invited(answered, invited),
                                     url=url_for("portal_questionnaires.respondents", assignment_id=a.id),
                                     progress=None, order=20 + order, done=a.submitted_at is not None))
         else:
