@@ -53,8 +53,15 @@
     if (item && direction === "up" && item.previousElementSibling) list.insertBefore(item, item.previousElementSibling);
     if (item && direction === "down" && item.nextElementSibling) list.insertBefore(item.nextElementSibling, item);
     var count = renumber(list);
-    if (direction === "keep") button.hidden = true;
     var live = question.querySelector('[id^="rank-live-"]');
+    // Any press answers the ranking: "Garder cet ordre" has nothing left to do.
+    var keep = question.querySelector('[data-move="keep"]');
+    if (keep) keep.hidden = true;
+    if (direction === "keep") {
+      var firstDown = list.querySelector('[data-move="down"]');
+      if (firstDown) firstDown.focus();
+      if (live) live.textContent = "Ordre gardé tel qu'affiché.";
+    }
     if (item && live) {
       var position = Array.prototype.indexOf.call(list.children, item) + 1;
       var label = item.querySelector(".ranking-label").textContent;
