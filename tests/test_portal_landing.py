@@ -57,3 +57,21 @@ def test_portal_link_landing_stays_inside_the_centre_portal(app, client, make_ce
         assert f'value="{elsewhere}"' not in page.text
         opened = client.post(token_path, data={"next": elsewhere})
         assert opened.headers["Location"] == "/c/lyon/p/"
+
+
+def test_questionnaire_reminder_link_lands_on_its_questionnaire(app, client, make_centre, outbox):
+    from datetime import date, timedelta
+
+    from jobs_support import add_bilan, give_questionnaire, paris, run
+
+    lyon = make_centre("lyon")
+    bilan = add_bilan(app, lyon, consultant_id=lyon.owner.id)
+    aid = give_questionnaire(app, lyon, bilan, sent_at=paris(2027, 3, 1, 10, 0), slug="valeurs_motivations")
+    for n in range(4):  # without a due date, the first reminder goes 3 days after the sending
+        day = date(2027, 3, 1) + timedelta(days=n)
+        run(app, "reminders", paris(day.year, day.month, day.day, 9, 30))
+    link = _link_with_landing(outbox, kind="reminder_questionnaire")
+    opened = client.post(path_of(link))
+    assert opened.headers["Location"] == f"/c/lyon/p/questionnaires/{aid}/reprendre"
+    assert client.get(opened.headers["Location"]).headers["Location"] == \
+        f"/c/lyon/p/questionnaires/{aid}#q-classement"
