@@ -91,6 +91,9 @@ def test_progress_counts_what_is_answered(app, client, make_centre, outbox):
     saved = save(client, "lyon", aid, "motivation", {"a-motivation": "Être utile"}, rev=0)
     assert "Avancement : 1 sur 2 questions" in saved.text and 'max="2" value="1"' in saved.text
     assert "Avancement : 1 sur 2 questions" in client.get(fill_url("lyon", aid)).text
+    home = client.get("/c/lyon/p/").text
+    assert "Avancement : 1 sur 2 questions" in home and 'max="2" value="1"' in home
+    assert f'href="{fill_url("lyon", aid)}/reprendre"' in home  # resumes at the first unanswered question
 
 
 def test_answered_counts_visible_questions_only():
