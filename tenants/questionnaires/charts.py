@@ -18,12 +18,14 @@ def _fmt(value: float) -> str:
     return f"{value:.1f}".replace(".", ",")
 
 
-def radar(labels: list[str], values: list[float], maximum: float, title: str, size: int = 320) -> Markup:
+def radar(labels: list[str], values: list[float], maximum: float, title: str, size: int = 280) -> Markup:
     """A radar (hexagon for six dimensions): one axis per label, values from 0 to `maximum`."""
     n = len(labels)
     if n < 3:
         return bars(labels, values, maximum, title)
-    width = size + 200  # room for the labels left and right (phone-sized type)
+    # Room for the labels left and right; 480 units across a 336 px phone column keeps the 20-unit type
+    # at about 14 px.
+    width = size + 200
     height = size + 24  # and below: the bottom label has two lines
     cx, cy = width / 2, size / 2
     radius = size / 2 - 45
