@@ -163,3 +163,33 @@ def test_charts_labels_whole_and_phone_sized():
     assert all(len(line) <= charts.LINE_CHARS for line in charts.wrap(long))
     radar = str(charts.radar(list("RIASEC"), [5, 1, 3, 4, 2, 4.5], 5, "Intérêts"))
     assert all(int(size) >= 20 for size in re.findall(r'font-size="(\d+)"', radar))
+
+
+def test_respondent_ranking_without_javascript_moves_and_keeps_the_typed_answers(app, client, make_centre, outbox):
+    from sqlmodel import select
+
+    from saas.tenancy import tenant_session
+    from tenants.questionnaires.models import Assignment, Questionnaire
+
+    lyon = make_centre("lyon")
+    link = _respondent_session(app, client, lyon, outbox)
+    with app.app_context(), tenant_session(lyon.model(app)) as db:  # a 360° with a ranking (authoring allows it)
+        questionnaire = db.get(Questionnaire, db.exec(select(Assignment)).first().questionnaire_id)
+        definition = dict(questionnaire.definition)
+        sections = [dict(section) for section in definition["sections"]]
+        sections[0]["questions"] = [*sections[0]["questions"], {
+            "id": "atouts", "type": "ranking", "label": "Ses atouts, du plus fort au moins fort",
+            "options": [{"id": "ecoute", "label": "Écoute"}, {"id": "rigueur", "label": "Rigueur"},
+                        {"id": "audace", "label": "Audace"}]}]
+        questionnaire.definition = {**definition, "sections": sections}
+        db.add(questionnaire)
+        db.commit()
+    respondent = app.test_client()
+    respondent.post(link)
+    moved = respondent.post("/c/lyon/avis/", data={"a-force": "Curieuse", "move": "atouts:audace:up"})
+    assert moved.status_code == 200  # the form again, nothing sent yet
+    assert "« Audace » est maintenant en position 2 sur 3." in moved.text
+    assert ">Curieuse</textarea>" in moved.text or 'value="Curieuse"' in moved.text
+    ranks = dict(re.findall(r'name="a-atouts-(\w+)" value="(\d)" data-rank\s*>', moved.text))
+    assert ranks == {"ecoute": "1", "audace": "2", "rigueur": "3"}
+    assert "Merci pour votre regard" not in moved.text
