@@ -65,8 +65,8 @@ def test_radar_is_a_hexagon_with_accessible_title():
 
 def test_bars_scale_with_values():
     svg = str(charts.bars(["Écoute", "Organisation"], [4, 2], 4, "Compétences"))
-    widths = [float(w) for w in __import__("re").findall(r'<rect x="170" y="[\d.]+" width="([\d.]+)" '
-                                                         r'height="16" fill="#1f5fbf"', svg)]
+    widths = [float(w) for w in __import__("re").findall(r'<rect x="0" y="[\d.]+" width="([\d.]+)" '
+                                                         r'height="18" fill="#1f5fbf"', svg)]
     assert widths[0] == 2 * widths[1] > 0
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import wraps
 from typing import Optional
+from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, g, has_request_context, request, session, url_for
 from sqlmodel import Session, select
@@ -98,8 +99,21 @@ def external(endpoint: str, **values) -> str:
         return external_url(endpoint, **values)
 
 
-def issue_link(db: Session, centre, beneficiary, bilan) -> str:
+def portal_path(endpoint: str, **values) -> str:
+    """A path inside the portal (no host), also from a job or a CLI command: where a link lands."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    with current_app.test_request_context("/"):
+        return url_for(endpoint, **values)
+
+
+def issue_link(db: Session, centre, beneficiary, bilan, landing: Optional[str] = None) -> str:
     """The personal link for `beneficiary` in `bilan`, which ends every earlier one; the caller commits.
+
+    `landing` (a path from `portal_path`) is where the button of the link page
+    leads once the session is open: an email about a questionnaire lands on
+    that questionnaire, not on the home page. It rides in the URL, not on the
+    link row, since emails of one unit of work share one link.
 
     One live link per beneficiary and bilan: a new email's link replaces the
     links of earlier emails, and the portal sessions opened with them
@@ -114,7 +128,7 @@ def issue_link(db: Session, centre, beneficiary, bilan) -> str:
     earlier = issued.get((beneficiary.id, bilan.id))
     # A rolled-back link left the session: make a new one.
     if earlier is not None and earlier[0] in db and earlier[0].revoked_at is None:
-        return earlier[1]
+        return _landing_on(earlier[1], landing)
     revoke_links(db, bilan_id=bilan.id, beneficiary_id=beneficiary.id)
     token, token_hash = new_token()
     now = utcnow()
@@ -123,7 +137,11 @@ def issue_link(db: Session, centre, beneficiary, bilan) -> str:
     db.add(link)
     url = external("portal.open", slug=centre.slug, token=token)
     issued[(beneficiary.id, bilan.id)] = (link, url)
-    return url
+    return _landing_on(url, landing)
+
+
+def _landing_on(url: str, landing: Optional[str]) -> str:
+    return f"{url}?{urlencode({'next': landing})}" if landing else url
 
 
 _ISSUED = "portal_links_issued"  # session.info key: (beneficiary id, bilan id) -> (link, url) of this unit of work
@@ -262,11 +280,33 @@ def text_size() -> str:
 
 
 def portal_context() -> dict:
-    """Template context of every portal page: the text size class for <html>."""
+    """Template context of every portal page: the text size class for <html>, the footer's contacts."""
     if "centre" not in g:
         return {}
     size = text_size()
-    return {"text_size_class": TEXT_SIZES[size], "text_size": size}
+    return {"text_size_class": TEXT_SIZES[size], "text_size": size, "portal_contact": contact}
+
+
+def contact() -> dict:
+    """Who the person on the portal can reach (the footer): the centre, the consultant, the disability referent.
+
+    Called by the template, so a page without a footer costs nothing; the
+    consultant shows only inside a beneficiary's session, never to a 360°
+    respondent or a stranger with a dead link.
+    """
+    centre = g.centre
+    found = {"centre": centre.name, "consultant": None, "consultant_email": None,
+             "disability_name": centre.disability_contact_name, "disability_email": centre.disability_contact_email}
+    visitor = g.get("visitor")
+    if visitor is not None:
+        from saas.accounts.models import Account
+
+        db = tenant_db()
+        bilan = _bilan(db, visitor.bilan_id)
+        account = db.get(Account, bilan.consultant_id) if bilan is not None and bilan.consultant_id else None
+        if account is not None:
+            found.update(consultant=account.name, consultant_email=account.email)
+    return found
 
 
 def portal_blueprint(name: str, import_name: str, url_prefix: str = "", **kwargs) -> Blueprint:

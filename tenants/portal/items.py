@@ -13,7 +13,7 @@ class PortalItem:
     title: str
     status: str                      # "À commencer", "En cours", "Terminé"…
     url: str
-    progress: Optional[int] = None   # percent, or None when it means nothing
+    progress: Optional[tuple[int, int]] = None   # (answered, out of), or None when it means nothing
     order: int = 50
     done: bool = False
 

@@ -29,7 +29,7 @@ def open_link(token):
     link = access.find_link(tenant_db(), token)
     if link is None or access.link_state(tenant_db(), link) != "ok":
         return _expired(token)
-    return render("portal/open.html", token=token, centre_name=g.centre.name)
+    return render("portal/open.html", token=token, centre_name=g.centre.name, landing=_landing())
 
 
 @bp.post("/r/<token>")
@@ -44,7 +44,8 @@ def enter(token):
     db.add(link)
     db.commit()
     access.start_session(g.centre, link)
-    return redirect(url_for("portal.home"), 303)
+    # Straight to what the email was about (a questionnaire), else the home page.
+    return redirect(_landing() or url_for("portal.home"), 303)
 
 
 @bp.post("/r/<token>/renew")
@@ -70,11 +71,16 @@ def home():
 
 
 def _safe_next() -> str:
+    return _landing() or url_for("portal.home")
+
+
+def _landing() -> str | None:
+    """The `next` path asked for, only if it stays inside this centre's portal (no open redirect)."""
     target = request.values.get("next", "")
     prefix = url_for("portal.home")
-    if target.startswith(prefix) and "//" not in target and "\\" not in target:
+    if target.startswith(prefix) and "//" not in target and "\\" not in target and len(target) <= 300:
         return target
-    return prefix
+    return None
 
 
 def _code_page(form: CodeForm | None = None, sent: bool | None = None, status: int = 200):

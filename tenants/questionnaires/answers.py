@@ -17,6 +17,7 @@ class Saved:
     answer: Answer
     progress: int
     replaced_other: bool  # another tab had saved a newer value of this question
+    answered: tuple[int, int] = (0, 0)  # definition.answered: (answered, shown)
 
 
 def answer_rows(db: Session, assignment_id: str) -> list[Answer]:
@@ -58,7 +59,8 @@ def save_answer(db: Session, assignment: Assignment, questionnaire: Questionnair
     db.flush()
     answers = answers_of(db, assignment.id)
     assignment.progress = spec.progress(questionnaire.definition, answers)
+    counts = spec.answered(questionnaire.definition, answers)
     assignment.started_at = assignment.started_at or now
     assignment.last_answer_at = now
     db.add(assignment)
-    return Saved(row, assignment.progress, replaced)
+    return Saved(row, assignment.progress, replaced, counts)

@@ -11,7 +11,7 @@ from saas.i18n import paris_today
 from saas.mail.outbox import queue_email
 from saas.models import utcnow
 from tenants.history import actors
-from tenants.portal.access import external, issue_link
+from tenants.portal.access import external, issue_link, portal_path
 from tenants.questionnaires import definition as spec
 from tenants.questionnaires import scoring
 from tenants.questionnaires.answers import answers_of
@@ -63,7 +63,8 @@ def _send(db: Session, centre, assignment: Assignment, questionnaire: Questionna
     beneficiary, bilan = _people(db, assignment)
     if beneficiary is None or not beneficiary.email:
         return False
-    link = issue_link(db, centre, beneficiary, bilan)
+    landing = portal_path("portal_questionnaires.resume", slug=centre.slug, assignment_id=assignment.id)
+    link = issue_link(db, centre, beneficiary, bilan, landing=landing)
     queued = queue_email(db, to=beneficiary.email, template=template, kind=template, sender_name=centre.name,
                          centre_id=centre.id, bilan_id=assignment.bilan_id, idempotency_key=idempotency_key,
                          name=beneficiary.name, centre_name=centre.name, title=questionnaire.title,

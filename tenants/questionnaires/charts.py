@@ -18,12 +18,14 @@ def _fmt(value: float) -> str:
     return f"{value:.1f}".replace(".", ",")
 
 
-def radar(labels: list[str], values: list[float], maximum: float, title: str, size: int = 320) -> Markup:
+def radar(labels: list[str], values: list[float], maximum: float, title: str, size: int = 280) -> Markup:
     """A radar (hexagon for six dimensions): one axis per label, values from 0 to `maximum`."""
     n = len(labels)
     if n < 3:
         return bars(labels, values, maximum, title)
-    width = size + 160  # room for the labels left and right
+    # Room for the labels left and right; 480 units across a 336 px phone column keeps the 20-unit type
+    # at about 14 px.
+    width = size + 200
     height = size + 24  # and below: the bottom label has two lines
     cx, cy = width / 2, size / 2
     radius = size / 2 - 45
@@ -47,30 +49,49 @@ def radar(labels: list[str], values: list[float], maximum: float, title: str, si
         x, y = point(i, 1.12)
         anchor = "middle" if abs(x - cx) < 5 else ("start" if x > cx else "end")
         top = y - 14 if y < cy - 5 else (y + 2 if y > cy + 5 else y - 6)
-        parts.append(f'<text x="{x:.1f}" y="{top:.1f}" text-anchor="{anchor}" font-size="15" '
+        parts.append(f'<text x="{x:.1f}" y="{top:.1f}" text-anchor="{anchor}" font-size="20" '
                      f'font-family="sans-serif" fill="{INK}"><tspan x="{x:.1f}" dy="0.9em">{escape(label)}</tspan>'
                      f'<tspan x="{x:.1f}" dy="1.2em" font-weight="bold">{_fmt(value)}</tspan></text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
-def bars(labels: list[str], values: list[float], maximum: float, title: str, width: int = 420) -> Markup:
-    """Horizontal bars, one per label, from 0 to `maximum`."""
-    row, label_w = 30, 170
-    height = row * len(labels) + 10
-    bar_w = width - label_w - 50
+LABEL_SIZE = 16  # px at a 360 px wide phone: the bars' viewBox is about a phone's width, so 1 unit ≈ 1 px
+LINE_CHARS = 34  # what fits in a line of the bars' width at LABEL_SIZE
+
+
+def wrap(label: str, width: int = LINE_CHARS) -> list[str]:
+    """A label cut into lines at spaces (a word longer than a line stays whole): never truncated."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def bars(labels: list[str], values: list[float], maximum: float, title: str, width: int = 360) -> Markup:
+    """Horizontal bars from 0 to `maximum`, each under its whole label (wrapped, phone-sized type)."""
+    line, bar_h, gap = LABEL_SIZE + 4, 18, 12
+    bar_w = width - 50
+    rows = [wrap(label) for label in labels]
+    height = sum(len(lines) * line + bar_h + gap for lines in rows) + 4
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
              f'height="{height}" role="img" aria-label="{escape(title)}" class="chart"><title>{escape(title)}</title>']
-    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
-        y = 5 + i * row
+    y = 2
+    for lines, value in zip(rows, values, strict=True):
         filled = bar_w * max(0.0, min(1.0, value / maximum if maximum else 0))
-        short = label if len(label) <= 26 else label[:25] + "…"
-        parts.append(f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end" font-size="12" font-family="sans-serif" '
-                     f'fill="{INK}">{escape(short)}</text>')
-        parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{bar_w}" height="16" fill="{BAR_BG}"/>')
-        parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{filled:.1f}" height="16" fill="{FILL}"/>')
-        parts.append(f'<text x="{label_w + bar_w + 6}" y="{y + 15}" font-size="12" font-family="sans-serif" '
-                     f'fill="{INK}">{_fmt(value)}</text>')
+        text = "".join(f'<tspan x="0" dy="{line if n else LABEL_SIZE}">{escape(part)}</tspan>'
+                       for n, part in enumerate(lines))
+        parts.append(f'<text x="0" y="{y}" font-size="{LABEL_SIZE}" font-family="sans-serif" '
+                     f'fill="{INK}">{text}</text>')
+        y += len(lines) * line
+        parts.append(f'<rect x="0" y="{y}" width="{bar_w}" height="{bar_h}" fill="{BAR_BG}"/>')
+        parts.append(f'<rect x="0" y="{y}" width="{filled:.1f}" height="{bar_h}" fill="{FILL}"/>')
+        parts.append(f'<text x="{bar_w + 6}" y="{y + bar_h - 3}" font-size="{LABEL_SIZE}" font-family="sans-serif" '
+                     f'font-weight="bold" fill="{INK}">{_fmt(value)}</text>')
+        y += bar_h + gap
     parts.append("</svg>")
     return Markup("".join(parts))
 

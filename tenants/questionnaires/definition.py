@@ -83,13 +83,20 @@ def is_answered(question: dict, value: Any) -> bool:
     return True
 
 
-def progress(definition: dict, answers: dict) -> int:
-    """Percent of the visible questions answered."""
+def answered(definition: dict, answers: dict) -> tuple[int, int]:
+    """(answered, shown): how many visible questions have a complete answer, out of how many are visible.
+
+    What the beneficiary reads ("12 sur 30"); a question hidden by an earlier
+    answer counts in neither.
+    """
     shown = [f.question for f in questions(definition) if visible(f.question, answers)]
-    if not shown:
-        return 0
-    done = sum(1 for q in shown if is_answered(q, answers.get(q["id"])))
-    return round(100 * done / len(shown))
+    return sum(1 for q in shown if is_answered(q, answers.get(q["id"]))), len(shown)
+
+
+def progress(definition: dict, answers: dict) -> int:
+    """Percent of the visible questions answered (the staff's lists sort on it)."""
+    done, shown = answered(definition, answers)
+    return round(100 * done / shown) if shown else 0
 
 
 def missing(definition: dict, answers: dict) -> list[Located]:
@@ -193,6 +200,44 @@ def parse(question: dict, form) -> Any:
             raise AnswerError("Chaque rang ne peut être donné qu'une fois.")
         return [option_id for option_id, _ in sorted(positions.items(), key=lambda item: item[1])]
     raise AnswerError("Type de question inconnu.")
+
+
+MOVES = ("up", "down", "keep")
+
+
+def ranked(question: dict, value: Any) -> list[str]:
+    """The options of a ranking in the order shown: the stored order, then the others as defined."""
+    known = option_ids(question)
+    order = [v for v in (value or []) if v in known]
+    return order + [v for v in known if v not in order]
+
+
+def moved(question: dict, value: Any, option_id: str, direction: str) -> list[str]:
+    """A ranking after one option goes one place up or down ("keep": the order shown, as it is).
+
+    The ranking is ordered with buttons, one step at a time, with or without
+    JavaScript (the step is a POST without it); the first and the last stay put
+    when pushed past the end.
+    """
+    order = ranked(question, value)
+    if direction not in MOVES or (direction != "keep" and option_id not in order):
+        raise AnswerError("Ce choix n'existe pas : choisissez parmi les réponses proposées.")
+    if direction == "keep":
+        return order
+    at = order.index(option_id)
+    to = at - 1 if direction == "up" else at + 1
+    if 0 <= to < len(order):
+        order[at], order[to] = order[to], order[at]
+    return order
+
+
+def announce_move(question: dict, order: list[str], option_id: str) -> str:
+    """"« Autonomie » est maintenant en position 2 sur 8.", read out after a move."""
+    labels = {option["id"]: option["label"] for option in question.get("options", [])}
+    if option_id not in order:
+        return ""
+    position = order.index(option_id) + 1
+    return f"« {labels.get(option_id, option_id)} » est maintenant en position {position} sur {len(order)}."
 
 
 def display(question: dict, value: Any) -> str:

@@ -92,6 +92,16 @@ class ScreenForm(BaseForm):
     """Which part is on screen (`s`, in the URL or the form) and, without JavaScript, which way to go next."""
     s = IntegerField("Partie", validators=[Optional()])
     go = SelectField("Aller", choices=[("", ""), ("next", "Suivant"), ("previous", "Précédent")], validate_choice=False)
+    # A ranking's "Monter"/"Descendre" button: "question id:option id:up|down|keep" (read by ranking_move).
+    move = StringField("Déplacer", validators=[Optional(), max_length(90)], filters=[strip])
+
+
+def ranking_move(value: str | None) -> tuple[str, str, str] | None:
+    """(question id, option id, direction) of a pressed ranking button, or None (none pressed, or garbled)."""
+    parts = (value or "").split(":")
+    if len(parts) != 3 or parts[2] not in spec.MOVES:
+        return None
+    return parts[0], parts[1], parts[2]
 
 
 def screen_of(values) -> ScreenForm:

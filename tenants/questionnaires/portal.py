@@ -4,7 +4,15 @@ from __future__ import annotations
 from flask import url_for
 
 from tenants.portal.items import PortalItem
+from tenants.questionnaires import answers as store
+from tenants.questionnaires import definition as spec
 from tenants.questionnaires import queries, respondents
+
+
+def _answers_of_invited(answered: int, invited: int) -> str:
+    """"2 réponses sur 3 personnes invitées", with real plurals."""
+    return (f"{answered} réponse{'s' if answered > 1 else ''} sur {invited} "
+            f"personne{'s' if invited > 1 else ''} invitée{'s' if invited > 1 else ''}")
 
 
 def portal_items(db, visitor) -> list[PortalItem]:
@@ -15,16 +23,18 @@ def portal_items(db, visitor) -> list[PortalItem]:
         a, q = row.assignment, row.questionnaire
         if q.is_360:
             answered, invited = respondents.counts(db, a.id)
-            found.append(PortalItem(title=q.title, status=f"{answered} réponse(s) sur {invited} personne(s) invitée(s)",
+            found.append(PortalItem(title=q.title, status=_answers_of_invited(answered, invited),
                                     url=url_for("portal_questionnaires.respondents", assignment_id=a.id),
                                     progress=None, order=20 + order, done=a.submitted_at is not None))
         else:
             status = row.status + (f" — avant le {a.due_on.strftime('%d/%m/%Y')}"
                                    if a.due_on and not a.submitted_at else "")
+            # Counted ("3 sur 12"), and the link resumes at the first unanswered question.
+            counts = None if a.submitted_at else spec.answered(q.definition, store.answers_of(db, a.id))
             found.append(PortalItem(title=q.title, status=status,
-                                    url=url_for("portal_questionnaires.fill", assignment_id=a.id),
-                                    progress=None if a.submitted_at else a.progress, order=20 + order,
-                                    done=a.submitted_at is not None))
+                                    url=url_for("portal_questionnaires.resume" if counts else
+                                                "portal_questionnaires.fill", assignment_id=a.id),
+                                    progress=counts, order=20 + order, done=a.submitted_at is not None))
         if a.released_at is not None and a.scores:
             found.append(PortalItem(title=f"Mes résultats : {q.title}", status="Disponibles (code envoyé par e-mail)",
                                     url=url_for("portal_questionnaires.results", assignment_id=a.id), order=10))

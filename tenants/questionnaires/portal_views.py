@@ -21,11 +21,14 @@ from tenants.questionnaires.forms import (
     answer_of,
     answers_form,
     autosave_form,
+    ranking_move,
     screen_of,
 )
 from tenants.questionnaires.models import Assignment, Questionnaire
 
 bp = portal_blueprint("portal_questionnaires", __name__, url_prefix="/questionnaires")
+# A global, not a context value: templates/questionnaires/_fields.html is imported without context.
+bp.add_app_template_global(spec.ranked, "ranked")
 
 
 def _mine(assignment_id: str) -> tuple[Assignment, Questionnaire]:
@@ -36,14 +39,14 @@ def _mine(assignment_id: str) -> tuple[Assignment, Questionnaire]:
     return assignment, db.get(Questionnaire, assignment.questionnaire_id)
 
 
-def _resume_at(questionnaire: Questionnaire, answers: dict) -> int:
-    """The first part with a visible question still unanswered: coming back resumes there."""
+def first_unanswered(questionnaire: Questionnaire, answers: dict) -> tuple[int, str | None]:
+    """(part index, question id) of the first visible question still unanswered; (last part, None) if none."""
     sections = questionnaire.definition["sections"]
     for index, section in enumerate(sections):
         for question in section.get("questions", []):
             if spec.visible(question, answers) and not spec.is_answered(question, answers.get(question["id"])):
-                return index
-    return len(sections) - 1
+                return index, question["id"]
+    return len(sections) - 1, None
 
 
 def _section_index(questionnaire: Questionnaire, assignment: Assignment | None = None) -> int | None:
@@ -53,7 +56,7 @@ def _section_index(questionnaire: Questionnaire, assignment: Assignment | None =
     count = len(questionnaire.definition["sections"])
     asked = screen_of(request.values).s
     if not asked.raw_data and assignment is not None:
-        return _resume_at(questionnaire, store.answers_of(tenant_db(), assignment.id))
+        return first_unanswered(questionnaire, store.answers_of(tenant_db(), assignment.id))[0]
     return max(0, min(asked.data or 0, count - 1))
 
 
@@ -67,10 +70,23 @@ def _page(assignment, questionnaire, *, errors=None, typed=None, missing=None, s
     screens = [(i, s) for i, s in enumerate(sections) if index is None or i == index]
     visible = {f.question["id"]: spec.visible(f.question, answers) for f in spec.questions(questionnaire.definition)}
     last = index is None or index == len(sections) - 1
+    notes = _move_notes(questionnaire, shown)
     return render("questionnaires/fill.html", status=status, assignment=assignment, questionnaire=questionnaire,
                   answers=shown, revisions=store.revisions_of(db, assignment.id), screens=screens, index=index,
                   count=len(sections), last=last, visible=visible, errors=errors or {}, missing=missing or [],
-                  message=message, readonly=assignment.submitted_at is not None, types=spec.TYPES)
+                  message=message, readonly=assignment.submitted_at is not None, types=spec.TYPES,
+                  counts=spec.answered(questionnaire.definition, answers), notes=notes)
+
+
+def _move_notes(questionnaire: Questionnaire, answers: dict) -> dict[str, str]:
+    """After a move without JavaScript (`moved` in the URL): the sentence each ranking announces."""
+    option_id = request.args.get("moved", "")[:40]
+    if not option_id:
+        return {}
+    return {f.question["id"]: spec.announce_move(f.question, spec.ranked(f.question, answers.get(f.question["id"])),
+                                            option_id)
+            for f in spec.questions(questionnaire.definition)
+            if f.question["type"] == "ranking" and option_id in spec.option_ids(f.question)}
 
 
 @bp.get("/<assignment_id>")
@@ -80,6 +96,18 @@ def fill(assignment_id):
     if questionnaire.is_360:
         return redirect(url_for("portal_questionnaires.respondents", assignment_id=assignment.id), 303)
     return _page(assignment, questionnaire)
+
+
+@bp.get("/<assignment_id>/reprendre", endpoint="resume")
+def resume(assignment_id):
+    """Where a questionnaire's email lands: its first unanswered question (a GET: it only reads)."""
+    assignment, questionnaire = _mine(assignment_id)
+    if questionnaire.is_360 or assignment.submitted_at is not None:
+        return redirect(url_for("portal_questionnaires.fill", assignment_id=assignment.id), 303)
+    index, question_id = first_unanswered(questionnaire, store.answers_of(tenant_db(), assignment.id))
+    screen = {"s": index} if questionnaire.paging == "sections" else {}
+    anchor = f"#q-{question_id}" if question_id else ""
+    return redirect(url_for("portal_questionnaires.fill", assignment_id=assignment.id, **screen) + anchor, 303)
 
 
 def _per_person() -> str:
@@ -127,7 +155,7 @@ def save(assignment_id):
     index = _section_index(questionnaire)
     shown = [question for position, section in enumerate(questionnaire.definition["sections"])
              if index is None or position == index for question in section.get("questions", [])]
-    form = answers_form(shown, go=ScreenForm.go)()
+    form = answers_form(shown, go=ScreenForm.go, move=ScreenForm.move)()
     form.validate_on_submit()
     errors, typed = {}, {}
     for question in shown:
@@ -138,15 +166,41 @@ def save(assignment_id):
             errors[question["id"]], typed[question["id"]] = answer.errors[0], answer.typed
             continue
         store.save_answer(db, assignment, questionnaire, question["id"], answer.data)
+    moved = _move(db, assignment, questionnaire, shown, form, errors)
     db.commit()
     if errors:
         return _page(assignment, questionnaire, errors=errors, typed=typed, status=422)
+    if moved is not None:
+        # Back to the same screen, at the ranking, saying where the item went (templates/questionnaires/fill.html).
+        question_id, option_id = moved
+        return redirect(url_for("portal_questionnaires.fill", assignment_id=assignment.id, moved=option_id,
+                                **({"s": index} if index is not None else {})) + f"#rank-{question_id}", 303)
     target = form.go.data or ""
     if index is not None and target in ("next", "previous"):
         step = 1 if target == "next" else -1
         return redirect(url_for("portal_questionnaires.fill", assignment_id=assignment.id, s=index + step), 303)
     return redirect(url_for("portal_questionnaires.fill", assignment_id=assignment.id,
                             **({"s": index} if index is not None else {})), 303)
+
+
+def _move(db, assignment, questionnaire, shown, form, errors) -> tuple[str, str] | None:
+    """Without JavaScript, a ranking's button: move one item one step and store the order; (question, option)."""
+    pressed = ranking_move(form.move.data)
+    if pressed is None:
+        return None
+    question_id, option_id, direction = pressed
+    question = next((q for q in shown if q["id"] == question_id and q["type"] == "ranking"), None)
+    if question is None or question_id in errors:
+        return None
+    posted = answer_of(form, question_id).data
+    current = posted if posted is not None else store.answers_of(db, assignment.id).get(question_id)
+    try:
+        order = spec.moved(question, current, option_id, direction)
+    except spec.AnswerError as refusal:
+        errors[question_id] = str(refusal)
+        return None
+    store.save_answer(db, assignment, questionnaire, question_id, order)
+    return question_id, option_id
 
 
 @bp.post("/<assignment_id>/submit")

@@ -46,6 +46,16 @@ def send_questionnaire_reminders(db: Session, centre, now: datetime) -> Counter:
                      label="la relance d'un questionnaire", bilan_of=lambda a: a.bilan_id)
 
 
+def _link_to(ctx: Context, bilan, assignment):
+    """The reminder's link lands on the questionnaire it is about (made only if the email is queued)."""
+    def make():
+        from tenants.portal.access import issue_link, portal_path
+
+        landing = portal_path("portal_questionnaires.resume", slug=ctx.centre.slug, assignment_id=assignment.id)
+        return issue_link(ctx.db, ctx.centre, ctx.beneficiary(bilan), bilan, landing=landing)
+    return make
+
+
 def _remind(ctx: Context, assignment) -> Counter:
     db, now = ctx.db, ctx.now
     done = Counter()
@@ -65,7 +75,7 @@ def _remind(ctx: Context, assignment) -> Counter:
             done["questionnaire_reminders"] += ctx.to_beneficiary(
                 bilan, key=f"reminder:questionnaire:{assignment.id}:{n}", template="reminder_questionnaire",
                 kind="reminder_questionnaire", history=f"Relance {n} du questionnaire « {title} » envoyée",
-                title=title, due=date_fr(due) if due else "", second=(n == 2))
+                title=title, due=date_fr(due) if due else "", second=(n == 2), link=_link_to(ctx, bilan, assignment))
     if now >= second + timedelta(days=3):
         done["questionnaires_flagged"] += flag_once(
             db, now, key=f"questionnaire:{assignment.id}:unanswered", kind="questionnaire_unanswered",

@@ -13,7 +13,7 @@ from saas.security import limiter
 from saas.tenancy import tenant_db
 from tenants.questionnaires import definition as spec
 from tenants.questionnaires import respondents
-from tenants.questionnaires.forms import answer_of, answers_form
+from tenants.questionnaires.forms import ScreenForm, answer_of, answers_form, ranking_move
 from tenants.questionnaires.models import Assignment, Questionnaire, Respondent
 
 bp = Blueprint("respondents", __name__, url_prefix="/avis")
@@ -45,6 +45,15 @@ def enter(token):
     return redirect(url_for("portal.respondents.form"), 303)
 
 
+def _about(found) -> dict:
+    """Who asks (the beneficiary's name, as in the invitation email) and from how many answers they see a summary."""
+    from tenants.beneficiaries.models import Beneficiary
+
+    assignment = tenant_db().get(Assignment, found.assignment_id)
+    person = tenant_db().get(Beneficiary, assignment.beneficiary_id) if assignment is not None else None
+    return {"beneficiary_name": getattr(person, "name", "") or "", "minimum": respondents.MIN_ANSWERS}
+
+
 def _current():
     db = tenant_db()
     respondent_id = session.get(_key())
@@ -63,7 +72,8 @@ def form_page():
         return render("questionnaires/respondent_closed.html", status=401)
     if found.submitted_at is not None:
         return render("questionnaires/respondent_done.html")
-    return render("questionnaires/respondent_form.html", questionnaire=questionnaire, answers={}, errors={})
+    return render("questionnaires/respondent_form.html", questionnaire=questionnaire, answers={}, errors={}, notes={},
+                  **_about(found))
 
 
 @bp.post("/")
@@ -77,14 +87,32 @@ def submit():
         return render("questionnaires/respondent_closed.html", status=401)
     if found.submitted_at is not None:
         return render("questionnaires/respondent_done.html")
-    form = answers_form([found.question for found in spec.questions(questionnaire.definition)])()
+    form = answers_form([found.question for found in spec.questions(questionnaire.definition)],
+                        move=ScreenForm.move)()
     form.validate_on_submit()
     answers, errors = respondents.read_form(questionnaire, form)
+    pressed = ranking_move(form.move.data)
+    if pressed is not None:
+        # Without JavaScript a ranking's button posts the whole form: move one step, send nothing yet.
+        return _moved(found, questionnaire, answers, *pressed)
     if errors:
         typed = {k: answer_of(form, k).typed for k in errors}
         return render("questionnaires/respondent_form.html", status=422, questionnaire=questionnaire,
-                      answers={**answers, **typed}, errors=errors)
+                      answers={**answers, **typed}, errors=errors, notes={}, **_about(found))
     respondents.submit_respondent(db, found, answers)
     db.commit()
     session.pop(_key(), None)
     return render("questionnaires/respondent_done.html")
+
+
+def _moved(respondent, questionnaire, answers: dict, question_id: str, option_id: str, direction: str):
+    found = spec.find(questionnaire.definition, question_id)
+    notes = {}
+    if found is not None and found.question["type"] == "ranking":
+        try:
+            answers[question_id] = spec.moved(found.question, answers.get(question_id), option_id, direction)
+            notes[question_id] = spec.announce_move(found.question, answers[question_id], option_id)
+        except spec.AnswerError:
+            pass  # a forged button: the form comes back as it was
+    return render("questionnaires/respondent_form.html", questionnaire=questionnaire, answers=answers, errors={},
+                  notes=notes, **_about(respondent))
