@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import url_for
 
+from saas.i18n import date_fr, plural, plural_word
 from tenants.portal.items import PortalItem
 from tenants.questionnaires import queries, respondents
 
@@ -15,11 +16,13 @@ def portal_items(db, visitor) -> list[PortalItem]:
         a, q = row.assignment, row.questionnaire
         if q.is_360:
             answered, invited = respondents.counts(db, a.id)
-            found.append(PortalItem(title=q.title, status=f"{answered} réponse(s) sur {invited} personne(s) invitée(s)",
+            status = (f"{plural(answered, 'réponse')} sur {plural(invited, 'personne')} "
+                      f"{plural_word(invited, 'invitée')}")
+            found.append(PortalItem(title=q.title, status=status,
                                     url=url_for("portal_questionnaires.respondents", assignment_id=a.id),
                                     progress=None, order=20 + order, done=a.submitted_at is not None))
         else:
-            status = row.status + (f" — avant le {a.due_on.strftime('%d/%m/%Y')}"
+            status = row.status + (f" — avant le {date_fr(a.due_on)}"
                                    if a.due_on and not a.submitted_at else "")
             found.append(PortalItem(title=q.title, status=status,
                                     url=url_for("portal_questionnaires.fill", assignment_id=a.id),
