@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 from babel.numbers import format_currency, format_decimal
+from markupsafe import Markup
 
 PARIS = ZoneInfo("Europe/Paris")
 LOCALE = "fr_FR"
@@ -110,10 +111,19 @@ def de(name) -> str:
     return f"d'{name}" if _starts_with_vowel_sound(name) else f"de {name}"
 
 
+def _de_markup(name) -> Markup:
+    """`de` for templates: the name escaped, the apostrophe kept as typed (not "d&#39;Amélie")."""
+    elided = de(name)
+    if not elided:
+        return Markup("")
+    prefix = "d'" if elided.startswith("d'") else "de "
+    return Markup(prefix) + elided[len(prefix):]
+
+
 def init_app(app) -> None:
     app.jinja_env.filters.update(date_fr=date_fr, datetime_fr=datetime_fr, money_fr=money_fr,
                                  number_fr=number_fr, hours_fr=hours_fr, weekday_date_fr=weekday_date_fr,
-                                 plural=plural, plural_word=plural_word, de=de)
+                                 plural=plural, plural_word=plural_word, de=_de_markup)
 
 
 def paris_today() -> date:
