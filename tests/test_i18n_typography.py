@@ -143,11 +143,12 @@ def test_french_typography_on_the_demo_pages_and_documents(app, client):
     from tenants.bilans.models import Bilan
     from tenants.evidence.dossier import evidence
     from tenants.questionnaires.models import Assignment
+    from tenants.retention.certificate import STAGE_LABELS, records_of
 
     from portal_helpers import enter, issue
 
     centre, bilans, names = seeded_demo(app)
-    problems = {}
+    problems, destroyed = {}, []
     with app.app_context(), tenant_session(centre) as db, app.test_request_context("/"):
         model = db.get(Centre, centre.id)
         for bilan in bilans:
@@ -157,9 +158,16 @@ def test_french_typography_on_the_demo_pages_and_documents(app, client):
                 page = render_template(template, centre=model, large=False, today=TODAY, **ctx)
                 if found := french_problems(page, names):
                     problems[f"{template} ({bilan.id})"] = found
+            records = records_of(db, bilan.id)
+            if records:
+                page = render_template("retention/certificate_pdf.html", centre=model, bilan_id=bilan.id,
+                                       records=records, stages=STAGE_LABELS, large=False)
+                destroyed.append(bilan.id)
+                if found := french_problems(page, names):
+                    problems[f"destruction certificate ({bilan.id})"] = found
         agreements = [(a.bilan_id, a.id) for a in db.exec(select(Agreement)).all()]
         assignments = [a.id for a in db.exec(select(Assignment)).all()]
-    assert agreements and assignments
+    assert agreements and assignments and destroyed
 
     staff_login(client)
     urls = ["/c/demo/", "/c/demo/bilans/", "/c/demo/evidence/", "/c/demo/admin/", "/c/demo/retention/settings",
@@ -170,6 +178,7 @@ def test_french_typography_on_the_demo_pages_and_documents(app, client):
         urls.append(f"/c/demo/beneficiaries/{bilan.beneficiary_id}")
     urls += [f"/c/demo/bilans/{bilan_id}/agreement/{agreement_id}" for bilan_id, agreement_id in agreements]
     urls += [f"/c/demo/questionnaires/assignments/{assignment_id}" for assignment_id in assignments]
+    urls += [f"/c/demo/bilans/{bilan.id}/synthesis/" for bilan in bilans if bilan.id not in destroyed]
     problems |= check_pages(client, urls, names)
     client.post("/logout")
 
