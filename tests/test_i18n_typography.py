@@ -88,7 +88,7 @@ def french_problems(page: str, names: list[str]) -> list[str]:
     text = visible_text(page)
     found = [f"ISO date {m.group(0)}" for m in ISO_DATE.finditer(text)]
     found += [f"code {m.group(0)}" for m in RAW_CODES.finditer(text)]
-    found += ["“(s)”" for _ in re.finditer(r"\w\(s\)", text)]
+    found += [f"“{m.group(0)}”" for m in re.finditer(r"\w+\((?:s|e|es|x)\)", text)]  # "séance(s)", "invité(e)"
     found += [f"“de {name}”" for name in names if re.search(rf"\bde\s+{re.escape(name)}", text)]
     return found
 
@@ -140,6 +140,7 @@ def test_french_typography_on_the_demo_pages_and_documents(app, client):
     from saas.centres.models import Centre
     from saas.tenancy import tenant_session
     from tenants.agreements.models import Agreement
+    from tenants.bilans import certificate
     from tenants.bilans.models import Bilan
     from tenants.evidence.dossier import evidence
     from tenants.questionnaires.models import Assignment
@@ -148,7 +149,7 @@ def test_french_typography_on_the_demo_pages_and_documents(app, client):
     from portal_helpers import enter, issue
 
     centre, bilans, names = seeded_demo(app)
-    problems, destroyed = {}, []
+    problems, destroyed, certified = {}, [], []
     with app.app_context(), tenant_session(centre) as db, app.test_request_context("/"):
         model = db.get(Centre, centre.id)
         for bilan in bilans:
@@ -158,6 +159,13 @@ def test_french_typography_on_the_demo_pages_and_documents(app, client):
                 page = render_template(template, centre=model, large=False, today=TODAY, **ctx)
                 if found := french_problems(page, names):
                     problems[f"{template} ({bilan.id})"] = found
+            row = db.get(Bilan, bilan.id)
+            if row.ended_at is not None and row.destroyed_at is None:
+                page = render_template("pdf/certificate.html", centre=model, large=False, bilan=row,
+                                       person=ctx["person"], facts=certificate.facts(db, model, row))
+                certified.append(bilan.id)
+                if found := french_problems(page, names):
+                    problems[f"completion certificate ({bilan.id})"] = found
             records = records_of(db, bilan.id)
             if records:
                 page = render_template("retention/certificate_pdf.html", centre=model, bilan_id=bilan.id,
@@ -167,7 +175,7 @@ def test_french_typography_on_the_demo_pages_and_documents(app, client):
                     problems[f"destruction certificate ({bilan.id})"] = found
         agreements = [(a.bilan_id, a.id) for a in db.exec(select(Agreement)).all()]
         assignments = [a.id for a in db.exec(select(Assignment)).all()]
-    assert agreements and assignments and destroyed
+    assert agreements and assignments and destroyed and certified
 
     staff_login(client)
     urls = ["/c/demo/", "/c/demo/bilans/", "/c/demo/evidence/", "/c/demo/admin/", "/c/demo/retention/settings",
@@ -210,3 +218,17 @@ class CentreRef:
 
     def model(self, app):
         return self.centre
+
+
+def test_an_invitation_agrees_with_any_person(app, client, make_centre, login, outbox):
+    """The invitation page says "Vous avez reçu une invitation", never "invité(e)": an account has no gender."""
+    lyon = make_centre("lyon")
+    login(lyon.owner)
+    assert client.post("/c/lyon/admin/invitations", data={"name": "Karim Benali", "email": "karim@example.fr",
+                                                          "role": "consultant"}).status_code == 303
+    [email] = outbox(kind="invitation")
+    link = re.search(r"http://localhost(/invitations/\S+)", email.body_text).group(1)
+    client.post("/logout")
+    page = client.get(link).text
+    assert "Vous avez reçu une invitation comme" in page
+    assert not french_problems(page, [])
