@@ -1,12 +1,14 @@
 """French dates, times, numbers and money for pages, emails and PDFs (Babel)."""
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 from babel.numbers import format_currency, format_decimal
+from markupsafe import Markup
 
 PARIS = ZoneInfo("Europe/Paris")
 LOCALE = "fr_FR"
@@ -65,19 +67,63 @@ def hours_fr(minutes: int | None) -> str:
     return f"{hours}\u202fh\u202f{rest:02d}" if rest else f"{hours}\u202fh"
 
 
-_ELIDING = frozenset("aeiouyhàâäéèêëîïôöùûüœæ")
+NBSP = "\u00a0"
 
 
-def de_fr(name: str | None) -> str:
-    """"de" before a name, elided before a vowel or a mute h: "d'Amélie", "d'Horizon", "de Karim"."""
-    name = (name or "").strip()
-    return f"d'{name}" if name[:1].lower() in _ELIDING else f"de {name}"
+def plural_word(count, singular: str, plural: str | None = None) -> str:
+    """The noun agreeing with `count`: French keeps 0 and 1 (and 1,5) singular, 2 and more plural.
+
+    `plural` defaults to `singular + "s"`; pass it for the others ("travail", "travaux").
+    """
+    plural = plural if plural is not None else singular + "s"
+    return singular if abs(count or 0) < 2 else plural
+
+
+def plural(count, singular: str, plural: str | None = None) -> str:
+    """"0 séance", "1 séance", "2 séances", "1\u202f200 séances": the number as `number_fr` writes it,
+    then a no-break space so the number never ends a line alone."""
+    count = count or 0
+    number = number_fr(count, 0) if float(count).is_integer() else number_fr(count)
+    return f"{number}{NBSP}{plural_word(count, singular, plural)}"
+
+
+def _starts_with_vowel_sound(word: str) -> bool:
+    """A vowel sound opens the word: a e i o u (accents included, "Émilie", "Œdipe"), a mute h
+    ("Hélène", "Hugo", "Henri": French treats first names with h as mute, and an allow-list of
+    aspirated names would be guesswork), and y before a consonant ("Yves", "Yvonne") but not y
+    before a vowel, which is sounded as a consonant ("Yann", "Yasmine")."""
+    bare = unicodedata.normalize("NFD", word.strip()).encode("ascii", "ignore").decode().lower()
+    if word.strip()[:1] in "ŒœÆæ":
+        return True
+    if not bare:
+        return False
+    if bare[0] in "aeiouh":
+        return True
+    return bare[0] == "y" and len(bare) > 1 and bare[1] not in "aeiouy"
+
+
+def de(name) -> str:
+    """"de Karim", "d'Amélie", "d'Hélène", "d'Yves", "de Yann": the preposition elided before a
+    vowel sound, as French writes it ("de Amélie" is never correct)."""
+    name = str(name or "").strip()
+    if not name:
+        return ""
+    return f"d'{name}" if _starts_with_vowel_sound(name) else f"de {name}"
+
+
+def _de_markup(name) -> Markup:
+    """`de` for templates: the name escaped, the apostrophe kept as typed (not "d&#39;Amélie")."""
+    elided = de(name)
+    if not elided:
+        return Markup("")
+    prefix = "d'" if elided.startswith("d'") else "de "
+    return Markup(prefix) + elided[len(prefix):]
 
 
 def init_app(app) -> None:
     app.jinja_env.filters.update(date_fr=date_fr, datetime_fr=datetime_fr, money_fr=money_fr,
                                  number_fr=number_fr, hours_fr=hours_fr, weekday_date_fr=weekday_date_fr,
-                                 de_fr=de_fr)
+                                 plural=plural, plural_word=plural_word, de=_de_markup)
 
 
 def paris_today() -> date:

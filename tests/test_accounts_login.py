@@ -145,4 +145,4 @@ def test_admin_page_shows_qualiopi_warning_and_saves_disability_contact(app, cli
         "disability_contact_email": "ines@example.fr"})
     assert response.status_code == 303
     page = client.get("/c/lyon/admin/").text
-    assert "expire dans 30 jours" in page and "Inès Leroy" in page
+    assert "expire dans 30\u00a0jours" in page and "Inès Leroy" in page

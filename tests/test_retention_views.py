@@ -78,7 +78,7 @@ def test_dashboard_shows_abandoned_bilan_and_it_can_be_resolved(app, client, log
     run(app, "destruction", paris(2025, 8, 1, 10, 0))
     login(consultant)
     page = client.get("/c/lyon/")
-    assert "Aucune activité depuis le 01/01/2025" in page.text
+    assert "Aucune activité depuis le 1er janvier 2025" in page.text
     flag = in_centre(app, lyon, lambda db, c: db.exec(select(Flag)).one())
     login.logout()
     login(brest.owner)

@@ -12,6 +12,7 @@ from saas.accounts.models import Account
 from saas.accounts.passwords import hash_password
 from saas.centres.models import Centre
 from saas.db import public_db
+from saas.i18n import de
 from saas.models import utcnow
 from saas.security import limiter
 from saas.signup import mailing
@@ -118,7 +119,7 @@ def confirm(token: str):
         return redirect(url_for("signup.form"), 303)
     _forget(db, pending)
     sign_in(queries.account_by_email(db, pending.admin_email))
-    flash(f"Bienvenue ! L'espace de {centre.name} est prêt.")
+    flash(f"Bienvenue ! L'espace {de(centre.name)} est prêt.")
     return redirect(url_for("dashboard.index", slug=centre.slug), 303)
 
 

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlmodel import Session, select
 
 from saas.centres.models import Centre
-from saas.i18n import date_fr, to_paris
+from saas.i18n import date_fr, plural, to_paris
 from tenants.flags.items import each_item
 from tenants.reminders.sending import send_once
 
@@ -26,8 +26,8 @@ def qualiopi_warning(centre: Centre, today: date) -> str | None:
     if left < 0:
         return "Le certificat Qualiopi a expiré : les financements publics et mutualisés ne sont plus possibles."
     if left <= WARN_FROM_DAYS:
-        return (f"Le certificat Qualiopi expire dans {left} jour{'s' if left > 1 else ''} : "
-                "pensez à l'audit de renouvellement.")
+        when = "aujourd'hui" if left == 0 else f"dans {plural(left, 'jour')}"
+        return f"Le certificat Qualiopi expire {when} : pensez à l'audit de renouvellement."
     return None
 
 

@@ -2,6 +2,8 @@
 Caisse des Dépôts / DGEFP guide « Bilan de compétences »."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlmodel import Session
 
 from saas.errors import RuleViolation
@@ -35,6 +37,13 @@ def items_for(bilan, phase: str | None = None) -> list[tuple[str, str, bool]]:
     """(key, label, done) of a phase's checklist."""
     done = bilan.checklist or {}
     return [(key, label, key in done) for key, label in CHECKLISTS[phase or bilan.phase].items()]
+
+
+def ticked_at(bilan, key: str) -> datetime | None:
+    """When an item was ticked (stored as an ISO UTC timestamp in `bilan.checklist`), for people to read
+    through `date_fr`; None when it is not ticked."""
+    value = (bilan.checklist or {}).get(key)
+    return datetime.fromisoformat(value) if value else None
 
 
 def toggle(db: Session, bilan, key: str, actor: str | None = None) -> bool:

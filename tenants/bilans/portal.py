@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import url_for
 from sqlmodel import select
 
+from saas.i18n import plural
 from tenants.bilans.consent import has_consent
 from tenants.bilans.models import Bilan, Satisfaction
 from tenants.portal.items import PortalItem
@@ -24,7 +25,7 @@ def portal_items(db, visitor) -> list[PortalItem]:
         return items
     to_confirm = len(attendance.unsigned(db, bilan))
     items.append(PortalItem("Mes séances et émargements",
-                            f"{to_confirm} séance(s) à émarger" if to_confirm else "À jour",
+                            f"{plural(to_confirm, 'séance')} à émarger" if to_confirm else "À jour",
                             url_for("portal_bilans.sessions"), order=5, done=not to_confirm))
     items.append(PortalItem("Mon livret d'accompagnement", "Objectifs et plan d'action",
                             url_for("portal_bilans.logbook"), order=30, done=False))

@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta
 
 from sqlmodel import Session, select
 
-from saas.i18n import PARIS, to_paris
+from saas.i18n import PARIS, de, to_paris
 from saas.models import as_utc
 from tenants.agreements import clock
 from tenants.agreements.models import Agreement
@@ -56,7 +56,7 @@ def items_by_consultant(db: Session, centre, now: datetime) -> dict[int, dict[st
                                     .where(Agreement.status == "sent")).all():
         state = clock.clock_state(agreement, today)
         if state.running and (state.deadline - today).days <= AGREEMENT_SOON_DAYS:
-            out[bilan.consultant_id]["today"].append(f"Convention de {who(bilan)} non signée : {state.short}")
+            out[bilan.consultant_id]["today"].append(f"Convention {de(who(bilan))} non signée : {state.short}")
     # Late: what the attendance reminder was sent about (tenants/sessions/reminders.py), same rule.
     late_since = now - timedelta(days=reminder_settings(db).attendance_reminder_days)
     for session, _signature in attendance.awaiting_signature(db, started_before=late_since):

@@ -49,7 +49,7 @@ def evidence(db: Session, bilan: Bilan) -> dict:
     objectives = db.exec(select(func.count()).select_from(Objective).where(Objective.bilan_id == bilan.id)).one()
     hours = hours_of(db, bilan)
     consents = consents_of(db, bilan.id)
-    preliminary = [(label, (bilan.checklist or {}).get(key))
+    preliminary = [(label, checklists.ticked_at(bilan, key))
                    for key, label in checklists.CHECKLISTS["preliminary"].items()]
     ctx = {
         "bilan": bilan, "person": person, "sessions": sessions, "attendances": attendances, "agreement": agreement,

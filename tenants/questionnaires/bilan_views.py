@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from saas.errors import RuleViolation
 from saas.htmx import hx_redirect, render
-from saas.i18n import paris_today
+from saas.i18n import paris_today, plural, plural_word
 from saas.tenancy import tenant_db
 from tenants.bilans.access import bilan_blueprint
 from tenants.portal import access
@@ -80,7 +80,8 @@ def revoke_links():
     db = tenant_db()
     count = access.revoke_links(db, bilan_id=g.bilan.id)
     db.commit()
-    flash(f"{count} lien(s) personnel(s) révoqué(s). Envoyez un nouveau lien quand vous le souhaitez.")
+    flash(f"{plural(count, 'lien personnel', 'liens personnels')} {plural_word(count, 'révoqué')}. "
+          "Envoyez un nouveau lien quand vous le souhaitez.")
     return hx_redirect(url_for("bilan_questionnaires.index"))
 
 

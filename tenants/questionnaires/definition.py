@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Optional
 
+from saas.i18n import date_fr
 from saas.parsing import FrenchInputError, parse_date
 
 TYPES = {
@@ -260,7 +261,7 @@ def display(question: dict, value: Any) -> str:
         return f"{value}" + (f" ({label})" if label else "")
     if kind == "date":
         try:
-            return date.fromisoformat(value).strftime("%d/%m/%Y")
+            return date_fr(date.fromisoformat(value))
         except (TypeError, ValueError):
             return str(value)
     return str(value)

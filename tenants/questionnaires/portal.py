@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import url_for
 
+from saas.i18n import date_fr, plural, plural_word
 from tenants.portal.items import PortalItem
 from tenants.questionnaires import answers as store
 from tenants.questionnaires import definition as spec
@@ -11,8 +12,7 @@ from tenants.questionnaires import queries, respondents
 
 def _answers_of_invited(answered: int, invited: int) -> str:
     """"2 réponses sur 3 personnes invitées", with real plurals."""
-    return (f"{answered} réponse{'s' if answered > 1 else ''} sur {invited} "
-            f"personne{'s' if invited > 1 else ''} invitée{'s' if invited > 1 else ''}")
+    return f"{plural(answered, 'réponse')} sur {plural(invited, 'personne')} {plural_word(invited, 'invitée')}"
 
 
 def portal_items(db, visitor) -> list[PortalItem]:
@@ -27,7 +27,7 @@ def portal_items(db, visitor) -> list[PortalItem]:
                                     url=url_for("portal_questionnaires.respondents", assignment_id=a.id),
                                     progress=None, order=20 + order, done=a.submitted_at is not None))
         else:
-            status = row.status + (f" — avant le {a.due_on.strftime('%d/%m/%Y')}"
+            status = row.status + (f" — avant le {date_fr(a.due_on)}"
                                    if a.due_on and not a.submitted_at else "")
             # Counted ("3 sur 12"), and the link resumes at the first unanswered question.
             counts = None if a.submitted_at else spec.answered(q.definition, store.answers_of(db, a.id))

@@ -7,6 +7,7 @@ from datetime import datetime
 from dateutil.relativedelta import relativedelta
 from sqlmodel import Session, select
 
+from saas.i18n import date_fr
 from saas.models import as_utc
 from tenants.bilans.models import OPEN_STATUSES, Bilan
 from tenants.flags.items import each_item
@@ -26,7 +27,7 @@ def flag_abandoned(db: Session, centre, now: datetime) -> dict:
         return {"abandoned_flagged": flag_once(
             db, now, key=f"abandoned:{bilan.id}:{last:%Y%m%d}", kind="abandoned", bilan_id=bilan.id,
             consultant_id=bilan.consultant_id,
-            detail=f"Aucune activité depuis le {last:%d/%m/%Y} : bilan à clore ou à relancer.")}
+            detail=f"Aucune activité depuis le {date_fr(last)} : bilan à clore ou à relancer.")}
 
     done = each_item(db, centre, now, quiet, flag, kind="bilan", label="le repérage d'un bilan abandonné",
                      bilan_of=lambda bilan: bilan.id)

@@ -34,10 +34,12 @@ from sqlalchemy import delete, exists, func, or_, update
 from sqlmodel import Session, select
 
 from saas.crypto.fields import sealed_fields, sealed_models
+from saas.i18n import plural, plural_word
 from saas.models import as_utc
 from saas.tenancy.models import TenantModel
 from tenants.flags.items import each_item
 from tenants.history import actors
+from tenants.retention.certificate import STAGE_LABELS
 from tenants.retention.models import GRACE_DAYS_MAX, DestructionRecord, RetentionSettings, settings_for
 from tenants.retention.scopes import FOLLOW_UP, extra_keys, key_id
 
@@ -259,7 +261,9 @@ def _record(db: Session, bilan, stage: str, counts: Counter, now: datetime, key:
 def _history(db: Session, bilan_id: str, stage: str, total: int, now: datetime) -> None:
     from tenants.history.models import record
 
-    record(db, bilan_id, f"destroyed_{stage}", f"Destruction ({stage}) : {total} élément(s). {RULES[stage]}",
+    detail = (f"Destruction ({STAGE_LABELS[stage].lower()}) : {plural(total, 'élément')} "
+              f"{plural_word(total, 'détruit')}. {RULES[stage]}")
+    record(db, bilan_id, f"destroyed_{stage}", detail,
            actor=actors.SYSTEM, at=now)
 
 

@@ -37,6 +37,13 @@ class BilanSession(TenantModel, table=True):
     def status_label(self) -> str:
         return SESSION_STATUSES.get(self.status, self.status)
 
+    @property
+    def format_label(self) -> str:
+        """"Présentiel", never the stored code "presentiel" (the bilan's table, tenants/bilans/models.py)."""
+        from tenants.bilans.models import FORMATS
+
+        return FORMATS.get(self.format, self.format)
+
 
 ATTENDANCE_METHODS = {"portal": "via l'espace personnel", "paper": "feuille d'émargement papier"}
 
