@@ -200,8 +200,6 @@ def test_french_typography_on_the_demo_pages_and_documents(app, client):
     assert not problems, report(problems)
 
 
-@pytest.mark.xfail(strict=True, reason="templates/bilans/show.html writes 'Bilan de {{ person.name }}' (lines 2 "
-                                       "and 30): it belongs to the bilan-tabs work; the fix is `{{ person.name|de }}`")
 def test_french_typography_on_the_demo_bilan_pages(app, client):
     """Each bilan's own page says "Bilan d'Élodie Petit"."""
     _centre, bilans, names = seeded_demo(app)
