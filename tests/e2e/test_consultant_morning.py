@@ -74,16 +74,20 @@ def morning(app, make_centre, add_member):
 def test_a_consultants_morning_from_the_dashboard_to_the_attendance_and_the_next_bilan(
         page, live_server, morning, axe, tmp_path):
     lyon, julien, today, ids = morning
+    if datetime.now(PARIS) >= datetime.combine(today, time(23, 55), tzinfo=PARIS):
+        # The one hour this walk cannot run at: begun so close to midnight, it would end on another day.
+        pytest.skip("started five minutes before midnight in Paris: the session would be yesterday's by the end")
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{live_server}/login")
     page.fill("#email", julien.email)
     page.fill("#password", julien.password)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url(re.compile(rf"/c/{lyon.slug}/$"))
-    dashboard = page.url
+    menu_dashboard = page.locator(".sidebar").get_by_role("link", name=re.compile("^Tableau de bord"))
 
     # 1. The dashboard: "Aujourd'hui" first, with Inès's session of the day and its attendance to confirm.
     expect(page.locator("#heading-today")).to_have_text("Aujourd'hui")
+    expect(menu_dashboard).to_contain_text("1 séance aujourd'hui")
     expect(page.locator("#dashboard")).to_contain_text(day_fr(today))
     todays = page.locator("#today-sessions li", has_text="Inès Garnier")
     expect(todays).to_have_count(1)
@@ -117,8 +121,10 @@ def test_a_consultants_morning_from_the_dashboard_to_the_attendance_and_the_next
     _no_serious(axe, page)
     _shoot(page, "morning-3-attendance", tmp_path)
 
-    # 4. Back on the dashboard: nothing left to confirm for Inès, nor a planned session of hers today.
-    page.goto(dashboard)
+    # 4. Back on the dashboard through the menu: nothing left to confirm for Inès, no session planned today.
+    menu_dashboard.click()
+    page.wait_for_url(re.compile(rf"/c/{lyon.slug}/$"))
+    expect(menu_dashboard).not_to_contain_text("aujourd'hui")
     expect(page.locator("#today-attendance")).to_contain_text("Aucun émargement à confirmer aujourd'hui.")
     expect(page.locator("#today-attendance li", has_text="Inès Garnier")).to_have_count(0)
     expect(page.locator("#today-sessions li", has_text="Inès Garnier")).to_have_count(0)
