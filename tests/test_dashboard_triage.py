@@ -112,7 +112,8 @@ def test_today_lists_todays_sessions_with_time_format_and_link(app, lyon):
     today = panel(triage, "today", "Séances du jour").items
     assert whos(today) == ["Inès Garnier", "Inès Garnier"]
     assert [item.when.hour for item in today] == [7, 13]  # 08:30 and 14:30 Paris, in UTC
-    assert today[0].detail == "Présentiel" and today[0].url.startswith(f"/c/lyon/bilans/{ids['today']}/sessions/")
+    assert today[0].detail == "Présentiel"
+    assert today[0].url.startswith(f"/c/lyon/bilans/{ids['today']}/seances#session-")
     confirm = panel(triage, "today", "Émargements à confirmer").items
     assert whos(confirm) == ["Inès Garnier"] and confirm[0].action == "Marquer réalisée"  # the 08:30 one
 

@@ -18,10 +18,18 @@ from tenants.sessions import attendance
 from tenants.sessions import hours as hours_rule
 
 
+def session_url(scope, bilan_id: str, session_id: str | None = None) -> str:
+    """Where a dashboard item about a bilan's sessions leads: the bilan's Séances tab, where the planning
+    shows each session with its actions (mark done, paper attendance), at that session's row
+    (templates/sessions/_planning.html gives each row the id `session-<id>`)."""
+    url = scope.url("bilan.sessions_tab", bilan_id=bilan_id)
+    return f"{url}#session-{session_id}" if session_id else url
+
+
 def _session_item(scope, row, session, **extra) -> Item:
     what = f"{session.kind_label.lower()} · {hours_fr(session.duration_minutes)}"
     extra.setdefault("detail", FORMATS.get(session.format, session.format))
-    url = scope.url("sessions.index", bilan_id=session.bilan_id) + f"#session-{session.id}"
+    url = session_url(scope, session.bilan_id, session.id)
     return Item(row.name, what, url, when=as_utc(session.starts_at),
                 consultant_id=row.bilan.consultant_id, **extra)
 
@@ -88,7 +96,7 @@ def hours_items(db, scope, rows, by_bilan) -> list[Item]:
     items = []
     for row in rows:
         hours = counted[row.bilan.id]
-        url = scope.url("sessions.index", bilan_id=row.bilan.id)
+        url = session_url(scope, row.bilan.id)
         who = dict(consultant_id=row.bilan.consultant_id)
         if hours_rule.near_cap(hours):
             items.append(Item(row.name, "près des 24 h", url, detail=f"{hours_fr(hours.scheduled_total)} planifiées "

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import g, redirect, request, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_login import current_user
 from sqlmodel import select
 
 from saas.accounts.roles import admin_required
 from saas.downloads import file_response
 from saas.errors import NotFound, RuleViolation
-from saas.htmx import is_htmx, render
+from saas.htmx import SAVED, is_htmx, render
 from saas.i18n import PARIS
 from saas.parsing import FrenchInputError, parse_date
 from saas.tenancy import tenant_db
@@ -26,6 +26,7 @@ from tenants.sessions.forms import TIME, NotesForm, PlanForm, SessionForm, Statu
 from tenants.sessions.models import KINDS, Attendance, BilanSession, SessionNote
 
 bp = bilan_blueprint("sessions", __name__, url_prefix="/sessions")
+STATUS_SAVED = {"done": "Séance marquée réalisée.", "cancelled": "Séance annulée."}
 
 
 def planning_context(db, bilan, error: str | None = None, **forms) -> dict:
@@ -126,7 +127,7 @@ def update_status(session_id: str):
         raise RuleViolation(" ".join(form.status.errors))
     planning.set_status(db, bilan, _session(db, bilan, session_id), form.status.data, actor=actors.current_staff(),
                         now=datetime.now(PARIS))
-    return _planning_done(db, bilan)
+    return _planning_done(db, bilan, STATUS_SAVED.get(form.status.data, SAVED))
 
 
 @bp.post("/<session_id>/paper-attendance")
@@ -135,12 +136,14 @@ def paper_attendance(session_id: str):
     db, bilan = tenant_db(), g.bilan
     attendance_rule.record_paper(db, bilan, _session(db, bilan, session_id), account_id=current_user.id,
                                  actor=actors.current_staff(), now=datetime.now(PARIS))
-    return _planning_done(db, bilan)
+    return _planning_done(db, bilan, "Émargement papier enregistré.")
 
 
-def _planning_done(db, bilan):
-    """htmx: the planning fragment again; plain form: back to the planning page (303)."""
+def _planning_done(db, bilan, message: str = SAVED):
+    """htmx: the planning fragment again; plain form: back to the planning page (303). Either way the
+    message confirms the save (a toast for htmx: saas/htmx.py turns this request's flashes into toasts)."""
     db.commit()
+    flash(message, "success")
     if is_htmx():
         return render("sessions/_planning.html", "sessions/_planning.html", **planning_context(db, bilan))
     return redirect(url_for("sessions.index"), 303)
