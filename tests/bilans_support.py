@@ -96,6 +96,12 @@ def make_bilan(db, consultant_id, *, state="active", phase="preliminary", fundin
     return bilan
 
 
+def owner_bilan(app, centre, **kwargs) -> str:
+    """The id of a bilan of `centre`'s admin (`make_bilan`'s keywords), made in its own session."""
+    with centre_db(app, centre) as db:
+        return make_bilan(db, centre.owner.id, **kwargs).id
+
+
 def move_to(db, bilan, phase):
     """Through the phases in order up to `phase` (R6313-4: none skipped)."""
     from tenants.bilans import lifecycle

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from bilans_support import add_sessions, centre_db, make_bilan
+from bilans_support import add_sessions, centre_db, owner_bilan
 
 TABS = {"": "Vue d'ensemble", "/seances": "Séances", "/questionnaires-du-bilan": "Questionnaires",
         "/synthese": "Synthèse", "/documents": "Documents", "/historique": "Historique"}
@@ -19,11 +19,6 @@ def lyon(make_centre):
     return make_centre("lyon")
 
 
-def _bilan(app, centre, **kwargs):
-    with centre_db(app, centre) as db:
-        return make_bilan(db, centre.owner.id, **kwargs).id
-
-
 def _current_tab(page: str) -> str:
     found = re.findall(r'<a [^>]*data-tab-link aria-current="page">([^<]+)</a>', page)
     assert len(found) == 1, found
@@ -32,7 +27,7 @@ def _current_tab(page: str) -> str:
 
 @pytest.mark.parametrize("suffix", list(TABS))
 def test_each_bilan_tab_is_a_url_with_full_page_and_fragment(app, client, lyon, login, suffix):
-    bilan_id = _bilan(app, lyon)
+    bilan_id = owner_bilan(app, lyon)
     login(lyon.owner)
     url = f"/c/lyon/bilans/{bilan_id}{suffix}"
     page = client.get(url)
@@ -50,7 +45,7 @@ def test_each_bilan_tab_is_a_url_with_full_page_and_fragment(app, client, lyon, 
 
 
 def test_bilan_tabs_of_another_consultant_are_404(app, client, lyon, add_member, login):
-    bilan_id = _bilan(app, lyon)
+    bilan_id = owner_bilan(app, lyon)
     other = add_member(lyon, "consultant")
     login(other)
     for suffix in TABS:
@@ -63,7 +58,7 @@ def test_sessions_tab_shows_the_planning_and_logs_access_to_session_notes(app, c
 
     from tenants.access_log.models import AccessLog
 
-    bilan_id = _bilan(app, lyon)
+    bilan_id = owner_bilan(app, lyon)
     login(lyon.owner)
     page = client.get(f"/c/lyon/bilans/{bilan_id}/seances").text
     assert 'id="planning"' in page and 'id="logbook"' in page
@@ -73,7 +68,7 @@ def test_sessions_tab_shows_the_planning_and_logs_access_to_session_notes(app, c
 
 
 def test_overview_shows_the_three_phases_as_a_task_list(app, client, lyon, login):
-    bilan_id = _bilan(app, lyon, phase="investigation")
+    bilan_id = owner_bilan(app, lyon, phase="investigation")
     login(lyon.owner)
     page = html.unescape(client.get(f"/c/lyon/bilans/{bilan_id}").text)
     tasks = re.findall(r'<li class="task task-(\w+)"', page)
@@ -88,7 +83,7 @@ def test_overview_hours_bar_reads_the_hours_rule(app, client, lyon, login):
     from tenants.bilans.workspace import hours_bar
     from tenants.sessions.hours import hours_of
 
-    bilan_id = _bilan(app, lyon, phase="investigation")
+    bilan_id = owner_bilan(app, lyon, phase="investigation")
     with centre_db(app, lyon) as db:
         bilan = db.get(Bilan, bilan_id)
         add_sessions(db, bilan, 3)                        # 6 h signed
@@ -107,7 +102,7 @@ def test_overview_next_step_shows_what_blocks_it(app, client, lyon, login):
     from tenants.bilans.lifecycle import phase_blockers
     from tenants.bilans.models import Bilan
 
-    bilan_id = _bilan(app, lyon, consent=False)
+    bilan_id = owner_bilan(app, lyon, consent=False)
     with centre_db(app, lyon) as db:
         reason = phase_blockers(db, db.get(Bilan, bilan_id), "investigation")[0].reason
     login(lyon.owner)
@@ -118,14 +113,14 @@ def test_overview_next_step_shows_what_blocks_it(app, client, lyon, login):
 
 
 def test_history_tab_lists_events_and_links_the_full_history(app, client, lyon, login):
-    bilan_id = _bilan(app, lyon)
+    bilan_id = owner_bilan(app, lyon)
     login(lyon.owner)
     page = client.get(f"/c/lyon/bilans/{bilan_id}/historique").text
     assert "Bilan démarré : phase préliminaire" in page and f"/c/lyon/bilans/{bilan_id}/history/" in page
 
 
 def test_documents_tab_links_the_existing_documents(app, client, lyon, login):
-    bilan_id = _bilan(app, lyon)
+    bilan_id = owner_bilan(app, lyon)
     login(lyon.owner)
     page = client.get(f"/c/lyon/bilans/{bilan_id}/documents").text
     assert f"/c/lyon/bilans/{bilan_id}/quote.pdf" in page and f"/c/lyon/bilans/{bilan_id}/evidence/" in page

@@ -6,17 +6,12 @@ from html import unescape
 import pytest
 from sqlmodel import select
 
-from bilans_support import centre_db, make_bilan, paris_today
+from bilans_support import centre_db, owner_bilan, paris_today
 
 
 @pytest.fixture
 def lyon(make_centre):
     return make_centre("lyon")
-
-
-def _bilan(app, centre, **kwargs):
-    with centre_db(app, centre) as db:
-        return make_bilan(db, centre.owner.id, **kwargs).id
 
 
 def _error_beside(page: str, field_id: str) -> str:
@@ -30,7 +25,7 @@ def _error_beside(page: str, field_id: str) -> str:
 def test_a_synthesis_section_too_long_is_refused_not_truncated(app, client, lyon, login):
     from tenants.synthesis.models import Synthesis
 
-    bilan_id = _bilan(app, lyon)
+    bilan_id = owner_bilan(app, lyon)
     login(lyon.owner)
     long = "é" * 20_001
     r = client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/", data={"circumstances": long, "skills": "Pédagogie"})
@@ -42,7 +37,7 @@ def test_a_synthesis_section_too_long_is_refused_not_truncated(app, client, lyon
 
 
 def test_saving_the_synthesis_with_htmx_gives_the_editor_and_a_toast(app, client, lyon, login):
-    bilan_id = _bilan(app, lyon)
+    bilan_id = owner_bilan(app, lyon)
     login(lyon.owner)
     r = client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/", data={"circumstances": "Reconversion"},
                     headers={"HX-Request": "true"})
@@ -57,7 +52,7 @@ def test_saving_the_synthesis_with_htmx_gives_the_editor_and_a_toast(app, client
 def test_a_disclosure_consent_needs_the_box_ticked_and_keeps_the_input(app, client, lyon, login):
     from tenants.bilans.models import Consent
 
-    bilan_id = _bilan(app, lyon)
+    bilan_id = owner_bilan(app, lyon)
     login(lyon.owner)
     r = client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/consents",
                     data={"recipient_kind": "cep", "recipient_name": "Apec Lyon", "recipient_email": "cep@apec.fr"})

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bilans_support import add_sessions, centre_db, deliver_synthesis, make_bilan
+from bilans_support import add_sessions, centre_db, deliver_synthesis, owner_bilan
 
 HTMX = {"HX-Request": "true", "HX-Target": "bilan-workspace"}
 
@@ -19,11 +19,6 @@ HTMX = {"HX-Request": "true", "HX-Target": "bilan-workspace"}
 @pytest.fixture
 def lyon(make_centre):
     return make_centre("lyon")
-
-
-def _bilan(app, centre, **kwargs):
-    with centre_db(app, centre) as db:
-        return make_bilan(db, centre.owner.id, **kwargs).id
 
 
 def _text(response) -> str:
@@ -56,7 +51,7 @@ def _assert_refused_in_place(response, reason, link):
 
 def test_phase_change_without_consent_is_disabled_with_the_refusals_reason(app, client, lyon, login):
     """L6313-4: the same sentence beside the disabled button and in the POST's refusal."""
-    bilan_id = _bilan(app, lyon, consent=False)
+    bilan_id = owner_bilan(app, lyon, consent=False)
     [reason] = _blockers(app, lyon, bilan_id, "phase_blockers", "investigation")
     login(lyon.owner)
     page = _text(client.get(f"/c/lyon/bilans/{bilan_id}"))
@@ -73,7 +68,7 @@ def test_closing_without_a_signatory_is_disabled_with_the_refusals_reason(app, c
     from saas.centres.models import Centre
     from tenants.bilans.certificate import NO_SIGNATORY
 
-    bilan_id = _bilan(app, lyon, phase="conclusion")
+    bilan_id = owner_bilan(app, lyon, phase="conclusion")
     with app.app_context(), app.extensions["db"].public_session() as session:
         row = session.get(Centre, lyon.id)
         row.legal_representative_name = None
@@ -93,7 +88,7 @@ def test_cpf_start_before_edof_allows_is_disabled_with_the_refusals_reason(app, 
     """EDOF's 11 business days between the proposal and the start (tenants/bilans/cpf.py check_start)."""
     from saas.i18n import paris_today
 
-    bilan_id = _bilan(app, lyon, state="quoted", funding="cpf")
+    bilan_id = owner_bilan(app, lyon, state="quoted", funding="cpf")
     [reason] = _blockers(app, lyon, bilan_id, "start_blockers", on=paris_today())
     assert "EDOF" in reason
     login(lyon.owner)
@@ -107,7 +102,7 @@ def test_cpf_start_before_edof_allows_is_disabled_with_the_refusals_reason(app, 
 def test_unsigned_sessions_block_the_closing_until_confirmed_and_link_the_sessions_tab(app, client, lyon, login):
     from tenants.bilans.models import Bilan
 
-    bilan_id = _bilan(app, lyon, phase="conclusion")
+    bilan_id = owner_bilan(app, lyon, phase="conclusion")
     with centre_db(app, lyon) as db:
         add_sessions(db, db.get(Bilan, bilan_id), 1, signed=False)
     [reason] = _blockers(app, lyon, bilan_id, "close_blockers")
@@ -122,7 +117,7 @@ def test_unsigned_sessions_block_the_closing_until_confirmed_and_link_the_sessio
 
 
 def test_an_htmx_refusal_goes_to_the_messages_region_with_its_link(app, client, lyon, login):
-    bilan_id = _bilan(app, lyon, consent=False)
+    bilan_id = owner_bilan(app, lyon, consent=False)
     [reason] = _blockers(app, lyon, bilan_id, "phase_blockers", "investigation")
     login(lyon.owner)
     r = client.post(f"/c/lyon/bilans/{bilan_id}/phase", data={"target": "investigation"}, headers=HTMX)
@@ -133,7 +128,7 @@ def test_an_htmx_refusal_goes_to_the_messages_region_with_its_link(app, client, 
 
 def test_a_refused_follow_up_is_not_a_dead_end(app, client, lyon, login):
     """A rule raised by the view itself (no blocker) also comes back on its tab."""
-    bilan_id = _bilan(app, lyon)
+    bilan_id = owner_bilan(app, lyon)
     login(lyon.owner)
     r = client.post(f"/c/lyon/bilans/{bilan_id}/follow-up")
     assert r.status_code == 422 and "L'entretien de suivi a lieu après la fin du bilan." in _text(r)
@@ -164,12 +159,12 @@ SAVES = {
 
 def _for(app, centre, state):
     if state == "active_no_consent":
-        return _bilan(app, centre, consent=False)
+        return owner_bilan(app, centre, consent=False)
     if state == "closed":
         from tenants.bilans import lifecycle
         from tenants.bilans.models import Bilan
 
-        bilan_id = _bilan(app, centre, phase="conclusion")
+        bilan_id = owner_bilan(app, centre, phase="conclusion")
         with centre_db(app, centre) as db:
             lifecycle.close(db, db.get(Bilan, bilan_id), today=datetime.now(UTC).date(), reason="Arrêt")
             db.commit()
@@ -182,7 +177,7 @@ def test_every_save_on_the_bilan_tabs_sends_a_toast(app, client, lyon, login, ou
     """htmx: 200 with the fragment and an HX-Trigger toast; a plain form: 303 to its tab, message flashed."""
     state, phase, path, data = SAVES[name]
     data = dict(data)
-    bilan_id = _for(app, lyon, state) or _bilan(app, lyon, state=state, phase=phase)
+    bilan_id = _for(app, lyon, state) or owner_bilan(app, lyon, state=state, phase=phase)
     if name == "assign":
         data["consultant_id"] = str(lyon.owner.id)
     login(lyon.owner)
@@ -194,7 +189,7 @@ def test_every_save_on_the_bilan_tabs_sends_a_toast(app, client, lyon, login, ou
 
 
 def test_a_plain_form_save_lands_on_its_tab_with_the_message(app, client, lyon, login):
-    bilan_id = _bilan(app, lyon)
+    bilan_id = owner_bilan(app, lyon)
     login(lyon.owner)
     r = client.post(f"/c/lyon/bilans/{bilan_id}/objectives", data={"text": "Explorer la formation"})
     assert r.status_code == 303 and r.headers["Location"].endswith(f"/c/lyon/bilans/{bilan_id}/seances")
@@ -211,7 +206,7 @@ def test_closing_without_confirmation_does_not_close(app, client, lyon, login, o
     form comes back as typed with what will happen and the box to tick."""
     from tenants.bilans.models import Bilan
 
-    bilan_id = _bilan(app, lyon, phase="conclusion")
+    bilan_id = owner_bilan(app, lyon, phase="conclusion")
     with centre_db(app, lyon) as db:
         add_sessions(db, db.get(Bilan, bilan_id), 7)
         deliver_synthesis(db, db.get(Bilan, bilan_id))
@@ -234,7 +229,7 @@ def test_every_place_and_link_of_the_overview_answers(app, client, lyon, login):
     """Every place a blocker names is a route, and every link of the overview answers 200 (no dead end)."""
     from tenants.bilans.bilan_views import PLACES
 
-    bilan_id = _bilan(app, lyon, consent=False)
+    bilan_id = owner_bilan(app, lyon, consent=False)
     login(lyon.owner)
     for endpoint, _anchor in PLACES.values():
         assert endpoint in app.view_functions
@@ -251,7 +246,7 @@ def test_finalising_the_synthesis_without_confirmation_does_not_finalise(app, cl
     from tenants.bilans.models import Bilan
     from tenants.synthesis import editing
 
-    bilan_id = _bilan(app, lyon, phase="conclusion")
+    bilan_id = owner_bilan(app, lyon, phase="conclusion")
     with centre_db(app, lyon) as db:
         editing.save(db, db.get(Bilan, bilan_id), {"circumstances": "Reconversion", "skills": "Pédagogie",
                                                    "project": "Formatrice"})
@@ -276,7 +271,7 @@ def test_sending_the_agreement_without_confirmation_does_not_send(app, client, l
 
     from tenants.agreements.models import Agreement
 
-    bilan_id = _bilan(app, lyon, state="quoted", funding="employer_plan")
+    bilan_id = owner_bilan(app, lyon, state="quoted", funding="employer_plan")
     login(lyon.owner)
     assert 'data-confirm="send-agreement-dialog"' in client.get(f"/c/lyon/bilans/{bilan_id}/agreement/new").text
     data = {name: "Texte" for name in ("objective", "content", "means", "running_and_followup", "results_handover")}
@@ -297,7 +292,7 @@ def test_sending_the_agreement_without_confirmation_does_not_send(app, client, l
 def test_a_refusal_on_another_bilan_page_links_back_to_its_tab(app, client, lyon, login):
     """A feature's page inside the bilan (here the synthesis editor) answers a refusal with the way back to
     its tab of the bilan page, not the home page (tenants/bilans/access.py)."""
-    bilan_id = _bilan(app, lyon, phase="conclusion")
+    bilan_id = owner_bilan(app, lyon, phase="conclusion")
     login(lyon.owner)
     r = client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/finalise", data={"confirmed": "y"})
     page = _text(r)
