@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from browser_support import htmx_idle
+from browser_support import assert_no_serious, htmx_idle
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WIDTHS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 360, "height": 740}}
@@ -23,11 +23,6 @@ WIDTHS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 360, "he
 @pytest.fixture
 def backend():
     return "sqlite"  # one database is enough for the browser; the rules run on both elsewhere
-
-
-def _serious(axe, page):
-    found = [v for v in axe(page) if v.get("impact") in ("serious", "critical")]
-    assert found == [], f"{page.url}: {axe.describe(found)}"
 
 
 def _shoot(page, name: str) -> None:
@@ -73,7 +68,7 @@ def test_staff_pages_have_the_sidebar_or_the_phone_menu_and_pass_axe(browser, li
     page = context.new_page()
     try:
         page.goto(f"{live_server}/login")
-        _serious(axe, page)
+        assert_no_serious(axe, page)
         _shoot(page, f"login-{size}")
         _log_in(page, live_server, STAFF[1][2], PASSWORD)  # a consultant
         base = f"{live_server}/c/demo"
@@ -92,7 +87,7 @@ def test_staff_pages_have_the_sidebar_or_the_phone_menu_and_pass_axe(browser, li
             else:
                 assert sidebar.is_hidden() and disclosure.is_visible()
                 assert page.evaluate("document.documentElement.scrollWidth") <= 360, name
-            _serious(axe, page)
+            assert_no_serious(axe, page)
             _shoot(page, f"{name}-{size}")
         if size == "phone":
             # The menu opens without JavaScript (details/summary) and leads where it says.
@@ -130,11 +125,11 @@ def test_portal_questionnaire_on_a_phone_screenshot(browser, live_server, app, m
         page.goto(link)
         page.get_by_role("button", name="Ouvrir mon espace").click()
         page.wait_for_url(re.compile(r"/c/lyon/p/$"))
-        _serious(axe, page)
+        assert_no_serious(axe, page)
         _shoot(page, "portal-home-phone")
         page.get_by_role("link", name="Analyse partagée de la demande").click()
         page.wait_for_selector("form[data-questionnaire]")
-        _serious(axe, page)
+        assert_no_serious(axe, page)
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         _shoot(page, "portal-questionnaire-phone")
     finally:

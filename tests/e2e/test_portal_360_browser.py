@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from browser_support import assert_no_serious
 from portal_helpers import assign, make_bilan
 
 
@@ -12,11 +13,6 @@ from portal_helpers import assign, make_bilan
 def browser_context_args():
     return {"bypass_csp": True, "locale": "fr-FR", "timezone_id": "Europe/Paris",
             "viewport": {"width": 360, "height": 740}}
-
-
-def _serious(axe, page):
-    found = [v for v in axe(page) if v.get("impact") in ("serious", "critical")]
-    assert found == [], axe.describe(found)
 
 
 def test_invite_and_answer_a_360(app, make_centre, outbox, live_server, page, axe):
@@ -28,24 +24,24 @@ def test_invite_and_answer_a_360(app, make_centre, outbox, live_server, page, ax
     page.goto(live_server + link)
     page.get_by_role("button", name="Ouvrir mon espace").click()
     page.get_by_role("link", name="Regards croisés (360°)").click()
-    _serious(axe, page)
+    assert_no_serious(axe, page)
     page.get_by_label("Nom").fill("Alice Martin")
     page.get_by_label("Adresse e-mail").fill("alice@example.fr")
     page.get_by_role("button", name="Envoyer l'invitation").click()
     page.wait_for_function("document.getElementById('respondents').textContent.includes('Alice Martin')")
-    _serious(axe, page)
+    assert_no_serious(axe, page)
 
     invite = outbox(kind="questionnaire_360")[-1]
     their_link = re.search(r"http://localhost(/c/lyon/avis/[A-Za-z0-9_-]+)", invite.body_text).group(1)
     page.context.clear_cookies()
     page.goto(live_server + their_link)
-    _serious(axe, page)
+    assert_no_serious(axe, page)
     page.get_by_role("button", name="Répondre au questionnaire").click()
     page.wait_for_url(re.compile(r"/avis/$"))
-    _serious(axe, page)
+    assert_no_serious(axe, page)
     page.get_by_role("button", name="Envoyer mes réponses").click()  # nothing chosen: errors announced
     assert page.locator("[role=alert]").count() >= 1
-    _serious(axe, page)
+    assert_no_serious(axe, page)
     for row in ("écouter les autres", "s'organiser", "prendre des initiatives", "expliquer clairement",
                 "s'adapter aux changements"):
         page.get_by_role("group", name=row).get_by_role("radio", name=re.compile("^4")).check()

@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from browser_support import PHONE_CONTEXT, assert_fits, assert_no_serious
 from portal_helpers import assign, make_bilan, stored_answers, stored_assignment
 
 
@@ -15,18 +16,7 @@ def app_config():
 
 @pytest.fixture
 def browser_context_args():
-    return {"bypass_csp": True, "locale": "fr-FR", "timezone_id": "Europe/Paris",
-            "viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True,
-            "has_touch": True}
-
-
-def _serious(axe, page):
-    found = [v for v in axe(page) if v.get("impact") in ("serious", "critical")]
-    assert found == [], axe.describe(found)
-
-
-def _fits(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    return PHONE_CONTEXT
 
 
 def _emailed_link(outbox, live_server) -> str:
@@ -47,17 +37,17 @@ def test_fill_over_two_visits_on_a_phone(app, make_centre, outbox, live_server, 
     page = context.new_page()
     page.goto(link)
     assert "Ouvrir mon espace" in page.content()
-    _serious(axe, page)
+    assert_no_serious(axe, page)
     page.get_by_role("button", name="Ouvrir mon espace").click()
     page.wait_for_url(re.compile(r"/c/lyon/p/$"))
     assert "/r/" not in page.url
     assert "text-large" in page.locator("html").get_attribute("class")  # accommodations → large text
-    _serious(axe, page)
-    _fits(page)
+    assert_no_serious(axe, page)
+    assert_fits(page)
     page.get_by_role("link", name="Analyse partagée de la demande").click()
     page.wait_for_selector("form[data-questionnaire]")
-    _serious(axe, page)
-    _fits(page)
+    assert_no_serious(axe, page)
+    assert_fits(page)
 
     conditional = page.locator("#q-origine_autre")
     assert conditional.is_hidden()
@@ -97,18 +87,18 @@ def test_fill_over_two_visits_on_a_phone(app, make_centre, outbox, live_server, 
     page.wait_for_url(re.compile(r"s=1"))
     page.get_by_label("Salarié du privé").check()
     page.get_by_label("Votre métier ou votre dernier poste").fill("Comptable")
-    _serious(axe, page)
+    assert_no_serious(axe, page)
     page.get_by_role("button", name="Enregistrer et continuer").click()
     page.wait_for_url(re.compile(r"s=2"))
     page.get_by_label("Mixte").check()
     page.wait_for_function("document.getElementById('state-format').textContent.includes('Enregistré')")
     page.get_by_label("Signature : écrivez vos prénom et nom").fill("Zoé Martin")
-    _serious(axe, page)
-    _fits(page)
+    assert_no_serious(axe, page)
+    assert_fits(page)
     page.get_by_role("button", name="Envoyer mes réponses").click()
     page.wait_for_url(re.compile(r"/done$"))
     assert "vos réponses sont envoyées" in page.content()
-    _serious(axe, page)
+    assert_no_serious(axe, page)
     page.screenshot(path=str(artifacts / "portal-visit-2.png"), full_page=True)
     context.close()
 

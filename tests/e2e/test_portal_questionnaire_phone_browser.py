@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import htmx_idle
+from browser_support import PHONE_CONTEXT, assert_fits, assert_no_serious, htmx_idle
 from portal_helpers import assign, make_bilan, stored_answers
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "portal-questionnaire.png"
@@ -22,18 +22,7 @@ def app_config():
 
 @pytest.fixture
 def browser_context_args():
-    return {"bypass_csp": True, "locale": "fr-FR", "timezone_id": "Europe/Paris",
-            "viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True,
-            "has_touch": True}
-
-
-def _serious(axe, page):
-    found = [v for v in axe(page) if v.get("impact") in ("serious", "critical")]
-    assert found == [], axe.describe(found)
-
-
-def _fits(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    return PHONE_CONTEXT
 
 
 def test_questionnaire_on_a_phone_from_the_email_with_the_keyboard(app, make_centre, outbox, live_server, page,
@@ -46,13 +35,13 @@ def test_questionnaire_on_a_phone_from_the_email_with_the_keyboard(app, make_cen
     link = re.search(r"http://localhost(/c/lyon/r/\S+)", mail.body_text).group(1)
 
     page.goto(live_server + link)
-    _serious(axe, page)
+    assert_no_serious(axe, page)
     page.get_by_role("button", name="Ouvrir mon espace").click()
     # One tap: the questionnaire of the email, at its first unanswered question.
     page.wait_for_url(re.compile(rf"/c/lyon/p/questionnaires/{aid}#q-classement$"))
     assert "Avancement : 0 sur 2 questions" in page.content()
-    _serious(axe, page)
-    _fits(page)
+    assert_no_serious(axe, page)
+    assert_fits(page)
 
     # The ranking with the keyboard: "Descendre « Sécurité de l'emploi »" twice.
     down = page.get_by_role("button", name="Descendre « Sécurité de l'emploi »")
@@ -73,8 +62,8 @@ def test_questionnaire_on_a_phone_from_the_email_with_the_keyboard(app, make_cen
     for item in page.locator(".ranking-item").all():
         label, moves = item.locator(".ranking-label").bounding_box(), item.locator(".ranking-moves").bounding_box()
         assert label["x"] + label["width"] <= moves["x"] + 1 and label["y"] < moves["y"] + moves["height"]
-    _serious(axe, page)
-    _fits(page)
+    assert_no_serious(axe, page)
+    assert_fits(page)
     page.screenshot(path=str(artifacts / "portal-questionnaire-ranking.png"), full_page=True)
     if os.environ.get("SCREENSHOTS") == "1":
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
@@ -90,6 +79,6 @@ def test_questionnaire_on_a_phone_from_the_email_with_the_keyboard(app, make_cen
     htmx_idle(page)
     assert stored_answers(app, lyon, first)["satisfaction_poste"] == 2
     assert re.search(r"Avancement : 1 sur \d+ questions", page.locator("#qn-progress").text_content())
-    _serious(axe, page)
-    _fits(page)
+    assert_no_serious(axe, page)
+    assert_fits(page)
     page.screenshot(path=str(artifacts / "portal-questionnaire-scale.png"), full_page=True)

@@ -5,12 +5,8 @@ import re
 
 from saas.tenancy import tenant_session
 
+from browser_support import assert_no_serious
 from portal_helpers import assign, code_from, make_bilan
-
-
-def _serious(axe, page):
-    found = [v for v in axe(page) if v.get("impact") in ("serious", "critical")]
-    assert found == [], axe.describe(found)
 
 
 def test_results_pages_are_accessible_and_gated(app, make_centre, outbox, live_server, page, axe, artifacts):
@@ -39,14 +35,14 @@ def test_results_pages_are_accessible_and_gated(app, make_centre, outbox, live_s
     page.wait_for_url(re.compile(r"/c/lyon/|/centres"))
     page.goto(live_server + f"/c/lyon/questionnaires/assignments/{aid}")
     assert page.locator("svg.chart").count() == 1
-    _serious(axe, page)
+    assert_no_serious(axe, page)
     page.get_by_role("button", name="Communiquer les résultats au bénéficiaire").click()
     page.wait_for_load_state()
     page.screenshot(path=str(artifacts / "results-consultant.png"), full_page=True)
     page.goto(live_server + f"/c/lyon/bilans/{bilan}/questionnaires/")
-    _serious(axe, page)
+    assert_no_serious(axe, page)
     page.goto(live_server + f"/c/lyon/questionnaires/{a.questionnaire_id}")
-    _serious(axe, page)
+    assert_no_serious(axe, page)
 
     mail = outbox(kind="questionnaire_assigned")[-1]
     link = re.search(r"http://localhost(/c/\S+/r/[A-Za-z0-9_-]+)", mail.body_text).group(1)
@@ -56,11 +52,11 @@ def test_results_pages_are_accessible_and_gated(app, make_centre, outbox, live_s
     page.get_by_role("button", name="Ouvrir mon espace").click()
     page.get_by_role("link", name=re.compile("Mes résultats")).click()
     assert "/p/code" in page.url and page.locator("svg").count() == 0
-    _serious(axe, page)
+    assert_no_serious(axe, page)
     page.get_by_role("button", name="Recevoir le code par e-mail").click()
     page.get_by_label("Code reçu par e-mail").fill(code_from(outbox))
     page.get_by_role("button", name="Valider").click()
     page.wait_for_url(re.compile(r"/results$"))
     assert page.locator("svg.chart").count() == 1 and "Profil dominant" in page.content()
-    _serious(axe, page)
+    assert_no_serious(axe, page)
     page.screenshot(path=str(artifacts / "results-beneficiary.png"), full_page=True)
