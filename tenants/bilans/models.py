@@ -51,6 +51,9 @@ KEEPABLE_DOCUMENTS = {
 RETENTION = ("working", "kept_one_year", "follow_up", "proof")  # tenants/retention/scopes.py
 
 
+QUOTE_PREFIX = "DEV"  # devis
+
+
 class QuoteCounter(TenantModel, table=True):
     """The last quote number issued in a year (tenants/bilans/numbering.py owns the rule)."""
     __tablename__ = "quote_counter"
@@ -121,10 +124,11 @@ class Bilan(TenantModel, table=True):
 
     @property
     def quote_number(self) -> str | None:
-        """The quote's number as printed ("DEV-2026-0007"), None before any quote."""
-        from tenants.bilans.numbering import quote_number
-
-        return quote_number(self)
+        """The quote's number as printed ("DEV-2026-0007"), None before any quote; drawn by
+        tenants/bilans/numbering.py:assign."""
+        if self.quote_seq is None:
+            return None
+        return f"{QUOTE_PREFIX}-{self.quote_year}-{self.quote_seq:04d}"
 
     @property
     def phase_label(self) -> str:

@@ -9,7 +9,7 @@ consecutive numbers; a rolled-back issue rolls its number back too, so there is
 no gap. The unique constraint on (quote_year, quote_seq) is the backstop. An
 amended quote (same bilan, still "quoted") keeps its number: the number names
 the offer made to this person, and a number once printed is never given to
-another quote (docs/RULES.md, "Quote numbering").
+another quote. `Bilan.quote_number` prints it (docs/RULES.md, "Quote numbering").
 """
 from __future__ import annotations
 
@@ -21,8 +21,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from tenants.bilans.models import Bilan, QuoteCounter
-
-PREFIX = "DEV"
 
 
 def next_number(db: Session, year: int) -> int:
@@ -41,10 +39,3 @@ def assign(db: Session, bilan: Bilan, on: date) -> None:
         return
     bilan.quote_year, bilan.quote_seq = on.year, next_number(db, on.year)
     db.add(bilan)
-
-
-def quote_number(bilan: Bilan) -> str | None:
-    """The printed number, "DEV-2026-0007", or None before the quote is issued."""
-    if bilan.quote_seq is None:
-        return None
-    return f"{PREFIX}-{bilan.quote_year}-{bilan.quote_seq:04d}"
