@@ -158,3 +158,31 @@ def test_pdf_letterhead_embeds_the_logo_and_fetches_nothing(app, make_centre, tm
             remote = documents.render_pdf("pdf/_base.html", centre=centre, large=False,
                                           logo_uri="http://192.0.2.1/logo.png")
         assert image_count(embedded, tmp_path) == 1 and image_count(remote, tmp_path) == 0
+
+
+def test_synthesis_states_the_period_of_the_counted_interviews_and_the_consultant(app, client, make_centre,
+                                                                                  login):
+    """First to last accompaniment interview that counts (tenants/sessions/attendance.py:period, as on
+    the certificate): an unsigned one does not extend it."""
+    from datetime import UTC, datetime, timedelta
+
+    from saas.i18n import PARIS, date_fr
+    from tenants.sessions import attendance
+
+    from bilans_support import add_sessions, centre_db, deliver_synthesis, make_bilan
+
+    lyon = make_centre("lyon")
+    with centre_db(app, lyon) as db:
+        bilan = make_bilan(db, lyon.owner.id, phase="conclusion")
+        first = datetime.now(UTC).replace(microsecond=0) - timedelta(days=20)
+        add_sessions(db, bilan, 3, start=first, every=5)
+        add_sessions(db, bilan, 1, start=first + timedelta(days=16), signed=False)  # does not count
+        first_on, last_on = attendance.period(db, bilan)
+    assert first_on == first.astimezone(PARIS).date()
+    assert last_on == (first + timedelta(days=10)).astimezone(PARIS).date()
+    login(lyon.owner)
+    with centre_db(app, lyon) as db:
+        deliver_synthesis(db, bilan)
+    text = pdf_text(client.get(f"/c/lyon/bilans/{bilan.id}/synthesis/pdf").data)
+    assert f"Période du {date_fr(first_on)} au {date_fr(last_on)}" in _plain(text)
+    assert f"Consultant {lyon.owner.name}" in text
