@@ -133,3 +133,38 @@ def test_quote_number_shows_on_the_pdf_and_the_documents_tab(app, client, lyon, 
     text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
     assert f"Devis n° {number}".replace(" ", "") in text.replace("\u202f", "").replace("\u00a0", "").replace(" ", "")
     assert number in client.get(f"/c/lyon/bilans/{bilan.id}/documents").text
+
+
+def test_quotes_issued_before_numbering_get_numbers_in_order_on_upgrade(app, lyon):
+    """The migration numbers existing quotes per Paris year in order of issue, and the counter goes on."""
+    from datetime import UTC, datetime
+
+    from alembic import command
+
+    from saas.migrate import alembic_config
+    from tenants.bilans import numbering
+    from tenants.bilans.models import Bilan
+
+    issued = [datetime(2025, 6, 1, 9, tzinfo=UTC), datetime(2025, 12, 31, 23, 30, tzinfo=UTC),  # Paris: 2026
+              datetime(2026, 3, 2, 9, tzinfo=UTC)]
+    with centre_db(app, lyon) as db:
+        ids = []
+        for n, moment in enumerate(issued):
+            bilan = make_bilan(db, lyon.owner.id, state="quoted", email=f"p{n}@example.fr")
+            bilan.quoted_at = moment
+            db.add(bilan)
+            ids.append(bilan.id)
+        db.commit()
+    database = app.extensions["db"]
+    with app.app_context(), database.tenant_connection(lyon.schema) as conn:
+        cfg = alembic_config("tenant")
+        cfg.attributes["connection"], cfg.attributes["schema"] = conn, lyon.schema
+        # Only the revision under test, down then up (later revisions' tables stay as they are).
+        command.stamp(cfg, "11bef0178908")
+        command.downgrade(cfg, "0ab7601bc2d0")
+        command.upgrade(cfg, "11bef0178908")
+        command.stamp(cfg, "head")
+        conn.commit()
+    with centre_db(app, lyon) as db:
+        assert [db.get(Bilan, i).quote_number for i in ids] == ["DEV-2025-0001", "DEV-2026-0001", "DEV-2026-0002"]
+        assert numbering.next_number(db, 2026) == 3

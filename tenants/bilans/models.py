@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field
 
 from saas.crypto.fields import Sealed, sealed_column
@@ -64,7 +64,8 @@ class QuoteCounter(TenantModel, table=True):
 class Bilan(TenantModel, table=True):
     __key_scope__ = "id"
     # The backstop of the quote numbering: never two quotes with one number in a year.
-    __table_args__ = (UniqueConstraint("quote_year", "quote_seq"),)
+    # A unique index, not a table constraint: adding or dropping it never rebuilds the bilan table on SQLite.
+    __table_args__ = (Index("uq_bilan_quote_number", "quote_year", "quote_seq", unique=True),)
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     beneficiary_id: str = Field(foreign_key="tenant.beneficiary.id", index=True, max_length=32)
     consultant_id: int = Field(index=True)  # platform account id, no foreign key
