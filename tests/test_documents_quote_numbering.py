@@ -168,3 +168,23 @@ def test_quotes_issued_before_numbering_get_numbers_in_order_on_upgrade(app, lyo
     with centre_db(app, lyon) as db:
         assert [db.get(Bilan, i).quote_number for i in ids] == ["DEV-2025-0001", "DEV-2026-0001", "DEV-2026-0002"]
         assert numbering.next_number(db, 2026) == 3
+
+
+def test_quote_is_valid_thirty_days_from_its_paris_issue_day(app, client, lyon, login):
+    from datetime import UTC, datetime
+
+    from tenants.bilans import quote_document
+    from tenants.bilans.models import Bilan
+
+    terms = quote_document.terms(Bilan(quoted_at=datetime(2026, 2, 28, 23, 30, tzinfo=UTC)), date(2030, 1, 1))
+    assert (terms.issued_on, terms.valid_until) == (date(2026, 3, 1), date(2026, 3, 31))
+    with centre_db(app, lyon) as db:
+        bilan = make_bilan(db, lyon.owner.id, state="quoted")
+        bilan.quoted_at = datetime(2026, 2, 28, 23, 30, tzinfo=UTC)
+        db.add(bilan)
+        db.commit()
+    login(lyon.owner)
+    pdf = client.get(f"/c/lyon/bilans/{bilan.id}/quote.pdf").data
+    text = " ".join(subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
+                    .stdout.decode().replace("\u202f", " ").replace("\u00a0", " ").split())
+    assert "Date : 1er mars 2026" in text and "Valable jusqu'au 31 mars 2026" in text

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from saas.i18n import PARIS
 from tenants.bilans.models import Bilan
 
-VALIDITY_DAYS = 30  # the offer holds a month: the EDOF withdrawal period (11 business days) fits in it
+VALIDITY_DAYS = 30  # how long the offer holds: the law sets none; one month, stated on the quote (docs/RULES.md)
 
 PHASES = (
     ("Phase préliminaire",
