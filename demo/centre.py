@@ -26,9 +26,11 @@ from saas.mail.delivery import deliver_due
 from saas.mail.transport import transport_for
 from saas.signup.provision import create_centre, remove_centre
 from saas.tenancy import tenant_session
+from tenants.admin.branding import save_logo
 
 SLUG = "demo"
 LEGAL_REPRESENTATIVE = ("Hélène Marchand", "Gérante")  # signs the completion certificates
+ADDRESS = ("12 rue de la République", "69002", "Lyon")  # printed on every PDF; the city of "Fait à"
 # In order: the centre's destruction delay before any bilan closes; then questionnaires and
 # retention seed on the bilans demo.bilans made; the caseload consultant's thirty bilans last.
 SEEDS = (retention.choose_delay, bilans.seed, questionnaires.seed, retention.seed, caseload.seed)
@@ -65,12 +67,36 @@ def _fill(centre: Centre, password_hash: str, today: date | None) -> None:
         centre_row.disability_contact_email = "referent.handicap@horizon-carrieres.example"
         centre_row.legal_representative_name, centre_row.legal_representative_title = LEGAL_REPRESENTATIVE
         centre_row.contact_email, centre_row.contact_phone = "contact@horizon-carrieres.example", "04 72 00 00 00"
+        centre_row.address_street, centre_row.address_postcode, centre_row.address_city = ADDRESS
         add_staff(tdb, centre, password_hash)
         tdb.commit()
+        save_logo(tdb, centre.id, demo_logo())
         ctx = {"today": today or paris_today(), "staff": staff_accounts(tdb), "bilans": {}, "beneficiaries": {}}
         for seed in SEEDS:
             seed(tdb, centre, ctx)
             tdb.commit()
+
+
+def demo_logo() -> bytes:
+    """A drawn PNG logo, so the demo's pages and PDFs show one (tenants/admin/branding.py checks it)."""
+    import io
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    try:  # DejaVu has the accents; Pillow's built-in font (the fallback) has no "è"
+        big, small = ImageFont.truetype("DejaVuSans.ttf", 34), ImageFont.truetype("DejaVuSans.ttf", 26)
+        second = "Carrières"
+    except OSError:
+        big, small, second = ImageFont.load_default(34), ImageFont.load_default(26), "CARRIERES"
+    image = Image.new("RGB", (360, 120), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((6, 6, 114, 114), radius=18, fill="#123a63")
+    draw.polygon([(24, 92), (60, 30), (96, 92)], fill="#f5b301")
+    draw.text((130, 30), "Horizon", fill="#123a63", font=big)
+    draw.text((130, 72), second, fill="#123a63", font=small)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
 
 
 def print_logins(echo=click.echo) -> None:

@@ -23,6 +23,10 @@ class Centre(PublicModel, table=True):
     # Signs the completion certificates (certificat de réalisation): docs/RULES.md.
     legal_representative_name: Optional[str] = Field(default=None, max_length=120)
     legal_representative_title: Optional[str] = Field(default=None, max_length=120)
+    # Its postal address: in the header of every PDF, and the city of "Fait à …" (templates/pdf/_base.html).
+    address_street: Optional[str] = Field(default=None, max_length=160)
+    address_postcode: Optional[str] = Field(default=None, max_length=5)
+    address_city: Optional[str] = Field(default=None, max_length=80)
     # How people reach the centre: shown in every page's footer (templates/layout.html).
     contact_email: Optional[str] = Field(default=None, max_length=254)
     contact_phone: Optional[str] = Field(default=None, max_length=30)
@@ -38,6 +42,12 @@ class Centre(PublicModel, table=True):
     @property
     def schema(self) -> str:
         return schema_for(self.id)
+
+    @property
+    def address_lines(self) -> list[str]:
+        """The postal address as printed, "12 rue Garibaldi" then "69003 Lyon"; empty when not set."""
+        town = " ".join(part for part in (self.address_postcode, self.address_city) if part)
+        return [line for line in (self.address_street, town) if line]
 
     @property
     def has_logo(self) -> bool:

@@ -29,6 +29,10 @@ class CentreDetailsForm(BaseForm):
                                           validators=[Optional(), max_length(120), no_markup])
     disability_contact_email = StringField("Référent handicap : e-mail", filters=[strip],
                                            validators=[Optional(), max_length(254), email_address()])
+    address_street = StringField("Adresse (numéro et voie)", filters=[strip],
+                                 validators=[Optional(), max_length(160), no_markup])
+    address_postcode = StringField("Code postal", filters=[strip], validators=[Optional(), max_length(5)])
+    address_city = StringField("Ville", filters=[strip], validators=[Optional(), max_length(80), no_markup])
     contact_email = StringField("E-mail de contact", filters=[strip],
                                 validators=[Optional(), max_length(254), email_address()])
     contact_phone = StringField("Téléphone", filters=[strip], validators=[Optional(), max_length(30), no_markup])
@@ -43,7 +47,18 @@ class CentreDetailsForm(BaseForm):
             (title if name.data else name).errors.append(
                 "Indiquez le nom et la qualité du représentant légal (par exemple « Gérante »).")
             valid = False
+        # The address is printed whole on the documents, or not at all.
+        parts = (self.address_street, self.address_postcode, self.address_city)
+        if any(p.data for p in parts) and not all(p.data for p in parts):
+            for part in parts:
+                if not part.data:
+                    part.errors.append("Indiquez l'adresse complète : numéro et voie, code postal et ville.")
+            valid = False
         return valid
+
+    def validate_address_postcode(self, field):
+        if field.data and not re.fullmatch(r"[0-9]{5}", field.data):
+            raise ValidationError("Indiquez un code postal de cinq chiffres, par exemple 69003.")
 
     def validate_contact_phone(self, field):
         if field.data and not re.fullmatch(r"\+?[0-9 .()-]{6,30}", field.data):

@@ -105,7 +105,7 @@ def remove_member(membership_id: int):
 @bp.post("/centre")
 @admin_required
 def update_centre():
-    """Legal ids, legal representative (signs the certificates), Qualiopi, référent handicap."""
+    """Legal ids, address, legal representative (signs the certificates), Qualiopi, référent handicap."""
     form = CentreDetailsForm()
     if not form.validate_on_submit():
         return _page(details_form=form, status=422)
@@ -119,6 +119,9 @@ def update_centre():
     centre.disability_contact_email = (centre.disability_contact_email or "").lower() or None
     centre.contact_email = (centre.contact_email or "").lower() or None
     centre.contact_phone = centre.contact_phone or None
+    centre.address_street = centre.address_street or None
+    centre.address_postcode = centre.address_postcode or None
+    centre.address_city = centre.address_city or None
     centre.brand_colour = centre.brand_colour or None
     db.add(centre)
     db.commit()

@@ -26,7 +26,7 @@ from saas.limits import body_limit
 from saas.tenancy import tenant_db
 from tenants.access_log.log import logs_access
 from tenants.beneficiaries.models import Beneficiary
-from tenants.bilans import checklists, closing, consent, documents, lifecycle, mailing, workspace
+from tenants.bilans import checklists, closing, consent, cpf, documents, lifecycle, mailing, quote_document, workspace
 from tenants.bilans.access import bilan_blueprint
 from tenants.bilans.certificate import certificate_pdf
 from tenants.bilans.forms import (
@@ -232,9 +232,13 @@ def quote_pdf():
     db, bilan = tenant_db(), g.bilan
     if bilan.price_cents is None:
         raise NotFound("Aucun devis pour ce bilan.")
-    ctx = workspace.context(db, bilan, paris_today())
-    return pdf_response(documents.render_pdf("pdf/quote.html", centre=g.centre, large=ctx["person"].large_text, **ctx),
-                        "devis.pdf")
+    today = paris_today()
+    ctx = workspace.context(db, bilan, today)
+    consultant = ctx["consultant"].name if ctx["consultant"] else None
+    return pdf_response(documents.render_pdf("pdf/quote.html", centre=g.centre, large=ctx["person"].large_text,
+                                             quote=quote_document.terms(bilan, today, consultant),
+                                             cpf_cap_cents=cpf.CPF_CAP_CENTS, **ctx),
+                        f"devis-{bilan.quote_number}.pdf" if bilan.quote_number else "devis.pdf")
 
 
 @bp.post("/start")

@@ -15,7 +15,6 @@ from datetime import date
 from sqlmodel import Session
 
 from saas.errors import RuleViolation
-from saas.i18n import PARIS
 from tenants.sessions import attendance
 from tenants.sessions import hours as hours_rule
 
@@ -50,13 +49,10 @@ def require_signatory(centre) -> None:
 def facts(db: Session, centre, bilan) -> CertificateFacts:
     """What the certificate states, all from the rules that own them."""
     require_signatory(centre)
-    counted = attendance.counted_interviews(db, bilan)
+    first_on, last_on = attendance.period(db, bilan)
     hours = hours_rule.hours_of(db, bilan)
     return CertificateFacts(
-        ARTICLE,
-        counted[0].starts_at.astimezone(PARIS).date() if counted else None,
-        counted[-1].starts_at.astimezone(PARIS).date() if counted else None,
-        hours, hours_rule.completion_rate(hours),
+        ARTICLE, first_on, last_on, hours, hours_rule.completion_rate(hours),
         centre.legal_representative_name.strip(), centre.legal_representative_title.strip())
 
 

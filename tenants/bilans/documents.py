@@ -1,11 +1,15 @@
 """PDF documents (WeasyPrint), rendered in memory, and French typography for them.
 
-Nothing is written to disk: `render_pdf` returns bytes. Text gets narrow
-no-break spaces before « : ; ? ! » and inside guillemets (French rules), and
-larger type when the beneficiary needs it (Qualiopi 26: disability).
+Nothing is written to disk: `render_pdf` returns bytes. Every document has the
+same letterhead (templates/pdf/_base.html: the centre's logo, name, address,
+SIRET and NDA) and footer ("Page 1 sur 3"). Text gets narrow no-break spaces
+before « : ; ? ! » and inside guillemets (French rules), and larger type when
+the beneficiary needs it (Qualiopi 26: disability). Nothing is fetched over the
+network: the logo is embedded as a data: URI and WeasyPrint may open no other URL.
 """
 from __future__ import annotations
 
+import base64
 import re
 from html import unescape
 
@@ -49,12 +53,29 @@ def paragraphs(value) -> Markup:
     return Markup("".join(f"<p>{escape(typo_fr(b)).replace(chr(10), Markup('<br>'))}</p>" for b in blocks))
 
 
+def logo_uri(logo: bytes | None) -> str | None:
+    """The logo as a data: URI for the letterhead (PNG or JPEG, tenants/admin/branding.py:checked_logo)."""
+    if not logo:
+        return None
+    kind = "image/png" if logo.startswith(b"\x89PNG") else "image/jpeg"
+    return f"data:{kind};base64,{base64.b64encode(logo).decode()}"
+
+
+def render_html(template: str, **context) -> str:
+    """The typeset HTML of a PDF: the letterhead reads `centre` (logo, address, legal ids)."""
+    from tenants.admin.branding import centre_logo
+
+    centre = context.get("centre")
+    context.setdefault("logo_uri", logo_uri(centre_logo(centre)) if centre is not None else None)
+    return typeset_body(render_template(template, **context))
+
+
 def render_pdf(template: str, **context) -> bytes:
     """A PDF from templates/pdf/<template>, in memory."""
-    from weasyprint import HTML
+    from weasyprint import HTML, URLFetcher
 
-    html = typeset_body(render_template(template, **context))
-    return HTML(string=html, base_url=None).write_pdf()
+    return HTML(string=render_html(template, **context), base_url=None,
+                url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf()
 
 
 def init_filters(state) -> None:

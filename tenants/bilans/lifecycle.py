@@ -18,7 +18,7 @@ from saas.centres.models import Centre
 from saas.errors import RuleViolation
 from saas.i18n import PARIS, datetime_fr, hours_fr
 from saas.models import utcnow
-from tenants.bilans import cpf, employer, follow_up
+from tenants.bilans import cpf, employer, follow_up, numbering
 from tenants.bilans.certificate import NO_SIGNATORY, signatory_missing
 from tenants.bilans.consent import require_consent
 from tenants.bilans.models import FORMATS, FUNDINGS, PHASE_ORDER, PHASES, Bilan
@@ -110,6 +110,7 @@ def make_quote(db: Session, bilan: Bilan, *, price_cents: int, interview_minutes
     bilan.employer_siret = employer_siret
     bilan.status, bilan.quoted_at, bilan.last_activity_at = "quoted", utcnow(), utcnow()
     db.add(bilan)
+    numbering.assign(db, bilan, bilan.quoted_at.astimezone(PARIS).date())
     record(db, bilan.id, "quoted", f"Devis : {FUNDINGS[funding]}, {FORMATS[format]}", actor)
     return bilan
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field
 
 from saas.crypto.fields import Sealed, sealed_column
@@ -51,8 +51,21 @@ KEEPABLE_DOCUMENTS = {
 RETENTION = ("working", "kept_one_year", "follow_up", "proof")  # tenants/retention/scopes.py
 
 
+QUOTE_PREFIX = "DEV"  # devis
+
+
+class QuoteCounter(TenantModel, table=True):
+    """The last quote number issued in a year (tenants/bilans/numbering.py owns the rule)."""
+    __tablename__ = "quote_counter"
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    last_number: int = 0
+
+
 class Bilan(TenantModel, table=True):
     __key_scope__ = "id"
+    # The backstop of the quote numbering: never two quotes with one number in a year.
+    # A unique index, not a table constraint: adding or dropping it never rebuilds the bilan table on SQLite.
+    __table_args__ = (Index("uq_bilan_quote_number", "quote_year", "quote_seq", unique=True),)
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     beneficiary_id: str = Field(foreign_key="tenant.beneficiary.id", index=True, max_length=32)
     consultant_id: int = Field(index=True)  # platform account id, no foreign key
@@ -72,6 +85,9 @@ class Bilan(TenantModel, table=True):
     # Quote (devis): price in euro cents.
     price_cents: Optional[int] = None
     quoted_at: Optional[datetime] = None
+    # Its number, "DEV-2026-0007": tenants/bilans/numbering.py.
+    quote_year: Optional[int] = None
+    quote_seq: Optional[int] = None
     # CPF (décrets 2026-126 and 2026-127; EDOF order).
     edof_number: Optional[str] = Field(default=None, max_length=40)
     cpf_on_working_time: bool = False
@@ -106,6 +122,14 @@ class Bilan(TenantModel, table=True):
     @property
     def status_label(self) -> str:
         return STATUSES.get(self.status, self.status)
+
+    @property
+    def quote_number(self) -> str | None:
+        """The quote's number as printed ("DEV-2026-0007"), None before any quote; drawn by
+        tenants/bilans/numbering.py:assign."""
+        if self.quote_seq is None:
+            return None
+        return f"{QUOTE_PREFIX}-{self.quote_year}-{self.quote_seq:04d}"
 
     @property
     def phase_label(self) -> str:

@@ -7,8 +7,7 @@ from sqlmodel import select
 from saas.errors import NotFound
 from saas.htmx import render
 from saas.tenancy import tenant_db
-from tenants.beneficiaries.models import Beneficiary
-from tenants.bilans import closing, consent, documents, follow_up
+from tenants.bilans import closing, consent, follow_up
 from tenants.bilans.models import ActionItem, Bilan, Objective, Satisfaction
 from tenants.bilans.portal_forms import ClosingForm, CommentForm, ConsentForm
 from tenants.history import actors
@@ -16,7 +15,7 @@ from tenants.portal.access import portal_blueprint, requires_code
 from tenants.sessions import attendance as attendance_rule
 from tenants.sessions.models import Attendance, BilanSession
 from tenants.synthesis import disclosure, editing
-from tenants.synthesis.models import LEGAL_SECTIONS, SECTIONS, SynthesisComment
+from tenants.synthesis.models import SECTIONS, SynthesisComment
 
 bp = portal_blueprint("portal_bilans", __name__, url_prefix="/bilan")
 
@@ -177,11 +176,9 @@ def synthesis_pdf():
     found = editing.synthesis_of(db, bilan)
     if found is None or found.status == "draft":
         raise NotFound("Votre synthèse n'est pas encore disponible.")
-    person = db.get(Beneficiary, bilan.beneficiary_id)
-    data = documents.render_pdf("pdf/synthesis.html", centre=g.centre, large=person.large_text, bilan=bilan,
-                                person=person, synthesis=found, sections=found.sections or {}, labels=SECTIONS,
-                                legal=LEGAL_SECTIONS)
-    return pdf_response(data, "ma-synthese.pdf")
+    from tenants.synthesis.document import synthesis_pdf as render
+
+    return pdf_response(render(db, g.centre, bilan), "ma-synthese.pdf")
 
 
 @bp.get("/closing")

@@ -4,8 +4,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import render_template
-
 from saas.models import utcnow
 from tenants.questionnaires import charts, queries
 from tenants.questionnaires import definition as spec
@@ -49,12 +47,12 @@ def as_json(db, person, bilan_ids=None) -> str:
 
 
 def as_pdf(db, person, centre, bilan_ids=None) -> bytes:
-    from weasyprint import HTML
+    """The export as a PDF with the centre's letterhead, like every other document."""
+    from tenants.bilans.documents import render_pdf
 
     entries = [(entry, charts.for_scores(a.scores, q.title)) for entry, q, a in collect(db, person, bilan_ids)]
-    html = render_template("questionnaires/export_pdf.html", person=person, centre=centre, entries=entries,
-                           exported_at=utcnow())
-    return HTML(string=html).write_pdf()
+    return render_pdf("pdf/questionnaires.html", person=person, centre=centre, entries=entries,
+                      large=person.large_text, exported_at=utcnow())
 
 
 def results_for_bilan(db, bilan_id: str) -> list[dict]:

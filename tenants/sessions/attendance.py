@@ -11,12 +11,12 @@ against the 24 h (L6313-4) once done, and never towards the floor.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Session, select
 
 from saas.errors import RuleViolation
-from saas.i18n import datetime_fr
+from saas.i18n import PARIS, datetime_fr
 from saas.models import utcnow
 from tenants.history.models import record
 from tenants.sessions.models import KINDS, Attendance, BilanSession
@@ -113,6 +113,15 @@ def counted_interviews(db: Session, bilan) -> list[BilanSession]:
     """The interviews that count (done and signed), oldest first: the certificate's dates."""
     return [s for s, a in sessions_with_attendance(db, [bilan.id]).get(bilan.id, [])
             if s.kind == "interview" and counts(s, a)]
+
+
+def period(db: Session, bilan) -> tuple[date | None, date | None]:
+    """The first and last days (Paris) of the interviews that count: the period the certificate and the
+    synthesis state; (None, None) before any."""
+    counted = counted_interviews(db, bilan)
+    if not counted:
+        return None, None
+    return counted[0].starts_at.astimezone(PARIS).date(), counted[-1].starts_at.astimezone(PARIS).date()
 
 
 def unsigned(db: Session, bilan) -> list[BilanSession]:

@@ -7,16 +7,15 @@ from sqlmodel import select
 
 from saas.errors import RuleViolation
 from saas.htmx import is_htmx, render, toast
-from saas.i18n import paris_today
 from saas.limits import LONG_TEXT_MAX, body_limit
 from saas.tenancy import tenant_db
 from tenants.access_log.log import logs_access
 from tenants.beneficiaries.models import Beneficiary
-from tenants.bilans import consent, documents
+from tenants.bilans import consent
 from tenants.bilans.access import bilan_blueprint
 from tenants.bilans.models import Consent
 from tenants.history import actors
-from tenants.synthesis import disclosure, editing, mailing
+from tenants.synthesis import disclosure, document, editing, mailing
 from tenants.synthesis.forms import DiscloseForm, DisclosureConsentForm, SynthesisForm
 from tenants.synthesis.models import LEGAL_SECTIONS, SECTIONS, Disclosure, SynthesisComment
 
@@ -37,12 +36,6 @@ def editor_context(db, bilan, saved: bool = False, form: SynthesisForm | None = 
             "disclosure_consents": list(db.exec(select(Consent).where(Consent.bilan_id == bilan.id,
                                                                       Consent.kind == "disclosure")).all()),
             "disclosures": list(db.exec(select(Disclosure).where(Disclosure.bilan_id == bilan.id)).all())}
-
-
-def synthesis_pdf(db, bilan) -> bytes:
-    ctx = editor_context(db, bilan)
-    return documents.render_pdf("pdf/synthesis.html", centre=g.centre, large=ctx["person"].large_text,
-                                today=paris_today(), **ctx)
 
 
 def _back(bilan):
@@ -124,7 +117,7 @@ def pdf():
     bilan = g.bilan
     if editing.synthesis_of(db, bilan) is None:
         raise RuleViolation("La synthèse n'est pas encore rédigée.")
-    return pdf_response(synthesis_pdf(db, bilan), "synthese.pdf")
+    return pdf_response(document.synthesis_pdf(db, g.centre, bilan), "synthese.pdf")
 
 
 @bp.post("/consents")
@@ -155,6 +148,6 @@ def disclose():
     made = disclosure.disclose(db, bilan, recipient_email=form.recipient_email.data,
                                sent_by=current_user.id, actor=actors.current_staff())
     person = db.get(Beneficiary, bilan.beneficiary_id)
-    mailing.send_disclosure(db, g.centre, bilan, made, person=person, pdf=synthesis_pdf(db, bilan))
+    mailing.send_disclosure(db, g.centre, bilan, made, person=person, pdf=document.synthesis_pdf(db, g.centre, bilan))
     db.commit()
     return _back(bilan)
