@@ -104,7 +104,7 @@ def test_agenda_page_shows_the_week_with_links_to_sessions(app, client, lyon, lo
     assert 'href="/c/lyon/agenda/?semaine=2026-W48"' in html and 'href="/c/lyon/agenda/?semaine=2026-W50"' in html
     # An empty slot plans a session at its day and time.
     assert 'href="/c/lyon/agenda/planifier?jour=2026-12-02&amp;heure=15:00"' in html
-    assert 'aria-label="Navigation principale"' in html and '>Agenda</a>' in html
+    assert 'aria-label="Navigation principale"' in html and '<span class="nav-label">Agenda</span>' in html
 
 
 def test_agenda_day_view(app, client, lyon, login, week_sessions):
