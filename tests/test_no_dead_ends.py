@@ -146,7 +146,7 @@ SAVES = {
                                                            "price": "1800", "format": "presentiel",
                                                            "funding": "personal"}),
     "start": ("quoted", "preliminary", "/start", {}),
-    "cancel": ("quoted", "preliminary", "/cancel", {"reason": "Projet reporté"}),
+    "cancel": ("quoted", "preliminary", "/cancel", {"reason": "Projet reporté", "confirmed": "y"}),
     "send_link": ("active", "preliminary", "/link", {}),
     "paper_consent": ("active_no_consent", "preliminary", "/consent", {"confirm": "y"}),
     "phase": ("active", "preliminary", "/phase", {"target": "investigation"}),

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from saas.centres.models import Centre
 from saas.errors import RuleViolation
-from saas.i18n import PARIS, datetime_fr, hours_fr
+from saas.i18n import PARIS, date_fr, datetime_fr, hours_fr
 from saas.models import utcnow
 from tenants.bilans import cpf, employer, follow_up
 from tenants.bilans.certificate import NO_SIGNATORY, signatory_missing
@@ -267,10 +267,46 @@ def close(db: Session, bilan: Bilan, *, today: date, at: datetime | None = None,
     return bilan.status
 
 
-def cancel(db: Session, bilan: Bilan, *, reason: str = "", actor: str | None = None) -> None:
-    """The prospect does not go on after the prior interview or the quote (never a fault)."""
+def cancel(db: Session, bilan: Bilan, *, reason: str = "", at: datetime | None = None,
+           actor: str | None = None) -> None:
+    """The prospect does not go on after the prior interview or the quote (never a fault).
+
+    Its end is the cancellation (`last_activity_at`, tenants/retention/destruction.py:end_of): the working
+    documents go at the night `cancel_consequences` announces."""
     if bilan.status not in ("prior_interview", "quoted"):
         raise RuleViolation("Seul un bilan qui n'a pas commencé peut être abandonné ainsi.")
     bilan.status, bilan.closing_reason = "cancelled", (reason.strip() or "Le bénéficiaire n'a pas donné suite.")[:300]
+    bilan.last_activity_at = at or utcnow()
     db.add(bilan)
     record(db, bilan.id, "cancelled", "Sans suite", actor)
+
+
+def _destroyed_night(db: Session, at: datetime) -> str:
+    """"dans la nuit du 1er au 2 décembre": when the nightly sweep destroys the working documents of a bilan
+    that ends at `at` (R6313-7, after the centre's delay: tenants/retention/destruction.py:working_destroyed_by)."""
+    from tenants.retention.destruction import working_destroyed_by
+
+    evening, morning = working_destroyed_by(settings_for(db), at)
+    return f"dans la nuit du {date_fr(evening)} au {date_fr(morning)}"
+
+
+def cancel_consequences(db: Session, bilan: Bilan, *, at: datetime | None = None) -> str:
+    """What "sans suite" does, in French: said by its dialog and by its confirmation step without JavaScript."""
+    return ("Classer ce bilan sans suite est définitif : il ne pourra plus démarrer ni être repris, et aucun "
+            "courriel n'est envoyé au bénéficiaire. Le bilan, son devis et son historique restent quatre ans "
+            "comme preuves ; les notes de l'entretien préalable et les autres documents de travail seront "
+            f"détruits {_destroyed_night(db, at or utcnow())} (article R6313-7).")
+
+
+def close_consequences(db: Session, bilan: Bilan, *, at: datetime | None = None) -> dict[str, str]:
+    """What closing does, for each outcome ("completed", "interrupted"), in French: said by the closing
+    dialog and by its confirmation step without JavaScript."""
+    night = _destroyed_night(db, at or utcnow())
+    after = ("Le bilan ne pourra plus être modifié ni rouvert. Ses documents de travail seront détruits "
+             f"{night} (article R6313-7), sauf ceux que le bénéficiaire a accepté par écrit de conserver un an ; "
+             "le certificat, les émargements et l'historique restent quatre ans comme preuves.")
+    return {"completed": "Terminé : le bénéficiaire reçoit aussitôt par courriel le certificat de réalisation, le "
+                         "questionnaire de satisfaction et l'offre d'entretien de suivi. " + after,
+            "interrupted": "Interrompu : le bilan s'arrête avant son terme, avec son motif ; le bénéficiaire reçoit "
+                           "aussitôt par courriel l'attestation des séances réalisées et le questionnaire de "
+                           "satisfaction, sans offre d'entretien de suivi. " + after}
