@@ -123,3 +123,32 @@ def test_a_completable_bilans_dialog_says_both_outcomes(app, client, lyon, login
     dialog = _text(client.get(f"/c/lyon/bilans/{bilan_id}")).split('<dialog id="close-dialog"', 1)[1]
     dialog = dialog.split("</dialog>", 1)[0]
     assert "Terminé" in dialog and "offre d'entretien de suivi" in dialog and "Interrompu" in dialog
+
+
+# ---------------------------------------------------------------- 3. agenda entries open the session's row
+
+def test_agenda_entries_open_the_sessions_row_of_the_seances_tab(app, client, lyon, login):
+    """Each session of the agenda links to its row of the bilan's Séances tab (`#session-<id>`, the one builder
+    tenants/sessions/links.py:session_url), and that row exists on the page it opens."""
+    import re
+
+    from tenants.bilans.models import Bilan
+    from tenants.sessions.links import session_url
+
+    bilan_id = _bilan(app, lyon)
+    with centre_db(app, lyon) as db:
+        [session] = add_sessions(db, db.get(Bilan, bilan_id), 1, done=False,
+                                 start=datetime(2026, 12, 2, 9, 0, tzinfo=UTC))
+        session_id = session.id
+    login(lyon.owner)
+    page = client.get("/c/lyon/agenda/?semaine=2026-W49").text
+    links = set(re.findall(r'class="agenda-entry[^"]*"\s+href="([^"]+)"', page))
+    with app.test_request_context("/"):
+        from flask import g, url_for
+
+        g.centre = lyon
+        expected = session_url(url_for, bilan_id, session_id)
+    assert expected.endswith(f"/seances#session-{session_id}")
+    assert any(link.endswith(f"/c/lyon/bilans/{bilan_id}/seances#session-{session_id}") for link in links), links
+    target = client.get(f"/c/lyon/bilans/{bilan_id}/seances")
+    assert target.status_code == 200 and f'id="session-{session_id}"' in target.text
