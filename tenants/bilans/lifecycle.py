@@ -19,6 +19,8 @@ from saas.errors import RuleViolation
 from saas.i18n import PARIS, date_fr, datetime_fr, hours_fr
 from saas.models import utcnow
 from tenants.bilans import cpf, employer, follow_up
+from tenants.bilans.blockers import Blocked, Blocker, refuse  # noqa: F401 (shared: tenants/bilans/blockers.py)
+from tenants.bilans.blockers import reason_of as _reason_of
 from tenants.bilans.certificate import NO_SIGNATORY, signatory_missing
 from tenants.bilans.consent import require_consent
 from tenants.bilans.models import FORMATS, FUNDINGS, PHASE_ORDER, PHASES, Bilan
@@ -30,40 +32,6 @@ NEEDS_AGREEMENT = ("employer_plan", "redeployment_leave")
 MUST_CONFIRM_UNSIGNED = "unsigned"
 
 
-@dataclass(frozen=True)
-class Blocker:
-    """Why an action is not allowed yet, in French, and the place of the bilan page that unblocks it.
-
-    `place` is a tab of the bilan page ("overview", "sessions", "synthesis", …) or "centre" (the centre's
-    settings); `waiver` names the explicit choice that lifts it (closing without the missing signatures).
-    The view shows the same `reason` beside the disabled action that the refusal of the POST gives.
-    """
-    reason: str
-    place: str | None = None
-    waiver: str | None = None
-
-
-class Blocked(RuleViolation):
-    """A refusal by one of the `*_blockers` functions: the reason, and where the page unblocks it."""
-
-    def __init__(self, blocker: Blocker):
-        super().__init__(blocker.reason)
-        self.place = blocker.place
-
-
-def refuse(blockers: list[Blocker]) -> None:
-    """Raise the first blocker's reason: the POST path of every `*_blockers` function below."""
-    if blockers:
-        raise Blocked(blockers[0])
-
-
-def _reason_of(check, *args, **kwargs) -> str | None:
-    """The French refusal of a rule that raises (tenants/bilans/cpf.py, consent.py), or None when it allows."""
-    try:
-        check(*args, **kwargs)
-    except RuleViolation as refusal:
-        return refusal.message
-    return None
 PRIOR_INTERVIEW_MINUTES = (45, 90)     # the free prior interview: 45 min to 1 h 30
 
 
