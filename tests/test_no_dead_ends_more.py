@@ -266,3 +266,95 @@ def test_every_save_inside_a_bilan_confirms_in_place(app, client, lyon, login, o
     assert flashed and all(category != "error" for category, _m in flashed), flashed
     page = _text(client.get(target))
     assert all(html.unescape(m) in page for _c, m in flashed)
+
+
+# ---------------------------------------------------------------- 4. disabled with the reason its rule gives
+
+def _blocked_reason(page: str, block_id: str) -> str:
+    assert f'id="{block_id}"' in page, page[:3000]
+    block = page.split(f'id="{block_id}"', 1)[1].split("</div>", 1)[0]
+    assert "disabled" in block
+    return block
+
+
+def test_finalising_an_incomplete_synthesis_is_disabled_with_the_refusals_reason(app, client, lyon, login):
+    """R6313-4: the legal sections filled, in the conclusion phase; the same sentences beside the disabled
+    button and in the POST's refusal (tenants/synthesis/editing.py:finalise_blockers)."""
+    from tenants.bilans.models import Bilan
+    from tenants.synthesis import editing
+
+    bilan_id = _bilan(app, lyon, phase="investigation")
+    with centre_db(app, lyon) as db:
+        bilan = db.get(Bilan, bilan_id)
+        editing.save(db, bilan, {"circumstances": "Reconversion"})
+        db.commit()
+        reasons = [b.reason for b in editing.finalise_blockers(db, bilan)]
+    assert len(reasons) == 2 and "section obligatoire vide" in reasons[0] and "conclusion" in reasons[1]
+    login(lyon.owner)
+    block = _blocked_reason(_text(client.get(f"/c/lyon/bilans/{bilan_id}/synthesis/")), "finalise-blocked")
+    assert all(reason in block for reason in reasons)
+    assert f'href="/c/lyon/bilans/{bilan_id}#phases"' in block
+    r = client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/finalise", data={"confirmed": "y"})
+    assert r.status_code == 422 and reasons[0] in _text(r)
+    with centre_db(app, lyon) as db:
+        assert editing.synthesis_of(db, db.get(Bilan, bilan_id)).status == "draft"
+
+
+def test_delivering_an_unfinalised_synthesis_is_disabled_with_the_refusals_reason(app, client, lyon, login, outbox):
+    """L6313-4: only a final synthesis goes to the beneficiary (tenants/synthesis/editing.py:deliver_blockers)."""
+    from tenants.bilans.models import Bilan
+    from tenants.synthesis import editing
+
+    bilan_id = _bilan(app, lyon, phase="conclusion")
+    with centre_db(app, lyon) as db:
+        editing.save(db, db.get(Bilan, bilan_id), SECTIONS)
+        db.commit()
+        [reason] = [b.reason for b in editing.deliver_blockers(db, db.get(Bilan, bilan_id))]
+    login(lyon.owner)
+    page = _text(client.get(f"/c/lyon/bilans/{bilan_id}/synthesis/"))
+    assert reason in _blocked_reason(page, "deliver-blocked")
+    assert 'id="finalise-blocked"' not in page  # complete and in conclusion: finalising is allowed
+    r = client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/deliver")
+    assert r.status_code == 422 and reason in _text(r) and not outbox(kind="synthesis_delivered")
+    with centre_db(app, lyon) as db:
+        _final(db, db.get(Bilan, bilan_id))
+        db.commit()
+    page = _text(client.get(f"/c/lyon/bilans/{bilan_id}/synthesis/"))
+    assert 'id="deliver-blocked"' not in page and "Remettre la synthèse au bénéficiaire</button>" in page
+
+
+def test_sending_a_second_agreement_is_disabled_with_the_refusals_reason(app, client, lyon, login):
+    """R6313-8: one agreement awaits its signature at a time (tenants/agreements/drafting.py:send_blockers)."""
+    from tenants.agreements import drafting
+    from tenants.bilans.models import Bilan
+
+    bilan_id = _bilan(app, lyon, state="awaiting_agreement")
+    with centre_db(app, lyon) as db:
+        [reason] = [b.reason for b in drafting.send_blockers(db, db.get(Bilan, bilan_id))]
+    assert reason == "Une convention attend déjà la signature."
+    login(lyon.owner)
+    block = _blocked_reason(_text(client.get(f"/c/lyon/bilans/{bilan_id}/agreement/new")), "send-agreement-blocked")
+    assert reason in block and f'href="/c/lyon/bilans/{bilan_id}#agreement"' in block
+    quoted_id = _bilan(app, lyon, state="quoted", funding="employer_plan", name="Léa Roy", email="lea@example.fr")
+    page = _text(client.get(f"/c/lyon/bilans/{quoted_id}/agreement/new"))
+    assert 'id="send-agreement-blocked"' not in page and 'data-confirm="send-agreement-dialog"' in page
+
+
+def test_releasing_results_before_the_questionnaire_is_sent_back_is_disabled_with_the_refusals_reason(
+        app, client, lyon, login):
+    """The results go to the beneficiary once the questionnaire is sent back
+    (tenants/questionnaires/assignments.py:release_blockers)."""
+    from bilans_support import assign
+    from tenants.bilans.models import Bilan
+    from tenants.questionnaires import assignments
+
+    bilan_id = _bilan(app, lyon)
+    with centre_db(app, lyon) as db:
+        assignment = assign(db, db.get(Bilan, bilan_id))
+        assignment_id = assignment.id
+        [reason] = [b.reason for b in assignments.release_blockers(assignment)]
+    login(lyon.owner)
+    page = _text(client.get(f"/c/lyon/questionnaires/assignments/{assignment_id}"))
+    assert reason in _blocked_reason(page, "release-blocked")
+    r = client.post(f"/c/lyon/questionnaires/assignments/{assignment_id}/release")
+    assert r.status_code == 422 and reason in _text(r)
