@@ -358,3 +358,26 @@ def test_releasing_results_before_the_questionnaire_is_sent_back_is_disabled_wit
     assert reason in _blocked_reason(page, "release-blocked")
     r = client.post(f"/c/lyon/questionnaires/assignments/{assignment_id}/release")
     assert r.status_code == 422 and reason in _text(r)
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["plain", "htmx"])
+def test_a_refusal_in_the_synthesis_editor_stays_in_place_with_its_link(app, client, lyon, login, headers):
+    """A refused finalisation comes back on the editor (422) with the reason and the link to what unblocks it
+    (the phases, for the conclusion phase); htmx gets it in the messages region; never the error page."""
+    from tenants.bilans.models import Bilan
+    from tenants.synthesis import editing
+
+    bilan_id = _bilan(app, lyon, phase="investigation")
+    with centre_db(app, lyon) as db:
+        editing.save(db, db.get(Bilan, bilan_id), SECTIONS)
+        db.commit()
+    login(lyon.owner)
+    r = client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/finalise", data={"confirmed": "y"}, headers=headers)
+    assert r.status_code == 422
+    refusal = _text(r).split('id="bilan-refusal"', 1)[1].split("</p>", 1)[0]
+    assert "La synthèse se finalise en phase de conclusion." in refusal
+    assert f'href="/c/lyon/bilans/{bilan_id}#phases"' in refusal
+    if headers:
+        assert r.headers["HX-Retarget"] == "#messages" and "<html" not in r.text
+    else:
+        assert 'id="synthesis-editor"' in r.text and "Revenir à l'accueil" not in _text(r)

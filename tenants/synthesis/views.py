@@ -1,12 +1,12 @@
 """Synthesis editor, finalisation, PDF, hand-over and disclosures with consent."""
 from __future__ import annotations
 
-from flask import flash, g, url_for
+from flask import flash, g, make_response, render_template, url_for
 from flask_login import current_user
 from sqlmodel import select
 
 from saas.errors import RuleViolation
-from saas.htmx import hx_redirect, is_htmx, render, toast
+from saas.htmx import hx_redirect, is_htmx, render, to_messages, toast
 from saas.i18n import paris_today
 from saas.limits import LONG_TEXT_MAX, body_limit
 from saas.tenancy import tenant_db
@@ -58,6 +58,21 @@ def _done(db, bilan, message: str):
     db.commit()
     flash(message, "success")
     return hx_redirect(url_for("synthesis.edit", bilan_id=bilan.id))
+
+
+@bp.errorhandler(RuleViolation)
+def refused(error: RuleViolation):
+    """A rule refused an action of the editor: the editor again with the reason and, when the rule names it,
+    the link to what unblocks it (422), never the error page; htmx: the messages region (saas/htmx.py)."""
+    from tenants.bilans.bilan_views import PLACE_LABELS, place_url
+
+    db = tenant_db()
+    db.rollback()
+    place = getattr(error, "place", None)
+    refusal = {"message": error.message, "url": place_url(place), "label": PLACE_LABELS.get(place)}
+    if is_htmx():
+        return to_messages(make_response(render_template("bilans/_refusal.html", refusal=refusal), 422))
+    return render("synthesis/edit.html", status=422, refusal=refusal, **editor_context(db, g.bilan))
 
 
 @bp.get("/")
