@@ -267,14 +267,16 @@ def cancel_consequences(db: Session, bilan: Bilan, *, at: datetime | None = None
 
 
 def close_consequences(db: Session, bilan: Bilan, *, at: datetime | None = None) -> dict[str, str]:
-    """What closing does, for each outcome ("completed", "interrupted"), in French: said by the closing
+    """What closing does, in French: what the beneficiary receives for each outcome ("completed",
+    "interrupted") and, for both ("after"), what is kept and when the rest is destroyed. Said by the closing
     dialog and by its confirmation step without JavaScript."""
     night = _destroyed_night(db, at or utcnow())
-    after = ("Le bilan ne pourra plus être modifié ni rouvert. Ses documents de travail seront détruits "
-             f"{night} (article R6313-7), sauf ceux que le bénéficiaire a accepté par écrit de conserver un an ; "
-             "le certificat, les émargements et l'historique restent quatre ans comme preuves.")
     return {"completed": "Terminé : le bénéficiaire reçoit aussitôt par courriel le certificat de réalisation, le "
-                         "questionnaire de satisfaction et l'offre d'entretien de suivi. " + after,
+                         "questionnaire de satisfaction et l'offre d'entretien de suivi.",
             "interrupted": "Interrompu : le bilan s'arrête avant son terme, avec son motif ; le bénéficiaire reçoit "
                            "aussitôt par courriel l'attestation des séances réalisées et le questionnaire de "
-                           "satisfaction, sans offre d'entretien de suivi. " + after}
+                           "satisfaction, sans offre d'entretien de suivi.",
+            "after": "C'est définitif : le bilan ne pourra plus être modifié ni rouvert. Ses documents de travail "
+                     f"seront détruits {night} (article R6313-7), sauf ceux que le bénéficiaire a accepté par écrit "
+                     "de conserver un an ; le certificat, les émargements et l'historique restent quatre ans "
+                     "comme preuves."}
