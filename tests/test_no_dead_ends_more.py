@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bilans_support import add_sessions, centre_db, deliver_synthesis, make_bilan
+from bilans_support import add_sessions, assign, centre_db, deliver_synthesis, make_bilan
 
 HTMX = {"HX-Request": "true"}
 
@@ -344,7 +344,6 @@ def test_releasing_results_before_the_questionnaire_is_sent_back_is_disabled_wit
         app, client, lyon, login):
     """The results go to the beneficiary once the questionnaire is sent back
     (tenants/questionnaires/assignments.py:release_blockers)."""
-    from bilans_support import assign
     from tenants.bilans.models import Bilan
     from tenants.questionnaires import assignments
 
