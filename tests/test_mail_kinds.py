@@ -167,7 +167,7 @@ def _to_conclusion_with_final_synthesis(app, client, centre):
     base = f"/c/{centre.slug}/bilans/{bilan_id}"
     assert client.post(f"{base}/synthesis/", data={"circumstances": "Reconversion", "skills": "Pédagogie",
                                                    "project": "Formatrice"}).status_code == 303
-    assert client.post(f"{base}/synthesis/finalise").status_code == 303
+    assert client.post(f"{base}/synthesis/finalise", data={"confirmed": "y"}).status_code == 303
     return base
 
 
@@ -189,7 +189,7 @@ def test_the_closing_email_does_not_ask_what_the_consultant_already_recorded(app
         "synthesis_to_cep": "yes", "kept_documents": ["logbook", "session_notes"],
         "agreement_text": "J'accepte que mon livret et les notes des séances soient conservés un an."},
     ).status_code == 303
-    assert client.post(f"{base}/close").status_code == 303
+    assert client.post(f"{base}/close", data={"confirmed": "y"}).status_code == 303
     [mail] = outbox(kind="bilan_closed")
     text = " ".join(mail.body_text.split())
     assert "nous dire si vous souhaitez" not in text and "quels documents conserver" not in text
@@ -202,7 +202,7 @@ def test_the_closing_email_does_not_ask_what_the_consultant_already_recorded(app
 def test_the_closing_email_asks_the_closing_questions_while_unanswered(app, client, lyon, outbox):
     base = _to_conclusion_with_final_synthesis(app, client, lyon)
     assert client.post(f"{base}/synthesis/deliver").status_code == 303
-    assert client.post(f"{base}/close").status_code == 303
+    assert client.post(f"{base}/close", data={"confirmed": "y"}).status_code == 303
     [mail] = outbox(kind="bilan_closed")
     text = " ".join(mail.body_text.split())
     assert "nous dire si vous souhaitez que votre synthèse soit transmise" in text
