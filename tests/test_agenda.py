@@ -97,7 +97,7 @@ def test_agenda_page_shows_the_week_with_links_to_sessions(app, client, lyon, lo
     html = page.text
     assert "semaine du 30 novembre au 6 décembre 2026" in html
     assert "lundi 30 novembre" in html and "mardi 1er décembre" in html
-    assert f'href="/c/lyon/bilans/{week_sessions["zoe"]}/sessions/"' in html
+    assert f'href="/c/lyon/bilans/{week_sessions["zoe"]}/seances#session-' in html
     assert f'href="/c/lyon/bilans/{week_sessions["arthur"]}"' in html and "Entretien préalable" in html
     assert "10:00–12:00" in html and "14:30–15:30" in html and "Présentiel" in html
     assert 'class="agenda-placed r5 s4 l1"' in html

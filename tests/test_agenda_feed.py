@@ -62,7 +62,7 @@ def test_agenda_feed_parses_and_holds_the_members_sessions_only(app, client, lyo
     assert first.decoded("dtend") - first.decoded("dtstart") == timedelta(hours=2)
     assert str(first["summary"]) == "Entretien — Z. M."
     assert str(by_start[_soon(4, 14, 30).astimezone(UTC)]["summary"]) == "Travail personnel — Z. M."
-    assert f"/c/lyon/bilans/{sessions['zoe']}/sessions/" in str(first["description"])
+    assert f"/c/lyon/bilans/{sessions['zoe']}/seances#session-" in str(first["description"])
     # The prior interview (a date, no time in the model): an all-day event.
     prior = [e for e in events if str(e["summary"]) == "Entretien préalable — Z. M."]
     assert [e.decoded("dtstart") for e in prior] == [paris_today()]

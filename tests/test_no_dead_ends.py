@@ -141,7 +141,7 @@ SAVES = {
                                                            "price": "1800", "format": "presentiel",
                                                            "funding": "personal"}),
     "start": ("quoted", "preliminary", "/start", {}),
-    "cancel": ("quoted", "preliminary", "/cancel", {"reason": "Projet reporté"}),
+    "cancel": ("quoted", "preliminary", "/cancel", {"reason": "Projet reporté", "confirmed": "y"}),
     "send_link": ("active", "preliminary", "/link", {}),
     "paper_consent": ("active_no_consent", "preliminary", "/consent", {"confirm": "y"}),
     "phase": ("active", "preliminary", "/phase", {"target": "investigation"}),
@@ -262,7 +262,7 @@ def test_finalising_the_synthesis_without_confirmation_does_not_finalise(app, cl
             return editing.synthesis_of(db, db.get(Bilan, bilan_id)).status
     assert status() == "draft"
     r = client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/finalise", data={"confirmed": "y"}, headers=headers)
-    assert r.status_code == 303 and status() == "final"
+    assert r.status_code == (204 if headers else 303) and status() == "final"
 
 
 def test_sending_the_agreement_without_confirmation_does_not_send(app, client, lyon, login, outbox):
@@ -290,14 +290,20 @@ def test_sending_the_agreement_without_confirmation_does_not_send(app, client, l
 
 
 def test_a_refusal_on_another_bilan_page_links_back_to_its_tab(app, client, lyon, login):
-    """A feature's page inside the bilan (here the synthesis editor) answers a refusal with the way back to
-    its tab of the bilan page, not the home page (tenants/bilans/access.py)."""
+    """A feature's page inside the bilan (here the planning) answers a refusal with the way back to its tab of
+    the bilan page, not the home page (tenants/bilans/access.py). The synthesis editor stays in place:
+    tests/test_no_dead_ends_more.py::test_a_refusal_in_the_synthesis_editor_stays_in_place_with_its_link."""
+    from tenants.bilans.models import Bilan
+
     bilan_id = owner_bilan(app, lyon, phase="conclusion")
+    with centre_db(app, lyon) as db:
+        [session] = add_sessions(db, db.get(Bilan, bilan_id), 1)
+        session_id = session.id
     login(lyon.owner)
-    r = client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/finalise", data={"confirmed": "y"})
+    r = client.post(f"/c/lyon/bilans/{bilan_id}/sessions/{session_id}/status", data={"status": ""})
     page = _text(r)
-    assert r.status_code == 422 and "section obligatoire vide" in page
-    assert f'href="/c/lyon/bilans/{bilan_id}/synthese"' in page and "Revenir à l'accueil" not in page
-    r = client.post(f"/c/lyon/bilans/{bilan_id}/synthesis/finalise", data={"confirmed": "y"},
+    assert r.status_code == 422 and "État inconnu." in page
+    assert f'href="/c/lyon/bilans/{bilan_id}/seances"' in page and "Revenir à l'accueil" not in page
+    r = client.post(f"/c/lyon/bilans/{bilan_id}/sessions/{session_id}/status", data={"status": ""},
                     headers={"HX-Request": "true"})
     assert r.status_code == 422 and r.headers["HX-Retarget"] == "#messages"

@@ -8,6 +8,7 @@ links, and a GET changes nothing.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from flask import abort, g, make_response, redirect, request, url_for
 from sqlmodel import select
@@ -23,6 +24,7 @@ from tenants.beneficiaries.models import Beneficiary
 from tenants.bilans.access import only_visible, visible_bilan
 from tenants.bilans.models import Bilan
 from tenants.sessions.forms import TIME
+from tenants.sessions.links import session_url
 
 bp = staff_blueprint("agenda", __name__, url_prefix="/agenda")
 feed_bp = centre_blueprint("agenda_feed", __name__, url_prefix="/agenda/flux")
@@ -36,13 +38,21 @@ def _owner():
     return owner, members
 
 
+def entry_url(entry, url=url_for) -> str:
+    """Where an agenda entry leads: a session to its row of the bilan's Séances tab (the one builder,
+    tenants/sessions/links.py:session_url), a prior interview to the bilan's overview."""
+    if entry.session_id is None:
+        return url("bilan.show", bilan_id=entry.bilan_id)
+    return session_url(url, entry.bilan_id, entry.session_id)
+
+
 def _page(status: int = 200, new_feed_url: str | None = None):
     db, today = tenant_db(), paris_today()
     owner, members = _owner()
     picked = {"consultant": owner} if owner != g.membership.account_id else {}
     context = {"members": members, "owner": owner, "picked": picked, "today": today,
                "slots": week.slot_times(), "feed": feed.feed_of(db, g.membership.account_id),
-               "new_feed_url": new_feed_url, "first_hour": week.FIRST_HOUR, "rows": week.ROWS}
+               "new_feed_url": new_feed_url, "entry_url": entry_url, "first_hour": week.FIRST_HOUR, "rows": week.ROWS}
     if request.args.get("vue") == "jour":
         day = week.day_of(request.args.get("jour"), today)
         agenda_day = week.day_agenda(db, g.membership, owner, day, today)
@@ -105,11 +115,7 @@ def show_feed(token):
     if member is None:
         abort(404)
 
-    def link(entry):
-        if entry.session_id is None:
-            return url_for("bilan.show", bilan_id=entry.bilan_id, _external=True)
-        return url_for("sessions.index", bilan_id=entry.bilan_id, _external=True)
-
+    link = partial(entry_url, url=partial(url_for, _external=True))
     body = feed.agenda_ics(db, g.centre, member, today=paris_today(), now=datetime.now(UTC), link=link)
     response = make_response(body)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"

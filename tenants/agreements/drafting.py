@@ -9,6 +9,7 @@ from saas.errors import RuleViolation
 from saas.models import utcnow
 from tenants.agreements.clock import missing_mentions
 from tenants.agreements.models import AWAITING, Agreement
+from tenants.bilans.blockers import Blocker, refuse
 from tenants.history.models import record
 from tenants.sessions import hours as hours_rule
 
@@ -50,6 +51,17 @@ def check_duration(agreement: Agreement) -> None:
     hours_rule.check_plan(agreement.accompaniment_minutes, agreement.personal_minutes)
 
 
+def send_blockers(db: Session, bilan) -> list[Blocker]:
+    """What stops sending any draft for this bilan (the typed mentions are checked beside their fields):
+    the quote is proposed, and no other agreement awaits its signature (R6313-8). Empty: it may go. The
+    form shows the same reason beside the disabled button; `send` raises the first."""
+    if db.exec(select(Agreement).where(Agreement.bilan_id == bilan.id, Agreement.status.in_(AWAITING))).first():
+        return [Blocker("Une convention attend déjà la signature.", "agreement")]
+    if bilan.status != "quoted":
+        return [Blocker("La convention s'envoie une fois le devis proposé.", "quote")]
+    return []
+
+
 def send(db: Session, bilan, agreement: Agreement, *, centre, now: datetime | None = None,
          actor: str | None = None) -> Agreement:
     """Send the draft to the employer; the 10 days start only at its transmission to the employee (R6313-8).
@@ -61,14 +73,11 @@ def send(db: Session, bilan, agreement: Agreement, *, centre, now: datetime | No
     from tenants.agreements import sendings, transmission
 
     now = now or utcnow()
-    if bilan.status != "quoted":
-        raise RuleViolation("La convention s'envoie une fois le devis proposé.")
+    refuse(send_blockers(db, bilan))
     missing = missing_mentions(agreement)
     if missing:
         raise RuleViolation("Mentions obligatoires manquantes (article R6313-8) : " + ", ".join(missing) + ".")
     check_duration(agreement)
-    if db.exec(select(Agreement).where(Agreement.bilan_id == bilan.id, Agreement.status.in_(AWAITING))).first():
-        raise RuleViolation("Une convention attend déjà la signature.")
     agreement.bilan_id, agreement.status, agreement.sent_at = bilan.id, "with_employer", now
     agreement.transmitted_on = None
     db.add(agreement)

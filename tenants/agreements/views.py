@@ -20,6 +20,16 @@ from tenants.history import actors
 bp = bilan_blueprint("agreements", __name__, url_prefix="/agreement")
 
 
+def _new_page(bilan, form, person, status=200, **extra):
+    """The draft form, its send button disabled with the reason when a rule refuses any sending
+    (drafting.send_blockers; the link leads to what unblocks it)."""
+    from tenants.bilans.bilan_views import PLACE_LABELS, place_url
+
+    return render("agreements/new.html", bilan=bilan, form=form, person=person, status=status,
+                  send_blockers=drafting.send_blockers(tenant_db(), bilan), place_url=place_url,
+                  place_labels=PLACE_LABELS, **extra)
+
+
 def _agreement(db, bilan, agreement_id) -> Agreement:
     agreement = db.get(Agreement, agreement_id)
     if agreement is None or agreement.bilan_id != bilan.id:
@@ -32,7 +42,7 @@ def new():
     """The agreement pre-filled from the quote, every R6313-8 mention editable."""
     db, bilan = tenant_db(), g.bilan
     form = AgreementForm.of(drafting.draft_for(bilan, centre_name=g.centre.name))
-    return render("agreements/new.html", bilan=bilan, form=form, person=db.get(Beneficiary, bilan.beneficiary_id))
+    return _new_page(bilan, form, db.get(Beneficiary, bilan.beneficiary_id))
 
 
 @bp.post("/")
@@ -42,13 +52,13 @@ def create():
     person = db.get(Beneficiary, bilan.beneficiary_id)
     form = AgreementForm()
     if not form.validate_on_submit():
-        return render("agreements/new.html", bilan=bilan, form=form, person=person, status=422)
+        return _new_page(bilan, form, person, 422)
     from tenants.bilans.forms import ConfirmForm
 
     if not ConfirmForm().confirmed.data:
         # Sending is irreversible (the employer gets the draft, the clock starts at its transmission):
         # without the dialog's confirmation, the form comes back as typed with what will happen.
-        return render("agreements/new.html", bilan=bilan, form=form, person=person, confirm_send=True)
+        return _new_page(bilan, form, person, confirm_send=True)
     agreement = drafting.draft_for(bilan, centre_name=g.centre.name)
     form.fill(agreement)
     try:
@@ -56,7 +66,7 @@ def create():
     except RuleViolation as refusal:
         db.rollback()
         form.form_errors.append(refusal.message)
-        return render("agreements/new.html", bilan=bilan, form=form, person=person, status=422)
+        return _new_page(bilan, form, person, 422)
     db.commit()
     return redirect(url_for("agreements.show", agreement_id=agreement.id), 303)
 

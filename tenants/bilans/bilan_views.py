@@ -32,6 +32,7 @@ from tenants.bilans.certificate import certificate_pdf
 from tenants.bilans.forms import (
     ActionForm,
     ActionStatusForm,
+    CancelForm,
     ChecklistForm,
     CloseForm,
     ClosingAnswersForm,
@@ -41,7 +42,6 @@ from tenants.bilans.forms import (
     PaperConsentForm,
     PhaseForm,
     QuoteForm,
-    ReasonForm,
 )
 from tenants.bilans.models import ActionItem, Objective
 from tenants.history import actors
@@ -85,7 +85,7 @@ def _forms(bilan) -> dict:
     """Every form of the page, filled from the bilan (none bound to this request's input)."""
     consultant = ConsultantForm(formdata=None, data={"consultant_id": bilan.consultant_id})
     consultant.consultant_id.choices = [(m.id, m.name) for m in workspace.members(tenant_db())]
-    return {"quote_form": QuoteForm.of(bilan), "cancel_form": ReasonForm(formdata=None),
+    return {"quote_form": QuoteForm.of(bilan), "cancel_form": CancelForm(formdata=None),
             "close_form": CloseForm(formdata=None), "consent_form": PaperConsentForm(formdata=None),
             "needs_form": NeedsForm(formdata=None, data={"needs_analysis": bilan.needs_analysis}),
             "objective_form": ObjectiveForm(formdata=None), "action_form": ActionForm(formdata=None),
@@ -97,6 +97,11 @@ def _tab_context(db, bilan, tab: str, today) -> dict:
     if tab == "overview":
         context = workspace.context(db, bilan, today)
         context.update(_forms(bilan))
+        # What the irreversible actions of the tab will do, said by their dialogs and confirmation steps.
+        if bilan.status in ("prior_interview", "quoted"):
+            context["cancel_consequences"] = lifecycle.cancel_consequences(db, bilan)
+        elif bilan.status == "active":
+            context["close_consequences"] = lifecycle.close_consequences(db, bilan)
     elif tab == "sessions":
         from tenants.sessions.views import planning_context
 
@@ -251,11 +256,16 @@ def start():
 @bp.post("/cancel")
 def cancel():
     """No follow-up after the prior interview or the quote."""
-    form = ReasonForm()
+    form = CancelForm()
     if not form.validate_on_submit():
         return _refused(g.bilan, "cancel_form", form)
+    if not form.confirmed.data:
+        # Irreversible: without the dialog's confirmation (no JavaScript), the same form comes back with
+        # what will happen (lifecycle.cancel_consequences) and a box to tick; nothing changes yet.
+        return _page(g.bilan, "overview", 200, cancel_form=form, confirm_cancel=True)
     lifecycle.cancel(tenant_db(), g.bilan, reason=form.reason.data or "", actor=actors.current_staff())
-    return _done(g.bilan, "Bilan classé sans suite.")
+    return _done(g.bilan, "Bilan classé sans suite. Ses documents de travail seront détruits à la destruction "
+                          "automatique de la nuit.")
 
 
 @bp.post("/link")

@@ -60,6 +60,12 @@ class ReasonForm(BaseForm):
     reason = StringField("Motif (en cas d'interruption)", [max_length(200), no_markup], filters=[strip])
 
 
+class CancelForm(ReasonForm):
+    """"Sans suite": irreversible, so the dialog (static/js/app.js) or the confirmation step ticks `confirmed`."""
+    reason = StringField("Motif du classement sans suite (facultatif)", [max_length(200), no_markup], filters=[strip])
+    confirmed = BooleanField("Je confirme le classement sans suite")
+
+
 class CloseForm(BaseForm):
     """Closing: the outcome (lifecycle.closing_check says whether "completed" is possible), the reason of an
     interruption, and the explicit choice to close with attendance nobody signed."""

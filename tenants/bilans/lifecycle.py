@@ -16,9 +16,11 @@ from sqlmodel import Session
 
 from saas.centres.models import Centre
 from saas.errors import RuleViolation
-from saas.i18n import PARIS, datetime_fr, hours_fr
+from saas.i18n import PARIS, date_fr, datetime_fr, hours_fr
 from saas.models import utcnow
 from tenants.bilans import cpf, employer, follow_up, numbering
+from tenants.bilans.blockers import Blocked, Blocker, refuse  # noqa: F401 (shared: tenants/bilans/blockers.py)
+from tenants.bilans.blockers import reason_of as _reason_of
 from tenants.bilans.certificate import NO_SIGNATORY, signatory_missing
 from tenants.bilans.consent import require_consent
 from tenants.bilans.models import FORMATS, FUNDINGS, PHASE_ORDER, PHASES, Bilan
@@ -30,40 +32,6 @@ NEEDS_AGREEMENT = ("employer_plan", "redeployment_leave")
 MUST_CONFIRM_UNSIGNED = "unsigned"
 
 
-@dataclass(frozen=True)
-class Blocker:
-    """Why an action is not allowed yet, in French, and the place of the bilan page that unblocks it.
-
-    `place` is a tab of the bilan page ("overview", "sessions", "synthesis", …) or "centre" (the centre's
-    settings); `waiver` names the explicit choice that lifts it (closing without the missing signatures).
-    The view shows the same `reason` beside the disabled action that the refusal of the POST gives.
-    """
-    reason: str
-    place: str | None = None
-    waiver: str | None = None
-
-
-class Blocked(RuleViolation):
-    """A refusal by one of the `*_blockers` functions: the reason, and where the page unblocks it."""
-
-    def __init__(self, blocker: Blocker):
-        super().__init__(blocker.reason)
-        self.place = blocker.place
-
-
-def refuse(blockers: list[Blocker]) -> None:
-    """Raise the first blocker's reason: the POST path of every `*_blockers` function below."""
-    if blockers:
-        raise Blocked(blockers[0])
-
-
-def _reason_of(check, *args, **kwargs) -> str | None:
-    """The French refusal of a rule that raises (tenants/bilans/cpf.py, consent.py), or None when it allows."""
-    try:
-        check(*args, **kwargs)
-    except RuleViolation as refusal:
-        return refusal.message
-    return None
 PRIOR_INTERVIEW_MINUTES = (45, 90)     # the free prior interview: 45 min to 1 h 30
 
 
@@ -268,10 +236,48 @@ def close(db: Session, bilan: Bilan, *, today: date, at: datetime | None = None,
     return bilan.status
 
 
-def cancel(db: Session, bilan: Bilan, *, reason: str = "", actor: str | None = None) -> None:
-    """The prospect does not go on after the prior interview or the quote (never a fault)."""
+def cancel(db: Session, bilan: Bilan, *, reason: str = "", at: datetime | None = None,
+           actor: str | None = None) -> None:
+    """The prospect does not go on after the prior interview or the quote (never a fault).
+
+    Its end is the cancellation (`last_activity_at`, tenants/retention/destruction.py:end_of): the working
+    documents go at the night `cancel_consequences` announces."""
     if bilan.status not in ("prior_interview", "quoted"):
         raise RuleViolation("Seul un bilan qui n'a pas commencé peut être abandonné ainsi.")
     bilan.status, bilan.closing_reason = "cancelled", (reason.strip() or "Le bénéficiaire n'a pas donné suite.")[:300]
+    bilan.last_activity_at = at or utcnow()
     db.add(bilan)
     record(db, bilan.id, "cancelled", "Sans suite", actor)
+
+
+def _destroyed_night(db: Session, at: datetime) -> str:
+    """"dans la nuit du 1er au 2 décembre": when the nightly sweep destroys the working documents of a bilan
+    that ends at `at` (R6313-7, after the centre's delay: tenants/retention/destruction.py:working_destroyed_by)."""
+    from tenants.retention.destruction import working_destroyed_by
+
+    evening, morning = working_destroyed_by(settings_for(db), at)
+    return f"dans la nuit du {date_fr(evening)} au {date_fr(morning)}"
+
+
+def cancel_consequences(db: Session, bilan: Bilan, *, at: datetime | None = None) -> str:
+    """What "sans suite" does, in French: said by its dialog and by its confirmation step without JavaScript."""
+    return ("Classer ce bilan sans suite est définitif : il ne pourra plus démarrer ni être repris, et aucun "
+            "courriel n'est envoyé au bénéficiaire. Le bilan, son devis et son historique restent quatre ans "
+            "comme preuves ; les notes de l'entretien préalable et les autres documents de travail seront "
+            f"détruits {_destroyed_night(db, at or utcnow())} (article R6313-7).")
+
+
+def close_consequences(db: Session, bilan: Bilan, *, at: datetime | None = None) -> dict[str, str]:
+    """What closing does, in French: what the beneficiary receives for each outcome ("completed",
+    "interrupted") and, for both ("after"), what is kept and when the rest is destroyed. Said by the closing
+    dialog and by its confirmation step without JavaScript."""
+    night = _destroyed_night(db, at or utcnow())
+    return {"completed": "Terminé : le bénéficiaire reçoit aussitôt par courriel le certificat de réalisation, le "
+                         "questionnaire de satisfaction et l'offre d'entretien de suivi.",
+            "interrupted": "Interrompu : le bilan s'arrête avant son terme, avec son motif ; le bénéficiaire reçoit "
+                           "aussitôt par courriel l'attestation des séances réalisées et le questionnaire de "
+                           "satisfaction, sans offre d'entretien de suivi.",
+            "after": "C'est définitif : le bilan ne pourra plus être modifié ni rouvert. Ses documents de travail "
+                     f"seront détruits {night} (article R6313-7), sauf ceux que le bénéficiaire a accepté par écrit "
+                     "de conserver un an ; le certificat, les émargements et l'historique restent quatre ans "
+                     "comme preuves."}

@@ -10,6 +10,7 @@ from saas.errors import RuleViolation
 from saas.i18n import paris_today
 from saas.mail.outbox import queue_email
 from saas.models import utcnow
+from tenants.bilans.blockers import Blocker, refuse
 from tenants.history import actors
 from tenants.portal.access import external, issue_link, portal_path
 from tenants.questionnaires import definition as spec
@@ -130,10 +131,22 @@ def reopen(db: Session, assignment: Assignment, by: Optional[int] = None) -> Non
     _record(db, assignment.bilan_id, "questionnaire_reopened", "", actor=actors.of_account(db, by))
 
 
-def release(db: Session, assignment: Assignment, by: Optional[int] = None) -> None:
-    """Show the results to the beneficiary (behind the emailed code, L6313-4)."""
+def release_blockers(assignment: Assignment) -> list[Blocker]:
+    """What stops showing the results to the beneficiary: the questionnaire is sent back, it has results
+    (scores), and they are not already shown. Empty: they may be released. The assignment page shows the same
+    reason beside the disabled button; `release` raises the first."""
     if assignment.submitted_at is None:
-        raise RuleViolation("Les résultats ne peuvent être communiqués qu'après l'envoi du questionnaire.")
+        return [Blocker("Les résultats ne peuvent être communiqués qu'après l'envoi du questionnaire.")]
+    if not assignment.scores:
+        return [Blocker("Ce questionnaire n'a pas de résultats chiffrés à communiquer.")]
+    if assignment.released_at is not None:
+        return [Blocker("Les résultats sont déjà communiqués au bénéficiaire.")]
+    return []
+
+
+def release(db: Session, assignment: Assignment, by: Optional[int] = None) -> None:
+    """Show the results to the beneficiary (behind the emailed code, L6313-4); refused by `release_blockers`."""
+    refuse(release_blockers(assignment))
     assignment.released_at = utcnow()
     db.add(assignment)
     _record(db, assignment.bilan_id, "results_released", "", actor=actors.of_account(db, by))

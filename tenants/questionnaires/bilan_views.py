@@ -70,7 +70,7 @@ def assign():
         form.questionnaire_id.errors.append(refusal.message)
         return _bilan_page(bilan, form=form, status=422)
     db.commit()
-    flash(f"« {questionnaire.title} » envoyé au bénéficiaire.")
+    flash(f"« {questionnaire.title} » envoyé au bénéficiaire.", "success")
     return hx_redirect(url_for("bilan_questionnaires.index"))
 
 
@@ -81,7 +81,7 @@ def revoke_links():
     count = access.revoke_links(db, bilan_id=g.bilan.id)
     db.commit()
     flash(f"{plural(count, 'lien personnel', 'liens personnels')} {plural_word(count, 'révoqué')}. "
-          "Envoyez un nouveau lien quand vous le souhaitez.")
+          "Envoyez un nouveau lien quand vous le souhaitez.", "success")
     return hx_redirect(url_for("bilan_questionnaires.index"))
 
 
@@ -92,5 +92,5 @@ def send_link():
     bilan = g.bilan
     mailing.send_portal_link(db, g.centre, beneficiary_of(bilan), bilan)
     db.commit()
-    flash("Un nouveau lien personnel a été envoyé au bénéficiaire.")
+    flash("Un nouveau lien personnel a été envoyé au bénéficiaire.", "success")
     return hx_redirect(url_for("bilan_questionnaires.index"))

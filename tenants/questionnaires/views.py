@@ -263,7 +263,9 @@ def show_assignment(assignment_id):
                   bilan=bilan, beneficiary=beneficiary_of(bilan),
                   items=export.answer_items(questionnaire, answers_of(db, assignment.id)),
                   scores=assignment.scores, chart=charts.for_scores(assignment.scores, questionnaire.title),
-                  answered=answered, invited=invited, minimum=respondents.MIN_ANSWERS)
+                  answered=answered, invited=invited, minimum=respondents.MIN_ANSWERS,
+                  release_blockers=assignments.release_blockers(assignment),
+                  place_url=lambda _place: None, place_labels={})  # its blockers name no place to go
 
 
 def _act(assignment_id, action, message):

@@ -16,14 +16,7 @@ from tenants.dashboard.panels import WAITING_ORDER, Item, Panel
 from tenants.reminders.settings import reminder_settings
 from tenants.sessions import attendance
 from tenants.sessions import hours as hours_rule
-
-
-def session_url(scope, bilan_id: str, session_id: str | None = None) -> str:
-    """Where a dashboard item about a bilan's sessions leads: the bilan's Séances tab, where the planning
-    shows each session with its actions (mark done, paper attendance), at that session's row
-    (templates/sessions/_planning.html gives each row the id `session-<id>`)."""
-    url = scope.url("bilan.sessions_tab", bilan_id=bilan_id)
-    return f"{url}#session-{session_id}" if session_id else url
+from tenants.sessions.links import session_url  # the one builder, shared with the agenda
 
 
 def _session_item(scope, row, session, **extra) -> Item:

@@ -104,10 +104,8 @@ def create():
     person = db.get(Beneficiary, bilan.beneficiary_id)
     if session.starts_at > datetime.now(PARIS):
         mailing.send_invitation(db, g.centre, bilan, person, session, actor=actors.current_staff())
-    db.commit()
-    if is_htmx():
-        return render("sessions/_planning.html", "sessions/_planning.html", **planning_context(db, bilan))
-    return redirect(url_for("sessions.index", bilan_id=bilan.id), 303)
+        return _planning_done(db, bilan, "Séance planifiée : l'invitation est envoyée au bénéficiaire.")
+    return _planning_done(db, bilan, "Séance enregistrée.")
 
 
 def _session(db, bilan, session_id) -> BilanSession:
@@ -159,8 +157,7 @@ def notes(session_id: str):
     if not form.validate_on_submit():
         raise RuleViolation(" ".join(form.notes.errors))
     planning.save_notes(db, session, form.notes.data or "")
-    db.commit()
-    return redirect(url_for("sessions.index", bilan_id=bilan.id), 303)
+    return _planning_done(db, bilan, "Notes de la séance enregistrées.")
 
 
 @bp.get("/<session_id>.ics")
@@ -188,8 +185,7 @@ def save_template():
         db.rollback()
         form.form_errors.append(refusal.message)
         return _page(db, bilan, 422, template_form=form)
-    db.commit()
-    return redirect(url_for("sessions.index", bilan_id=bilan.id), 303)
+    return _planning_done(db, bilan, "Modèle de planning du centre enregistré.")
 
 
 @bp.post("/apply-template")
@@ -199,8 +195,7 @@ def apply_template():
     bilan = g.bilan
     template.apply(bilan, template.template_of(db))
     db.add(bilan)
-    db.commit()
-    return redirect(url_for("sessions.index", bilan_id=bilan.id), 303)
+    return _planning_done(db, bilan, "Planning provisoire remis au modèle du centre.")
 
 
 @bp.post("/plan")
@@ -219,5 +214,4 @@ def plan():
         return _page(db, bilan, 422, plan_form=form)
     bilan.planned_interview_minutes, bilan.planned_personal_minutes = interview, personal
     db.add(bilan)
-    db.commit()
-    return redirect(url_for("sessions.index", bilan_id=bilan.id), 303)
+    return _planning_done(db, bilan, "Planning provisoire enregistré.")

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from saas.errors import RuleViolation
 from saas.models import utcnow
+from tenants.bilans.blockers import Blocker, reason_of, refuse
 from tenants.history import actors
 from tenants.history.models import record
 from tenants.synthesis.models import LEGAL_SECTIONS, SECTIONS, Synthesis, SynthesisComment
@@ -53,15 +54,27 @@ def share(db: Session, bilan, actor: str | None = None) -> Synthesis:
     return synthesis
 
 
-def finalise(db: Session, bilan, actor: str | None = None) -> Synthesis:
-    """Finalise; refused while a legal section (R6313-4) is empty."""
+def finalise_blockers(db: Session, bilan) -> list:
+    """What stops finalising (Blocker, the reason and where it is unblocked): every legal section
+    filled (R6313-4), in the conclusion phase, not already final. Empty: it may be finalised. The editor shows
+    the same reasons beside the disabled button; `finalise` raises the first."""
     synthesis = synthesis_of(db, bilan)
+    if synthesis is not None and synthesis.status == "final":
+        return [Blocker("La synthèse est déjà finalisée.")]
+    blockers = []
     missing = missing_sections(synthesis.sections if synthesis else None)
     if synthesis is None or missing:
-        raise RuleViolation("La synthèse ne peut pas être finalisée : section obligatoire vide ("
-                            + ", ".join(missing or list(LEGAL_SECTIONS.values())) + ").")
+        blockers.append(Blocker("La synthèse ne peut pas être finalisée : section obligatoire vide ("
+                                + ", ".join(missing or list(LEGAL_SECTIONS.values())) + ")."))
     if bilan.phase != "conclusion":
-        raise RuleViolation("La synthèse se finalise en phase de conclusion.")
+        blockers.append(Blocker("La synthèse se finalise en phase de conclusion.", "phases"))
+    return blockers
+
+
+def finalise(db: Session, bilan, actor: str | None = None) -> Synthesis:
+    """Finalise; refused while a legal section (R6313-4) is empty (`finalise_blockers`)."""
+    refuse(finalise_blockers(db, bilan))
+    synthesis = synthesis_of(db, bilan)
     synthesis.status, synthesis.finalised_at = "final", utcnow()
     db.add(synthesis)
     record(db, bilan.id, "synthesis_final", "Synthèse finalisée", actor)
@@ -81,11 +94,24 @@ def comment(db: Session, bilan, body: str) -> SynthesisComment:
     return item
 
 
-def deliver(db: Session, bilan, actor: str | None = None) -> Synthesis:
-    """Hand the final synthesis to the beneficiary, its sole recipient (L6313-4)."""
+def deliver_blockers(db: Session, bilan) -> list:
+    """What stops handing the synthesis to the beneficiary (Blocker): it is final, not yet delivered,
+    and the beneficiary may still be emailed (a withdrawal stops every email, L6313-4). Empty: it may go."""
+    from tenants.bilans.consent import require_can_email
+
     synthesis = synthesis_of(db, bilan)
     if synthesis is None or synthesis.status != "final":
-        raise RuleViolation("Finalisez la synthèse avant de la remettre.")
+        return [Blocker("Finalisez la synthèse avant de la remettre.")]
+    if synthesis.delivered_at is not None:
+        return [Blocker("La synthèse a déjà été remise au bénéficiaire.")]
+    reason = reason_of(require_can_email, db, bilan)
+    return [Blocker(reason, "overview")] if reason else []
+
+
+def deliver(db: Session, bilan, actor: str | None = None) -> Synthesis:
+    """Hand the final synthesis to the beneficiary, its sole recipient (L6313-4); refused by `deliver_blockers`."""
+    refuse(deliver_blockers(db, bilan))
+    synthesis = synthesis_of(db, bilan)
     synthesis.delivered_at = utcnow()
     db.add(synthesis)
     record(db, bilan.id, "synthesis_delivered", "Synthèse remise au bénéficiaire", actor)

@@ -1,18 +1,19 @@
 """Synthesis editor, finalisation, PDF, hand-over and disclosures with consent."""
 from __future__ import annotations
 
-from flask import g, redirect, url_for
+from flask import flash, g, make_response, render_template, url_for
 from flask_login import current_user
 from sqlmodel import select
 
 from saas.errors import RuleViolation
-from saas.htmx import is_htmx, render, toast
+from saas.htmx import hx_redirect, is_htmx, render, to_messages, toast
 from saas.limits import LONG_TEXT_MAX, body_limit
 from saas.tenancy import tenant_db
 from tenants.access_log.log import logs_access
 from tenants.beneficiaries.models import Beneficiary
 from tenants.bilans import consent
 from tenants.bilans.access import bilan_blueprint
+from tenants.bilans.blockers import refuse
 from tenants.bilans.models import Consent
 from tenants.history import actors
 from tenants.synthesis import disclosure, document, editing, mailing
@@ -24,9 +25,14 @@ bp = bilan_blueprint("synthesis", __name__, url_prefix="/synthesis")
 
 def editor_context(db, bilan, saved: bool = False, form: SynthesisForm | None = None,
                    consent_form: DisclosureConsentForm | None = None) -> dict:
+    from tenants.bilans.bilan_views import PLACE_LABELS, place_url
+
     synthesis = editing.synthesis_of(db, bilan)
     sections = (synthesis.sections if synthesis else None) or {}
-    return {"bilan": bilan, "person": db.get(Beneficiary, bilan.beneficiary_id), "synthesis": synthesis,
+    return {"finalise_blockers": editing.finalise_blockers(db, bilan),
+            "deliver_blockers": editing.deliver_blockers(db, bilan),
+            "place_url": place_url, "place_labels": PLACE_LABELS,
+            "bilan": bilan, "person": db.get(Beneficiary, bilan.beneficiary_id), "synthesis": synthesis,
             "sections": sections, "labels": SECTIONS, "legal": LEGAL_SECTIONS,
             "missing": editing.missing_sections(sections), "saved": saved,
             "form": form or SynthesisForm.of(sections),
@@ -38,8 +44,28 @@ def editor_context(db, bilan, saved: bool = False, form: SynthesisForm | None = 
             "disclosures": list(db.exec(select(Disclosure).where(Disclosure.bilan_id == bilan.id)).all())}
 
 
-def _back(bilan):
-    return redirect(url_for("synthesis.edit", bilan_id=bilan.id), 303)
+def _done(db, bilan, message: str):
+    """Saved: the message confirms it (docs/RULES.md "No dead ends"), flashed and shown by the editor page it
+    goes back to: a 303 for a plain form, a full navigation for htmx (the page changes shape once the synthesis
+    is final, so no fragment would fit)."""
+    db.commit()
+    flash(message, "success")
+    return hx_redirect(url_for("synthesis.edit", bilan_id=bilan.id))
+
+
+@bp.errorhandler(RuleViolation)
+def refused(error: RuleViolation):
+    """A rule refused an action of the editor: the editor again with the reason and, when the rule names it,
+    the link to what unblocks it (422), never the error page; htmx: the messages region (saas/htmx.py)."""
+    from tenants.bilans.bilan_views import PLACE_LABELS, place_url
+
+    db = tenant_db()
+    db.rollback()
+    place = getattr(error, "place", None)
+    refusal = {"message": error.message, "url": place_url(place), "label": PLACE_LABELS.get(place)}
+    if is_htmx():
+        return to_messages(make_response(render_template("bilans/_refusal.html", refusal=refusal), 422))
+    return render("synthesis/edit.html", status=422, refusal=refusal, **editor_context(db, g.bilan))
 
 
 @bp.get("/")
@@ -66,7 +92,7 @@ def save():
     if is_htmx():
         return toast(render("synthesis/edit.html", "synthesis/_editor.html",
                             **editor_context(db, bilan, saved=True, form=form)), "Brouillon enregistré.")
-    return _back(bilan)
+    return _done(db, bilan, "Brouillon enregistré.")
 
 
 @bp.post("/share")
@@ -75,8 +101,8 @@ def share():
     db = tenant_db()
     bilan = g.bilan
     editing.share(db, bilan, actor=actors.current_staff())
-    db.commit()
-    return _back(bilan)
+    return _done(db, bilan, "Synthèse partagée : le bénéficiaire peut la relire et la commenter depuis son "
+                            "espace personnel.")
 
 
 @bp.post("/finalise")
@@ -88,11 +114,11 @@ def finalise():
     db = tenant_db()
     bilan = g.bilan
     form = ConfirmForm()
+    refuse(editing.finalise_blockers(db, bilan))  # a refusal never asks for a confirmation first
     if not (form.validate_on_submit() and form.confirmed.data):
         return render("synthesis/edit.html", **editor_context(db, bilan), confirm_finalise=True)
     editing.finalise(db, bilan, actor=actors.current_staff())
-    db.commit()
-    return _back(bilan)
+    return _done(db, bilan, "Synthèse finalisée : elle ne peut plus être modifiée. Remettez-la au bénéficiaire.")
 
 
 @bp.post("/deliver")
@@ -103,8 +129,7 @@ def deliver():
     editing.deliver(db, bilan, actor=actors.current_staff())
     mailing.send_delivery(db, g.centre, bilan, db.get(Beneficiary, bilan.beneficiary_id),
                           actor=actors.current_staff())
-    db.commit()
-    return _back(bilan)
+    return _done(db, bilan, "Synthèse remise au bénéficiaire : elle lui est envoyée par courriel.")
 
 
 @bp.get("/pdf")
@@ -132,8 +157,7 @@ def record_consent():
                                       recipient_name=form.recipient_name.data,
                                       recipient_email=form.recipient_email.data,
                                       method="paper", recorded_by=current_user.id, actor=actors.current_staff())
-    db.commit()
-    return _back(bilan)
+    return _done(db, bilan, "Accord de communication enregistré.")
 
 
 @bp.post("/disclosures")
@@ -149,5 +173,4 @@ def disclose():
                                sent_by=current_user.id, actor=actors.current_staff())
     person = db.get(Beneficiary, bilan.beneficiary_id)
     mailing.send_disclosure(db, g.centre, bilan, made, person=person, pdf=document.synthesis_pdf(db, g.centre, bilan))
-    db.commit()
-    return _back(bilan)
+    return _done(db, bilan, "Synthèse envoyée au destinataire autorisé par le bénéficiaire.")
