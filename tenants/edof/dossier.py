@@ -79,7 +79,8 @@ def open_dossier(db: Session, bilan, *, number: str, requested_at: datetime, act
         raise RuleViolation(f"Le dossier EDOF n° {number} est déjà rattaché à un autre bilan.")
     dossier = EdofDossier(bilan_id=bilan.id, number=number, state="notProcessed")
     db.add(dossier)
-    db.add(EdofEvent(dossier_id=dossier.id, from_state=None, to_state="notProcessed", at=requested_at, actor=actor))
+    db.add(EdofEvent(dossier_id=dossier.id, bilan_id=bilan.id, from_state=None, to_state="notProcessed",
+                     at=requested_at, actor=actor))
     record(db, bilan.id, "edof", f"Dossier EDOF n° {number} : {STATES['notProcessed']}", actor, at=requested_at)
     db.flush()
     return dossier
@@ -108,7 +109,8 @@ def transition(db: Session, dossier: EdofDossier, to: str, at: datetime, actor: 
         check_entry(db, bilan)
     if to == "terminated" and (dossier.ended_on is None or dossier.exit_reason not in EXIT_REASONS):
         raise RuleViolation("La sortie de formation se déclare avec sa date et son motif.")
-    db.add(EdofEvent(dossier_id=dossier.id, from_state=dossier.state, to_state=to, at=at, actor=actor))
+    db.add(EdofEvent(dossier_id=dossier.id, bilan_id=dossier.bilan_id, from_state=dossier.state, to_state=to,
+                     at=at, actor=actor))
     dossier.state = to
     db.add(dossier)
     record(db, bilan.id, "edof", f"EDOF : {STATES[to]}", actor, at=at)

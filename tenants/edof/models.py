@@ -53,6 +53,8 @@ class EdofDossier(TenantModel, table=True):
     ended_on: Optional[date] = None
     exit_reason: Optional[str] = Field(default=None, max_length=24)
     created_at: datetime = Field(default_factory=utcnow)
+    # A proof of the CPF order: kept four years like the other proofs (tenants/retention/destruction.py).
+    retention: str = Field(default="proof", max_length=16)
 
     @property
     def state_label(self) -> str:
@@ -68,8 +70,10 @@ class EdofEvent(TenantModel, table=True):
     __tablename__ = "edof_event"
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     dossier_id: str = Field(foreign_key="tenant.edof_dossier.id", index=True, max_length=32)
+    bilan_id: str = Field(foreign_key="tenant.bilan.id", max_length=32)   # destroyed with the dossier's proofs
     from_state: Optional[str] = Field(default=None, max_length=32)   # None: the dossier was opened
     to_state: str = Field(max_length=32)
     at: datetime
     actor: Optional[str] = Field(default=None, max_length=120)
     recorded_at: datetime = Field(default_factory=utcnow)
+    retention: str = Field(default="proof", max_length=16)

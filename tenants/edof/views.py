@@ -31,7 +31,7 @@ def _page(status: int = 200, **forms):
     dossier = rules.dossier_of(db, bilan.id)
     today = paris_today()
     context = {"bilan": bilan, "dossier": dossier, "states": STATES, "today": today,
-               "open_form": forms.get("open_form") or OpenForm(formdata=None),
+               "open_form": forms.get("open_form") or OpenForm(formdata=None, number=bilan.edof_number),
                "move_form": forms.get("move_form") or MoveForm(formdata=None),
                "entry_form": forms.get("entry_form") or EntryForm(formdata=None, on=today),
                "exit_form": forms.get("exit_form") or ExitForm(formdata=None, on=today),
@@ -78,6 +78,8 @@ def _dossier():
 @bp.get("/")
 def show():
     """The dossier: state, history, what is due in EDOF and by when, entry and exit."""
+    if g.bilan.funding != "cpf":
+        raise NotFound("Ce bilan n'est pas financé par le CPF : il n'a pas de dossier EDOF.")
     return _page()
 
 

@@ -1,15 +1,15 @@
 """EDOF dossiers and their state history
 
-Revision ID: 8b3cbf81219d
+Revision ID: d23803439ca0
 Revises: 11bef0178908
-Create Date: 2026-12-01 14:51:40.117986
+Create Date: 2026-12-01 15:00:42.558167
 """
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 
 
-revision = '8b3cbf81219d'
+revision = 'd23803439ca0'
 down_revision = '11bef0178908'
 branch_labels = None
 depends_on = None
@@ -26,6 +26,7 @@ def upgrade():
     sa.Column('ended_on', sa.Date(), nullable=True),
     sa.Column('exit_reason', sqlmodel.sql.sqltypes.AutoString(length=24), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('retention', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.ForeignKeyConstraint(['bilan_id'], [schema + '.bilan.id'], name=op.f('fk_edof_dossier_bilan_id_bilan')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_edof_dossier')),
     sa.UniqueConstraint('bilan_id', name=op.f('uq_edof_dossier_bilan_id')),
@@ -37,11 +38,14 @@ def upgrade():
     op.create_table('edof_event',
     sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('dossier_id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('bilan_id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('from_state', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
     sa.Column('to_state', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('actor', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
     sa.Column('recorded_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('retention', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.ForeignKeyConstraint(['bilan_id'], [schema + '.bilan.id'], name=op.f('fk_edof_event_bilan_id_bilan')),
     sa.ForeignKeyConstraint(['dossier_id'], [schema + '.edof_dossier.id'], name=op.f('fk_edof_event_dossier_id_edof_dossier')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_edof_event')),
     schema=schema
