@@ -207,3 +207,33 @@ def test_edof_deadlines_on_the_dashboard_and_in_the_digest_per_consultant(app, c
     page = text(client.get("/c/lyon/"))
     assert 'id="waiting-edof"' in page and "Répondre à la demande EDOF" in page and "en retard" in page
     assert f"/c/lyon/bilans/{bilan_id}/edof/" in page
+
+
+def test_edof_service_done_validated_automatically_5_business_days_later_by_the_job(app, lyon):
+    """Declared Friday 10 July 2026: validated on Monday 20 July (14 July off), by the reminders sweep."""
+    from jobs.runner import run_job
+    from tenants.edof import dossier as rules
+    from tenants.history.actors import SYSTEM
+
+    with centre_db(app, lyon) as db:
+        bilan = make_bilan(db, lyon.owner.id, funding="cpf", started_on=date(2026, 6, 1))
+        dossier = cpf_dossier(db, bilan)
+        add_sessions(db, bilan, 1, start=noon(date(2026, 6, 2)))
+        rules.transition(db, dossier, "inTraining", noon(date(2026, 6, 3)), "Test")
+        rules.declare_exit(db, dossier, ended_on=date(2026, 7, 9), reason="completed", at=noon(date(2026, 7, 10)),
+                           actor="Test")
+        rules.transition(db, dossier, "serviceDoneDeclared", noon(date(2026, 7, 10)), "Test")
+        db.commit()
+        assert not rules.apply_auto_validation(db, dossier, date(2026, 7, 17))
+        dossier_id = dossier.id
+    with app.app_context():
+        run_job("reminders", noon(date(2026, 7, 17)))
+    with centre_db(app, lyon) as db:
+        assert rules.dossier_of(db, bilan.id).state == "serviceDoneDeclared"
+    with app.app_context():
+        run_job("reminders", noon(date(2026, 7, 20)))
+    with centre_db(app, lyon) as db:
+        dossier = rules.dossier_of(db, bilan.id)
+        last = rules.events_of(db, dossier)[-1]
+        assert (dossier.id, dossier.state, last.actor) == (dossier_id, "serviceDoneValidated", SYSTEM)
+        assert rules.state_day(db, dossier, "serviceDoneValidated") == date(2026, 7, 20)

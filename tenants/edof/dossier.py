@@ -14,13 +14,13 @@ reduced nor reimbursed by the centre. docs/RULES.md, "CPF and EDOF (issue 14)".
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlmodel import Session, select
 
 from saas.errors import RuleViolation
-from saas.i18n import date_fr, to_paris
+from saas.i18n import PARIS, date_fr, to_paris
 from saas.models import as_utc
 from tenants.bilans import cpf
 from tenants.edof import clock
@@ -231,3 +231,17 @@ def next_due(db: Session, dossier: EdofDossier, bilan, today: date) -> Due | Non
         return Due("Service fait : validation automatique par EDOF sauf contrôle",
                    clock.deadline("auto_validation", state_day(db, dossier, state), today), centre_acts=False)
     return None
+
+
+def apply_auto_validation(db: Session, dossier: EdofDossier, today: date) -> bool:
+    """EDOF validates a declared "service fait" by itself 5 business days later unless the Caisse des
+    Dépôts checks it: record that validation, dated on its due day, once that day has come."""
+    if dossier.state != "serviceDoneDeclared":
+        return False
+    due = clock.deadline("auto_validation", state_day(db, dossier, dossier.state), today).due
+    if today < due:
+        return False
+    from tenants.history.actors import SYSTEM
+
+    transition(db, dossier, "serviceDoneValidated", datetime.combine(due, time(12), tzinfo=PARIS), SYSTEM)
+    return True
