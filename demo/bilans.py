@@ -187,8 +187,9 @@ def seed(db: Session, centre, ctx: dict) -> None:
     _open(db, ctx, stamp, "prior_waiting", "part_time", prior_on=today - timedelta(days=2), quote=False)
     _open(db, ctx, stamp, "prior_quoted", "consultant", prior_on=today - timedelta(days=6), price=216_000, fmt="mixte")
 
-    # A CPF bilan just accepted: preliminary phase, consent given, needs analysis answered.
-    person, bilan, c = _open(db, ctx, stamp, "cpf_preliminary", "consultant", prior_on=today - timedelta(days=20))
+    # A CPF bilan just accepted: preliminary phase, consent given, needs analysis answered. Quoted three
+    # weeks before the start: 11 business days even with May's public holidays (tenants/edof/clock.py).
+    person, bilan, c = _open(db, ctx, stamp, "cpf_preliminary", "consultant", prior_on=today - timedelta(days=24))
     _start(db, stamp, bilan, c, today - timedelta(days=2))
     _sessions(db, stamp, bilan, c, today - timedelta(days=1), done=1, planned=1, today=today)
     send_link(db, centre, person, bilan, actor=c.name)

@@ -121,7 +121,9 @@ def test_cpf_employer_dates_are_60_and_30_days():
 
     dates = cpf.employer_dates(date(2027, 3, 12))
     assert dates.ask_by == date(2027, 1, 11) and dates.answer_by == date(2027, 2, 10)
-    assert cpf.edof_earliest_start(date(2026, 11, 23)) == date(2026, 12, 8)
+    from tenants.edof import clock
+
+    assert clock.deadline("withdrawal", date(2026, 11, 23), date(2026, 11, 23)).due == date(2026, 12, 8)
 
 
 def test_phases_in_order_no_skipping(app, lyon):

@@ -5,9 +5,10 @@ someone whose bilan was funded in the previous five years. The holder pays a
 fixed participation (103,20 € in 2026) that the centre may never reimburse;
 job seekers and employer co-funding are exempt. On working time the employee
 asks the employer 60 days ahead; the employer answers within 30 days (silence
-means acceptance). EDOF deadlines are in business days: a bilan starts at
-least 11 business days after the proposal (withdrawal period). The five-year
-answer is checked against the centre's own records of the same person too.
+means acceptance). EDOF's business-day deadlines, the withdrawal period
+included, are the EDOF dossier's (tenants/edof/clock.py, tenants/edof/dossier.py).
+The five-year answer is checked against the centre's own records of the same
+person too.
 """
 from __future__ import annotations
 
@@ -17,15 +18,12 @@ from datetime import date, timedelta
 from sqlmodel import Session, select
 
 from saas.errors import RuleViolation
-from saas.i18n import PARIS, date_fr
+from saas.i18n import date_fr
 
 CPF_CAP_CENTS = 160_000
 PARTICIPATION_CENTS = {2026: 10_320}
 REQUEST_DAYS_AHEAD = 60
 EMPLOYER_ANSWER_DAYS = 30
-EDOF_ANSWER_BUSINESS_DAYS = 2
-EDOF_START_BUSINESS_DAYS = 11
-EDOF_DECLARE_BUSINESS_DAYS = 3
 
 
 @dataclass
@@ -98,13 +96,6 @@ def previous_cpf_bilan(db: Session, bilan, *, on: date):
                    .order_by(Bilan.started_on.desc())).first()
 
 
-def check_participation_not_reimbursed(refund_cents: int) -> None:
-    """The centre may never take the fixed participation upon itself."""
-    if refund_cents:
-        raise RuleViolation("Le centre ne peut pas rembourser ni prendre en charge la participation "
-                            "forfaitaire du titulaire du CPF.")
-
-
 @dataclass
 class EmployerDates:
     ask_by: date
@@ -115,28 +106,3 @@ def employer_dates(start: date) -> EmployerDates:
     """CPF on working time: ask the employer 60 days ahead; silence after 30 days means yes (guidance)."""
     ask_by = start - timedelta(days=REQUEST_DAYS_AHEAD)
     return EmployerDates(ask_by, ask_by + timedelta(days=EMPLOYER_ANSWER_DAYS))
-
-
-def add_business_days(day: date, n: int) -> date:
-    """`n` business days (Monday to Friday) after `day`."""
-    while n > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            n -= 1
-    return day
-
-
-def edof_earliest_start(proposed_on: date) -> date:
-    """EDOF: a session starts at least 11 business days after the proposal."""
-    return add_business_days(proposed_on, EDOF_START_BUSINESS_DAYS)
-
-
-def check_start(bilan, on: date) -> None:
-    """A CPF bilan starts no earlier than EDOF allows: 11 business days after the proposal (the quote)."""
-    if bilan.funding != "cpf" or bilan.quoted_at is None:
-        return
-    earliest = edof_earliest_start(bilan.quoted_at.astimezone(PARIS).date())
-    if on < earliest:
-        raise RuleViolation(f"Ce bilan financé par le CPF ne peut pas démarrer avant le {date_fr(earliest)} : "
-                            "EDOF impose 11 jours ouvrés entre la proposition et l'entrée en formation "
-                            "(délai de rétractation du titulaire).")

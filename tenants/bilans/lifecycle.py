@@ -24,6 +24,7 @@ from tenants.bilans.blockers import reason_of as _reason_of
 from tenants.bilans.certificate import NO_SIGNATORY, signatory_missing
 from tenants.bilans.consent import require_consent
 from tenants.bilans.models import FORMATS, FUNDINGS, PHASE_ORDER, PHASES, Bilan
+from tenants.edof import dossier as edof_dossier
 from tenants.history.models import record
 from tenants.retention.models import settings_for
 from tenants.sessions import hours as hours_rule
@@ -102,7 +103,7 @@ def start_blockers(db: Session, bilan: Bilan, *, on: date) -> list[Blocker]:
                         "envoyez-la ; le bilan démarrera à sa signature.", "agreement")]
     if bilan.funding == "cpf":
         for reason in (_reason_of(cpf.check_eligibility, db, bilan, bilan.funded_last_5_years, on=on),
-                       _reason_of(cpf.check_start, bilan, on)):
+                       _reason_of(edof_dossier.check_start, db, bilan, on)):
             if reason:
                 return [Blocker(reason, "overview")]
     return []

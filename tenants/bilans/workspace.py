@@ -38,6 +38,7 @@ from tenants.bilans.models import (
     Objective,
     Satisfaction,
 )
+from tenants.edof import dossier as edof_dossier
 from tenants.history.models import HistoryEvent
 from tenants.sessions import hours as hours_rule
 from tenants.synthesis.editing import missing_sections, synthesis_of
@@ -173,8 +174,7 @@ def context(db: Session, bilan: Bilan, today: date) -> dict:
         "cpf_quote": cpf_quote_for(bilan, person, today),
         "employer_dates": cpf.employer_dates(bilan.planned_start_on)
         if bilan.funding == "cpf" and bilan.cpf_on_working_time and bilan.planned_start_on else None,
-        "edof_start": cpf.edof_earliest_start(bilan.quoted_at.date())
-        if bilan.funding == "cpf" and bilan.quoted_at else None,
+        "edof_start": edof_dossier.earliest_start(db, bilan) if bilan.funding == "cpf" else None,
         "synthesis": synthesis, "missing_sections": missing_sections(synthesis.sections if synthesis else None),
         "closing": closing,
         "signatory_missing": certificate.signatory_missing(db.get(Centre, db.info["centre_id"])),

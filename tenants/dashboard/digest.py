@@ -19,6 +19,7 @@ from tenants.agreements import clock
 from tenants.agreements.models import Agreement
 from tenants.beneficiaries.models import Beneficiary
 from tenants.bilans.models import OPEN_STATUSES, Bilan
+from tenants.edof import dashboard as edof_dashboard
 from tenants.flags.items import each_item
 from tenants.flags.models import Flag
 from tenants.reminders.sending import send_once
@@ -57,6 +58,9 @@ def items_by_consultant(db: Session, centre, now: datetime) -> dict[int, dict[st
         state = clock.clock_state(agreement, today)
         if state.running and (state.deadline - today).days <= AGREEMENT_SOON_DAYS:
             out[bilan.consultant_id]["today"].append(f"Convention {de(who(bilan))} non signée : {state.short}")
+    # EDOF: what is due today and what is late, by the dossier's business-day clock (tenants/edof/clock.py).
+    for consultant_id, bucket, line in edof_dashboard.digest_lines(db, today):
+        out[consultant_id][bucket].append(line)
     # Late: what the attendance reminder was sent about (tenants/sessions/reminders.py), same rule.
     late_since = now - timedelta(days=reminder_settings(db).attendance_reminder_days)
     for session, _signature in attendance.awaiting_signature(db, started_before=late_since):

@@ -63,6 +63,7 @@ ITEM_LABELS = {
     "retention_flag": "Signalements", "bilan": "Notes du bilan", "session_note": "Notes de séance",
     "assignment": "Questionnaires proposés", "answer": "Réponses aux questionnaires",
     "respondent": "Répondants 360°", "agreement_sending": "Envois de la convention",
+    "edof_dossier": "Dossiers EDOF", "edof_event": "Historique des dossiers EDOF",
 }
 # Tables that never follow a bilan's retention classes.
 NOT_BILAN_ITEMS = {"destruction_record", "bilan"}

@@ -9,6 +9,7 @@ counts once the beneficiary signed it): every "done" figure below comes from it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlmodel import Session
 
@@ -131,6 +132,8 @@ def reaches_floor(hours: Hours) -> bool:
 
 
 def completion_rate(hours: Hours) -> int:
-    """EDOF completion rate: signed accompaniment over planned, a whole number (percent)."""
+    """EDOF completion rate: signed accompaniment over planned, a whole percent, .5 rounded up
+    (docs/RULES.md, "CPF and EDOF (issue 14)")."""
     planned = hours.planned_interview or 1
-    return min(100, (hours.done_interview * 100) // planned)
+    rate = (Decimal(hours.done_interview) * 100 / planned).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return min(100, int(rate))

@@ -1,0 +1,79 @@
+"""The EDOF dossier of a CPF bilan and its timestamped state history.
+
+States are named as EDOF's integrators name them (Wedof's registration
+folder states); the French labels are what the pages show. Which move is
+allowed is `tenants.edof.dossier.TRANSITIONS`, and every move goes through
+`tenants.edof.dossier.transition` (docs/RULES.md, "CPF and EDOF (issue 14)").
+The dossier is a proof of the CPF order (dates, states, hours): no result.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Optional
+
+from sqlmodel import Field
+
+from saas.models import utcnow
+from saas.tenancy.models import TenantModel, new_id
+
+STATES = {
+    "notProcessed": "Demande à traiter",
+    "validated": "Proposition validée, en attente du titulaire",
+    "accepted": "Acceptée par le titulaire",
+    "inTraining": "Entrée en formation déclarée",
+    "terminated": "Sortie de formation déclarée",
+    "serviceDoneDeclared": "Service fait déclaré",
+    "serviceDoneValidated": "Service fait validé",
+    "canceledByAttendee": "Annulée par le titulaire",
+    "canceledByAttendeeNotRealized": "Annulée par le titulaire, formation non réalisée",
+    "canceledByOrganism": "Annulée par le centre",
+    "canceledByFinancer": "Annulée par la Caisse des Dépôts",
+    "refusedByAttendee": "Refusée par le titulaire",
+    "refusedByOrganism": "Refusée par le centre",
+    "refusedByFinancer": "Refusée par la Caisse des Dépôts",
+}
+FINAL_STATES = ("serviceDoneValidated", "canceledByAttendee", "canceledByAttendeeNotRealized", "canceledByOrganism",
+                "canceledByFinancer", "refusedByAttendee", "refusedByOrganism", "refusedByFinancer")
+EXIT_REASONS = {
+    "completed": "Formation réalisée en totalité",
+    "abandoned": "Abandon ou absence du titulaire",
+    "interrupted_postponed": "Interruption avec report",
+    "interrupted": "Interruption sans report",
+    "force_majeure": "Cas de force majeure",
+}
+
+
+class EdofDossier(TenantModel, table=True):
+    __tablename__ = "edof_dossier"
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    bilan_id: str = Field(foreign_key="tenant.bilan.id", unique=True, max_length=32)
+    number: str = Field(max_length=40, index=True)
+    state: str = Field(default="notProcessed", max_length=32)
+    # The exit as declared in EDOF: the real last day and the reason (EXIT_REASONS).
+    ended_on: Optional[date] = None
+    exit_reason: Optional[str] = Field(default=None, max_length=24)
+    created_at: datetime = Field(default_factory=utcnow)
+    # A proof of the CPF order: kept four years like the other proofs (tenants/retention/destruction.py).
+    retention: str = Field(default="proof", max_length=16)
+
+    @property
+    def state_label(self) -> str:
+        return STATES.get(self.state, self.state)
+
+    @property
+    def exit_reason_label(self) -> str:
+        return EXIT_REASONS.get(self.exit_reason or "", "")
+
+
+class EdofEvent(TenantModel, table=True):
+    """One state change of a dossier: when it happened in EDOF, who recorded it."""
+    __tablename__ = "edof_event"
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    dossier_id: str = Field(foreign_key="tenant.edof_dossier.id", index=True, max_length=32)
+    bilan_id: str = Field(foreign_key="tenant.bilan.id", max_length=32)   # destroyed with the dossier's proofs
+    from_state: Optional[str] = Field(default=None, max_length=32)   # None: the dossier was opened
+    to_state: str = Field(max_length=32)
+    at: datetime
+    actor: Optional[str] = Field(default=None, max_length=120)
+    recorded_at: datetime = Field(default_factory=utcnow)
+    retention: str = Field(default="proof", max_length=16)
