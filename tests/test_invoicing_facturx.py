@@ -72,7 +72,9 @@ def test_invoice_pdf_states_the_mandatory_mentions(app, lyon):
         from tenants.invoicing import issuing
 
         business = issuing.issue(db, bilan, payer="employer", buyer_name="Acme SAS", on=DAY, actor="Camille")
-        person = issuing.issue(db, bilan, payer="beneficiary", buyer_name="Zoé Martin", on=DAY, actor="Camille")
+        other = make_bilan(db, lyon.owner.id, email="b@example.fr")
+        add_sessions(db, other, 1, minutes=120)
+        person = issuing.issue(db, other, payer="beneficiary", buyer_name="Zoé Martin", on=DAY, actor="Camille")
         db.commit()
         centre = lyon.model(app)
         with app.test_request_context():

@@ -58,18 +58,51 @@ def test_invoice_refused_without_signed_hours(app, lyon):
             _issue(db, bilan)
 
 
+def test_invoice_refused_to_a_payer_who_owes_nothing(app, lyon):
+    """A CPF bilan of 1 500 €, all accompaniment: the CPF pays it all, the beneficiary owes nothing."""
+    with centre_db(app, lyon) as db:
+        bilan = make_bilan(db, lyon.owner.id, funding="cpf", interview_minutes=24 * 60, personal_minutes=0)
+        bilan.price_cents = 150_000
+        add_sessions(db, bilan, 1, minutes=120)
+        with pytest.raises(RuleViolation, match="ne doit rien"):
+            _issue(db, bilan, payer="beneficiary")
+        assert _issue(db, bilan, payer="cdc").net_cents == 12_500
+
+
 def test_invoice_numbers_run_per_series_and_year(app, lyon):
     from tenants.invoicing import issuing
 
     with centre_db(app, lyon) as db:
         bilan = make_bilan(db, lyon.owner.id)
         add_sessions(db, bilan, 2, minutes=120)
-        first, second = _issue(db, bilan), _issue(db, bilan)
+        first = _issue(db, bilan)
         note = issuing.credit(db, first, on=DAY, actor="Camille")
+        second = _issue(db, bilan)
+        second_note = issuing.credit(db, second, on=DAY, actor="Camille")
         later = _issue(db, bilan, on=date(2027, 1, 4))
         db.commit()
-        assert [first.number, second.number, note.number, later.number] == [
-            "FA-2026-0001", "FA-2026-0002", "AV-2026-0001", "FA-2027-0001"]
+        assert [first.number, note.number, second.number, second_note.number, later.number] == [
+            "FA-2026-0001", "AV-2026-0001", "FA-2026-0002", "AV-2026-0002", "FA-2027-0001"]
+
+
+def test_invoice_bills_a_share_once_until_a_credit_note_cancels_it(app, lyon):
+    """A bilan without CPF has one share (whoever pays it); a CPF bilan two: the CPF part and the rest."""
+    from tenants.invoicing import issuing
+
+    with centre_db(app, lyon) as db:
+        bilan = make_bilan(db, lyon.owner.id)
+        add_sessions(db, bilan, 2, minutes=120)
+        first = _issue(db, bilan)
+        with pytest.raises(RuleViolation, match="déjà facturée"):
+            _issue(db, bilan, payer="employer")
+        issuing.credit(db, first, on=DAY, actor="Camille")
+        assert _issue(db, bilan, payer="employer").payer == "employer"
+        cpf = make_bilan(db, lyon.owner.id, funding="cpf", email="cpf@example.fr")
+        add_sessions(db, cpf, 2, minutes=120)
+        _issue(db, cpf, payer="cdc")
+        _issue(db, cpf, payer="beneficiary")
+        with pytest.raises(RuleViolation, match="déjà facturée"):
+            _issue(db, cpf, payer="cdc")
 
 
 def test_invoice_number_of_a_rolled_back_issue_is_not_lost(app, lyon):

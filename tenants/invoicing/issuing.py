@@ -6,6 +6,8 @@ the number, the mandatory mentions, and the freeze.
   of a CPF bilan, the whole price otherwise), pro rata of the accompaniment hours
   done (tenants/sessions/hours.py: signed attendance only) over those planned,
   never more than the share. Quantity: hours done; unit price: the share per planned hour.
+- One live invoice per share (`live_invoice`): a second one would bill twice; cancel the first by a
+  credit note.
 - The number (`issue`): one gap-free sequence per centre, per series (FA invoices,
   AV credit notes) and per Paris year, drawn in the issuing transaction
   (tenants/bilans/numbering.py:draw).
@@ -75,6 +77,8 @@ def line_for(db: Session, bilan, payer: str) -> Line:
     done = min(hours_rule.hours_of(db, bilan).done_interview, planned)
     if planned <= 0 or done <= 0:
         raise RuleViolation("Aucune heure d'accompagnement émargée par le bénéficiaire : il n'y a rien à facturer.")
+    if share <= 0:
+        raise RuleViolation(f"{m.PAYERS[payer]} ne doit rien sur ce bilan : il n'y a rien à lui facturer.")
     net = (share * done * 2 + planned) // (planned * 2)   # half a cent up
     unit = (share * 60 * 2 + planned) // (planned * 2)
     return Line(done, unit, net, share)
@@ -98,6 +102,10 @@ def issue(db: Session, bilan, *, payer: str, buyer_name: str, buyer_address: str
     if not (buyer_name or "").strip():
         raise RuleViolation("Indiquez le nom de l'acheteur (qui reçoit la facture).")
     line = line_for(db, bilan, payer)
+    live = live_invoice(db, bilan, payer)
+    if live is not None:
+        raise RuleViolation(f"Cette part du bilan est déjà facturée ({live.number}, {live.payer_label}) : "
+                            "annulez cette facture par un avoir avant d'en émettre une autre.")
     settings = settings_for(db)
     vat = (line.net_cents * settings.vat_rate_percent + 50) // 100
     first, last = _dates(db, bilan)
@@ -140,6 +148,17 @@ def credit(db: Session, invoice: Invoice, *, on: date, actor: str, reason: str =
     db.flush()
     record(db, invoice.bilan_id, "invoice", f"Avoir {note.number} sur la facture {invoice.number}", actor=actor)
     return note
+
+
+def live_invoice(db: Session, bilan, payer: str) -> Invoice | None:
+    """The invoice, not cancelled by a credit note, that already bills this payer's share of the bilan: the
+    Caisse des Dépôts' CPF part, or the rest (the whole price of a bilan without CPF), whoever the payer."""
+    credited = select(Invoice.credits_invoice_id).where(Invoice.kind == m.CREDIT_NOTE,
+                                                        Invoice.credits_invoice_id.is_not(None))
+    query = select(Invoice).where(Invoice.bilan_id == bilan.id, Invoice.kind == m.INVOICE,
+                                  Invoice.id.not_in(credited))
+    query = query.where(Invoice.payer == "cdc") if payer == "cdc" else query.where(Invoice.payer != "cdc")
+    return db.exec(query.order_by(Invoice.seq)).first()
 
 
 def credited_by(db: Session, invoice: Invoice) -> Invoice | None:
