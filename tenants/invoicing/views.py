@@ -5,7 +5,7 @@ read forms and show refusals (422, the input kept).
 """
 from __future__ import annotations
 
-from flask import abort, g, redirect, url_for
+from flask import abort, g, redirect, request, url_for
 from sqlmodel import select
 
 from saas.accounts.roles import admin_required
@@ -15,6 +15,7 @@ from saas.htmx import render
 from saas.i18n import paris_today
 from saas.tenancy import staff_blueprint, tenant_db
 from tenants.history import actors
+from tenants.invoicing import bpf as bpf_rule
 from tenants.invoicing import export, issuing, payments
 from tenants.invoicing.facturx_xml import invoice_pdf
 from tenants.invoicing.forms import CreditForm, IssueForm, PaymentForm, SettingsForm
@@ -92,6 +93,29 @@ def _show(invoice: Invoice, status: int = 200, payment_form=None, credit_form=No
                   credited=db.get(Invoice, invoice.credits_invoice_id) if invoice.credits_invoice_id else None,
                   payment_form=payment_form or PaymentForm(paid_on=today),
                   credit_form=credit_form or CreditForm(issued_on=today))
+
+
+def _bpf_year() -> int:
+    """The year asked (?annee=2026), else last year: the BPF is filed for the year past."""
+    year = request.args.get("annee", type=int)
+    last = paris_today().year - 1
+    return year if year is not None and 2000 <= year <= last + 1 else last
+
+
+@bp.get("/bpf")
+@admin_required
+def bpf():
+    year = _bpf_year()
+    return render("invoicing/bpf.html", bpf=bpf_rule.figures(tenant_db(), year), missing=bpf_rule.NOT_DERIVED,
+                  years=range(paris_today().year, paris_today().year - 6, -1))
+
+
+@bp.get("/bpf.csv")
+@admin_required
+def bpf_csv():
+    year = _bpf_year()
+    return file_response(bpf_rule.bpf_csv(bpf_rule.figures(tenant_db(), year)), f"bpf-{year}.csv", "text/csv",
+                         download=True)
 
 
 @bp.get("/<invoice_id>")
