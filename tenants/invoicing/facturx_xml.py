@@ -80,7 +80,7 @@ def cii_xml(invoice: Invoice, centre, credited: Invoice | None = None) -> bytes:
     agreement = _el(trade, "ram:ApplicableHeaderTradeAgreement")
     _party(agreement, "ram:SellerTradeParty", centre.name, centre.siret, centre.address_street,
            centre.address_postcode, centre.address_city)
-    buyer_lines = [s.strip() for s in invoice.buyer_address.splitlines() if s.strip()]
+    buyer_lines = [s.strip() for s in (invoice.buyer_address or "").splitlines() if s.strip()]
     _party(agreement, "ram:BuyerTradeParty", invoice.buyer_name, invoice.buyer_siret,
            buyer_lines[0] if buyer_lines else None, None, " ".join(buyer_lines[1:]) or None)
     delivery = _el(trade, "ram:ApplicableHeaderTradeDelivery")

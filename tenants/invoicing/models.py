@@ -14,6 +14,7 @@ from typing import Optional
 from sqlalchemy import Index
 from sqlmodel import Field
 
+from saas.crypto.fields import Sealed, sealed_column
 from saas.models import utcnow
 from saas.tenancy.models import TenantModel, new_id
 
@@ -61,6 +62,7 @@ class InvoiceSettings(TenantModel, table=True):
 
 class Invoice(TenantModel, table=True):
     """An invoice or a credit note: one line (the bilan's accompaniment), frozen once issued."""
+    __key_scope__ = None  # the centre's key
     # Backstop of the numbering: never two documents with one number.
     __table_args__ = (Index("uq_invoice_number", "series", "year", "seq", unique=True),)
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
@@ -71,8 +73,12 @@ class Invoice(TenantModel, table=True):
     bilan_id: str = Field(foreign_key="tenant.bilan.id", index=True, max_length=32)
     credits_invoice_id: Optional[str] = Field(default=None, foreign_key="tenant.invoice.id", max_length=32)
     payer: str = Field(max_length=16)
-    buyer_name: str = Field(max_length=160)
-    buyer_address: str = Field(default="", max_length=300)
+    # The buyer may be the beneficiary: sealed under the centre's key (not the bilan's), so the invoice
+    # outlives the bilan's destruction for its ten years.
+    buyer_name_ct: Optional[bytes] = sealed_column("buyer_name")
+    buyer_name = Sealed("text")
+    buyer_address_ct: Optional[bytes] = sealed_column("buyer_address")
+    buyer_address = Sealed("text")
     buyer_siret: Optional[str] = Field(default=None, max_length=14)
     description: str = Field(max_length=300)
     service_from: Optional[date] = None

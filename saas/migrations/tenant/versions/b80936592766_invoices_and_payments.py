@@ -1,15 +1,15 @@
 """invoices and payments
 
-Revision ID: e32f7dd51c21
+Revision ID: b80936592766
 Revises: 11bef0178908
-Create Date: 2026-12-01 14:53:23.191736
+Create Date: 2026-12-01 15:05:35.589755
 """
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 
 
-revision = 'e32f7dd51c21'
+revision = 'b80936592766'
 down_revision = '11bef0178908'
 branch_labels = None
 depends_on = None
@@ -43,8 +43,8 @@ def upgrade():
     sa.Column('bilan_id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('credits_invoice_id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
     sa.Column('payer', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('buyer_name', sqlmodel.sql.sqltypes.AutoString(length=160), nullable=False),
-    sa.Column('buyer_address', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('buyer_name', sa.LargeBinary(), nullable=True),
+    sa.Column('buyer_address', sa.LargeBinary(), nullable=True),
     sa.Column('buyer_siret', sqlmodel.sql.sqltypes.AutoString(length=14), nullable=True),
     sa.Column('description', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.Column('service_from', sa.Date(), nullable=True),
