@@ -46,6 +46,8 @@ from tenants.flags import models as flags_models
 from tenants.flags import views as flags_views
 from tenants.history import models as history_models
 from tenants.history import views as history_views
+from tenants.invoicing import models as invoicing_models
+from tenants.invoicing import views as invoicing_views
 from tenants.portal import models as portal_models
 from tenants.portal import views as portal_views
 from tenants.questionnaires import bilan_views as questionnaires_bilan_views
@@ -109,4 +111,5 @@ FEATURES: tuple[Feature, ...] = (
     Feature("flags", models=flags_models, blueprints=(flags_views.bp,),
             dashboard_panel=flags_dashboard.dashboard_panel),
     Feature("history", models=history_models, blueprints=(history_views.bp,)),
+    Feature("invoicing", models=invoicing_models, blueprints=(invoicing_views.bp,)),
 )

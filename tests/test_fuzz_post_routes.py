@@ -136,6 +136,15 @@ def _seed(app, make_centre, add_member, outbox):
         ids.update(bilan_id=bilan.id, beneficiary_id=bilan.beneficiary_id, session_id=session.id,
                    action_id=action.id, consent_id=given.id, flag_id=flag.id, attendance_id=attendance[0],
                    agreement_bilan=employer.id, person=person)
+    with centre_db(app, lyon) as db:  # an issued invoice, for the invoicing routes
+        from saas.i18n import paris_today
+        from tenants.invoicing import issuing
+
+        billed = build_bilan(db, lyon.owner.id, email="fa@example.fr")
+        add_sessions(db, billed, 1)
+        ids["invoice_id"] = issuing.issue(db, billed, payer="beneficiary", buyer_name="Zoé Martin",
+                                          on=paris_today(), actor="Admin").id
+        db.commit()
     with app.test_request_context("/"), centre_db(app, lyon) as db:
         employer = db.get(Bilan, ids["agreement_bilan"])
         agreement = drafting.draft_for(employer, centre_name=lyon.name)

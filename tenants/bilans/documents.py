@@ -70,12 +70,12 @@ def render_html(template: str, **context) -> str:
     return typeset_body(render_template(template, **context))
 
 
-def render_pdf(template: str, **context) -> bytes:
-    """A PDF from templates/pdf/<template>, in memory."""
+def render_pdf(template: str, pdf_variant: str | None = None, **context) -> bytes:
+    """A PDF from templates/pdf/<template>, in memory; `pdf_variant` e.g. "pdf/a-3b" (Factur-X invoices)."""
     from weasyprint import HTML, URLFetcher
 
     return HTML(string=render_html(template, **context), base_url=None,
-                url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf()
+                url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf(pdf_variant=pdf_variant)
 
 
 def init_filters(state) -> None:

@@ -65,8 +65,9 @@ ITEM_LABELS = {
     "respondent": "Répondants 360°", "agreement_sending": "Envois de la convention",
     "edof_dossier": "Dossiers EDOF", "edof_event": "Historique des dossiers EDOF",
 }
-# Tables that never follow a bilan's retention classes.
-NOT_BILAN_ITEMS = {"destruction_record", "bilan"}
+# Tables that never follow a bilan's retention classes. Invoices are proofs kept ten years for the
+# accounts (Code de commerce L123-22; tenants/invoicing/models.py), not four with the bilan's.
+NOT_BILAN_ITEMS = {"destruction_record", "bilan", "invoice"}
 
 
 def label(table_name: str) -> str:
