@@ -2,14 +2,18 @@
 
 The items are listed here (the platform's menu); the numbers beside them come from
 the features, each through its `nav_counts` hook (tenants/registry.py): the platform
-never imports a feature (saas/features.py). Each hook costs one query at most: the
-menu is on every staff page.
+never imports a feature (saas/features.py). A hook returns its count as a query, not a
+number: the menu is on every staff page, so every feature's count is read in one
+statement (docs/BENCHMARKS.md, "Fourth round").
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Callable
+from typing import Any
 
 from flask import current_app, g, request, url_for
+from sqlalchemy import select
 
 from saas.accounts.roles import is_admin
 from saas.tenancy import tenant_db
@@ -37,6 +41,16 @@ class NavCount:
     urgent: bool = False   # late things: drawn in the warning colour
 
 
+@dataclass(frozen=True)
+class NavQuery:
+    """What a feature's `nav_counts` hook returns: a select of one count (its rule, in the feature),
+    with the words for a count and whether it is urgent. The menu reads them all at once."""
+    endpoint: str
+    query: Any                      # a Select of one integer (select(func.count())...)
+    words: Callable[[int], str]     # 3 -> "3 bilans en cours"
+    urgent: bool = False
+
+
 @dataclass
 class MenuItem:
     url: str
@@ -47,12 +61,16 @@ class MenuItem:
 
 
 def nav_counts(db, membership) -> dict[str, list[NavCount]]:
-    """Every feature's counts for this member, by endpoint (zero counts left out)."""
+    """Every feature's counts for this member, by endpoint (zero counts left out), in one statement:
+    each feature's count is a scalar subquery of one SELECT."""
+    asked = [item for hook in current_app.extensions["features"].nav_counts for item in hook(membership)]
+    if not asked:
+        return {}
+    values = db.exec(select(*(item.query.scalar_subquery() for item in asked))).one()
     found: dict[str, list[NavCount]] = {}
-    for hook in current_app.extensions["features"].nav_counts:
-        for item in hook(db, membership):
-            if item.count:
-                found.setdefault(item.endpoint, []).append(item)
+    for item, count in zip(asked, values, strict=True):
+        if count:
+            found.setdefault(item.endpoint, []).append(NavCount(item.endpoint, count, item.words(count), item.urgent))
     return found
 
 

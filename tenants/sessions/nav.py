@@ -8,12 +8,12 @@ from sqlmodel import Session, select
 
 from saas.accounts.roles import bilan_scope
 from saas.i18n import PARIS, paris_today
-from saas.navigation import NavCount
+from saas.navigation import NavQuery
 from tenants.bilans.models import Bilan
 from tenants.sessions.models import BilanSession
 
 
-def planned_on_count(db: Session, day: date, consultant_id: int | None = None) -> int:
+def planned_on_query(day: date, consultant_id: int | None = None):
     """Sessions still planned on this Paris day (starts_at is stored as UTC), of one consultant when given."""
     start = datetime.combine(day, time(0), PARIS).astimezone(UTC)
     end = datetime.combine(day + timedelta(days=1), time(0), PARIS).astimezone(UTC)
@@ -21,9 +21,16 @@ def planned_on_count(db: Session, day: date, consultant_id: int | None = None) -
              .where(BilanSession.status == "planned", BilanSession.starts_at >= start, BilanSession.starts_at < end))
     if consultant_id is not None:
         query = query.join(Bilan, Bilan.id == BilanSession.bilan_id).where(Bilan.consultant_id == consultant_id)
-    return db.exec(query).one()
+    return query
 
 
-def nav_counts(db: Session, membership, today: date | None = None) -> list[NavCount]:
-    count = planned_on_count(db, today or paris_today(), bilan_scope(membership))
-    return [NavCount("dashboard.index", count, f"{count} séance{'s' if count > 1 else ''} aujourd'hui")]
+def planned_on_count(db: Session, day: date, consultant_id: int | None = None) -> int:
+    return db.exec(planned_on_query(day, consultant_id)).one()
+
+
+def _words(count: int) -> str:
+    return f"{count} séance{'s' if count > 1 else ''} aujourd'hui"
+
+
+def nav_counts(membership, today: date | None = None) -> list[NavQuery]:
+    return [NavQuery("dashboard.index", planned_on_query(today or paris_today(), bilan_scope(membership)), _words)]
