@@ -8,8 +8,8 @@ statement (docs/BENCHMARKS.md, "Fourth round").
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, g, request, url_for
