@@ -58,13 +58,10 @@ def load_account(token: str) -> Account | None:
     """The account of the live login session with this id; None once it is ended or expired."""
     from saas.db import public_db
 
-    db = public_db()
-    row = sessions.live_session(db, token)
-    if row is None:
+    found = sessions.live_login(public_db(), token)
+    if found is None:
         return None
-    account = db.get(Account, row.account_id)
-    if account is None:
-        return None
+    row, account = found
     account.bind_login(token)
     g.login_session = row
     return account

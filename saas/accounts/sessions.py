@@ -19,7 +19,7 @@ from typing import Optional
 from sqlalchemy import delete, or_, update
 from sqlmodel import Session, select
 
-from saas.accounts.models import LoginSession
+from saas.accounts.models import Account, LoginSession
 from saas.models import as_utc, utcnow
 from saas.tokens import hash_token, new_token
 
@@ -65,12 +65,14 @@ def is_live(row: LoginSession, now: Optional[datetime] = None) -> bool:
     return row.revoked_at is None and as_utc(row.expires_at) > (now or utcnow())
 
 
-def live_session(db: Session, token: str, now: Optional[datetime] = None) -> Optional[LoginSession]:
-    """The live session with this id, else None (unknown, ended or expired)."""
+def live_login(db: Session, token: str, now: Optional[datetime] = None) -> Optional[tuple[LoginSession, Account]]:
+    """The live session with this id and its account, read in one statement (every request reads them,
+    docs/BENCHMARKS.md "Fourth round"); None when unknown, ended or expired."""
     if not isinstance(token, str) or not TOKEN_SHAPE.match(token):
         return None
-    row = db.exec(select(LoginSession).where(LoginSession.token_hash == hash_token(token))).first()
-    return row if row is not None and is_live(row, now) else None
+    found = db.exec(select(LoginSession, Account).join(Account, Account.id == LoginSession.account_id)
+                    .where(LoginSession.token_hash == hash_token(token))).first()
+    return (found[0], found[1]) if found is not None and is_live(found[0], now) else None
 
 
 def touch_due(row: LoginSession, now: Optional[datetime] = None) -> bool:
