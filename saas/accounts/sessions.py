@@ -16,10 +16,11 @@ import re
 from datetime import datetime, timedelta
 from typing import Optional
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import delete, null, or_, update
 from sqlmodel import Session, select
 
-from saas.accounts.models import Account, LoginSession
+from saas.accounts.models import Account, LoginSession, Membership
+from saas.accounts.queries import member_of
 from saas.models import as_utc, utcnow
 from saas.tokens import hash_token, new_token
 
@@ -65,14 +66,22 @@ def is_live(row: LoginSession, now: Optional[datetime] = None) -> bool:
     return row.revoked_at is None and as_utc(row.expires_at) > (now or utcnow())
 
 
-def live_login(db: Session, token: str, now: Optional[datetime] = None) -> Optional[tuple[LoginSession, Account]]:
-    """The live session with this id and its account, read in one statement (every request reads them,
-    docs/BENCHMARKS.md "Fourth round"); None when unknown, ended or expired."""
+def live_login(db: Session, token: str, now: Optional[datetime] = None, *, centre_id: int | None = None
+               ) -> Optional[tuple[LoginSession, Account, Optional[Membership]]]:
+    """The live session with this id, its account and, on a centre's URL (`centre_id`), the account's
+    membership of that centre (None if not a member), read in one statement: every request reads them
+    (docs/BENCHMARKS.md "Fourth round"). None when the session is unknown, ended or expired."""
     if not isinstance(token, str) or not TOKEN_SHAPE.match(token):
         return None
-    found = db.exec(select(LoginSession, Account).join(Account, Account.id == LoginSession.account_id)
-                    .where(LoginSession.token_hash == hash_token(token))).first()
-    return (found[0], found[1]) if found is not None and is_live(found[0], now) else None
+    query = (select(LoginSession, Account, Membership if centre_id is not None else null())
+             .join(Account, Account.id == LoginSession.account_id)
+             .where(LoginSession.token_hash == hash_token(token)))
+    if centre_id is not None:
+        query = query.outerjoin(Membership, member_of(Account.id, centre_id))
+    found = db.exec(query).first()
+    if found is None or not is_live(found[0], now):
+        return None
+    return found[0], found[1], found[2]
 
 
 def touch_due(row: LoginSession, now: Optional[datetime] = None) -> bool:

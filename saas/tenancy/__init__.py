@@ -65,7 +65,11 @@ def centre_blueprint(name: str, import_name: str, url_prefix: str = "", **kwargs
 def _require_membership():
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
-    found = membership(tenant_db(), current_user.id, g.centre.id)
+    read = g.get("login_membership")  # saas/accounts/login.py read it with the login session
+    if read is not None and read[:2] == (current_user.id, g.centre.id):
+        found = read[2]
+    else:
+        found = membership(tenant_db(), current_user.id, g.centre.id)
     if found is None:
         abort(404)
     g.membership = found
