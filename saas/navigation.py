@@ -98,6 +98,16 @@ def staff_nav() -> list[MenuItem]:
     return items
 
 
+def icon_sprite_url() -> str:
+    """The icons' sprite (templates/_icons.html), built once per request: a staff page draws some twenty
+    icons, and a url_for each was a measurable part of the page (docs/BENCHMARKS.md "Fourth round")."""
+    url = g.get("_icon_sprite_url")
+    if url is None:
+        url = g._icon_sprite_url = url_for("static", filename="vendor/icons/sprite.svg")
+    return url
+
+
 def init_app(app) -> None:
     app.jinja_env.globals["staff_nav"] = staff_nav
+    app.jinja_env.globals["icon_sprite_url"] = icon_sprite_url
     app.jinja_env.globals["htmx_version"] = "2.0.11"
