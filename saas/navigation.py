@@ -43,12 +43,20 @@ class NavCount:
 
 @dataclass(frozen=True)
 class NavQuery:
-    """What a feature's `nav_counts` hook returns: a select of one count (its rule, in the feature),
-    with the words for a count and whether it is urgent. The menu reads them all at once."""
+    """What a feature's `nav_counts` hook returns: a select of one count (its rule, in the feature) and
+    its bound parameters, with the words for a count and whether it is urgent. The menu reads them all
+    in one statement. `query` is built once, at import (bind parameters carry the member and the day,
+    named after the feature so that they never collide): the menu keeps one combined statement per
+    set of queries."""
     endpoint: str
     query: Any                      # a Select of one integer (select(func.count())...)
+    params: dict[str, Any]
     words: Callable[[int], str]     # 3 -> "3 bilans en cours"
     urgent: bool = False
+
+
+# The combined SELECTs, by the queries they combine (a few shapes: admin or consultant).
+_COMBINED: dict[tuple, Any] = {}
 
 
 @dataclass
@@ -66,7 +74,16 @@ def nav_counts(db, membership) -> dict[str, list[NavCount]]:
     asked = [item for hook in current_app.extensions["features"].nav_counts for item in hook(membership)]
     if not asked:
         return {}
-    values = db.exec(select(*(item.query.scalar_subquery() for item in asked))).one()
+    shape = tuple(item.query for item in asked)
+    combined = _COMBINED.get(shape)
+    if combined is None:
+        combined = select(*(query.scalar_subquery() for query in shape))
+        if len(_COMBINED) < 64:  # hooks return statements built at import; never grow without bound
+            _COMBINED[shape] = combined
+    params = {}
+    for item in asked:
+        params.update(item.params)
+    values = db.exec(combined, params=params).one()
     found: dict[str, list[NavCount]] = {}
     for item, count in zip(asked, values, strict=True):
         if count:
