@@ -16,7 +16,7 @@ import re
 from datetime import datetime, timedelta
 from typing import Optional
 
-from sqlalchemy import delete, null, or_, update
+from sqlalchemy import bindparam, delete, null, or_, update
 from sqlmodel import Session, select
 
 from saas.accounts.models import Account, LoginSession, Membership
@@ -66,6 +66,14 @@ def is_live(row: LoginSession, now: Optional[datetime] = None) -> bool:
     return row.revoked_at is None and as_utc(row.expires_at) > (now or utcnow())
 
 
+# Read on every request: built once, bound per request (docs/BENCHMARKS.md "Fourth round").
+_LOGIN = (select(LoginSession, Account, null()).join(Account, Account.id == LoginSession.account_id)
+          .where(LoginSession.token_hash == bindparam("token_hash")))
+_LOGIN_IN_CENTRE = (select(LoginSession, Account, Membership).join(Account, Account.id == LoginSession.account_id)
+                    .outerjoin(Membership, member_of(Account.id, bindparam("centre_id")))
+                    .where(LoginSession.token_hash == bindparam("token_hash")))
+
+
 def live_login(db: Session, token: str, now: Optional[datetime] = None, *, centre_id: int | None = None
                ) -> Optional[tuple[LoginSession, Account, Optional[Membership]]]:
     """The live session with this id, its account and, on a centre's URL (`centre_id`), the account's
@@ -73,12 +81,10 @@ def live_login(db: Session, token: str, now: Optional[datetime] = None, *, centr
     (docs/BENCHMARKS.md "Fourth round"). None when the session is unknown, ended or expired."""
     if not isinstance(token, str) or not TOKEN_SHAPE.match(token):
         return None
-    query = (select(LoginSession, Account, Membership if centre_id is not None else null())
-             .join(Account, Account.id == LoginSession.account_id)
-             .where(LoginSession.token_hash == hash_token(token)))
+    params = {"token_hash": hash_token(token)}
     if centre_id is not None:
-        query = query.outerjoin(Membership, member_of(Account.id, centre_id))
-    found = db.exec(query).first()
+        params["centre_id"] = centre_id
+    found = db.exec(_LOGIN if centre_id is None else _LOGIN_IN_CENTRE, params=params).first()
     if found is None or not is_live(found[0], now):
         return None
     return found[0], found[1], found[2]
