@@ -30,8 +30,10 @@ def bare_sized():
         "<!doctype html><html lang=fr><title>Base</title><h1>{{ title }}</h1><ul>"
         "{% for _ in rows %}" + row + "{% endfor %}</ul></html>")
     values = {"title": "Bonjour", "name": "Camille Roux", "what": "séance"}
-    one, two = (len(template.render(rows=range(n), **values).encode()) for n in (1, 2))
-    count = max(1, round((size - one) / (two - one)) + 1)
+    # Rows grow with their number's digits: count them on the real output, not by extrapolation.
+    count = 1
+    while len(template.render(rows=range(count + 1), **values).encode()) <= size:
+        count += 1
 
     @app.get("/")
     def index():

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import shutil
 import statistics
 import time
@@ -201,7 +202,67 @@ def report_caseload(figures: dict) -> str:
     ])
 
 
+def in_process(name: str = "sealed", requests: int = 50, rounds: int = 5, profile: bool = False) -> dict:
+    """The caseload dashboard through the Flask test client: statements per request (SQLAlchemy's
+    cursor events on the data and key store engines) and CPU per request (min over `rounds`); with
+    `profile`, cProfile of `requests` requests sorted by cumulative time."""
+    import cProfile
+    import io
+    import pstats
+
+    from sqlalchemy import event
+
+    from demo.people import PASSWORD
+    from saas import create_app
+
+    if not (OUT / name / "bilan.db").exists():
+        caseload(0.5, name)  # builds the dataset
+    app = create_app(env_for(name, (OUT / name / "master_key").read_text()))
+    client = app.test_client()
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)
+    client.post("/login", data={"csrf_token": token.group(1), "email": CASELOAD_EMAIL, "password": PASSWORD})
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    engines = (app.extensions["db"].engine, app.extensions["crypto"].store.engine)
+    for _ in range(3):
+        assert client.get("/c/demo/").status_code == 200
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", seen)
+    client.get("/c/demo/")
+    for engine in engines:
+        event.remove(engine, "before_cursor_execute", seen)
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.process_time()
+        for _ in range(requests):
+            client.get("/c/demo/")
+        best = min(best, (time.process_time() - started) / requests)
+    figures = {"statements": statements, "cpu_ms_per_request": 1000 * best}
+    if profile:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(requests):
+            client.get("/c/demo/")
+        profiler.disable()
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(60)
+        figures["profile"] = out.getvalue()
+    return figures
+
+
 if __name__ == "__main__":  # python -m bench.dashboard [seconds]: the issue #13 figures alone
     import sys
 
-    print(report_caseload(caseload(float(sys.argv[1]) if len(sys.argv) > 1 else 5.0)), flush=True)
+    if "--in-process" in sys.argv or "--profile" in sys.argv:
+        found = in_process(profile="--profile" in sys.argv)
+        if "profile" in found:
+            print(found["profile"])
+        for statement in found["statements"]:
+            print(" ", " ".join(statement.split())[:150])
+        print(f"in process: {len(found['statements'])} statements, {found['cpu_ms_per_request']:.2f} ms CPU/request")
+    else:
+        print(report_caseload(caseload(float(sys.argv[1]) if len(sys.argv) > 1 else 5.0)), flush=True)

@@ -69,6 +69,10 @@ class Database:
             if pool_size:
                 kwargs.update(pool_size=pool_size, max_overflow=0)
         self.engine: Engine = create_engine(self.url, **kwargs)
+        # SQLite: the centre files this process has already put in WAL mode. WAL is a property of the
+        # file, kept across connections (https://www.sqlite.org/wal.html "Persistence of WAL mode"):
+        # asking again on every request was one statement per request for nothing.
+        self._wal_schemas: set[str] = set()
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_on_connect)
             event.listen(self.engine, "reset", _sqlite_detach_leftovers)
@@ -96,6 +100,7 @@ class Database:
     def drop_schema(self, schema: str) -> None:
         check_schema_name(schema)
         if self.is_sqlite:
+            self._wal_schemas.discard(schema)
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(str(self.centre_file(schema)) + suffix).unlink(missing_ok=True)
             return
@@ -123,8 +128,12 @@ class Database:
                 path = self.centre_file(schema)
                 path.parent.mkdir(parents=True, exist_ok=True)
                 conn.exec_driver_sql(f'ATTACH DATABASE ? AS "{schema}"', (str(path),))
-                conn.exec_driver_sql(f'PRAGMA "{schema}".journal_mode=WAL')
-                conn.exec_driver_sql(f'PRAGMA "{schema}".secure_delete=ON')
+                if schema not in self._wal_schemas:
+                    conn.exec_driver_sql(f'PRAGMA "{schema}".journal_mode=WAL')
+                    self._wal_schemas.add(schema)
+                # No secure_delete pragma here: an attached database takes the main database's
+                # setting at ATTACH (https://www.sqlite.org/pragma.html#pragma_secure_delete), and
+                # _sqlite_on_connect turns it on for main on every new connection.
                 # ATTACH opened a transaction: commit it, or a Session bound to this
                 # connection would never commit (SQLAlchemy autobegins on the first statement).
                 conn.commit()

@@ -34,7 +34,7 @@ class Feature:
     dashboard_panel: Optional[Callable] = None                    # (db, centre, scope) -> Panel | [Panel] | None
     portal_items: Optional[Callable] = None                       # (db, visitor) -> list[PortalItem]
     on_new_centre: Optional[Callable] = None                      # (db, centre): a new centre's starter data
-    nav_counts: Optional[Callable] = None                         # (db, membership) -> list[NavCount], 1 query
+    nav_counts: Optional[Callable] = None                         # (membership) -> list[NavQuery], one count each
 
 
 class Features:

@@ -2,14 +2,18 @@
 
 The items are listed here (the platform's menu); the numbers beside them come from
 the features, each through its `nav_counts` hook (tenants/registry.py): the platform
-never imports a feature (saas/features.py). Each hook costs one query at most: the
-menu is on every staff page.
+never imports a feature (saas/features.py). A hook returns its count as a query, not a
+number: the menu is on every staff page, so every feature's count is read in one
+statement (docs/BENCHMARKS.md, "Fourth round").
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app, g, request, url_for
+from sqlalchemy import select
 
 from saas.accounts.roles import is_admin
 from saas.tenancy import tenant_db
@@ -38,6 +42,24 @@ class NavCount:
     urgent: bool = False   # late things: drawn in the warning colour
 
 
+@dataclass(frozen=True)
+class NavQuery:
+    """What a feature's `nav_counts` hook returns: a select of one count (its rule, in the feature) and
+    its bound parameters, with the words for a count and whether it is urgent. The menu reads them all
+    in one statement. `query` is built once, at import (bind parameters carry the member and the day,
+    named after the feature so that they never collide): the menu keeps one combined statement per
+    set of queries."""
+    endpoint: str
+    query: Any                      # a Select of one integer (select(func.count())...)
+    params: dict[str, Any]
+    words: Callable[[int], str]     # 3 -> "3 bilans en cours"
+    urgent: bool = False
+
+
+# The combined SELECTs, by the queries they combine (a few shapes: admin or consultant).
+_COMBINED: dict[tuple, Any] = {}
+
+
 @dataclass
 class MenuItem:
     url: str
@@ -48,12 +70,25 @@ class MenuItem:
 
 
 def nav_counts(db, membership) -> dict[str, list[NavCount]]:
-    """Every feature's counts for this member, by endpoint (zero counts left out)."""
+    """Every feature's counts for this member, by endpoint (zero counts left out), in one statement:
+    each feature's count is a scalar subquery of one SELECT."""
+    asked = [item for hook in current_app.extensions["features"].nav_counts for item in hook(membership)]
+    if not asked:
+        return {}
+    shape = tuple(item.query for item in asked)
+    combined = _COMBINED.get(shape)
+    if combined is None:
+        combined = select(*(query.scalar_subquery() for query in shape))
+        if len(_COMBINED) < 64:  # hooks return statements built at import; never grow without bound
+            _COMBINED[shape] = combined
+    params = {}
+    for item in asked:
+        params.update(item.params)
+    values = db.exec(combined, params=params).one()
     found: dict[str, list[NavCount]] = {}
-    for hook in current_app.extensions["features"].nav_counts:
-        for item in hook(db, membership):
-            if item.count:
-                found.setdefault(item.endpoint, []).append(item)
+    for item, count in zip(asked, values, strict=True):
+        if count:
+            found.setdefault(item.endpoint, []).append(NavCount(item.endpoint, count, item.words(count), item.urgent))
     return found
 
 
@@ -81,6 +116,16 @@ def staff_nav() -> list[MenuItem]:
     return items
 
 
+def icon_sprite_url() -> str:
+    """The icons' sprite (templates/_icons.html), built once per request: a staff page draws some twenty
+    icons, and a url_for each was a measurable part of the page (docs/BENCHMARKS.md "Fourth round")."""
+    url = g.get("_icon_sprite_url")
+    if url is None:
+        url = g._icon_sprite_url = url_for("static", filename="vendor/icons/sprite.svg")
+    return url
+
+
 def init_app(app) -> None:
     app.jinja_env.globals["staff_nav"] = staff_nav
+    app.jinja_env.globals["icon_sprite_url"] = icon_sprite_url
     app.jinja_env.globals["htmx_version"] = "2.0.11"

@@ -9,8 +9,7 @@ from saas.i18n import paris_today
 
 from bilans_support import add_sessions, assign, centre_db, make_bilan, send_agreement
 
-# docs/BENCHMARKS.md: 19 on SQLite for the demo caseload (ATTACH, DETACH and pragmas included), + 3 menu counts
-MOST_STATEMENTS = 22
+MOST_STATEMENTS = 16  # docs/BENCHMARKS.md "Fourth round": 16 on SQLite for the demo caseload (ATTACH, DETACH included)
 
 
 def caseload(db, consultant_id, count, offset=0):

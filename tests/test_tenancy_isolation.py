@@ -107,3 +107,17 @@ def test_schema_names_are_checked_before_any_sql(app):
         with pytest.raises(SchemaNameError):
             with database.tenant_connection(hostile):
                 pass
+
+
+def test_centre_file_is_wal_and_zeroes_freed_pages_on_every_tenant_connection(app, make_centre):
+    """SQLite: a centre's file stays in WAL mode and zeroes freed pages (secure_delete) on every tenant
+    connection, also after the first, when saas/db.py no longer asks for them (docs/BENCHMARKS.md
+    "Fourth round")."""
+    database = app.extensions["db"]
+    if not database.is_sqlite:
+        pytest.skip("a SQLite file's pragmas")
+    lyon = make_centre("lyon").model(app)
+    for _ in range(3):
+        with database.tenant_connection(lyon.schema) as conn:
+            assert conn.exec_driver_sql(f'PRAGMA "{lyon.schema}".journal_mode').scalar() == "wal"
+            assert conn.exec_driver_sql(f'PRAGMA "{lyon.schema}".secure_delete').scalar() == 1

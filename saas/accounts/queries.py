@@ -1,6 +1,7 @@
 """Reads on accounts and memberships; they return models, never responses."""
 from __future__ import annotations
 
+from sqlalchemy import and_
 from sqlmodel import Session, select
 
 from saas.accounts.models import Account, Invitation, Membership
@@ -15,9 +16,13 @@ def account_by_email(db: Session, email: str) -> Account | None:
     return db.exec(select(Account).where(Account.email == normalise_email(email))).first()
 
 
+def member_of(account_id, centre_id):
+    """The condition "this account is a member of this centre" (a value or a column for the account)."""
+    return and_(Membership.account_id == account_id, Membership.centre_id == centre_id)
+
+
 def membership(db: Session, account_id: int, centre_id: int) -> Membership | None:
-    return db.exec(select(Membership).where(Membership.account_id == account_id,
-                                            Membership.centre_id == centre_id)).first()
+    return db.exec(select(Membership).where(member_of(account_id, centre_id))).first()
 
 
 def centres_of(db: Session, account_id: int) -> list[tuple[Centre, Membership]]:

@@ -16,10 +16,11 @@ import re
 from datetime import datetime, timedelta
 from typing import Optional
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import bindparam, delete, null, or_, update
 from sqlmodel import Session, select
 
-from saas.accounts.models import LoginSession
+from saas.accounts.models import Account, LoginSession, Membership
+from saas.accounts.queries import member_of
 from saas.models import as_utc, utcnow
 from saas.tokens import hash_token, new_token
 
@@ -65,12 +66,28 @@ def is_live(row: LoginSession, now: Optional[datetime] = None) -> bool:
     return row.revoked_at is None and as_utc(row.expires_at) > (now or utcnow())
 
 
-def live_session(db: Session, token: str, now: Optional[datetime] = None) -> Optional[LoginSession]:
-    """The live session with this id, else None (unknown, ended or expired)."""
+# Read on every request: built once, bound per request (docs/BENCHMARKS.md "Fourth round").
+_LOGIN = (select(LoginSession, Account, null()).join(Account, Account.id == LoginSession.account_id)
+          .where(LoginSession.token_hash == bindparam("token_hash")))
+_LOGIN_IN_CENTRE = (select(LoginSession, Account, Membership).join(Account, Account.id == LoginSession.account_id)
+                    .outerjoin(Membership, member_of(Account.id, bindparam("centre_id")))
+                    .where(LoginSession.token_hash == bindparam("token_hash")))
+
+
+def live_login(db: Session, token: str, now: Optional[datetime] = None, *, centre_id: int | None = None
+               ) -> Optional[tuple[LoginSession, Account, Optional[Membership]]]:
+    """The live session with this id, its account and, on a centre's URL (`centre_id`), the account's
+    membership of that centre (None if not a member), read in one statement: every request reads them
+    (docs/BENCHMARKS.md "Fourth round"). None when the session is unknown, ended or expired."""
     if not isinstance(token, str) or not TOKEN_SHAPE.match(token):
         return None
-    row = db.exec(select(LoginSession).where(LoginSession.token_hash == hash_token(token))).first()
-    return row if row is not None and is_live(row, now) else None
+    params = {"token_hash": hash_token(token)}
+    if centre_id is not None:
+        params["centre_id"] = centre_id
+    found = db.exec(_LOGIN if centre_id is None else _LOGIN_IN_CENTRE, params=params).first()
+    if found is None or not is_live(found[0], now):
+        return None
+    return found[0], found[1], found[2]
 
 
 def touch_due(row: LoginSession, now: Optional[datetime] = None) -> bool:

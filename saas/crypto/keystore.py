@@ -25,6 +25,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    bindparam,
     create_engine,
     delete,
     event,
@@ -92,6 +93,11 @@ class BilanKeyRow:
     wrapped: bytes
 
 
+# Read on every request that opens a sealed value: built once, bound per call.
+_CENTRE_KEYS = (select(centre_key).where(centre_key.c.centre_id == bindparam("centre_id"))
+                .order_by(centre_key.c.version))
+
+
 class KeyStore:
     """Small typed access to the three key tables."""
 
@@ -120,8 +126,7 @@ class KeyStore:
     # -- centre keys ------------------------------------------------------
     def centre_keys(self, centre_id: str) -> list[CentreKeyRow]:
         with self.engine.connect() as c:
-            rows = c.execute(select(centre_key).where(centre_key.c.centre_id == str(centre_id))
-                             .order_by(centre_key.c.version)).all()
+            rows = c.execute(_CENTRE_KEYS, {"centre_id": str(centre_id)}).all()
         return [CentreKeyRow(*r) for r in rows]
 
     def all_centre_keys(self) -> list[CentreKeyRow]:

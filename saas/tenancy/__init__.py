@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
+from sqlalchemy import bindparam
 from sqlmodel import select
 
 from saas.accounts.queries import membership
@@ -21,12 +22,16 @@ from saas.db import database, tenant_db, tenant_session
 __all__ = ["tenant_db", "tenant_session", "find_centre", "centre_blueprint", "staff_blueprint", "fill_from_request"]
 
 
+# Read on every centre URL: built once, bound per request (docs/BENCHMARKS.md "Fourth round").
+_CENTRE_BY_SLUG = select(Centre).where(Centre.slug == bindparam("slug"))
+
+
 def find_centre(slug: str) -> Centre | None:
     """The active centre with this slug, read on a connection released at once."""
     if not slug or len(slug) > 40:
         return None
     with database().public_session() as session:
-        centre = session.exec(select(Centre).where(Centre.slug == slug)).first()
+        centre = session.exec(_CENTRE_BY_SLUG, params={"slug": slug}).first()
         if centre is not None:
             session.expunge(centre)
     return centre
@@ -65,7 +70,11 @@ def centre_blueprint(name: str, import_name: str, url_prefix: str = "", **kwargs
 def _require_membership():
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
-    found = membership(tenant_db(), current_user.id, g.centre.id)
+    read = g.get("login_membership")  # saas/accounts/login.py read it with the login session
+    if read is not None and read[:2] == (current_user.id, g.centre.id):
+        found = read[2]
+    else:
+        found = membership(tenant_db(), current_user.id, g.centre.id)
     if found is None:
         abort(404)
     g.membership = found

@@ -1,12 +1,17 @@
 """Dashboard panel of the agreements: those waiting for the employee's signature, read by the clock."""
 from __future__ import annotations
 
+from sqlalchemy import bindparam
 from sqlmodel import select
 
 from tenants.agreements import clock
 from tenants.agreements.models import AWAITING, Agreement
 from tenants.bilans.dashboard import by_id
 from tenants.dashboard.panels import WAITING_ORDER, Item, Panel
+
+# Built once, bound per request (docs/BENCHMARKS.md "Fourth round").
+_AWAITING = select(Agreement).where(Agreement.bilan_id.in_(bindparam("bilans", expanding=True)),
+                                    Agreement.status.in_(AWAITING))
 
 
 def dashboard_panel(db, centre, scope):
@@ -15,8 +20,7 @@ def dashboard_panel(db, centre, scope):
     if not bilans:
         return None
     items = []
-    for agreement in db.exec(select(Agreement).where(Agreement.bilan_id.in_(list(bilans)),
-                                                     Agreement.status.in_(AWAITING))).all():
+    for agreement in db.exec(_AWAITING, params={"bilans": list(bilans)}).all():
         row = bilans[agreement.bilan_id]
         state = clock.clock_state(agreement, scope.today)
         late = (scope.today - state.deadline).days if state.stage == "expired" else 0

@@ -8,6 +8,7 @@ withdraw at any time from their own link, without a reason, and the bilan stops
 """
 from __future__ import annotations
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from saas.errors import RuleViolation
@@ -32,14 +33,19 @@ def has_consent(db: Session, bilan_id: str) -> bool:
     return bilan_id in consented(db, [bilan_id])
 
 
+# Built once, bound per call: the dashboard reads it on every request (docs/BENCHMARKS.md "Fourth round").
+_GIVEN = select(Consent.bilan_id, Consent.kind).where(
+    Consent.bilan_id.in_(bindparam("bilans", expanding=True)), Consent.withdrawn_at.is_(None),
+    Consent.kind.in_(BILAN_CONSENTS))
+
+
 def consented(db: Session, bilan_ids) -> set[str]:
     """The bilans among `bilan_ids` with volunteering and ethics information both confirmed (one query)."""
     ids = list(bilan_ids)
     if not ids:
         return set()
     kinds: dict[str, set] = {}
-    for bilan_id, kind in db.exec(select(Consent.bilan_id, Consent.kind).where(
-            Consent.bilan_id.in_(ids), Consent.withdrawn_at.is_(None), Consent.kind.in_(BILAN_CONSENTS))).all():
+    for bilan_id, kind in db.exec(_GIVEN, params={"bilans": ids}).all():
         kinds.setdefault(bilan_id, set()).add(kind)
     return {bilan_id for bilan_id, given in kinds.items() if all(kind in given for kind in BILAN_CONSENTS)}
 

@@ -3,35 +3,48 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import bindparam
 from sqlmodel import select
 
+from saas.mail.models import OutboxEmail
+from tenants.bilans.models import Bilan
 from tenants.dashboard.panels import Panel
 from tenants.flags.models import Flag
 
 FAILED_SHOWN_FOR = timedelta(days=30)
 
+# Built once, bound per request: the panel is on every dashboard (docs/BENCHMARKS.md "Fourth round").
+_OPEN_FLAGS = (select(Flag).where(Flag.resolved_at.is_(None)).order_by(Flag.created_at.desc())
+               .limit(bindparam("limit")))
+_OPEN_FLAGS_OF = _OPEN_FLAGS.where(Flag.consultant_id == bindparam("consultant"))
+
+
+def _failed(consultant: bool):
+    query = (select(OutboxEmail).join(Bilan, Bilan.id == OutboxEmail.bilan_id, isouter=not consultant)
+             .where(OutboxEmail.centre_id == bindparam("centre"), OutboxEmail.status == "failed",
+                    OutboxEmail.created_at >= bindparam("since"))
+             .order_by(OutboxEmail.created_at.desc()).limit(20))
+    return query.where(Bilan.consultant_id == bindparam("consultant")) if consultant else query
+
+
+_FAILED, _FAILED_OF = _failed(False), _failed(True)
+
 
 def open_flags(db, consultant_id: int | None, limit: int = 20) -> list[Flag]:
     """Open flags of one consultant's bilans (None: everyone's), newest first."""
-    query = select(Flag).where(Flag.resolved_at.is_(None)).order_by(Flag.created_at.desc())
-    if consultant_id is not None:
-        query = query.where(Flag.consultant_id == consultant_id)
-    return list(db.exec(query.limit(limit)).all())
+    if consultant_id is None:
+        return list(db.exec(_OPEN_FLAGS, params={"limit": limit}).all())
+    return list(db.exec(_OPEN_FLAGS_OF, params={"limit": limit, "consultant": consultant_id}).all())
 
 
 def failed_emails(db, centre, consultant_id: int | None, now) -> list[dict]:
     """Emails of the last 30 days that could not be delivered, for the member's bilans (one query)."""
-    from saas.mail.models import OutboxEmail
-    from tenants.bilans.models import Bilan
-
-    query = (select(OutboxEmail).join(Bilan, Bilan.id == OutboxEmail.bilan_id, isouter=consultant_id is None)
-             .where(OutboxEmail.centre_id == centre.id, OutboxEmail.status == "failed",
-                    OutboxEmail.created_at >= now - FAILED_SHOWN_FOR)
-             .order_by(OutboxEmail.created_at.desc()))
+    params = {"centre": centre.id, "since": now - FAILED_SHOWN_FOR}
     if consultant_id is not None:
-        query = query.where(Bilan.consultant_id == consultant_id)
+        params["consultant"] = consultant_id
+    emails = db.exec(_FAILED if consultant_id is None else _FAILED_OF, params=params).all()
     return [{"subject": email.subject or email.kind, "error": email.last_error or "", "bilan_id": email.bilan_id,
-             "at": email.created_at} for email in db.exec(query.limit(20)).all()]
+             "at": email.created_at} for email in emails]
 
 def dashboard_panel(db, centre, scope):
     """Open flags and failed emails of the member's bilans (every bilan for an admin)."""

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Optional
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from saas.errors import NotFound
@@ -113,12 +115,18 @@ def open_rows(db: Session, consultant_id: Optional[int] = None) -> list[Row]:
 def open_facts(db: Session, consultant_id: Optional[int] = None) -> list[Row]:
     """`open_rows` as plain facts in one Core select (no questionnaire definition parsed per row):
     the dashboard's read, the same rows in the same order."""
+    query = _open_facts(consultant_id is not None)
+    params = {} if consultant_id is None else {"consultant": consultant_id}
+    return [Row(AssignmentFacts(*row[:5]), QuestionnaireFacts(*row[5:])) for row in db.exec(query, params=params).all()]
+
+
+@cache
+def _open_facts(of_consultant: bool):
+    """open_facts' select, built once per shape, bound per call (docs/BENCHMARKS.md "Fourth round")."""
     from tenants.bilans.models import Bilan
 
     a, q = Assignment, Questionnaire
     query = (select(a.id, a.bilan_id, a.due_on, a.started_at, a.submitted_at, q.id, q.title, q.kind)
              .join(q, q.id == a.questionnaire_id).join(Bilan, Bilan.id == a.bilan_id)
              .where(a.submitted_at.is_(None)).order_by(a.due_on, a.assigned_at))
-    if consultant_id is not None:
-        query = query.where(Bilan.consultant_id == consultant_id)
-    return [Row(AssignmentFacts(*row[:5]), QuestionnaireFacts(*row[5:])) for row in db.exec(query).all()]
+    return query.where(Bilan.consultant_id == bindparam("consultant")) if of_consultant else query

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cache
 
+from sqlalchemy import bindparam
 from sqlmodel import select
 
 from saas.models import utcnow
@@ -19,21 +21,29 @@ def dashboard_panel(db, centre, scope):
     return Panel("retention/_dashboard_panel.html", {"destroyed": destroyed}, order=31, section="watch")
 
 
-def recent_destructions(db, consultant_id):
-    """Destruction records of the last 30 days, with the bilan's beneficiary name (kept, centre key)."""
+@cache
+def _destructions(of_consultant: bool):
+    """The select, built once per shape and bound per request (docs/BENCHMARKS.md "Fourth round")."""
     from tenants.beneficiaries.models import Beneficiary
     from tenants.bilans.models import Bilan
-    from tenants.retention.certificate import STAGE_LABELS
     from tenants.retention.models import DestructionRecord
 
     query = (select(DestructionRecord, Bilan, Beneficiary).join(Bilan, Bilan.id == DestructionRecord.bilan_id)
              .join(Beneficiary, Beneficiary.id == Bilan.beneficiary_id, isouter=True)
-             .where(DestructionRecord.at >= utcnow() - SHOWN_FOR)
+             .where(DestructionRecord.at >= bindparam("since"))
              .order_by(DestructionRecord.at.desc()).limit(20))
+    return query.where(Bilan.consultant_id == bindparam("consultant")) if of_consultant else query
+
+
+def recent_destructions(db, consultant_id):
+    """Destruction records of the last 30 days, with the bilan's beneficiary name (kept, centre key)."""
+    from tenants.retention.certificate import STAGE_LABELS
+
+    params = {"since": utcnow() - SHOWN_FOR}
     if consultant_id is not None:
-        query = query.where(Bilan.consultant_id == consultant_id)
+        params["consultant"] = consultant_id
     rows = []
-    for record, bilan, person in db.exec(query).all():
+    for record, bilan, person in db.exec(_destructions(consultant_id is not None), params=params).all():
         rows.append({"bilan_id": bilan.id, "name": (person.name if person else None) or "bénéficiaire",
                      "stage": STAGE_LABELS.get(record.stage, record.stage), "total": record.total, "at": record.at})
     return rows

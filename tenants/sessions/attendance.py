@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from saas.errors import RuleViolation
@@ -90,17 +91,21 @@ class AttendanceFacts:
         return self.confirmed_at is not None
 
 
+# Built once, bound per call (docs/BENCHMARKS.md "Fourth round": the dashboard reads it on every request).
+_FACTS = (select(BilanSession.id, BilanSession.bilan_id, BilanSession.starts_at, BilanSession.duration_minutes,
+                 BilanSession.kind, BilanSession.format, BilanSession.status, Attendance.id, Attendance.confirmed_at)
+          .join(Attendance, Attendance.session_id == BilanSession.id, isouter=True)
+          .where(BilanSession.bilan_id.in_(bindparam("bilans", expanding=True)), BilanSession.status != "cancelled")
+          .order_by(BilanSession.starts_at))
+
+
 def session_facts(db: Session, bilan_ids) -> dict[str, list[tuple[SessionFacts, AttendanceFacts | None]]]:
     """`sessions_with_attendance` as plain facts, in one Core select: for pages that read many bilans'
     sessions at once (the dashboard), where building ORM objects per row is most of the cost."""
     ids = list(bilan_ids)
     if not ids:
         return {}
-    s, a = BilanSession, Attendance
-    rows = db.exec(select(s.id, s.bilan_id, s.starts_at, s.duration_minutes, s.kind, s.format, s.status, a.id,
-                          a.confirmed_at)
-                   .join(a, a.session_id == s.id, isouter=True)
-                   .where(s.bilan_id.in_(ids), s.status != "cancelled").order_by(s.starts_at)).all()
+    rows = db.exec(_FACTS, params={"bilans": ids}).all()
     result: dict[str, list] = {}
     for *session, attendance_id, confirmed_at in rows:
         facts = SessionFacts(*session)
