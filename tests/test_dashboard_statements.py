@@ -9,7 +9,8 @@ from saas.i18n import paris_today
 
 from bilans_support import add_sessions, assign, centre_db, make_bilan, send_agreement
 
-MOST_STATEMENTS = 16  # docs/BENCHMARKS.md "Fourth round": 16 on SQLite for the demo caseload (ATTACH, DETACH included)
+# docs/BENCHMARKS.md "Fourth round": 16 on SQLite for the demo caseload (ATTACH, DETACH included), + the EDOF panel
+MOST_STATEMENTS = 17
 
 
 def caseload(db, consultant_id, count, offset=0):
