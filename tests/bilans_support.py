@@ -8,6 +8,7 @@ wraps them for the job tests, tests/portal_helpers.py for the portal ones.
 """
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -100,6 +101,31 @@ def owner_bilan(app, centre, **kwargs) -> str:
     """The id of a bilan of `centre`'s admin (`make_bilan`'s keywords), made in its own session."""
     with centre_db(app, centre) as db:
         return make_bilan(db, centre.owner.id, **kwargs).id
+
+
+def at_once(app, centre, bilan_ids, work, *, timeout: float = 60) -> list[Exception]:
+    """Run `work(db, bilan)` for each bilan in its own thread and its own tenant session, all released
+    together by a barrier (concurrent issuers of a number sequence); committed; the errors raised."""
+    from tenants.bilans.models import Bilan
+
+    model, start, errors = centre.model(app), threading.Barrier(len(bilan_ids)), []
+
+    def run(bilan_id):
+        try:
+            with app.app_context(), tenant_session(model) as db:
+                bilan = db.get(Bilan, bilan_id)
+                start.wait(10)
+                work(db, bilan)
+                db.commit()
+        except Exception as error:  # reported by the caller's assertion
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in bilan_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    return errors
 
 
 def move_to(db, bilan, phase):

@@ -3,16 +3,14 @@ gap-free, never reused, drawn when the quote is issued; tenants/bilans/numbering
 from __future__ import annotations
 
 import subprocess
-import threading
 from datetime import date
 
 import pytest
 from sqlalchemy.exc import IntegrityError
 
 from saas.i18n import paris_today
-from saas.tenancy import tenant_session
 
-from bilans_support import centre_db, make_bilan
+from bilans_support import at_once, centre_db, make_bilan
 
 
 @pytest.fixture
@@ -98,27 +96,10 @@ def test_quote_number_is_unique_in_a_year(app, lyon):
 
 
 def test_concurrent_quotes_get_distinct_consecutive_numbers(app, lyon):
-    from tenants.bilans.models import Bilan
 
     with centre_db(app, lyon) as db:
         ids = [make_bilan(db, lyon.owner.id, state="prior_interview", email=f"p{n}@example.fr").id for n in range(4)]
-    centre, start, errors = lyon.model(app), threading.Barrier(len(ids)), []
-
-    def issue(bilan_id):
-        try:
-            with app.app_context(), tenant_session(centre) as db:
-                bilan = db.get(Bilan, bilan_id)
-                start.wait(10)
-                _quote(db, bilan)
-                db.commit()
-        except Exception as error:  # pragma: no cover - reported by the assertion below
-            errors.append(error)
-
-    threads = [threading.Thread(target=issue, args=(i,)) for i in ids]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    errors = at_once(app, lyon, ids, _quote)
     assert not errors
     year = paris_today().year
     assert sorted(_number_of(app, lyon, i) for i in ids) == [f"DEV-{year}-000{n}" for n in range(1, 5)]

@@ -2,16 +2,14 @@
 hours, one gap-free number sequence per centre, never edited (a credit note instead)."""
 from __future__ import annotations
 
-import threading
 from datetime import date
 
 import pytest
 from sqlalchemy.exc import IntegrityError
 
 from saas.errors import RuleViolation
-from saas.tenancy import tenant_session
 
-from bilans_support import add_sessions, centre_db, make_bilan
+from bilans_support import add_sessions, at_once, centre_db, make_bilan
 
 DAY = date(2026, 11, 2)
 
@@ -131,7 +129,6 @@ def test_invoice_number_is_unique(app, lyon):
 
 
 def test_concurrent_issuers_get_gap_free_invoice_numbers(app, lyon):
-    from tenants.bilans.models import Bilan
     from tenants.invoicing.models import Invoice
 
     with centre_db(app, lyon) as db:
@@ -140,23 +137,7 @@ def test_concurrent_issuers_get_gap_free_invoice_numbers(app, lyon):
             bilan = make_bilan(db, lyon.owner.id, email=f"p{n}@example.fr")
             add_sessions(db, bilan, 1, minutes=120)
             ids.append(bilan.id)
-    centre, start, errors = lyon.model(app), threading.Barrier(len(ids)), []
-
-    def issue(bilan_id):
-        try:
-            with app.app_context(), tenant_session(centre) as db:
-                bilan = db.get(Bilan, bilan_id)
-                start.wait(10)
-                _issue(db, bilan)
-                db.commit()
-        except Exception as error:  # pragma: no cover - reported by the assertion below
-            errors.append(error)
-
-    threads = [threading.Thread(target=issue, args=(i,)) for i in ids]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    errors = at_once(app, lyon, ids, _issue, timeout=30)
     assert errors == []
     with centre_db(app, lyon) as db:
         from sqlmodel import select
