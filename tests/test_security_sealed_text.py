@@ -95,6 +95,23 @@ ALLOWED = {
     "disclosure.recipient_email": "that professional's address (proof of the sending)",
     "respondent.relationship": "enum code of a 360° respondent's relation",
     "access_log.kind": "enum code of what was opened (tenants/access_log/log.py KINDS), no content",
+    "invoice_counter.series": "numbering series code (FA, AV): tenants/bilans/numbering.py",
+    "invoice_settings.vat_exemption": "enum code of the VAT exemption mention the centre chose",
+    "invoice.kind": "enum code (invoice, credit note)",
+    "invoice.series": "numbering series code (FA, AV)",
+    "invoice.payer": "enum code of the payer category (CPF, OPCO, employer…)",
+    "invoice.buyer_siret": "public company identifier (SIRET) of the buyer, a mandatory invoice mention",
+    "invoice.description": "the fixed service line, or a credit note's reference to its invoice and why "
+                           "(an accounting mention kept 10 years, L123-22; the buyer's name and address are sealed)",
+    "invoice.vat_mention": "the legal VAT mention printed, chosen from a list",
+    "invoice.edof_number": "the CPF file number (EDOF), an identifier needed in clear for invoicing",
+    "payment.method": "enum code (transfer, cheque, card…)",
+    "edof_dossier.number": "the CPF file number (EDOF), an identifier shared with the Caisse des Dépôts",
+    "edof_dossier.state": "EDOF state code (notProcessed, accepted…)",
+    "edof_dossier.exit_reason": "enum code of the exit reason EDOF asks for",
+    "edof_event.from_state": "EDOF state code",
+    "edof_event.to_state": "EDOF state code",
+    "edof_event.actor": "a staff member's name or a fixed label (tenants/history/actors.py)",
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from saas.forms import BaseForm, EurosField, FrenchDateField
+from saas.forms import BaseForm, EurosField, FrenchDateField, max_length
 from tenants.invoicing.models import METHODS, PAYERS, VAT_EXEMPTIONS
 
 
@@ -14,7 +14,7 @@ class IssueForm(BaseForm):
     buyer_name = StringField("Acheteur (nom ou raison sociale)", validators=[DataRequired(), Length(max=160)])
     buyer_address = TextAreaField("Adresse de l'acheteur", validators=[Optional(), Length(max=300)])
     buyer_siret = StringField("SIRET de l'acheteur", validators=[
-        Optional(), Regexp(r"^\d{14}$", message="14 chiffres, sans espace.")])
+        Optional(), max_length(14), Regexp(r"^\d{14}$", message="14 chiffres, sans espace.")])
     issued_on = FrenchDateField("Date de la facture", validators=[DataRequired()])
 
 
