@@ -35,6 +35,9 @@ class Feature:
     portal_items: Optional[Callable] = None                       # (db, visitor) -> list[PortalItem]
     on_new_centre: Optional[Callable] = None                      # (db, centre): a new centre's starter data
     nav_counts: Optional[Callable] = None                         # (membership) -> list[NavQuery], one count each
+    # Qualiopi (saas/audit.py): what the feature proves for the audit board and puts in the audit pack.
+    audit_evidence: Optional[Callable] = None                     # (db, centre, period) -> list[IndicatorEvidence]
+    audit_files: Optional[Callable] = None                        # (db, centre, period) -> list[AuditFile]
 
 
 class Features:
@@ -61,6 +64,14 @@ class Features:
     @property
     def nav_counts(self) -> list[Callable]:
         return [f.nav_counts for f in self.all if f.nav_counts is not None]
+
+    @property
+    def audit_evidence(self) -> list[Callable]:
+        return [f.audit_evidence for f in self.all if f.audit_evidence is not None]
+
+    @property
+    def audit_files(self) -> list[Callable]:
+        return [f.audit_files for f in self.all if f.audit_files is not None]
 
     @property
     def provisioners(self) -> list[Callable]:

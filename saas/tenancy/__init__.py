@@ -19,7 +19,8 @@ from saas.accounts.queries import membership
 from saas.centres.models import Centre
 from saas.db import database, tenant_db, tenant_session
 
-__all__ = ["tenant_db", "tenant_session", "find_centre", "centre_blueprint", "staff_blueprint", "fill_from_request"]
+__all__ = ["tenant_db", "tenant_session", "find_centre", "centre_blueprint", "public_blueprint", "staff_blueprint",
+           "fill_from_request"]
 
 
 # Read on every centre URL: built once, bound per request (docs/BENCHMARKS.md "Fourth round").
@@ -62,6 +63,19 @@ _push_slug = fill_from_request("slug", lambda: g.centre.slug if g.get("centre") 
 def centre_blueprint(name: str, import_name: str, url_prefix: str = "", **kwargs) -> Blueprint:
     """A blueprint under /c/<slug>: g.centre loaded from the URL, 404 if unknown."""
     bp = Blueprint(name, import_name, url_prefix="/c/<slug>" + url_prefix, **kwargs)
+    bp.url_value_preprocessor(_pull_centre)
+    bp.url_defaults(_push_slug)
+    return bp
+
+
+def public_blueprint(name: str, import_name: str, url_prefix: str = "", **kwargs) -> Blueprint:
+    """A blueprint of a centre's public pages under /o/<slug> (offer page, booking, complaints).
+
+    Anyone may read them, without an account or a link token; g.centre comes from the URL as on
+    /c/<slug>, 404 for an unknown or inactive centre. A separate prefix keeps what a centre
+    publishes apart from what its beneficiaries and staff reach (cookies, robots, caching).
+    """
+    bp = Blueprint(name, import_name, url_prefix="/o/<slug>" + url_prefix, **kwargs)
     bp.url_value_preprocessor(_pull_centre)
     bp.url_defaults(_push_slug)
     return bp
