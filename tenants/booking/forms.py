@@ -12,6 +12,15 @@ from tenants.booking.availability import parse_ranges
 from tenants.booking.models import FORMATS, FUNDINGS, SITUATIONS, WEEKDAYS
 
 ANY = "any"
+
+
+def checked(message: str):
+    """A box that must be ticked (saas.forms.required lets an unticked box's False through)."""
+    def check(form, field):
+        if not field.data:
+            raise ValidationError(message)
+    check.field_flags = {"required": True}
+    return check
 PHONE = r"^[0-9+().\s-]{6,25}$"
 
 
@@ -44,7 +53,7 @@ class BookingForm(BaseForm):
     # The honeypot: hidden from people (CSS, aria-hidden, no tab stop), filled by form-filling robots.
     website = StringField("Ne remplissez pas ce champ", filters=[strip], validators=[Optional(), max_length(200)])
     agree = BooleanField("J'accepte que ces informations servent uniquement à organiser cet entretien.",
-                         validators=[required("Cochez cette case pour réserver.")])
+                         validators=[checked("Cochez cette case pour réserver.")])
 
     def validate_phone(self, field):
         import re
@@ -62,7 +71,7 @@ class ActForm(BaseForm):
 
 
 class CancelForm(BaseForm):
-    confirmed = BooleanField("J'annule ce rendez-vous", validators=[required("Confirmez l'annulation.")])
+    confirmed = BooleanField("J'annule ce rendez-vous", validators=[checked("Cochez la case pour confirmer l'annulation.")])
 
 
 class CreateBilanForm(BaseForm):
