@@ -69,6 +69,7 @@ SAMPLES = {
     "completed": True, "follow_ups": [], "destroyed_night": None, "synthesis_delivered": True, "answers": None,
     "consent_given": False, "custom": "", "note": "", "reminder": False, "three_months": False,
     "second": False, "state": SimpleNamespace(text="Il vous reste 3 jours."),
+    "moved": False, "place": "3 rue de la Paix, Lyon", "hold_minutes": 30,
 }
 OVERRIDES = {"agreement_sent": {"deadline": date(2027, 3, 12)}}
 
