@@ -38,7 +38,7 @@ def parse_ranges(text: str) -> list[tuple[int, int]]:
     ranges.sort()
     if len(ranges) > MAX_RANGES:
         raise RuleViolation(f"{MAX_RANGES} plages au plus par jour.")
-    if any(a[1] > b[0] for a, b in zip(ranges, ranges[1:])):
+    if any(a[1] > b[0] for a, b in zip(ranges, ranges[1:], strict=False)):
         raise RuleViolation("Deux plages du même jour se chevauchent.")
     return ranges
 

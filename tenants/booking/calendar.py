@@ -21,7 +21,8 @@ def place_of(booking, availability) -> str:
     if booking.format == "in_person":
         return (availability.address if availability is not None else "") or "Au centre"
     if booking.format == "video":
-        return (availability.video_link if availability is not None else "") or "En visioconférence (lien envoyé par le centre)"
+        link = availability.video_link if availability is not None else ""
+        return link or "En visioconférence (lien envoyé par le centre)"
     return "Par téléphone : votre consultant vous appelle au numéro indiqué"
 
 

@@ -62,6 +62,14 @@ class BookingForm(BaseForm):
             raise ValidationError("Numéro de téléphone invalide (exemple : 06 12 34 56 78).")
 
 
+class EmailKeyForm(BaseForm):
+    """The email typed, read only as the per-email rate limit's key (never stored from here)."""
+    class Meta(BaseForm.Meta):
+        csrf = False
+
+    email = StringField(filters=[strip], validators=[max_length(254)])
+
+
 class RescheduleForm(BaseForm):
     slot = HiddenField(validators=[required("Choisissez un créneau."), max_length(40)])
 
@@ -71,7 +79,8 @@ class ActForm(BaseForm):
 
 
 class CancelForm(BaseForm):
-    confirmed = BooleanField("J'annule ce rendez-vous", validators=[checked("Cochez la case pour confirmer l'annulation.")])
+    confirmed = BooleanField("J'annule ce rendez-vous",
+                             validators=[checked("Cochez la case pour confirmer l'annulation.")])
 
 
 class CreateBilanForm(BaseForm):
@@ -152,5 +161,5 @@ class SettingsForm(BaseForm):
                                 render_kw={"inputmode": "numeric"})
 
 
-__all__ = ["ANY", "WEEKDAYS", "BrowseForm", "BookingForm", "RescheduleForm", "ActForm", "CancelForm",
+__all__ = ["ANY", "WEEKDAYS", "BrowseForm", "BookingForm", "EmailKeyForm", "RescheduleForm", "ActForm", "CancelForm",
            "CreateBilanForm", "AvailabilityForm", "SettingsForm"]

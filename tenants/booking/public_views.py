@@ -23,7 +23,7 @@ from saas.tenancy import public_blueprint, tenant_db
 from tenants.booking import booking as rules
 from tenants.booking import mailing
 from tenants.booking import slots as slot_rules
-from tenants.booking.forms import ANY, ActForm, BookingForm, BrowseForm, CancelForm, RescheduleForm
+from tenants.booking.forms import ANY, ActForm, BookingForm, BrowseForm, CancelForm, EmailKeyForm, RescheduleForm
 from tenants.booking.models import FORMATS
 
 bp = public_blueprint("booking", __name__, "/rendez-vous")
@@ -35,7 +35,8 @@ guessing = limiter.shared_limit("30/minute;300/day", scope="booking-token")
 
 def _posted_email() -> str:
     """The per-email limit's key: a digest of the address typed, never the address itself."""
-    typed = (request.form.get("email") or "").strip().lower()[:254]
+    # A rate limit's key, not stored data: bounding its length is no truncation of what was typed.
+    typed = (EmailKeyForm().email.data or "").lower()[:254]
     return "booking-email:" + hashlib.sha256(typed.encode("utf-8", "replace")).hexdigest()
 
 

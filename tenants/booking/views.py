@@ -99,7 +99,7 @@ def _availability_page(consultant_id: int, form=None, status: int = 200):
     if form is None:
         row = availability_rules.of(db, consultant_id)
         form = AvailabilityForm(formdata=None, obj=row)
-        for field, text in zip(form.day_fields, availability_rules.week_texts(db, consultant_id)):
+        for field, text in zip(form.day_fields, availability_rules.week_texts(db, consultant_id), strict=True):
             field.data = text
         form.days_off.data = availability_rules.days_off_text(db, consultant_id, paris_today())
     admin = sees_every_bilan(g.membership)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from test_booking import publish
 
 from browser_support import PHONE_CONTEXT, assert_fits, assert_no_serious
-from test_booking import publish
 
 
 @pytest.fixture
