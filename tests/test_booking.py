@@ -492,3 +492,34 @@ def test_agenda_and_its_feed_show_the_booking(app, client, lyon, login):
 def test_public_booking_page_of_an_unknown_centre_is_404(client, lyon):
     assert client.get("/o/nowhere/rendez-vous/").status_code == 404
     assert client.get("/o/lyon/rendez-vous/gerer/not-a-token").status_code == 404
+
+
+def test_booking_pages_stay_in_their_centre(app, client, lyon, make_centre, login, outbox):
+    """Another centre's staff pages answer 404 to Lyon's admin; Lyon's link opens nothing under Brest."""
+    brest = make_centre("brest")
+    slot = _public_slot(app, lyon)
+    _post_booking(client, slot)
+    token = _token(outbox, "booking_hold", "confirmer")
+    assert client.get(f"/o/brest/rendez-vous/confirmer/{token}").status_code == 404
+    assert client.post(f"/o/brest/rendez-vous/confirmer/{token}").status_code == 404
+    login(lyon.owner)
+    assert client.get("/c/brest/rendez-vous/").status_code == 404
+    assert client.get("/c/brest/rendez-vous/disponibilites").status_code == 404
+    assert brest.slug == "brest"
+
+
+def test_admin_edits_another_consultants_availability(app, client, lyon, login, add_member):
+    from tenants.booking.slots import availabilities
+
+    consultant = add_member(lyon, "consultant")
+    login(lyon.owner)
+    data = {"published": "y", "duration_minutes": "45", "buffer_minutes": "0", "notice_hours": "0",
+            "horizon_days": "30", "phone": "y", "friday": "9h-11h"}
+    answer = client.post(f"/c/lyon/rendez-vous/disponibilites?consultant={consultant.id}", data=data)
+    assert answer.status_code == 303
+    with centre_db(app, lyon) as db:
+        (row,) = availabilities(db, consultant_id=consultant.id)
+        assert row.duration_minutes == 45 and row.formats == ["phone"]
+    refused = client.post(f"/c/lyon/rendez-vous/disponibilites?consultant={consultant.id}",
+                          data={**data, "duration_minutes": "120"})
+    assert refused.status_code == 422 and "Entre 45 et 90." in refused.text
