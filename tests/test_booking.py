@@ -523,3 +523,12 @@ def test_admin_edits_another_consultants_availability(app, client, lyon, login, 
     refused = client.post(f"/c/lyon/rendez-vous/disponibilites?consultant={consultant.id}",
                           data={**data, "duration_minutes": "120"})
     assert refused.status_code == 422 and "Entre 45 et 90." in refused.text
+
+
+@pytest.mark.parametrize("query", ["consultant=99999999999999999999&format=%00&depuis=99/99/99999",
+                                   "format=video&depuis=31/02/2026", "consultant=abc&format=x" + "y" * 5000])
+def test_public_pages_answer_typed_nonsense_without_5xx(client, lyon, query):
+    assert client.get(f"/o/lyon/rendez-vous/?{query}").status_code == 200
+    assert client.get(f"/o/lyon/rendez-vous/creneau?creneau=1:99991231T2400&{query}").status_code in (303, 409)
+    assert client.get("/o/lyon/rendez-vous/creneau?creneau=1:20261025T0100&format=video").status_code in (200, 409)
+    assert client.get(f"/o/lyon/rendez-vous/gerer/{'x' * 500}?{query}").status_code == 404
