@@ -14,6 +14,7 @@ from sqlmodel import Session
 from jobs.sweep import SweepReport, sweep_centres
 from saas.db import database
 from tenants.access_log import log as access_log
+from tenants.booking.purge import purge_bookings
 from tenants.portal.purge import purge_expired
 
 FAILED_BODY_KEEP = timedelta(days=30)   # long enough for the consultant to see the failure
@@ -54,9 +55,11 @@ def purge_platform(session: Session, now: datetime) -> Counter:
 
 
 def purge_centre(db: Session, centre, now: datetime) -> Counter:
-    """The centre's expired rows: the portal's (tenants/portal/purge.py) and the access log's (12 months)."""
+    """The centre's expired rows: the portal's (tenants/portal/purge.py), the access log's (12 months) and
+    the bookings of visitors who did not go on (the centre's period, 3 months by default)."""
     done = Counter(purge_expired(db, centre, now))
     done["access_log"] += access_log.purge(db, now)  # tenants/access_log/log.py
+    done["bookings"] += purge_bookings(db, now)  # visitors who did not go on (tenants/booking/purge.py)
     db.commit()
     return done
 

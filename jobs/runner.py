@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 # name -> module with run(now, only=None); the order is the order of `run-once all`.
 JOBS = {
     "reminders": "jobs.reminders",
+    "booking": "jobs.booking",
     "digest": "jobs.digest",
     "destruction": "jobs.destruction",
     "purge": "jobs.purge",

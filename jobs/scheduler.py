@@ -34,13 +34,16 @@ log = logging.getLogger(__name__)
 SCHEDULE = {
     "outbox": IntervalTrigger(minutes=1, timezone=TIMEZONE),
     "reminders": IntervalTrigger(minutes=15, timezone=TIMEZONE),
+    # Holds of 30 minutes are released within 5 (tenants/booking/reminders.py).
+    "booking": IntervalTrigger(minutes=5, timezone=TIMEZONE),
     "digest": CronTrigger(hour=7, minute=30, timezone=TIMEZONE),
     "destruction": CronTrigger(hour=2, minute=30, timezone=TIMEZONE),
     "purge": CronTrigger(hour=3, minute=30, timezone=TIMEZONE),
 }
 # A daily sweep missed by a long downtime still runs once (None = any lateness);
 # a frequent one missed by more than its period just waits for the next tick.
-MISFIRE_GRACE = {"digest": None, "destruction": None, "purge": None, "outbox": 300, "reminders": 3600}
+MISFIRE_GRACE = {"digest": None, "destruction": None, "purge": None, "outbox": 300, "reminders": 3600,
+                 "booking": 600}
 
 
 def outbox_trigger(app) -> IntervalTrigger:

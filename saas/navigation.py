@@ -24,6 +24,7 @@ STAFF_MENU = (
     ("beneficiaries.index", "Bénéficiaires", "users", False),
     ("bilans.index", "Bilans", "folder-open", False),
     ("agenda.index", "Agenda", "calendar", False),
+    ("bookings.index", "Rendez-vous", "calendar-days", False),
     ("questionnaires.index", "Questionnaires", "clipboard-list", False),
     ("evidence.centre", "Qualiopi", "badge-check", False),
     ("invoicing.index", "Factures", "receipt", True),

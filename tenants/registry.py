@@ -35,6 +35,9 @@ from tenants.bilans import nav as bilans_nav
 from tenants.bilans import portal as bilans_portal
 from tenants.bilans import portal_views as bilans_portal_views
 from tenants.bilans import views as bilans_views
+from tenants.booking import models as booking_models
+from tenants.booking import public_views as booking_public_views
+from tenants.booking import views as booking_views
 from tenants.dashboard import views as dashboard_views
 from tenants.edof import dashboard as edof_dashboard
 from tenants.edof import models as edof_models
@@ -87,6 +90,8 @@ FEATURES: tuple[Feature, ...] = (
             dashboard_panel=sessions_dashboard.dashboard_panel,
             nav_counts=sessions_nav.nav_counts),
     Feature("agenda", models=agenda_models, blueprints=(agenda_views.bp, agenda_views.feed_bp)),
+    # The free prior interview booked online (issue 16): staff pages, and the public ones under /o/<slug>.
+    Feature("booking", models=booking_models, blueprints=(booking_views.bp, booking_public_views.bp)),
     Feature("agreements", models=agreements_models, blueprints=(agreements_views.bp, agreements_portal_views.bp),
             dashboard_panel=agreements_dashboard.dashboard_panel),
     Feature("edof", models=edof_models, blueprints=(edof_views.bp,),

@@ -29,6 +29,10 @@ ABOUT = {
     "agreement_to_employer": ("convention", ["convention", "transmettre"]),
     "bilan_closed": ("fin", ["certificat", "satisfaction"]),
     "bilan_link": ("espace", ["espace personnel"]),
+    "booking_cancelled": ("annulé", ["annulé", "agenda"]),
+    "booking_confirmed": ("rendez-vous", ["entretien préalable", "confidentialité", "à préparer"]),
+    "booking_hold": ("confirmez", ["confirmer", "30 minutes"]),
+    "booking_reminder": ("rappel", ["entretien préalable"]),
     "consent_withdrawn": ("arrêté", ["arrêté"]),
     "digest": ("journée", ["aujourd'hui"]),
     "follow_up": ("suivi", ["entretien de suivi"]),
@@ -65,6 +69,7 @@ SAMPLES = {
     "completed": True, "follow_ups": [], "destroyed_night": None, "synthesis_delivered": True, "answers": None,
     "consent_given": False, "custom": "", "note": "", "reminder": False, "three_months": False,
     "second": False, "state": SimpleNamespace(text="Il vous reste 3 jours."),
+    "moved": False, "place": "3 rue de la Paix, Lyon", "hold_minutes": 30,
 }
 OVERRIDES = {"agreement_sent": {"deadline": date(2027, 3, 12)}}
 

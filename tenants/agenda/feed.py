@@ -76,8 +76,11 @@ def agenda_ics(db: Session, centre, membership, *, today: date, now: datetime,
         event = Event()
         event.add("dtstamp", now)
         event.add("summary", f"{entry.label} — {entry.initials}")
-        if entry.starts is not None:
+        if entry.booking_id is not None:  # a booking's own UID, apart from the visitor's (tenants/booking/calendar.py)
+            event.add("uid", f"agenda-booking-{entry.booking_id}@{centre.slug}.bilan")
+        elif entry.starts is not None:
             event.add("uid", session_uid(entry.session_id, centre.slug))
+        if entry.starts is not None:
             # UTC times (RFC 5545 form 2): no VTIMEZONE needed, every client shows them in local time.
             event.add("dtstart", entry.starts.astimezone(UTC))
             event.add("dtend", entry.ends.astimezone(UTC))

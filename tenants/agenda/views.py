@@ -41,6 +41,8 @@ def _owner():
 def entry_url(entry, url=url_for) -> str:
     """Where an agenda entry leads: a session to its row of the bilan's Séances tab (the one builder,
     tenants/sessions/links.py:session_url), a prior interview to the bilan's overview."""
+    if entry.booking_id is not None:
+        return url("bookings.index")
     if entry.session_id is None:
         return url("bilan.show", bilan_id=entry.bilan_id)
     return session_url(url, entry.bilan_id, entry.session_id)

@@ -1,7 +1,7 @@
 """Whose sessions an agenda shows, and where they fall in a week or a day (Europe/Paris).
 
 A consultant's agenda is the sessions and prior interviews of the bilans
-entrusted to them (`agenda_entries`), read through the one access rule
+entrusted to them, and the prior interviews booked online with them (`agenda_entries`), read through the one access rule
 (tenants/bilans/access.py:only_visible): an admin may open any consultant's
 agenda, a consultant only their own. The week page, the day page and the .ics
 feed (tenants/agenda/feed.py) all call `agenda_entries`. Cancelled sessions
@@ -46,6 +46,7 @@ class Entry:
     format: str = ""
     session_id: str | None = None
     status: str = ""
+    booking_id: str | None = None   # an appointment booked online (tenants/booking/agenda.py)
     row: int = 0                    # grid placement: first row, rows spanned, lane (1-based)
     span: int = 0
     lane: int = 1
@@ -195,6 +196,14 @@ def agenda_entries(db: Session, membership, consultant_id: int, first: date, las
         entries.append(Entry(bilan.id, person.name or "", "prior_interview", "Entretien préalable",
                              bilan.prior_interview_on, minutes=bilan.prior_interview_minutes or 0,
                              format=bilan.format))
+    from tenants.booking.agenda import agenda_bookings
+    from tenants.booking.models import BILAN_FORMAT
+
+    for booking in agenda_bookings(db, consultant_id, _utc(first), _utc(last + timedelta(days=1))):
+        local = to_paris(booking.starts_at)
+        entries.append(Entry("", booking.name or "", "booking", "Entretien préalable (rendez-vous)", local.date(),
+                             local, booking.minutes, BILAN_FORMAT.get(booking.format, ""), status=booking.status,
+                             booking_id=booking.id))
     return entries
 
 
