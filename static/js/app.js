@@ -150,6 +150,28 @@
     if (panel) panel.focus();
   });
 
+  // A table wider than the screen scrolls inside its .table-wrap (static/css/app.css): the keyboard must be able
+  // to scroll it too (WCAG 2.1.1; axe "scrollable-region-focusable"), so a wrap that scrolls takes the focus.
+  function reachScrollers() {
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+      if (scrolls && !wrap.hasAttribute("tabindex")) {
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("data-scroll-focus", "");
+      } else if (!scrolls && wrap.hasAttribute("data-scroll-focus")) {
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("data-scroll-focus");
+      }
+    });
+  }
+  var resizing = null;
+  document.addEventListener("DOMContentLoaded", reachScrollers);
+  document.addEventListener("htmx:afterSettle", reachScrollers);
+  window.addEventListener("resize", function () {
+    window.clearTimeout(resizing);
+    resizing = window.setTimeout(reachScrollers, 150);
+  });
+
   // Slug suggestion on the signup form: lowercase, no accents, hyphens.
   document.addEventListener("input", function (event) {
     var source = event.target;
