@@ -9,9 +9,10 @@ from datetime import date
 
 import pytest
 
-from bilans_support import centre_db, make_bilan
 from saas.forms import DATE_FORMAT_HINT, DATE_PATTERN, BaseForm, FrenchDateField, required
 from saas.parsing import FrenchInputError, parse_date
+
+from bilans_support import centre_db, make_bilan
 
 
 class _Form(BaseForm):

@@ -9,7 +9,8 @@ import pytest
 from bilans_support import centre_db, make_bilan
 from browser_support import PHONE_CONTEXT, assert_fits, assert_no_serious, htmx_idle
 
-DESKTOP = {"bypass_csp": True, "locale": "fr-FR", "timezone_id": "Europe/Paris", "viewport": {"width": 1280, "height": 900}}
+DESKTOP = {"bypass_csp": True, "locale": "fr-FR", "timezone_id": "Europe/Paris",
+           "viewport": {"width": 1280, "height": 900}}
 
 
 @pytest.fixture
