@@ -11,10 +11,11 @@ import re
 from flask import has_request_context, request
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
+from markupsafe import Markup
 from werkzeug.datastructures import ImmutableMultiDict
 from wtforms import Field
 from wtforms.validators import Length, Regexp, StopValidation, ValidationError
-from wtforms.widgets import DateInput, TextInput
+from wtforms.widgets import TextInput
 
 from saas.i18n import paris_today
 from saas.parsing import (
@@ -138,18 +139,38 @@ class HoursField(_FrenchField):
     show = staticmethod(hours_text)
 
 
-class FrenchDateField(_FrenchField):
-    """A date from `<input type=date>` (ISO) or typed "01/12/2026" → `data` a date (saas.parsing.parse_date),
-    within `saas.parsing.bounded_date` of today: every date that drives a job enters here."""
-    widget = DateInput()
-    parse = staticmethod(lambda text: bounded_date(parse_date(text), paris_today()))
-    show = staticmethod(lambda value: value.isoformat())
+# Every date is typed as a French reader writes it: a text input, not <input type=date>, whose display
+# follows the browser's locale (Chromium in English shows mm/dd/yyyy, and ignores lang="fr" on the input).
+DATE_PLACEHOLDER = "jj/mm/aaaa"
+DATE_FORMAT_HINT = "Format : jj/mm/aaaa"
+# What saas.parsing.parse_date reads: 25/12/2026 (also 25.12.2026, 25-12-2026, spaces around) or 2026-12-25.
+# Written for the `v` flag browsers compile the pattern attribute with ("/" and "-" escaped in a class).
+DATE_PATTERN = r"\s*(?:\d{1,2}\s*[\/.\-]\s*\d{1,2}\s*[\/.\-]\s*\d{4}|\d{4}\s*-\s*\d{1,2}\s*-\s*\d{1,2})\s*"
 
-    def _value(self):
-        # The date input only shows an ISO value: give it the parsed date when there is one.
-        if self.data is not None:
-            return self.data.isoformat()
-        return self.raw_data[0] if self.raw_data else ""
+
+class FrenchDateInput(TextInput):
+    """A text input for jj/mm/aaaa: a numeric keypad on phones, the format as a hint tied to the input
+    (aria-describedby) and as a placeholder, no autofill (a date is never a saved personal detail)."""
+
+    def __call__(self, field, **kwargs):
+        hint_id = f"{field.id}-format"
+        described = " ".join(part for part in (hint_id, kwargs.pop("aria-describedby", None),
+                                               kwargs.pop("aria_describedby", None)) if part)
+        kwargs.update({"type": "text", "aria-describedby": described})
+        for name, value in (("inputmode", "numeric"), ("placeholder", DATE_PLACEHOLDER), ("autocomplete", "off"),
+                            ("pattern", DATE_PATTERN), ("title", DATE_FORMAT_HINT), ("size", 10),
+                            ("maxlength", 24)):
+            kwargs.setdefault(name, value)
+        hint = Markup('<span class="hint date-format" id="{}">{}</span>').format(hint_id, DATE_FORMAT_HINT)
+        return hint + super().__call__(field, **kwargs)
+
+
+class FrenchDateField(_FrenchField):
+    """A date typed "25/12/2026" (or "2026-12-25") → `data` a date (saas.parsing.parse_date), within
+    `saas.parsing.bounded_date` of today: every date that drives a job enters here. Shown back as jj/mm/aaaa."""
+    widget = FrenchDateInput()
+    parse = staticmethod(lambda text: bounded_date(parse_date(text), paris_today()))
+    show = staticmethod(lambda value: value.strftime("%d/%m/%Y"))  # what was typed comes back as typed
 
 
 def minutes_between(low: int, high: int, message: str):

@@ -8,16 +8,25 @@ checklist, a planning): an error answers with `HX-Retarget: #messages` and
 success toast is an `HX-Trigger` event, `bilan:message`, that static/js/app.js
 shows in the same region. A form's own validation errors are not messages: the
 form's fragment comes back with each error beside its field (status 422).
+
+The region is fixed in view (static/css/app.css "toasts"), so a message is seen
+wherever the page is scrolled; every message in it has one markup,
+templates/_toast.html: flashed messages after a plain form's redirect, htmx
+toasts and errors alike.
 """
 from __future__ import annotations
 
 import json
 
-from flask import get_flashed_messages, make_response, render_template, request
+from flask import get_flashed_messages, get_template_attribute, make_response, render_template, request
+from markupsafe import Markup
 
 MESSAGES_ID = "messages"          # templates/layout.html and static/js/app.js use this id
 MESSAGE_EVENT = "bilan:message"   # static/js/app.js listens for it
 SAVED = "Enregistré"
+LEVELS = ("success", "info", "warn", "error")
+# flash()'s categories; flash(message) alone ("message") confirms a save.
+_CATEGORIES = {"error": "error", "warning": "warn", "warn": "warn", "info": "info"}
 
 
 def is_htmx() -> bool:
@@ -45,8 +54,22 @@ def hx_redirect(url: str, status: int = 303):
     return response
 
 
+def level_of(category: str) -> str:
+    """The toast level of a flash() category (templates/_toast.html styles each level)."""
+    return _CATEGORIES.get(category, "success")
+
+
+def flashed_toasts() -> list[tuple[str, str]]:
+    """This request's flashed messages as (level, text): the layout shows them as toasts."""
+    return [(level_of(category), message) for category, message in get_flashed_messages(with_categories=True)]
+
+
 def to_messages(response):
-    """Send this (error) answer to the messages region instead of the request's target."""
+    """Send this (error) answer to the messages region instead of the request's target, as an
+    error toast (templates/_toast.html): it stays until closed."""
+    body = response.get_data(as_text=True)
+    if body.strip():
+        response.set_data(str(get_template_attribute("_toast.html", "toast")("error", body=Markup(body))))
     response.headers["HX-Retarget"] = f"#{MESSAGES_ID}"
     response.headers["HX-Reswap"] = "innerHTML"
     response.vary.add("HX-Request")
@@ -78,10 +101,11 @@ def _flashes_as_toasts(response):
     followed = ("Location", "HX-Redirect", "HX-Location", "HX-Refresh")
     if not is_htmx() or not 200 <= response.status_code < 300 or any(h in response.headers for h in followed):
         return response
-    for category, message in get_flashed_messages(with_categories=True):
-        toast(response, message, "error" if category == "error" else "success")
+    for level, message in flashed_toasts():
+        toast(response, message, level)
     return response
 
 
 def init_app(app) -> None:
     app.after_request(_flashes_as_toasts)
+    app.add_template_global(flashed_toasts)

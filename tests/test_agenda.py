@@ -137,7 +137,7 @@ def test_agenda_empty_slot_lists_open_bilans_then_prefills_the_planning_form(app
     assert chosen.headers["Location"].endswith(f"/c/lyon/bilans/{week_sessions['zoe']}/sessions/"
                                                "?jour=2026-12-02&heure=15:00")
     form = client.get(chosen.headers["Location"]).text
-    assert re.search(r'<input[^>]*id="day"[^>]*value="2026-12-02"', form)
+    assert re.search(r'<input[^>]*id="day"[^>]*value="02/12/2026"', form)  # jj/mm/aaaa: saas/forms.py
     assert re.search(r'<input[^>]*id="time"[^>]*value="15:00"', form)
 
 

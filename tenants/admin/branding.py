@@ -1,12 +1,15 @@
 """The centre's logo: checked once on upload, kept in the centre's schema, read by pages and PDFs.
 
-`centre_logo(centre)` is the one reader for documents (the PDFs put it in their header).
+`centre_logo(centre)` is the one reader for documents (the PDFs put it in their header): it reads the
+logo once per request (or a job's app context), however many PDFs that request renders (an evidence
+dossier renders one per piece).
 """
 from __future__ import annotations
 
 import hashlib
 import io
 
+from flask import g, has_app_context
 from sqlmodel import Session
 
 from saas.centres.models import Centre
@@ -70,9 +73,18 @@ def logo_of(db: Session) -> CentreLogo | None:
 
 
 def centre_logo(centre: Centre) -> bytes | None:
-    """The centre's logo (PNG or JPEG bytes), or None: for the PDFs' header."""
+    """The centre's logo (PNG or JPEG bytes), or None: for the PDFs' header.
+
+    Kept on `flask.g` for the rest of the request, per centre with the logo's version (a new upload is a
+    new version, read afresh); one entry per centre, so a long-lived job context keeps no old logo."""
     if not centre.has_logo:
         return None
+    kept = g.setdefault("_centre_logos", {}) if has_app_context() else {}
+    version, data = kept.get(centre.id, (None, None))
+    if version == centre.logo_version:
+        return data
     with tenant_session(centre) as db:
         logo = logo_of(db)
-        return bytes(logo.content) if logo is not None else None
+        data = bytes(logo.content) if logo is not None else None
+    kept[centre.id] = (centre.logo_version, data)
+    return data

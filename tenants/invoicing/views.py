@@ -1,18 +1,22 @@
 """Invoices pages (admins): what is left to collect, issuing, a credit note, payments, the PDF, the export.
 
 Every rule is in tenants/invoicing/issuing.py and payments.py; these views only
-read forms and show refusals (422, the input kept).
+read forms and show refusals (422, the input kept). Every save confirms: the
+message is flashed and shown as a toast on the page the 303 leads to
+(saas/htmx.py, templates/_toast.html).
 """
 from __future__ import annotations
 
-from flask import abort, g, redirect, request, url_for
+from decimal import Decimal
+
+from flask import abort, flash, g, redirect, request, url_for
 from sqlmodel import select
 
 from saas.accounts.roles import admin_required
 from saas.downloads import file_response, pdf_response
 from saas.errors import RuleViolation
 from saas.htmx import render
-from saas.i18n import paris_today
+from saas.i18n import date_fr, money_fr, paris_today
 from saas.tenancy import staff_blueprint, tenant_db
 from tenants.history import actors
 from tenants.invoicing import bpf as bpf_rule
@@ -74,6 +78,7 @@ def create():
         form.form_errors.append(refusal.message)
         return render("invoicing/new.html", status=422, form=form)
     db.commit()
+    flash(f"Facture {invoice.number} émise.", "success")
     return redirect(url_for("invoicing.show", invoice_id=invoice.id), 303)
 
 
@@ -124,39 +129,49 @@ def show(invoice_id):
     return _show(_invoice(invoice_id))
 
 
-@bp.post("/<invoice_id>/paiements")
-@admin_required
-def pay(invoice_id):
-    invoice, db, form = _invoice(invoice_id), tenant_db(), PaymentForm()
+def _act_on(invoice_id: str, form, name: str, act):
+    """A form posted on an invoice's page (a payment, a credit note): `act(db, invoice, form)` applies the rule
+    and returns the invoice to show next and the message that confirms it. Refused (the form, or the rule's
+    RuleViolation): the page again, 422, the input kept beside its field; done: committed, the message
+    flashed, 303 to that invoice."""
+    invoice, db = _invoice(invoice_id), tenant_db()
     if not form.validate_on_submit():
-        return _show(invoice, 422, payment_form=form)
+        return _show(invoice, 422, **{name: form})
     try:
-        payments.record_payment(db, invoice, paid_on=form.paid_on.data, amount_cents=form.amount.data,
-                                method=form.method.data, account_id=g.membership.account_id,
-                                actor=actors.current_staff(), today=paris_today())
+        shown, message = act(db, invoice, form)
     except RuleViolation as refusal:
         db.rollback()
         form.form_errors.append(refusal.message)
-        return _show(invoice, 422, payment_form=form)
+        return _show(invoice, 422, **{name: form})
     db.commit()
-    return redirect(url_for("invoicing.show", invoice_id=invoice.id), 303)
+    flash(message, "success")
+    return redirect(url_for("invoicing.show", invoice_id=shown.id), 303)
+
+
+def _record(db, invoice: Invoice, form: PaymentForm):
+    payment = payments.record_payment(db, invoice, paid_on=form.paid_on.data, amount_cents=form.amount.data,
+                                      method=form.method.data, account_id=g.membership.account_id,
+                                      actor=actors.current_staff(), today=paris_today())
+    return invoice, (f"Paiement de {money_fr(Decimal(payment.amount_cents) / 100)} du {date_fr(payment.paid_on)} "
+                     f"enregistré sur la facture {invoice.number}.")
+
+
+def _credit(db, invoice: Invoice, form: CreditForm):
+    note = issuing.credit(db, invoice, on=form.issued_on.data, actor=actors.current_staff(),
+                          reason=form.reason.data or "")
+    return note, f"Avoir {note.number} émis : il annule la facture {invoice.number}."
+
+
+@bp.post("/<invoice_id>/paiements")
+@admin_required
+def pay(invoice_id):
+    return _act_on(invoice_id, PaymentForm(), "payment_form", _record)
 
 
 @bp.post("/<invoice_id>/avoir")
 @admin_required
 def credit(invoice_id):
-    invoice, db, form = _invoice(invoice_id), tenant_db(), CreditForm()
-    if not form.validate_on_submit():
-        return _show(invoice, 422, credit_form=form)
-    try:
-        note = issuing.credit(db, invoice, on=form.issued_on.data, actor=actors.current_staff(),
-                              reason=form.reason.data or "")
-    except RuleViolation as refusal:
-        db.rollback()
-        form.form_errors.append(refusal.message)
-        return _show(invoice, 422, credit_form=form)
-    db.commit()
-    return redirect(url_for("invoicing.show", invoice_id=note.id), 303)
+    return _act_on(invoice_id, CreditForm(), "credit_form", _credit)
 
 
 @bp.get("/<invoice_id>/facture.pdf")
@@ -188,4 +203,5 @@ def save_settings():
     form.populate_obj(row)
     db.add(row)
     db.commit()
+    flash("Paramètres de facturation enregistrés.", "success")
     return redirect(url_for("invoicing.settings"), 303)
