@@ -17,6 +17,7 @@ from tenants.admin.qualiopi import warn_admins
 from tenants.agreements.reminders import lapse_and_remind
 from tenants.bilans.reminders import send_follow_ups
 from tenants.edof.reminders import validate_service_done
+from tenants.edof.sync import send_declarations
 from tenants.flags.raising import resolve_stale_flags
 from tenants.questionnaires.reminders import send_questionnaire_reminders
 from tenants.sessions.reminders import send_attendance_reminders, send_session_reminders
@@ -31,6 +32,7 @@ REMINDERS = (
     warn_admins,
     resolve_stale_flags,
     validate_service_done,
+    send_declarations,
 )
 
 

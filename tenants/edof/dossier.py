@@ -23,7 +23,7 @@ from saas.errors import RuleViolation
 from saas.i18n import PARIS, date_fr, to_paris
 from saas.models import as_utc
 from tenants.bilans import cpf
-from tenants.edof import clock
+from tenants.edof import clock, sync
 from tenants.edof.models import EXIT_REASONS, STATES, EdofDossier, EdofEvent
 from tenants.history.models import record
 from tenants.sessions import attendance
@@ -90,9 +90,11 @@ def allowed_moves(dossier: EdofDossier) -> tuple[str, ...]:
     return TRANSITIONS.get(dossier.state, ())
 
 
-def transition(db: Session, dossier: EdofDossier, to: str, at: datetime, actor: str | None) -> EdofDossier:
+def transition(db: Session, dossier: EdofDossier, to: str, at: datetime, actor: str | None,
+               origin: str = "bilan") -> EdofDossier:
     """Move the dossier to `to` at `at` (when it happened in EDOF), if EDOF allows it; logged twice:
-    the dossier's own history and the bilan's."""
+    the dossier's own history and the bilan's. `origin` "edof": the move was read from EDOF (import,
+    webhook), so it is not declared back to the synchronisation service (tenants/edof/sync.py)."""
     if to not in STATES:
         raise RuleViolation("État EDOF inconnu.")
     if to not in allowed_moves(dossier):
@@ -115,6 +117,8 @@ def transition(db: Session, dossier: EdofDossier, to: str, at: datetime, actor: 
     db.add(dossier)
     record(db, bilan.id, "edof", f"EDOF : {STATES[to]}", actor, at=at)
     db.flush()
+    if origin == "bilan":
+        sync.queue_declaration(db, dossier, to)
     return dossier
 
 
