@@ -16,8 +16,8 @@ from jobs.sweep import sweep_centres
 from tenants.admin.qualiopi import warn_admins
 from tenants.agreements.reminders import lapse_and_remind
 from tenants.bilans.reminders import send_follow_ups
+from tenants.edof.connector import send_declarations
 from tenants.edof.reminders import validate_service_done
-from tenants.edof.sync import send_declarations
 from tenants.flags.raising import resolve_stale_flags
 from tenants.questionnaires.reminders import send_questionnaire_reminders
 from tenants.sessions.reminders import send_attendance_reminders, send_session_reminders

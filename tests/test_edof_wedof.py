@@ -1,4 +1,4 @@
-"""The Wedof connector (tenants/edof/sync.py, wedof.py, webhooks.py): off by default, its key sealed,
+"""The Wedof connector (tenants/edof/sync.py, connector.py, wedof.py, webhooks.py): off by default, its key sealed,
 declarations out to a real HTTP server on loopback standing in for Wedof, signed webhooks in."""
 import hashlib
 import hmac
@@ -184,7 +184,7 @@ def test_wedof_declaration_already_taken_is_not_sent_twice(app, lyon, wedof):
     """Idempotent: when the service refuses a declaration its dossier already shows (a reply lost before),
     the declaration counts as sent; the sweep sends only what waits."""
     from saas.models import utcnow
-    from tenants.edof import sync
+    from tenants.edof import connector as sync
     from tenants.edof.models import EdofDeclaration
 
     bilan_id = accepted_bilan(app, lyon)

@@ -3,7 +3,7 @@
 The CSV import and the synchronisation service's webhooks both learn a
 dossier's state in EDOF, possibly several moves ahead of Bilan's (a dossier
 seen "accepted" when Bilan still has it "to process"). `advance` walks the
-shortest chain of allowed moves (`tenants/edof/dossier.py:TRANSITIONS`), each
+shortest chain of allowed moves (`tenants/edof/moves.py:TRANSITIONS`), each
 through `transition` (or `declare_exit` for the exit, which needs its day and
 reason), so every rule of a move holds (entry only after a signed session,
 dates in order) and every move is in the history. A state already passed is
@@ -12,7 +12,6 @@ is refused by `transition` itself. docs/RULES.md, "CPF and EDOF (issue 14)".
 """
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -23,31 +22,7 @@ from saas.i18n import PARIS
 from saas.models import as_utc
 from tenants.edof import dossier as rules
 from tenants.edof.models import EdofDossier
-
-
-def path(current: str, target: str) -> list[str] | None:
-    """The states after `current` up to `target` by the fewest allowed moves; [] if equal, None if none."""
-    if current == target:
-        return []
-    seen, queue = {current: None}, deque([current])
-    while queue:
-        state = queue.popleft()
-        for following in rules.TRANSITIONS.get(state, ()):
-            if following in seen:
-                continue
-            seen[following] = state
-            if following == target:
-                steps = [following]
-                while seen[steps[-1]] != current:
-                    steps.append(seen[steps[-1]])
-                return steps[::-1]
-            queue.append(following)
-    return None
-
-
-def passed(current: str, target: str) -> bool:
-    """True when the dossier already went through `target` on its way to `current`."""
-    return path(target, current) is not None
+from tenants.edof.moves import passed, path
 
 
 def noon(day: date) -> datetime:

@@ -16,7 +16,8 @@ from saas.htmx import render
 from saas.limits import body_limit
 from saas.models import utcnow
 from saas.tenancy import staff_blueprint, tenant_db
-from tenants.edof import importing, mapping, sync
+from tenants.edof import connector as settings
+from tenants.edof import importing, mapping
 from tenants.edof.forms import ConnectorForm, ImportForm
 from tenants.history import actors
 
@@ -42,12 +43,11 @@ def _import_form(db) -> ImportForm:
 def _page(status: int = 200, import_form: ImportForm | None = None, report=None, found_headers=()):
     db = tenant_db()
     admin = current_is_admin()
-    connector = sync.connector_of(db)
     saved = mapping.saved(db) if admin else None
     return render("edof/index.html", status=status, admin=admin,
                   import_form=import_form or (_import_form(db) if admin else None), report=report,
-                  found_headers=found_headers, saved_mapping=saved, connector=connector,
-                  connector_on=sync.active(db) is not None, waiting=sync.waiting(db, _scope_ids(db)))
+                  found_headers=found_headers, saved_mapping=saved,
+                  connector_on=settings.active(db) is not None, waiting=settings.waiting(db, _scope_ids(db)))
 
 
 @bp.get("/")
@@ -97,14 +97,14 @@ def import_export():
 def connector():
     """The synchronisation service's settings (off by default)."""
     db = tenant_db()
-    current = sync.connector_of(db)
+    current = settings.connector_of(db)
     # Never the saved key nor secret back into the page: the fields stay empty (kept when left so).
     form = ConnectorForm(data={"enabled": bool(current and current.enabled),
-                               "base_url": current.base_url if current else sync.DEFAULT_BASE_URL})
+                               "base_url": current.base_url if current else settings.DEFAULT_BASE_URL})
     if form.is_submitted():
         if form.validate():
             try:
-                sync.configure(db, enabled=form.enabled.data, base_url=form.base_url.data,
+                settings.configure(db, enabled=form.enabled.data, base_url=form.base_url.data,
                                api_key=form.api_key.data, webhook_secret=form.webhook_secret.data)
             except RuleViolation as refusal:
                 db.rollback()
@@ -127,10 +127,10 @@ def _connector_page(form, current, status: int = 200):
 def send_declarations():
     """Send again the declarations the service has not taken (for the bilans this member may open)."""
     db = tenant_db()
-    if sync.active(db) is None:
+    if settings.active(db) is None:
         flash("La synchronisation EDOF n'est pas activée.", "error")
         return redirect(url_for("edof.index"), 303)
-    counts = sync.send_pending(db, _scope_ids(db))
+    counts = settings.send_pending(db, _scope_ids(db))
     if counts["failed"]:
         flash("Le service de synchronisation n'a pas pris toutes les déclarations : voyez les motifs ci-dessous.",
               "error")

@@ -33,7 +33,7 @@ from saas.limits import body_limit
 from saas.models import utcnow
 from saas.security import csrf
 from saas.tenancy import public_blueprint, tenant_db
-from tenants.edof import progress, sync
+from tenants.edof import connector, progress, sync
 from tenants.edof.models import EdofDelivery, EdofDossier
 
 log = logging.getLogger(__name__)
@@ -76,10 +76,10 @@ def _header(value: str | None, limit: int = 100) -> str:
 
 def receive(db: Session, slug: str, headers, body: bytes, now: datetime) -> Answer:
     """One delivery: checked (connector on, signature, not seen before), then applied or ignored."""
-    connector = sync.active(db)
-    if connector is None:
+    settings = connector.active(db)
+    if settings is None:
         return _refused(slug, 404, "connector off", "Synchronisation EDOF non activée pour ce centre.")
-    if not signed(connector.webhook_secret, body, headers.get("X-Wedof-Signature")):
+    if not signed(settings.webhook_secret, body, headers.get("X-Wedof-Signature")):
         return _refused(slug, 401, "bad signature", "Signature invalide.")
     delivery, event = _header(headers.get("X-Wedof-Delivery")), _header(headers.get("X-Wedof-Event"))
     if not delivery or not event:
