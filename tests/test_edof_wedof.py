@@ -24,7 +24,7 @@ class FakeWedof:
     """A Wedof stand-in on 127.0.0.1: records each request; answers `status` to POSTs and `folders` to GETs."""
 
     def __init__(self):
-        self.requests, self.status, self.folders = [], 200, {}
+        self.requests, self.status, self.folders, self.redirect = [], 200, {}, None
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -39,6 +39,12 @@ class FakeWedof:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 fake.requests.append(("POST", self.path, dict(self.headers), json.loads(self.rfile.read(length))))
+                if fake.redirect:
+                    self.send_response(307)
+                    self.send_header("Location", fake.redirect)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 self._reply(fake.status, {"ok": fake.status < 400, "detail": "Zoé Martin, données personnelles"})
 
             def do_GET(self):
@@ -216,6 +222,17 @@ def test_wedof_fetch_dossier_reads_the_folder_from_the_service(app, lyon, wedof)
     assert (remote.number, remote.state, remote.days) == ("EDOF-9", "accepted", {"validated": date(2026, 11, 2)})
     assert service.fetch_dossier("EDOF-404") is None
     assert wedof.requests[0][2]["X-Api-Key"] == API_KEY
+
+
+def test_wedof_redirect_is_refused_so_the_api_key_never_follows_it(wedof):
+    from tenants.edof.models import EdofDossier
+    from tenants.edof.sync import SyncError
+    from tenants.edof.wedof import WedofService
+
+    wedof.redirect = wedof.url + "/elsewhere"
+    with pytest.raises(SyncError, match="HTTP 307"):
+        WedofService(wedof.url, API_KEY).declare_entry(EdofDossier(number="EDOF-1", bilan_id="b"), date(2026, 12, 1))
+    assert [r[1] for r in wedof.requests] == ["/api/registrationFolders/EDOF-1/inTraining"]
 
 
 def sign(body: bytes, secret: str = SECRET) -> str:

@@ -63,6 +63,7 @@ def configure(db: Session, *, enabled: bool, base_url: str, api_key: str | None,
     """The admin's settings: an empty key or secret keeps the one saved; turning on needs both."""
     connector = connector_of(db) or EdofConnector()
     connector.base_url = check_base_url(base_url or DEFAULT_BASE_URL)
+    api_key, webhook_secret = (api_key or "").strip(), (webhook_secret or "").strip()   # pasted with a space
     if api_key:
         connector.api_key = api_key
     if webhook_secret:
@@ -113,8 +114,10 @@ def _send_after_commit() -> None:
 
         from saas.tenancy import tenant_db
 
-        if response.status_code < 400:   # the view committed; a refused one rolled the declaration back
+        if response.status_code < 400:
             db = tenant_db()
+            # What the view committed stays; what it did not (an error path) is dropped, never committed here.
+            db.rollback()
             counts = send_pending(db)
             if counts["failed"]:
                 flash("La déclaration n'a pas pu être transmise au service de synchronisation : elle est "
@@ -173,7 +176,6 @@ def waiting(db: Session, bilan_ids=None) -> list[EdofDeclaration]:
 
 def send_pending(db: Session, bilan_ids=None) -> Counter:
     """Send every waiting declaration (of `bilan_ids`), each committed with its outcome."""
-    db.commit()
     counts = Counter()
     service = service_for(db)
     if service is None:

@@ -19,6 +19,7 @@ from saas.tenancy import staff_blueprint, tenant_db
 from tenants.edof import connector as settings
 from tenants.edof import importing, mapping
 from tenants.edof.forms import ConnectorForm, ImportForm
+from tenants.edof.models import EdofDossier
 from tenants.history import actors
 
 bp = staff_blueprint("edof", __name__, url_prefix="/edof")
@@ -44,10 +45,13 @@ def _page(status: int = 200, import_form: ImportForm | None = None, report=None,
     db = tenant_db()
     admin = current_is_admin()
     saved = mapping.saved(db) if admin else None
-    return render("edof/index.html", status=status, admin=admin,
+    waiting = settings.waiting(db, _scope_ids(db))
+    numbers = dict(db.exec(select(EdofDossier.id, EdofDossier.number)
+                           .where(EdofDossier.id.in_([d.dossier_id for d in waiting]))).all()) if waiting else {}
+    return render("edof/index.html", status=status, admin=admin, waiting=waiting, numbers=numbers,
                   import_form=import_form or (_import_form(db) if admin else None), report=report,
                   found_headers=found_headers, saved_mapping=saved,
-                  connector_on=settings.active(db) is not None, waiting=settings.waiting(db, _scope_ids(db)))
+                  connector_on=settings.active(db) is not None)
 
 
 @bp.get("/")

@@ -106,7 +106,7 @@ def _apply(db: Session, slug: str, event: str, body: bytes, now: datetime) -> An
         return Answer(202, "Événement ignoré.")
     try:
         folder = folder_of(json.loads(body))
-    except (ValueError, sync.SyncError):
+    except (ValueError, RecursionError, sync.SyncError):   # RecursionError: JSON nested beyond reason
         log.warning("edof webhook for centre %s: unreadable folder ignored", slug)
         return Answer(202, "Dossier illisible : ignoré.")
     dossier = db.exec(select(EdofDossier).where(EdofDossier.number == folder.number)).first()

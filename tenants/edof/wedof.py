@@ -29,6 +29,16 @@ HISTORY_DAYS = {"validated": "validatedDate", "accepted": "acceptedDate", "inTra
                 "serviceDoneValidated": "serviceDoneValidatedDate"}
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is refused, not followed: the API key would go along to wherever it points."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 class WedofService:
     """The Wedof API of one centre (its base URL and API key)."""
 
@@ -40,9 +50,10 @@ class WedofService:
         request = urllib.request.Request(f"{self.base_url}{path}", data=body, method=method, headers={
             "X-Api-Key": self.api_key, "Accept": "application/json", "Content-Type": "application/json"})
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT) as reply:
+            with _OPENER.open(request, timeout=TIMEOUT) as reply:
                 raw = reply.read(MAX_REPLY)
         except urllib.error.HTTPError as error:
+            error.close()   # its body is never read: it may hold personal data
             if error.code == 404 and method == "GET":
                 return None
             raise SyncError(f"Le service de synchronisation a refusé l'appel (HTTP {error.code}).") from None
@@ -50,7 +61,7 @@ class WedofService:
             raise SyncError("Le service de synchronisation ne répond pas.") from None
         try:
             return json.loads(raw) if raw.strip() else {}
-        except ValueError:
+        except (ValueError, RecursionError):
             raise SyncError("Le service de synchronisation a répondu dans un format inattendu.") from None
 
     @staticmethod
