@@ -16,6 +16,7 @@ from jobs.sweep import sweep_centres
 from tenants.admin.qualiopi import warn_admins
 from tenants.agreements.reminders import lapse_and_remind
 from tenants.bilans.reminders import send_follow_ups
+from tenants.edof.connector import send_declarations
 from tenants.edof.reminders import validate_service_done
 from tenants.flags.raising import resolve_stale_flags
 from tenants.questionnaires.reminders import send_questionnaire_reminders
@@ -31,6 +32,7 @@ REMINDERS = (
     warn_admins,
     resolve_stale_flags,
     validate_service_done,
+    send_declarations,
 )
 
 

@@ -27,6 +27,7 @@ STAFF_MENU = (
     ("bookings.index", "Rendez-vous", "calendar-days", False),
     ("questionnaires.index", "Questionnaires", "clipboard-list", False),
     ("evidence.centre", "Qualiopi", "badge-check", False),
+    ("edof.index", "EDOF", "list-checks", False),
     ("invoicing.index", "Factures", "receipt", True),
     ("retention.edit", "Conservation", "archive", True),
     ("reminders.edit", "Rappels", "bell", True),

@@ -41,7 +41,9 @@ from tenants.booking import views as booking_views
 from tenants.dashboard import views as dashboard_views
 from tenants.edof import dashboard as edof_dashboard
 from tenants.edof import models as edof_models
+from tenants.edof import staff_views as edof_staff_views
 from tenants.edof import views as edof_views
+from tenants.edof import webhooks as edof_webhooks
 from tenants.evidence import bilan_views as evidence_bilan_views
 from tenants.evidence import views as evidence_views
 from tenants.flags import dashboard as flags_dashboard
@@ -94,7 +96,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("booking", models=booking_models, blueprints=(booking_views.bp, booking_public_views.bp)),
     Feature("agreements", models=agreements_models, blueprints=(agreements_views.bp, agreements_portal_views.bp),
             dashboard_panel=agreements_dashboard.dashboard_panel),
-    Feature("edof", models=edof_models, blueprints=(edof_views.bp,),
+    Feature("edof", models=edof_models, blueprints=(edof_views.bp, edof_staff_views.bp, edof_webhooks.bp),
             dashboard_panel=edof_dashboard.dashboard_panel),
     Feature("synthesis", models=synthesis_models, blueprints=(synthesis_views.bp,)),
     Feature("evidence", blueprints=(evidence_views.bp, evidence_bilan_views.bp)),

@@ -117,6 +117,15 @@ ALLOWED = {
     "edof_event.from_state": "EDOF state code",
     "edof_event.to_state": "EDOF state code",
     "edof_event.actor": "a staff member's name or a fixed label (tenants/history/actors.py)",
+    "edof_import_mapping.columns": "the headers of EDOF's export ({field: column name}), no content",
+    "edof_import_mapping.confirmed_by": "a staff member's name (history actor)",
+    "edof_connector.base_url": "the synchronisation service's API address (the key and secret are sealed)",
+    "edof_delivery.delivery": "the webhook delivery's id sent by the service (replay guard), no content",
+    "edof_delivery.event": "the webhook's event code (registrationFolder.updated…)",
+    "edof_declaration.kind": "EDOF state code declared (inTraining, serviceDoneDeclared)",
+    "edof_declaration.status": "enum code",
+    "edof_declaration.failure": "a fixed French sentence with an HTTP status at most (tenants/edof/wedof.py), "
+                                "never the service's reply",
 }
 
 

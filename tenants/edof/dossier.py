@@ -1,7 +1,7 @@
 """The EDOF dossier's rules: which state follows which, the withdrawal period, entry, exit and what is due.
 
 EDOF (the Caisse des Dépôts platform) allows only some moves between its
-states: `TRANSITIONS` is the one table, `transition` the one function that
+states: `TRANSITIONS` (tenants/edof/moves.py) is the one table, `transition` the one function that
 moves a dossier (every view, import and job calls it). Entry (inTraining) is
 declared only after a first accompaniment session the beneficiary signed
 (tenants/sessions/attendance.py:counted_interviews), and cannot be undone in
@@ -23,23 +23,13 @@ from saas.errors import RuleViolation
 from saas.i18n import PARIS, date_fr, to_paris
 from saas.models import as_utc
 from tenants.bilans import cpf
-from tenants.edof import clock
+from tenants.edof import clock, connector
 from tenants.edof.models import EXIT_REASONS, STATES, EdofDossier, EdofEvent
+from tenants.edof.moves import TRANSITIONS
 from tenants.history.models import record
 from tenants.sessions import attendance
 from tenants.sessions import hours as hours_rule
 
-# The moves EDOF allows, from each state (Wedof's registration folder life cycle). The automatic
-# cancellation of an unanswered request or an unaccepted proposal is EDOF's: canceledByFinancer.
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "notProcessed": ("validated", "refusedByOrganism", "canceledByAttendee", "canceledByFinancer"),
-    "validated": ("accepted", "refusedByAttendee", "canceledByAttendee", "canceledByOrganism", "canceledByFinancer"),
-    "accepted": ("inTraining", "canceledByAttendee", "canceledByAttendeeNotRealized", "canceledByOrganism",
-                 "canceledByFinancer", "refusedByFinancer"),
-    "inTraining": ("terminated",),
-    "terminated": ("serviceDoneDeclared",),
-    "serviceDoneDeclared": ("serviceDoneValidated", "refusedByFinancer"),
-}
 ENTRY_IS_FINAL = ("L'entrée en formation déclarée dans EDOF ne peut plus être annulée : "
                   "vérifiez la date de démarrage avant de confirmer.")
 
@@ -90,9 +80,11 @@ def allowed_moves(dossier: EdofDossier) -> tuple[str, ...]:
     return TRANSITIONS.get(dossier.state, ())
 
 
-def transition(db: Session, dossier: EdofDossier, to: str, at: datetime, actor: str | None) -> EdofDossier:
+def transition(db: Session, dossier: EdofDossier, to: str, at: datetime, actor: str | None,
+               origin: str = "bilan") -> EdofDossier:
     """Move the dossier to `to` at `at` (when it happened in EDOF), if EDOF allows it; logged twice:
-    the dossier's own history and the bilan's."""
+    the dossier's own history and the bilan's. `origin` "edof": the move was read from EDOF (import,
+    webhook), so it is not declared back to the synchronisation service (tenants/edof/connector.py)."""
     if to not in STATES:
         raise RuleViolation("État EDOF inconnu.")
     if to not in allowed_moves(dossier):
@@ -115,6 +107,8 @@ def transition(db: Session, dossier: EdofDossier, to: str, at: datetime, actor: 
     db.add(dossier)
     record(db, bilan.id, "edof", f"EDOF : {STATES[to]}", actor, at=at)
     db.flush()
+    if origin == "bilan":
+        connector.queue_declaration(db, dossier, to)
     return dossier
 
 

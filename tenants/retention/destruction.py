@@ -64,6 +64,7 @@ ITEM_LABELS = {
     "assignment": "Questionnaires proposés", "answer": "Réponses aux questionnaires",
     "respondent": "Répondants 360°", "agreement_sending": "Envois de la convention",
     "edof_dossier": "Dossiers EDOF", "edof_event": "Historique des dossiers EDOF",
+    "edof_declaration": "Déclarations EDOF transmises",
 }
 # Tables that never follow a bilan's retention classes. Invoices are proofs kept ten years for the
 # accounts (Code de commerce L123-22; tenants/invoicing/models.py), not four with the bilan's.
