@@ -1,7 +1,7 @@
 """EDOF import mapping, connector, deliveries and declarations
 
 Revision ID: 3f50cd06fd5b
-Revises: b80936592766
+Revises: 0577c74af29c
 Create Date: 2026-12-01 16:19:13.753325
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlmodel
 
 
 revision = '3f50cd06fd5b'
-down_revision = 'b80936592766'
+down_revision = '0577c74af29c'
 branch_labels = None
 depends_on = None
 
