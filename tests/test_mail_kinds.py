@@ -29,6 +29,9 @@ ABOUT = {
     "agreement_to_employer": ("convention", ["convention", "transmettre"]),
     "bilan_closed": ("fin", ["certificat", "satisfaction"]),
     "bilan_link": ("espace", ["espace personnel"]),
+    "complaint_answer": ("réclamation", ["réponse", "réclamation"]),
+    "complaint_received": ("réclamation", ["réclamation", "réponse"]),
+    "complaint_unanswered": ("réclamation", ["sans réponse", "indicateur 31"]),
     "consent_withdrawn": ("arrêté", ["arrêté"]),
     "digest": ("journée", ["aujourd'hui"]),
     "follow_up": ("suivi", ["entretien de suivi"]),
@@ -64,7 +67,8 @@ SAMPLES = {
     "today": ["Séance avec Amélie Martin à 10:00"], "late": ["Convention d'Isabelle Roux : jour 8 sur 10"],
     "completed": True, "follow_ups": [], "destroyed_night": None, "synthesis_delivered": True, "answers": None,
     "consent_given": False, "custom": "", "note": "", "reminder": False, "three_months": False,
-    "second": False, "state": SimpleNamespace(text="Il vous reste 3 jours."),
+    "second": False, "reference": "R-3F9A2C", "filed": "1er mars 2027",
+    "answer_text": "Nous avons changé de salle pour vos prochaines séances.", "state": SimpleNamespace(text="Il vous reste 3 jours."),
 }
 OVERRIDES = {"agreement_sent": {"deadline": date(2027, 3, 12)}}
 
