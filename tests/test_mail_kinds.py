@@ -31,7 +31,7 @@ ABOUT = {
     "bilan_link": ("espace", ["espace personnel"]),
     "complaint_answer": ("réclamation", ["réponse", "réclamation"]),
     "complaint_received": ("réclamation", ["réclamation", "réponse"]),
-    "complaint_unanswered": ("réclamation", ["sans réponse", "indicateur 31"]),
+    "complaint_unanswered": ("réclamation", ["pas de réponse", "indicateur 31"]),
     "consent_withdrawn": ("arrêté", ["arrêté"]),
     "digest": ("journée", ["aujourd'hui"]),
     "follow_up": ("suivi", ["entretien de suivi"]),

@@ -40,7 +40,7 @@ def index():
     if status in STATUSES:
         query = query.where(Complaint.status == status)
     rows = list(db.exec(query).all())
-    return render("complaints/index.html", complaints=rows, statuses=STATUSES, status=status,
+    return render("complaints/index.html", complaints=rows, statuses=STATUSES, chosen_status=status,
                   categories=CATEGORIES, channels=CHANNELS, reference=handling.reference,
                   members=handling.assignable(db, g.centre.id), admin=is_admin(g.membership),
                   settings=handling.settings_for(db))
@@ -51,7 +51,8 @@ def _show(complaint: Complaint, status: int = 200, **forms):
     members = handling.assignable(db, g.centre.id)
     assign_form = forms.get("assign_form") or AssignForm(assignee_id=complaint.assignee_id)
     assign_form.assignee_id.choices = [(k, v) for k, v in members.items()]
-    return render("complaints/show.html", status=status, complaint=complaint, events=handling.events_of(db, complaint),
+    return render("complaints/show.html", status=status, complaint=complaint,
+                  events=handling.events_of(db, complaint),
                   members=members, reference=handling.reference(complaint), categories=CATEGORIES,
                   channels=CHANNELS, statuses=STATUSES, admin=is_admin(g.membership), assign_form=assign_form,
                   answer_form=forms.get("answer_form") or AnswerForm(), close_form=ConfirmForm(),

@@ -35,7 +35,7 @@ def index():
     rows = log.actions(tenant_db(), source=source, status=status)
     today = paris_today()
     return render("improvement/index.html", rows=rows, members=_members(), sources=SOURCES, statuses=STATUSES,
-                  source=source, status=status, late={r.id for r in rows if log.is_late(r, today)})
+                  source=source, chosen_status=status, late={r.id for r in rows if log.is_late(r, today)})
 
 
 @bp.get("/export.csv")
