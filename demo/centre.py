@@ -15,7 +15,7 @@ import click
 from flask import current_app
 from sqlmodel import select
 
-from demo import bilans, caseload, edof, invoicing, questionnaires, retention
+from demo import bilans, caseload, edof, invoicing, qualiopi, questionnaires, retention
 from demo.people import PASSWORD, STAFF, add_staff, staff_accounts
 from saas.accounts.models import Account
 from saas.accounts.passwords import hash_password
@@ -35,7 +35,7 @@ ADDRESS = ("12 rue de la République", "69002", "Lyon")  # printed on every PDF;
 # retention seed on the bilans demo.bilans made (EDOF dossiers on its CPF ones, invoicing on its closed
 # ones, before any destruction); the caseload consultant's thirty bilans last.
 SEEDS = (retention.choose_delay, bilans.seed, edof.seed, invoicing.seed, questionnaires.seed, retention.seed,
-         caseload.seed)
+         caseload.seed, qualiopi.seed)
 
 
 def seed_demo(today: date | None = None, echo=click.echo) -> Centre:
