@@ -26,6 +26,8 @@ from tenants.agreements import dashboard as agreements_dashboard
 from tenants.agreements import models as agreements_models
 from tenants.agreements import portal_views as agreements_portal_views
 from tenants.agreements import views as agreements_views
+from tenants.audit import bilan_evidence as audit_bilan_evidence
+from tenants.audit import views as audit_views
 from tenants.beneficiaries import models as beneficiaries_models
 from tenants.beneficiaries import views as beneficiaries_views
 from tenants.bilans import bilan_views as bilans_bilan_views
@@ -34,8 +36,6 @@ from tenants.bilans import models as bilans_models
 from tenants.bilans import nav as bilans_nav
 from tenants.bilans import portal as bilans_portal
 from tenants.bilans import portal_views as bilans_portal_views
-from tenants.audit import bilan_evidence as audit_bilan_evidence
-from tenants.audit import views as audit_views
 from tenants.bilans import views as bilans_views
 from tenants.complaints import audit as complaints_audit
 from tenants.complaints import models as complaints_models

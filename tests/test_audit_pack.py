@@ -115,8 +115,8 @@ def filled(app, make_centre, add_member):
 
 def test_the_audit_pack_holds_proofs_and_no_sealed_result(app, filled):
     from saas.audit import AuditPeriod
-    from tenants.audit.pack import SAMPLE_MAX, audit_pack
     from tenants.audit.bilan_evidence import bilans_of
+    from tenants.audit.pack import SAMPLE_MAX, audit_pack
 
     with app.test_request_context("/"), centre_db(app, filled) as db:
         planted = _seal_canaries(db)

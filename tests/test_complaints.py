@@ -86,8 +86,8 @@ def test_the_public_complaint_form_is_rate_limited(tmp_path, backend, request, l
     database_url, keystore_url, _ = _urls(request, tmp_path / "limited", backend)
     limited = build_app(tmp_path / "limited", database_url, keystore_url, RATELIMIT_ENABLED=True)
     with limited.app_context():
-        from saas.signup.provision import create_centre
         from saas.accounts.models import Account
+        from saas.signup.provision import create_centre
 
         create_centre(name="Centre Brest", slug="brest", siret="73282932000074", nda="11755555555",
                       admin=Account(email="a@brest.test", name="A", password_hash="x"))

@@ -68,7 +68,8 @@ SAMPLES = {
     "completed": True, "follow_ups": [], "destroyed_night": None, "synthesis_delivered": True, "answers": None,
     "consent_given": False, "custom": "", "note": "", "reminder": False, "three_months": False,
     "second": False, "reference": "R-3F9A2C", "filed": "1er mars 2027",
-    "answer_text": "Nous avons changé de salle pour vos prochaines séances.", "state": SimpleNamespace(text="Il vous reste 3 jours."),
+    "answer_text": "Nous avons changé de salle pour vos prochaines séances.",
+    "state": SimpleNamespace(text="Il vous reste 3 jours."),
 }
 OVERRIDES = {"agreement_sent": {"deadline": date(2027, 3, 12)}}
 

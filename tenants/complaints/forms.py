@@ -38,7 +38,7 @@ class AnswerForm(BaseForm):
 
 
 class ConfirmForm(BaseForm):
-    confirmed = HiddenField()
+    confirmed = HiddenField(validators=[Optional(), max_length(1)])
 
 
 class ComplaintSettingsForm(BaseForm):

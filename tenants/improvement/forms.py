@@ -18,7 +18,8 @@ def _member(value):
 class ActionForm(BaseForm):
     source = SelectField("Origine", choices=[(k, v) for k, v in SOURCES.items() if k != "complaint"],
                          default="team", validators=[required()])
-    origin = TextAreaField("Ce qui l'a suscitée (facultatif)", filters=[strip], validators=[Optional(), max_length(2000)])
+    origin = TextAreaField("Ce qui l'a suscitée (facultatif)", filters=[strip],
+                           validators=[Optional(), max_length(2000)])
     action = TextAreaField("Action", filters=[strip], validators=[required(), max_length(2000)])
     owner_id = SelectField("Responsable", coerce=_member, validators=[Optional()])
     due_on = FrenchDateField("Échéance (facultatif)", validators=[Optional()])

@@ -8,8 +8,9 @@ Other features feed it through these functions only: `from_complaint` (the butto
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Iterable, Optional
+from typing import Optional
 
 from sqlmodel import Session, select
 

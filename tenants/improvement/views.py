@@ -21,8 +21,8 @@ def _members() -> dict[int, str]:
     return assignable(tenant_db(), g.centre.id)
 
 
-def _entry(action_id: str) -> ImprovementAction:
-    found = tenant_db().get(ImprovementAction, action_id) if len(action_id) <= 32 else None
+def _entry(improvement_id: str) -> ImprovementAction:
+    found = tenant_db().get(ImprovementAction, improvement_id) if len(improvement_id) <= 32 else None
     if found is None:
         abort(404)
     return found
@@ -61,7 +61,7 @@ def create():
                            due_on=form.due_on.data, origin=form.origin.data, created_by=g.membership.account_id)
     db.commit()
     flash("Action ajoutée au journal.")
-    return redirect(url_for(".edit", action_id=entry.id), 303)
+    return redirect(url_for(".edit", improvement_id=entry.id), 303)
 
 
 @bp.post("/depuis-reclamation/<complaint_id>")
@@ -76,19 +76,19 @@ def from_complaint(complaint_id: str):
     entry = log.from_complaint(db, complaint, created_by=g.membership.account_id)
     db.commit()
     flash("Action d'amélioration créée : précisez-la.")
-    return redirect(url_for(".edit", action_id=entry.id), 303)
+    return redirect(url_for(".edit", improvement_id=entry.id), 303)
 
 
-@bp.get("/<action_id>")
-def edit(action_id: str):
+@bp.get("/<improvement_id>")
+def edit(improvement_id: str):
     """One action: what, who, by when, status and its effect."""
-    entry = _entry(action_id)
+    entry = _entry(improvement_id)
     return render("improvement/form.html", form=ActionForm(obj=entry).with_members(_members()), entry=entry)
 
 
-@bp.post("/<action_id>")
-def update(action_id: str):
-    entry = _entry(action_id)
+@bp.post("/<improvement_id>")
+def update(improvement_id: str):
+    entry = _entry(improvement_id)
     form = ActionForm().with_members(_members())
     if not form.validate_on_submit():
         return render("improvement/form.html", status=422, form=form, entry=entry)
