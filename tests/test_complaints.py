@@ -252,3 +252,19 @@ def test_an_answered_complaint_is_not_reminded(app, lyon, outbox):
         db.commit()
     run(app, "reminders", NOW + timedelta(days=10))
     assert outbox(kind="complaint_unanswered") == []
+
+
+def test_a_complaint_is_reminded_once_even_after_the_outbox_is_purged(app, lyon, outbox):
+    """The outbox forgets its keys after 400 days (jobs/purge.py); the complaint's history does not."""
+    from sqlalchemy import delete
+
+    from saas.mail.models import OutboxEmail
+
+    _file(app, lyon, now=NOW)
+    run(app, "reminders", NOW + timedelta(days=8))
+    assert len(outbox(kind="complaint_unanswered")) == 1
+    with app.app_context(), app.extensions["db"].public_session() as session:
+        session.execute(delete(OutboxEmail))
+        session.commit()
+    run(app, "reminders", NOW + timedelta(days=500))
+    assert outbox(kind="complaint_unanswered") == []

@@ -12,17 +12,20 @@ from sqlmodel import Session, select
 from saas.i18n import date_fr, plural
 from saas.models import as_utc
 from tenants.complaints.handling import note_event, reference, settings_for
-from tenants.complaints.models import OPEN_STATUSES, Complaint
+from tenants.complaints.models import OPEN_STATUSES, Complaint, ComplaintEvent
 from tenants.flags.items import each_item
 from tenants.portal.access import external
 from tenants.reminders.sending import send_once
 
 
 def unanswered_due(db: Session, now: datetime) -> list[Complaint]:
-    """Complaints filed at least `reminder_days` ago that still have no answer at `now`."""
+    """Complaints filed at least `reminder_days` ago that still have no answer at `now` and were never
+    reminded (their history says so: the outbox keys are purged after 400 days, jobs/purge.py)."""
     days = settings_for(db).reminder_days
+    reminded = select(ComplaintEvent.complaint_id).where(ComplaintEvent.kind == "reminded")
     return list(db.exec(select(Complaint).where(Complaint.status.in_(OPEN_STATUSES),
-                                                Complaint.filed_at <= now - timedelta(days=days))
+                                                Complaint.filed_at <= now - timedelta(days=days),
+                                                Complaint.id.not_in(reminded))
                         .order_by(Complaint.filed_at)).all())
 
 
