@@ -66,3 +66,30 @@ def test_complaint_improvement_and_audit_pages_pass_axe(browser, live_server, ap
                 assert_fits(page)
     finally:
         context.close()
+
+
+def test_the_portal_complaint_form_passes_axe_on_a_phone(browser, live_server, app, make_centre, axe):
+    from browser_support import PHONE_CONTEXT
+    from portal_helpers import issue, make_bilan, path_of
+
+    lyon = make_centre("lyon")
+    person, bilan = make_bilan(app, lyon)
+    link = path_of(issue(app, lyon, person, bilan))
+    context = browser.new_context(**PHONE_CONTEXT)
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    try:
+        page.goto(live_server + link)
+        page.get_by_role("button", name="Ouvrir mon espace").click()
+        page.get_by_role("link", name="Faire une réclamation").click()
+        page.wait_for_url(re.compile(r"/p/reclamation/$"))
+        assert_no_serious(axe, page)
+        assert_fits(page)
+        page.fill("#subject", "Horaires")
+        page.fill("#text", "Les séances du soir finissent tard.")
+        page.get_by_role("button", name="Envoyer ma réclamation").click()
+        page.wait_for_load_state()
+        assert "Votre réclamation est envoyée" in page.locator("h1").inner_text()
+        assert_no_serious(axe, page)
+    finally:
+        context.close()
