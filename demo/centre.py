@@ -15,7 +15,7 @@ import click
 from flask import current_app
 from sqlmodel import select
 
-from demo import bilans, booking, caseload, edof, invoicing, questionnaires, retention
+from demo import bilans, booking, caseload, edof, invoicing, qualiopi, questionnaires, retention
 from demo.people import PASSWORD, STAFF, add_staff, staff_accounts
 from saas.accounts.models import Account
 from saas.accounts.passwords import hash_password
@@ -36,7 +36,7 @@ ADDRESS = ("12 rue de la République", "69002", "Lyon")  # printed on every PDF;
 # ones, before any destruction); the caseload consultant's thirty bilans, then the online bookings
 # (around the sessions already planned) last.
 SEEDS = (retention.choose_delay, bilans.seed, edof.seed, invoicing.seed, questionnaires.seed, retention.seed,
-         caseload.seed, booking.seed)
+         caseload.seed, booking.seed, qualiopi.seed)
 
 
 def seed_demo(today: date | None = None, echo=click.echo) -> Centre:

@@ -17,6 +17,7 @@ from tenants.admin.qualiopi import warn_admins
 from tenants.agreements.reminders import lapse_and_remind
 from tenants.bilans.reminders import send_follow_ups
 from tenants.edof.connector import send_declarations
+from tenants.complaints.reminders import remind_unanswered
 from tenants.edof.reminders import validate_service_done
 from tenants.flags.raising import resolve_stale_flags
 from tenants.questionnaires.reminders import send_questionnaire_reminders
@@ -30,6 +31,7 @@ REMINDERS = (
     send_attendance_reminders,
     send_follow_ups,
     warn_admins,
+    remind_unanswered,
     resolve_stale_flags,
     validate_service_done,
     send_declarations,

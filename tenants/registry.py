@@ -26,6 +26,8 @@ from tenants.agreements import dashboard as agreements_dashboard
 from tenants.agreements import models as agreements_models
 from tenants.agreements import portal_views as agreements_portal_views
 from tenants.agreements import views as agreements_views
+from tenants.audit import bilan_evidence as audit_bilan_evidence
+from tenants.audit import views as audit_views
 from tenants.beneficiaries import models as beneficiaries_models
 from tenants.beneficiaries import views as beneficiaries_views
 from tenants.bilans import bilan_views as bilans_bilan_views
@@ -38,6 +40,12 @@ from tenants.bilans import views as bilans_views
 from tenants.booking import models as booking_models
 from tenants.booking import public_views as booking_public_views
 from tenants.booking import views as booking_views
+from tenants.complaints import audit as complaints_audit
+from tenants.complaints import models as complaints_models
+from tenants.complaints import nav as complaints_nav
+from tenants.complaints import portal as complaints_portal
+from tenants.complaints import public_views as complaints_public_views
+from tenants.complaints import views as complaints_views
 from tenants.dashboard import views as dashboard_views
 from tenants.edof import dashboard as edof_dashboard
 from tenants.edof import models as edof_models
@@ -51,6 +59,9 @@ from tenants.flags import models as flags_models
 from tenants.flags import views as flags_views
 from tenants.history import models as history_models
 from tenants.history import views as history_views
+from tenants.improvement import audit as improvement_audit
+from tenants.improvement import models as improvement_models
+from tenants.improvement import views as improvement_views
 from tenants.invoicing import models as invoicing_models
 from tenants.invoicing import views as invoicing_views
 from tenants.portal import models as portal_models
@@ -119,4 +130,16 @@ FEATURES: tuple[Feature, ...] = (
             dashboard_panel=flags_dashboard.dashboard_panel),
     Feature("history", models=history_models, blueprints=(history_views.bp,)),
     Feature("invoicing", models=invoicing_models, blueprints=(invoicing_views.bp,)),
+    # Qualiopi 31: the public form (/o/<slug>/reclamation, endpoint complaints.new), the portal's, the team's pages.
+    Feature("complaints", models=complaints_models,
+            blueprints=(complaints_public_views.bp, complaints_views.bp),
+            portal_blueprints=(complaints_public_views.portal_bp,),
+            portal_items=complaints_portal.portal_items,
+            nav_counts=complaints_nav.nav_counts,
+            audit_evidence=complaints_audit.audit_evidence, audit_files=complaints_audit.audit_files),
+    # Qualiopi 32.
+    Feature("improvement", models=improvement_models, blueprints=(improvement_views.bp,),
+            audit_evidence=improvement_audit.audit_evidence, audit_files=improvement_audit.audit_files),
+    # The board and the pack gather every feature's audit hooks; their own hook is the per-bilan evidence.
+    Feature("audit", blueprints=(audit_views.bp,), audit_evidence=audit_bilan_evidence.audit_evidence),
 )

@@ -145,6 +145,15 @@ def _seed(app, make_centre, add_member, outbox):
         ids["invoice_id"] = issuing.issue(db, billed, payer="beneficiary", buyer_name="Zoé Martin",
                                           on=paris_today(), actor="Admin").id
         db.commit()
+    with app.test_request_context("/"), centre_db(app, lyon) as db:  # a complaint and an improvement action
+        from tenants.complaints import handling
+        from tenants.improvement import log
+
+        complaint = handling.file_complaint(db, lyon.model(app), channel="public", email="r@example.fr",
+                                            category="other", subject="Objet", text="Texte")
+        ids["improvement_id"] = log.add_action(db, source="team", action="Idée").id
+        db.commit()
+        ids["complaint_id"] = complaint.id
     with app.test_request_context("/"), centre_db(app, lyon) as db:
         employer = db.get(Bilan, ids["agreement_bilan"])
         agreement = drafting.draft_for(employer, centre_name=lyon.name)

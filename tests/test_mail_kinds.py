@@ -33,6 +33,9 @@ ABOUT = {
     "booking_confirmed": ("rendez-vous", ["entretien préalable", "confidentialité", "à préparer"]),
     "booking_hold": ("confirmez", ["confirmer", "30 minutes"]),
     "booking_reminder": ("rappel", ["entretien préalable"]),
+    "complaint_answer": ("réclamation", ["réponse", "réclamation"]),
+    "complaint_received": ("réclamation", ["réclamation", "réponse"]),
+    "complaint_unanswered": ("réclamation", ["pas de réponse", "indicateur 31"]),
     "consent_withdrawn": ("arrêté", ["arrêté"]),
     "digest": ("journée", ["aujourd'hui"]),
     "follow_up": ("suivi", ["entretien de suivi"]),
@@ -68,7 +71,9 @@ SAMPLES = {
     "today": ["Séance avec Amélie Martin à 10:00"], "late": ["Convention d'Isabelle Roux : jour 8 sur 10"],
     "completed": True, "follow_ups": [], "destroyed_night": None, "synthesis_delivered": True, "answers": None,
     "consent_given": False, "custom": "", "note": "", "reminder": False, "three_months": False,
-    "second": False, "state": SimpleNamespace(text="Il vous reste 3 jours."),
+    "second": False, "reference": "R-3F9A2C", "filed": "1er mars 2027",
+    "answer_text": "Nous avons changé de salle pour vos prochaines séances.",
+    "state": SimpleNamespace(text="Il vous reste 3 jours."),
     "moved": False, "place": "3 rue de la Paix, Lyon", "hold_minutes": 30,
 }
 OVERRIDES = {"agreement_sent": {"deadline": date(2027, 3, 12)}}

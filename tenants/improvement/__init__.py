@@ -1,0 +1,1 @@
+"""The improvement log (Qualiopi indicator 32): actions fed by complaints, satisfaction, audits and ideas."""
