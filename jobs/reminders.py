@@ -16,8 +16,8 @@ from jobs.sweep import sweep_centres
 from tenants.admin.qualiopi import warn_admins
 from tenants.agreements.reminders import lapse_and_remind
 from tenants.bilans.reminders import send_follow_ups
-from tenants.edof.connector import send_declarations
 from tenants.complaints.reminders import remind_unanswered
+from tenants.edof.connector import send_declarations
 from tenants.edof.reminders import validate_service_done
 from tenants.flags.raising import resolve_stale_flags
 from tenants.questionnaires.reminders import send_questionnaire_reminders
