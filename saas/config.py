@@ -62,6 +62,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DIRECT_DATABASE_URL", "",
             "PostgreSQL behind pgbouncer in transaction mode: a direct address of the same database for "
             "what needs a session of its own (the mail wake-up's LISTEN). Empty: DATABASE_URL."),
+    Setting("DB_PREPARED_STATEMENTS", "1",
+            "0 behind pgbouncer in transaction mode (before 1.21, Debian 12 ships 1.18): psycopg then never "
+            "prepares statements server-side, which another client's transaction would not find."),
     Setting("DATA_BACKUP_DIR", "instance/backups/data",
             "Where `flask backup create data` writes its archives (keep them apart from the key store's)."),
     Setting("DATA_BACKUP_DAYS", "30",
@@ -111,6 +114,7 @@ def from_environment(environ=os.environ) -> dict:
     cfg["KEYSTORE_BACKUP_DAYS"] = int(cfg["KEYSTORE_BACKUP_DAYS"] or 0)
     cfg["OUTBOX_SWEEP_SECONDS"] = int(cfg["OUTBOX_SWEEP_SECONDS"] or 60)
     cfg["DB_POOL_SIZE"] = int(cfg["DB_POOL_SIZE"]) if str(cfg["DB_POOL_SIZE"]).strip() else None
+    cfg["DB_PREPARED_STATEMENTS"] = str(cfg["DB_PREPARED_STATEMENTS"]).strip().lower() not in ("0", "false", "off")
     cfg["DATA_BACKUP_DIR"] = _resolve(cfg["DATA_BACKUP_DIR"])
     cfg["KEYSTORE_BACKUP_DIR"] = _resolve(cfg["KEYSTORE_BACKUP_DIR"])
     cfg["DATA_BACKUP_DAYS"] = int(cfg["DATA_BACKUP_DAYS"] or 0)
