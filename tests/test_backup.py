@@ -164,3 +164,16 @@ def test_a_data_archive_holds_every_centre_and_no_key(app, backend, make_centre,
         with tarfile.open(data) as tar:
             tar.extract(PG_DUMP_MEMBER, data.parent / "x", filter="data")
         assert len(dump_schemas(data.parent / "x" / PG_DUMP_MEMBER)) == 2
+
+
+def test_a_key_store_restore_keeps_the_keys_destroyed_since_its_archive_destroyed(app, two_bilans):
+    """Restoring the key store within its retention (rolling back a bad rotation, say) must not bring
+    back a key the live store destroyed after the archive was taken: its tombstones are carried over."""
+    centre, closed, running = two_bilans
+    keys = _create(app, "keystore", TAKEN)
+    run(app, "destruction", DESTROYED)
+    assert not _has_key(app, centre, closed)
+    result = _cli(app, "restore", str(keys), "--yes", "--now", (DESTROYED + timedelta(hours=1)).isoformat())
+    assert result.exit_code == 0, result.output
+    assert not _has_key(app, centre, closed)  # still shredded
+    assert _has_key(app, centre, running) and _needs(app, centre, running) == "Besoin : devenir ébéniste"

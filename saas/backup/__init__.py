@@ -375,13 +375,47 @@ def restore(settings: Settings, path: Path, now: datetime | None = None, *, disp
         if url.get_backend_name() != manifest.backend:
             raise BackupError(f"{path.name} vient d'une base {manifest.backend}, la configuration pointe "
                               f"vers {url.get_backend_name()}")
+        shredded = _live_tombstones(url) if manifest.kind == "keystore" else []
         if dispose is not None:
             dispose()
         if manifest.backend == "sqlite":
             _restore_sqlite(manifest, url, work_dir)
         else:
             _restore_postgres(manifest, url, work_dir / PG_DUMP_MEMBER)
+        _shred_again(url, shredded)
     return manifest
+
+
+def _live_tombstones(url: URL) -> list[tuple[str, str]]:
+    """The bilans whose key the live key store has destroyed, when it is still readable: a key
+    destroyed after the archive was taken must not come back with it."""
+    from saas.crypto.keystore import KeyStore, destroyed_bilan
+
+    try:
+        store = KeyStore(url.render_as_string(hide_password=False))
+        try:
+            with store.engine.connect() as conn:
+                return [(r.centre_id, r.bilan_id) for r in conn.execute(
+                    destroyed_bilan.select().with_only_columns(destroyed_bilan.c.centre_id,
+                                                               destroyed_bilan.c.bilan_id))]
+        finally:
+            store.dispose()
+    except Exception:  # the key store is lost or damaged (why one restores it): nothing to carry over
+        return []
+
+
+def _shred_again(url: URL, shredded: list[tuple[str, str]]) -> None:
+    if not shredded:
+        return
+    from saas.crypto.keystore import KeyStore
+
+    store = KeyStore(url.render_as_string(hide_password=False))
+    try:
+        with store.one_scrub():
+            for centre_id, bilan_id in shredded:
+                store.destroy_bilan_key(centre_id, bilan_id)
+    finally:
+        store.dispose()
 
 
 def _restore_sqlite(manifest: Manifest, url: URL, work_dir: Path) -> None:
