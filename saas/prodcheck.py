@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 from sqlalchemy.engine import make_url
 
-from saas import config as settings
+from saas.config import from_environment
 
 _LINE = re.compile(r"^\s*(?:export\s+)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?P<value>.*?)\s*$")
 
@@ -64,7 +64,7 @@ def problems(environ: dict[str, str], *, check_files: bool = True) -> list[str]:
     sample written for another host.
     """
     found: list[str] = []
-    cfg = settings.from_environment(environ)
+    cfg = from_environment(environ)
     data, keys = cfg["DATABASE_URL"], cfg["KEYSTORE_URL"]
 
     if not environ.get("SECRET_KEY", "").strip():
