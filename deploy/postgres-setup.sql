@@ -4,7 +4,8 @@
 --
 --   bilan_owner  owns the databases and the platform (public) tables; `flask db upgrade` runs as it
 --                (through a DATABASE_URL of its own, on the direct port). Member of bilan_app, so it
---                can alter the centre schemas the app created at signup.
+--                can alter the centre schemas the app created at signup; CREATEROLE, since an upgrade
+--                re-creates a missing centre role and its membership (saas/migrate.py:secure_centre).
 --   bilan_app    what the web and the scheduler connect as: reads and writes the platform tables,
 --                creates a centre's schema and role at signup (CREATE on the database, CREATEROLE for
 --                the NOLOGIN centre roles), never alters or drops a platform table.
@@ -12,9 +13,12 @@
 --                tenant transactions run as it (SET LOCAL ROLE) and may use their own schema only,
 --                plus the public tables saas/tenancy/roles.py:PUBLIC_GRANTS lists.
 
-CREATE ROLE bilan_owner LOGIN PASSWORD :'owner_password' NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS;
+CREATE ROLE bilan_owner LOGIN PASSWORD :'owner_password' NOSUPERUSER NOCREATEDB CREATEROLE NOBYPASSRLS;
 CREATE ROLE bilan_app LOGIN PASSWORD :'app_password' NOSUPERUSER NOCREATEDB CREATEROLE NOBYPASSRLS;
-CREATE ROLE bilan_centres NOLOGIN;
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'bilan_centres') THEN
+        CREATE ROLE bilan_centres NOLOGIN;
+    END IF; END $$;
 GRANT bilan_app TO bilan_owner;
 
 CREATE DATABASE bilan OWNER bilan_owner ENCODING 'UTF8' TEMPLATE template0;
