@@ -148,8 +148,26 @@ def test_a_data_archive_holds_every_centre_and_no_key(app, backend, make_centre,
 
     from saas.backup import verify
 
+    centre = two_bilans[0]
     make_centre("paris")
-    data = _create(app, "data", TAKEN)
+    import sqlite3
+
+    writer = None
+    if backend == "sqlite":
+        # A write still in the centre's WAL, not yet in its main file (a reader keeps it there): a file
+        # copy of the .db would miss it, the online backup API does not.
+        live = app.extensions["db"].centre_file(centre.schema)
+        writer = sqlite3.connect(live)
+        writer.execute("PRAGMA wal_autocheckpoint=0")
+        writer.execute("CREATE TABLE wal_probe (x)")
+        writer.execute("INSERT INTO wal_probe VALUES (42)")
+        writer.commit()
+        assert Path(f"{live}-wal").stat().st_size > 0
+    try:
+        data = _create(app, "data", TAKEN)
+    finally:
+        if writer is not None:
+            writer.close()
     manifest, found = verify(data)
     assert found == [] and manifest.kind == "data" and manifest.backend == backend
     with tarfile.open(data) as tar:
@@ -157,6 +175,12 @@ def test_a_data_archive_holds_every_centre_and_no_key(app, backend, make_centre,
     if backend == "sqlite":
         centres = [n for n in names if n.startswith("centres/centre_")]
         assert len(centres) == 2 and "bilan.db" in names and "keystore.db" not in names
+        with tarfile.open(data) as tar:
+            tar.extract(f"centres/{centre.schema}.db", data.parent / "x", filter="data")
+        copy = sqlite3.connect(data.parent / "x" / "centres" / f"{centre.schema}.db")
+        assert copy.execute("SELECT count(*) FROM bilan").fetchone() == (2,)
+        assert copy.execute("SELECT x FROM wal_probe").fetchall() == [(42,)]
+        copy.close()
     else:
         from saas.backup import PG_DUMP_MEMBER, dump_schemas
 
