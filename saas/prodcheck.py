@@ -50,6 +50,16 @@ def _same_database(a: str, b: str) -> bool:
     return (x.host or "localhost", x.port or 5432, x.database) == (y.host or "localhost", y.port or 5432, y.database)
 
 
+PGBOUNCER_PORT = 6432
+
+
+def _port(url: str) -> int | None:
+    try:
+        return make_url(url).port
+    except Exception:
+        return None
+
+
 def _workers(value: str) -> int:
     """gunicorn's worker count as deploy/gunicorn.conf.py computes it."""
     if str(value).strip():
@@ -99,6 +109,14 @@ def problems(environ: dict[str, str], *, check_files: bool = True) -> list[str]:
     direct = environ.get("DIRECT_DATABASE_URL", "").strip()
     if direct and not _same_database(direct, data) and make_url(direct).database != make_url(data).database:
         found.append("DIRECT_DATABASE_URL ne désigne pas la même base que DATABASE_URL.")
+    # A direct address apart from DATABASE_URL means a pooler in between (6432: pgbouncer's port).
+    pooled = (bool(direct) and not _same_database(direct, data)) or _port(data) == PGBOUNCER_PORT
+    if pooled and not direct:
+        found.append(f"DATABASE_URL passe par pgbouncer (port {PGBOUNCER_PORT}) sans DIRECT_DATABASE_URL : le "
+                     "LISTEN du réveil des emails a besoin d'une connexion directe à PostgreSQL.")
+    if pooled and cfg["DB_PREPARED_STATEMENTS"]:
+        found.append("DB_PREPARED_STATEMENTS=1 derrière pgbouncer en mode transaction : psycopg préparerait des "
+                     "requêtes qu'une autre transaction ne trouverait pas ; mettez 0.")
 
     base = environ.get("BASE_URL", "").strip()
     if not base:

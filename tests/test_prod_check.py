@@ -63,6 +63,8 @@ def _fails_with(environ, fragment, *, check_files=True):
     ({"ENCRYPTION_ENABLED": "0"}, "ENCRYPTION_ENABLED=0"),
     ({"ARGON2_PROFILE": "fast"}, "ARGON2_PROFILE"),
     ({"KEYSTORE_BACKUP_DIR": "/var/backups/bilan/data"}, "DATA_BACKUP_DIR et KEYSTORE_BACKUP_DIR"),
+    ({"DIRECT_DATABASE_URL": ""}, "sans DIRECT_DATABASE_URL"),
+    ({"DB_PREPARED_STATEMENTS": "1"}, "DB_PREPARED_STATEMENTS=1 derrière pgbouncer"),
 ])
 def test_each_bad_configuration_fails_with_its_message(good, change, fragment):
     _fails_with({**good, **change}, fragment)
@@ -75,6 +77,11 @@ def test_a_master_key_file_readable_by_others_fails(good):
 
 def test_a_missing_master_key_file_fails(good, tmp_path):
     _fails_with({**good, "MASTER_KEY_FILE": str(tmp_path / "absent.key")}, "n'existe pas")
+
+
+def test_a_direct_postgresql_needs_neither_direct_url_nor_disabled_prepared_statements(good):
+    direct = good["DATABASE_URL"].replace(":6432/", ":5432/")
+    assert problems({**good, "DATABASE_URL": direct, "DIRECT_DATABASE_URL": "", "DB_PREPARED_STATEMENTS": "1"}) == []
 
 
 def test_memory_rate_limits_pass_with_one_worker_only(good):
