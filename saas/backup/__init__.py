@@ -212,8 +212,7 @@ def create(settings: Settings, kind: str, now: datetime | None = None) -> Path:
         raise BackupError(f"{settings.setting_name(kind)}={days} : aucune sauvegarde {kind} n'est conservée")
     url = settings.url(kind)
     directory = settings.directory(kind)
-    directory.mkdir(parents=True, exist_ok=True)
-    os.chmod(directory, 0o700)
+    directory.mkdir(parents=True, mode=0o700, exist_ok=True)
     target = directory / archive_name(kind, now)
     if target.exists():
         raise BackupError(f"{target.name} existe déjà")
