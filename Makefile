@@ -18,13 +18,14 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 SERVED := FLASK_RUN_HOST=$(HOST) FLASK_RUN_PORT=$(PORT)
 
-.PHONY: help venv install install-dev run test lint bench
+.PHONY: help venv install install-dev run test lint bench prod-check
 
 help:
 	@echo "make run     install, create the SQLite database with the demo centre, serve http://$(HOST):$(PORT) (PORT=... to change)"
 	@echo "make test    install dev dependencies and Debian packages, run the whole suite (SQLite and PostgreSQL)"
 	@echo "make lint    ruff (lint and import order, settings in pyproject.toml); part of make test"
 	@echo "make bench   run the benchmarks of bench/"
+	@echo "make prod-check  validate a production environment file (ENV_FILE=..., default the sample of deploy/)"
 
 venv: $(VENV)/bin/python
 
@@ -63,3 +64,10 @@ test: install-dev lint
 
 bench: install-dev
 	$(VENV)/bin/python -m bench
+
+# The sample describes another host: its master key file is not on this machine (--skip-files).
+# On the server: `make prod-check ENV_FILE=/etc/bilan/bilan.env PROD_CHECK_ARGS=`.
+ENV_FILE ?= deploy/bilan.env.sample
+PROD_CHECK_ARGS ?= --skip-files
+prod-check:
+	$(VENV)/bin/python -m saas.prodcheck $(ENV_FILE) $(PROD_CHECK_ARGS)

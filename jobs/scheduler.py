@@ -80,7 +80,7 @@ class OutboxWakeUps:
 
         with self.app.app_context():
             engine = database().engine
-        wakeup.watch(engine, self.stopping)
+        wakeup.watch(engine, self.stopping, direct_url=wakeup.listen_url(self.app.config))
 
     def _send(self) -> None:
         from jobs.runner import run_job

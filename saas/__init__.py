@@ -76,11 +76,12 @@ def _import_models():
 
 
 def _register_blueprints(app: Flask) -> None:
+    from jobs.health import bp as jobs_health_bp
     from saas.accounts.views import bp as accounts_bp
     from saas.public.views import bp as public_bp
     from saas.signup.views import bp as signup_bp
 
-    for bp in (public_bp, accounts_bp, signup_bp):
+    for bp in (public_bp, accounts_bp, signup_bp, jobs_health_bp):
         app.register_blueprint(bp)
     app.extensions["features"].register_blueprints(app)
     if app.debug or app.config.get("DEV_MAIL_PAGE"):

@@ -126,11 +126,13 @@ def init_app(app) -> None:
     """
     import demo.cli
     import jobs.cli
+    import saas.backup.cli
     import saas.crypto.cli
+    import saas.prodcheck
 
     app.cli.add_command(db_cli)
     app.cli.add_command(centres_cli)
-    for module in (demo.cli, saas.crypto.cli, jobs.cli):
+    for module in (demo.cli, saas.crypto.cli, saas.backup.cli, saas.prodcheck, jobs.cli):
         module.init_app(app)
     for init_feature_cli in app.extensions["features"].cli:
         init_feature_cli(app)

@@ -59,6 +59,21 @@ SETTINGS: tuple[Setting, ...] = (
             "commit (docs/JOBS.md, Emails in seconds)."),
     Setting("DB_POOL_SIZE", "",
             "Connections kept per process (empty: SQLAlchemy's default of 5, plus overflow)."),
+    Setting("DIRECT_DATABASE_URL", "",
+            "PostgreSQL behind pgbouncer in transaction mode: a direct address of the same database for "
+            "what needs a session of its own (the mail wake-up's LISTEN). Empty: DATABASE_URL."),
+    Setting("DB_PREPARED_STATEMENTS", "1",
+            "0 behind pgbouncer in transaction mode (before 1.21, Debian 12 ships 1.18): psycopg then never "
+            "prepares statements server-side, which another client's transaction would not find."),
+    Setting("DATA_BACKUP_DIR", "instance/backups/data",
+            "Where `flask backup create data` writes its archives (keep them apart from the key store's)."),
+    Setting("DATA_BACKUP_DAYS", "30",
+            "How long data backups are kept; older archives are deleted by each `flask backup create data`."),
+    Setting("KEYSTORE_BACKUP_DIR", "instance/backups/keystore",
+            "Where `flask backup create keystore` writes its archives, pruned after KEYSTORE_BACKUP_DAYS."),
+    Setting("WEB_CONCURRENCY", "",
+            "gunicorn workers (deploy/gunicorn.conf.py; empty: 2 per core + 1). `flask prod-check` reads it "
+            "to refuse per-process rate limits with several workers."),
     Setting("ENCRYPTION_ENABLED", "1",
             "Benchmarks only: 0 stores sealed fields unencrypted to measure crypto's share. Never 0 in production."),
 )
@@ -99,6 +114,10 @@ def from_environment(environ=os.environ) -> dict:
     cfg["KEYSTORE_BACKUP_DAYS"] = int(cfg["KEYSTORE_BACKUP_DAYS"] or 0)
     cfg["OUTBOX_SWEEP_SECONDS"] = int(cfg["OUTBOX_SWEEP_SECONDS"] or 60)
     cfg["DB_POOL_SIZE"] = int(cfg["DB_POOL_SIZE"]) if str(cfg["DB_POOL_SIZE"]).strip() else None
+    cfg["DB_PREPARED_STATEMENTS"] = str(cfg["DB_PREPARED_STATEMENTS"]).strip().lower() not in ("0", "false", "off")
+    cfg["DATA_BACKUP_DIR"] = _resolve(cfg["DATA_BACKUP_DIR"])
+    cfg["KEYSTORE_BACKUP_DIR"] = _resolve(cfg["KEYSTORE_BACKUP_DIR"])
+    cfg["DATA_BACKUP_DAYS"] = int(cfg["DATA_BACKUP_DAYS"] or 0)
     cfg["INSTANCE_PATH"] = str(ROOT / "instance")
     return cfg
 

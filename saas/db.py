@@ -49,7 +49,8 @@ def schema_for(centre_id: int) -> str:
 class Database:
     """The platform database, able to open a connection bound to one centre."""
 
-    def __init__(self, url: str, *, pool_size: int | None = None, echo: bool = False):
+    def __init__(self, url: str, *, pool_size: int | None = None, echo: bool = False,
+                 prepared_statements: bool = True):
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         # Statement parameters carry tokens, email bodies and personal data: never in logs or
@@ -66,6 +67,8 @@ class Database:
                 kwargs.update(pool_size=pool_size, max_overflow=0)
         else:
             kwargs.update(pool_pre_ping=True)
+            if not prepared_statements:  # pgbouncer in transaction mode (DB_PREPARED_STATEMENTS=0)
+                kwargs["connect_args"] = {"prepare_threshold": None}
             if pool_size:
                 kwargs.update(pool_size=pool_size, max_overflow=0)
         self.engine: Engine = create_engine(self.url, **kwargs)
@@ -254,7 +257,9 @@ def _sqlite_detach_leftovers(dbapi_conn, _record, _reset_state=None):
 
 # -- Flask glue -----------------------------------------------------------
 def init_app(app) -> Database:
-    database = Database(app.config["DATABASE_URL"], pool_size=app.config.get("DB_POOL_SIZE"))
+    prepared = str(app.config.get("DB_PREPARED_STATEMENTS", True)).lower() not in ("0", "false")
+    database = Database(app.config["DATABASE_URL"], pool_size=app.config.get("DB_POOL_SIZE"),
+                        prepared_statements=prepared)
     app.extensions["db"] = database
     app.teardown_appcontext(_close_request_sessions)
     return database

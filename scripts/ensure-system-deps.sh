@@ -3,6 +3,7 @@
 #   postgresql     initdb/pg_ctl for the throwaway cluster of tests/pg_server.py
 #   chromium       the browser Playwright drives in tests/e2e/
 #   poppler-utils  pdftoppm, to turn generated PDFs into PNG pages
+#   pgbouncer      the transaction-mode pooler tests/test_pgbouncer.py starts in front of PostgreSQL
 # As root it runs apt-get; otherwise it says what to install and lets the tests
 # decide (they skip, or fail when CI=true).
 set -euo pipefail
@@ -11,6 +12,7 @@ missing=()
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+[ -x /usr/sbin/pgbouncer ] || command -v pgbouncer >/dev/null || missing+=(pgbouncer)
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 

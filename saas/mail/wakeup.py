@@ -84,14 +84,23 @@ def _highest_id(engine) -> int:
         return conn.execute(select(func.max(OutboxEmail.id))).scalar() or 0
 
 
-def watch(engine, stop: threading.Event, wake: Callable[[], None] = signal) -> None:
-    """Until `stop`: call `wake()` whenever another process queued mail (a thread's body)."""
+def listen_url(config) -> str | None:
+    """DIRECT_DATABASE_URL when set: LISTEN belongs to a server session, which pgbouncer's
+    transaction mode does not keep (https://www.pgbouncer.org/features.html), so the listener
+    reaches PostgreSQL directly while requests go through the pool (docs/DEPLOY.md)."""
+    return (config.get("DIRECT_DATABASE_URL") or "").strip() or None
+
+
+def watch(engine, stop: threading.Event, wake: Callable[[], None] = signal, direct_url: str | None = None) -> None:
+    """Until `stop`: call `wake()` whenever another process queued mail (a thread's body).
+
+    `direct_url` (PostgreSQL): where to LISTEN, when `engine` goes through pgbouncer."""
     poll = _listen_postgres if engine.dialect.name == "postgresql" else _poll_sqlite
     delay = SQLITE_POLL
     while not stop.is_set():
         started = time.monotonic()
         try:
-            poll(engine, stop, wake)
+            poll(engine, stop, wake, direct_url) if poll is _listen_postgres else poll(engine, stop, wake)
         except Exception as error:  # database unreachable: look again later (the minute sweep still runs)
             if time.monotonic() - started > MAX_RETRY_DELAY:
                 delay = SQLITE_POLL  # it had been watching for a while: a new outage
@@ -112,12 +121,14 @@ def _poll_sqlite(engine, stop: threading.Event, wake: Callable[[], None]) -> Non
         seen = max(seen, highest)
 
 
-def _listen_postgres(engine, stop: threading.Event, wake: Callable[[], None]) -> None:
+def _listen_postgres(engine, stop: threading.Event, wake: Callable[[], None], direct_url: str | None = None) -> None:
     import psycopg
+    from sqlalchemy.engine import make_url
 
     # A connection of its own, outside the pool: LISTEN belongs to a session (not pgbouncer's
-    # transaction mode: point the scheduler at PostgreSQL directly).
-    url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    # transaction mode: DIRECT_DATABASE_URL points at PostgreSQL itself).
+    url = make_url(direct_url) if direct_url else engine.url
+    url = url.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f"LISTEN {CHANNEL}")
         wake()  # what was queued while we were not listening
