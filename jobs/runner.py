@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 JOBS = {
     "reminders": "jobs.reminders",
     "digest": "jobs.digest",
+    "working_time": "jobs.working_time",
     "destruction": "jobs.destruction",
     "purge": "jobs.purge",
     "outbox": "jobs.outbox",

@@ -41,6 +41,7 @@ ABOUT = {
     "questionnaire_reminder": ("rappel", ["questionnaire"]),
     "reminder_agreement": ("convention", ["convention", "R6313-8"]),
     "reminder_attendance": ("présence", ["émargement"]),
+    "reminder_employer_agreement": ("employeur", ["accord", "R6323-4"]),
     "reminder_questionnaire": ("questionnaire", ["questionnaire"]),
     "reminder_session": ("séance", ["séance"]),
     "reset_password": ("mot de passe", ["mot de passe"]),
@@ -64,7 +65,7 @@ SAMPLES = {
     "today": ["Séance avec Amélie Martin à 10:00"], "late": ["Convention d'Isabelle Roux : jour 8 sur 10"],
     "completed": True, "follow_ups": [], "destroyed_night": None, "synthesis_delivered": True, "answers": None,
     "consent_given": False, "custom": "", "note": "", "reminder": False, "three_months": False,
-    "second": False, "state": SimpleNamespace(text="Il vous reste 3 jours."),
+    "second": False, "state": SimpleNamespace(text="Il vous reste 3 jours."), "awaiting_answer": False,
 }
 OVERRIDES = {"agreement_sent": {"deadline": date(2027, 3, 12)}}
 
