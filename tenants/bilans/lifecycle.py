@@ -102,11 +102,15 @@ def start_blockers(db: Session, bilan: Bilan, *, on: date) -> list[Blocker]:
         return [Blocker("Ce financement demande une convention tripartite signée (R6313-8) : "
                         "envoyez-la ; le bilan démarrera à sa signature.", "agreement")]
     if bilan.funding == "cpf":
-        for reason in (_reason_of(cpf.check_eligibility, db, bilan, bilan.funded_last_5_years, on=on),
-                       _reason_of(edof_dossier.check_start, db, bilan, on)):
-            if reason:
-                return [Blocker(reason, "overview")]
-        return working_time.start_blockers(bilan)  # on working time: the employer's agreement (R6323-4)
+        reason = _reason_of(cpf.check_eligibility, db, bilan, bilan.funded_last_5_years, on=on)
+        if reason:
+            return [Blocker(reason, "overview")]
+        employer_agreement = working_time.start_blockers(bilan)  # on working time (R6323-4)
+        if employer_agreement:
+            return employer_agreement
+        reason = _reason_of(edof_dossier.check_start, db, bilan, on)
+        if reason:
+            return [Blocker(reason, "overview")]
     return []
 
 
