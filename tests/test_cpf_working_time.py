@@ -10,9 +10,10 @@ from html import unescape
 import pytest
 from sqlmodel import select
 
+from saas.i18n import paris_today
+
 from bilans_support import backdate, centre_db, make_bilan
 from jobs_support import paris, run
-from saas.i18n import paris_today
 
 
 def _working_time_bilan(db, owner_id, *, start: date, on_working_time: bool = True, email="karim@example.fr"):
