@@ -26,7 +26,18 @@ from saas.limits import body_limit
 from saas.tenancy import tenant_db
 from tenants.access_log.log import logs_access
 from tenants.beneficiaries.models import Beneficiary
-from tenants.bilans import checklists, closing, consent, cpf, documents, lifecycle, mailing, quote_document, workspace
+from tenants.bilans import (
+    checklists,
+    closing,
+    consent,
+    cpf,
+    documents,
+    lifecycle,
+    mailing,
+    quote_document,
+    working_time_views,
+    workspace,
+)
 from tenants.bilans.access import bilan_blueprint
 from tenants.bilans.certificate import certificate_pdf
 from tenants.bilans.forms import (
@@ -441,5 +452,5 @@ def follow_up():
     return _done(bilan, "Entretien de suivi enregistré.")
 
 
-# The employer's agreement on working time: routes of this blueprint, in their own module (after `bp`).
-from tenants.bilans import working_time_views  # noqa: E402
+# The employer's agreement on working time (tenants/bilans/working_time.py): routes of this blueprint.
+working_time_views.add_routes(bp, done=_done, refused=_refused, hidden=_hidden)

@@ -19,11 +19,10 @@ from sqlmodel import Session, select
 
 from saas.errors import RuleViolation
 from saas.i18n import date_fr
+from tenants.bilans import working_time
 
 CPF_CAP_CENTS = 160_000
 PARTICIPATION_CENTS = {2026: 10_320}
-REQUEST_DAYS_AHEAD = 60
-EMPLOYER_ANSWER_DAYS = 30
 
 
 @dataclass
@@ -106,7 +105,5 @@ def employer_dates(start: date, requested_on: date | None = None) -> EmployerDat
     """CPF on working time (R6323-4), for the quote: ask the employer 60 days ahead; the employer answers
     within 30 days of the real request (of the last asking day while none is recorded). The rules are
     tenants/bilans/working_time.py's (`request_deadline`, `answer_deadline`)."""
-    from tenants.bilans import working_time
-
     ask_by = working_time.request_deadline(start)
     return EmployerDates(ask_by, working_time.answer_deadline(requested_on or ask_by))

@@ -20,11 +20,12 @@ from sqlmodel import Session
 from saas.errors import RuleViolation
 from saas.i18n import date_fr
 from tenants.bilans.blockers import Blocker
-from tenants.bilans.cpf import EMPLOYER_ANSWER_DAYS, REQUEST_DAYS_AHEAD
 from tenants.bilans.employer import implies_employer
 from tenants.history import actors
 from tenants.history.models import record
 
+REQUEST_DAYS_AHEAD = 60    # the employee asks at least 60 days before the start (R6323-4)
+EMPLOYER_ANSWER_DAYS = 30  # calendar days from the receipt of the request (R6323-4)
 METHODS = {
     "registered_letter": "lettre recommandée avec avis de réception",
     "hand_delivered": "remise en main propre contre décharge",
