@@ -241,7 +241,8 @@ def test_refused_answer_lets_the_bilan_go_on_outside_working_time(app, client, m
 
 def test_employer_is_never_told_about_a_bilan_outside_working_time(app, client, make_centre, login, outbox):
     """The employer-facing paths: the tripartite agreement's draft (its page, its PDF and email to the
-    employer, the employer's own link), refused for a CPF bilan outside working time; allowed on working time."""
+    employer, the employer's own link) and an invoice to the employer, refused for a CPF bilan outside
+    working time; allowed on working time."""
     from test_agreements_rules import _form
 
     from saas.errors import RuleViolation
@@ -267,6 +268,11 @@ def test_employer_is_never_told_about_a_bilan_outside_working_time(app, client, 
             drafting.send(db, bilan, drafting.draft_for(bilan, centre_name="Lyon"), centre=None)
         assert working_time.employer_informed(db.get(Bilan, inside))
     assert "Accord de l'employeur" not in unescape(client.get(f"/c/lyon/bilans/{outside}").text)
+    with centre_db(app, lyon) as db:
+        from tenants.invoicing import issuing
+
+        with pytest.raises(RuleViolation, match="hors temps de travail"):  # nor invoiced to the employer
+            issuing.issue(db, db.get(Bilan, outside), payer="employer", buyer_name="Acme", on=start, actor="A")
     assert client.post(f"/c/lyon/bilans/{inside}/agreement/", data=_form()).status_code == 303
     [mail] = outbox(kind="agreement_to_employer")
     assert "Karim Haddad" in mail.body_text  # the one on working time, whose employer was asked

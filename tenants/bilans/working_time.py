@@ -49,15 +49,19 @@ def applies(bilan) -> bool:
 
 
 def employer_informed(bilan) -> bool:
-    """May the centre address anything about this bilan to the employer? Only when the employer is part of
-    it: a CPF bilan on working time (R6323-4) or a funding through the employer (tenants/bilans/employer.py).
-    Outside working time the employer is never told (L6323-17)."""
+    """May the centre address anything about this bilan to the employer? Not for a CPF bilan outside working
+    time (L6323-17: no agreement, so the employer is never told), unless the employer co-funds it
+    (tenants/bilans/employer.py). Other fundings follow their own rules (an employer funding is the
+    employer's own, R6313-8)."""
+    if bilan.funding != "cpf":
+        return True
     return applies(bilan) or implies_employer(bilan.funding, cpf_employer_cofunding=bilan.cpf_employer_cofunding)
 
 
 def employer_blockers(bilan) -> list[Blocker]:
     """What stops any email, document or page addressed to the employer (the tripartite agreement's draft,
-    tenants/agreements/drafting.py:send_blockers): a bilan the employer must not know about."""
+    tenants/agreements/drafting.py:send_blockers; an invoice to the employer,
+    tenants/invoicing/issuing.py:issue): a bilan the employer must not know about."""
     return [] if employer_informed(bilan) else [Blocker(OUTSIDE_NOT_TOLD, "quote")]
 
 
