@@ -26,18 +26,7 @@ from saas.limits import body_limit
 from saas.tenancy import tenant_db
 from tenants.access_log.log import logs_access
 from tenants.beneficiaries.models import Beneficiary
-from tenants.bilans import (
-    checklists,
-    closing,
-    consent,
-    cpf,
-    documents,
-    lifecycle,
-    mailing,
-    quote_document,
-    working_time_views,
-    workspace,
-)
+from tenants.bilans import checklists, closing, consent, cpf, documents, lifecycle, mailing, quote_document, workspace
 from tenants.bilans.access import bilan_blueprint
 from tenants.bilans.certificate import certificate_pdf
 from tenants.bilans.forms import (
@@ -55,6 +44,8 @@ from tenants.bilans.forms import (
     QuoteForm,
 )
 from tenants.bilans.models import ActionItem, Objective
+from tenants.bilans.working_time_views import add_routes as add_working_time_routes
+from tenants.bilans.working_time_views import blank_forms as working_time_forms
 from tenants.history import actors
 from tenants.history.models import HistoryEvent, record
 
@@ -103,7 +94,7 @@ def _forms(bilan) -> dict:
             "needs_form": NeedsForm(formdata=None, data={"needs_analysis": bilan.needs_analysis}),
             "objective_form": ObjectiveForm(formdata=None), "action_form": ActionForm(formdata=None),
             "closing_form": ClosingAnswersForm.of(bilan), "consultant_form": consultant,
-            **working_time_views.blank_forms(bilan)}
+            **working_time_forms(bilan)}
 
 
 def _tab_context(db, bilan, tab: str, today) -> dict:
@@ -453,4 +444,4 @@ def follow_up():
 
 
 # The employer's agreement on working time (tenants/bilans/working_time.py): routes of this blueprint.
-working_time_views.add_routes(bp, done=_done, refused=_refused, hidden=_hidden)
+add_working_time_routes(bp, done=_done, refused=_refused, hidden=_hidden)
