@@ -37,6 +37,8 @@ PEOPLE = {
     "closed_last_week": ("Léa Garnier", "lea.garnier@example.org", "salarie_prive", {}),
     "closed_six_months": ("Antoine Robert", "antoine.robert@example.org", "salarie_prive", {}),
     "closed_over_a_year": ("Mathilde Faure", "mathilde.faure@example.org", "agent_public", {}),
+    # demo/working_time.py: a CPF bilan on working time awaiting the employer's answer (R6323-4).
+    "cpf_working_time": ("Karim Haddad", "karim.haddad@example.org", "salarie_prive", {}),
 }
 
 # Nicolas Perrin's caseload (demo/caseload.py): thirty more, keyed caseload_<situation>.

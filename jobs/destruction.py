@@ -1,6 +1,8 @@
-"""Destruction sweep: legal destruction stages, and abandoned bilans flagged first.
+"""Destruction sweep: legal destruction stages, invoices at the end of their accounting retention, and
+abandoned bilans flagged.
 
-The rules live in tenants/retention/ (`destruction.sweep`, `abandonment.flag_abandoned`);
+The rules live in tenants/retention/ (`destruction.sweep`, `invoices.sweep` with
+tenants/invoicing/retention.py, `abandonment.flag_abandoned`);
 this job runs them for every centre at the sweep's `now`.
 """
 from __future__ import annotations
@@ -11,12 +13,13 @@ from datetime import datetime
 from sqlmodel import Session
 
 from jobs.sweep import sweep_centres
-from tenants.retention import destruction
+from tenants.retention import destruction, invoices
 from tenants.retention.abandonment import flag_abandoned
 
 
 def for_centre(db: Session, centre, now: datetime) -> Counter:
     done = Counter(destruction.sweep(db, centre, now))
+    done.update(invoices.sweep(db, centre, now))
     done.update(flag_abandoned(db, centre, now))
     return done
 

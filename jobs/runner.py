@@ -25,6 +25,7 @@ JOBS = {
     "reminders": "jobs.reminders",
     "booking": "jobs.booking",
     "digest": "jobs.digest",
+    "working_time": "jobs.working_time",
     "destruction": "jobs.destruction",
     "purge": "jobs.purge",
     "outbox": "jobs.outbox",

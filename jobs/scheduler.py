@@ -37,13 +37,15 @@ SCHEDULE = {
     # Holds of 30 minutes are released within 5 (tenants/booking/reminders.py).
     "booking": IntervalTrigger(minutes=5, timezone=TIMEZONE),
     "digest": CronTrigger(hour=7, minute=30, timezone=TIMEZONE),
+    # CPF on working time: the employer's silence is an acceptance from day 31 (R6323-4), applied early.
+    "working_time": CronTrigger(hour=6, minute=0, timezone=TIMEZONE),
     "destruction": CronTrigger(hour=2, minute=30, timezone=TIMEZONE),
     "purge": CronTrigger(hour=3, minute=30, timezone=TIMEZONE),
 }
 # A daily sweep missed by a long downtime still runs once (None = any lateness);
 # a frequent one missed by more than its period just waits for the next tick.
-MISFIRE_GRACE = {"digest": None, "destruction": None, "purge": None, "outbox": 300, "reminders": 3600,
-                 "booking": 600}
+MISFIRE_GRACE = {"digest": None, "working_time": None, "destruction": None, "purge": None, "outbox": 300,
+                 "reminders": 3600, "booking": 600}
 
 
 def outbox_trigger(app) -> IntervalTrigger:

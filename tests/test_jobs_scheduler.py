@@ -58,10 +58,10 @@ def test_after_downtime_a_daily_sweep_runs_once_at_start(app):
     from jobs.scheduler import overdue_at_start
     from saas.models import utcnow
 
-    assert overdue_at_start(app) == {"outbox", "reminders", "booking", "digest", "destruction", "purge"}
+    assert overdue_at_start(app) == {"outbox", "reminders", "booking", "digest", "working_time", "destruction", "purge"}
     with app.app_context():
         with app.extensions["db"].public_session() as s:
             s.add(JobRun(job="destruction", started_at=utcnow() - timedelta(hours=3)))
             s.add(JobRun(job="purge", started_at=utcnow() - timedelta(days=3)))
             s.commit()
-    assert overdue_at_start(app) == {"outbox", "reminders", "booking", "digest", "purge"}
+    assert overdue_at_start(app) == {"outbox", "reminders", "booking", "digest", "working_time", "purge"}

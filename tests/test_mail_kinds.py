@@ -48,6 +48,7 @@ ABOUT = {
     "questionnaire_reminder": ("rappel", ["questionnaire"]),
     "reminder_agreement": ("convention", ["convention", "R6313-8"]),
     "reminder_attendance": ("présence", ["émargement"]),
+    "reminder_employer_agreement": ("employeur", ["accord", "R6323-4"]),
     "reminder_questionnaire": ("questionnaire", ["questionnaire"]),
     "reminder_session": ("séance", ["séance"]),
     "reset_password": ("mot de passe", ["mot de passe"]),
@@ -73,7 +74,7 @@ SAMPLES = {
     "consent_given": False, "custom": "", "note": "", "reminder": False, "three_months": False,
     "second": False, "reference": "R-3F9A2C", "filed": "1er mars 2027",
     "answer_text": "Nous avons changé de salle pour vos prochaines séances.",
-    "state": SimpleNamespace(text="Il vous reste 3 jours."),
+    "state": SimpleNamespace(text="Il vous reste 3 jours."), "awaiting_answer": False,
     "moved": False, "place": "3 rue de la Paix, Lyon", "hold_minutes": 30,
 }
 OVERRIDES = {"agreement_sent": {"deadline": date(2027, 3, 12)}}

@@ -62,6 +62,8 @@ ALLOWED = {
     "bilan.edof_number": "the CPF file number (EDOF), an identifier needed in clear for invoicing",
     "bilan.employer_name": "an organisation, party to the R6313-8 agreement (destroyed with the bilan)",
     "bilan.employer_siret": "public company identifier (SIRET)",
+    "bilan.employer_request_method": "enum code of how the employer was asked (tenants/bilans/working_time.py)",
+    "bilan.employer_answer": "enum code of the employer's answer (accepted, refused, tacit)",
     "bilan.checklist": "{item key: timestamp} of the phase checklists (R6313-4), no content",
     "bilan.kept_documents": "kinds of documents kept one year (R6313-7), no content",
     "action_item.status": "enum code",

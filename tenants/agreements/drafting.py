@@ -55,6 +55,10 @@ def send_blockers(db: Session, bilan) -> list[Blocker]:
     """What stops sending any draft for this bilan (the typed mentions are checked beside their fields):
     the quote is proposed, and no other agreement awaits its signature (R6313-8). Empty: it may go. The
     form shows the same reason beside the disabled button; `send` raises the first."""
+    from tenants.bilans.working_time import employer_blockers
+
+    if employer_blockers(bilan):  # outside working time the employer is never told (L6323-17)
+        return employer_blockers(bilan)
     if db.exec(select(Agreement).where(Agreement.bilan_id == bilan.id, Agreement.status.in_(AWAITING))).first():
         return [Blocker("Une convention attend déjà la signature.", "agreement")]
     if bilan.status != "quoted":

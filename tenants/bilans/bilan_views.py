@@ -44,6 +44,8 @@ from tenants.bilans.forms import (
     QuoteForm,
 )
 from tenants.bilans.models import ActionItem, Objective
+from tenants.bilans.working_time_views import add_routes as add_working_time_routes
+from tenants.bilans.working_time_views import blank_forms as working_time_forms
 from tenants.history import actors
 from tenants.history.models import HistoryEvent, record
 
@@ -57,11 +59,13 @@ ACTION_TABS = {"add_objective": "sessions", "add_action": "sessions", "update_ac
 PLACES = {"overview": ("bilan.show", None), "quote": ("bilan.show", "quote"), "consent": ("bilan.show", "consent"),
           "phases": ("bilan.show", "phases"), "closing": ("bilan.show", "closing"), "closed": ("bilan.show", "closed"),
           "agreement": ("bilan.show", "agreement"), "agreement_new": ("agreements.new", None),
+          "working-time": ("bilan.show", "working-time"),
           "sessions": ("bilan.sessions_tab", None), "synthesis": ("bilan.synthesis_tab", None),
           "documents": ("bilan.documents_tab", None), "history": ("bilan.history_tab", None)}
 PLACE_LABELS = {"sessions": "Séances", "synthesis": "Synthèse", "consent": "Consentement", "phases": "Phases",
                 "agreement": "Convention tripartite", "agreement_new": "Préparer la convention",
-                "quote": "Devis", "closing": "Clôture", "centre": "Informations du centre"}
+                "quote": "Devis", "closing": "Clôture", "centre": "Informations du centre",
+                "working-time": "Accord de l'employeur"}
 
 
 def place_url(place: str | None) -> str | None:
@@ -89,7 +93,8 @@ def _forms(bilan) -> dict:
             "close_form": CloseForm(formdata=None), "consent_form": PaperConsentForm(formdata=None),
             "needs_form": NeedsForm(formdata=None, data={"needs_analysis": bilan.needs_analysis}),
             "objective_form": ObjectiveForm(formdata=None), "action_form": ActionForm(formdata=None),
-            "closing_form": ClosingAnswersForm.of(bilan), "consultant_form": consultant}
+            "closing_form": ClosingAnswersForm.of(bilan), "consultant_form": consultant,
+            **working_time_forms(bilan)}
 
 
 def _tab_context(db, bilan, tab: str, today) -> dict:
@@ -436,3 +441,7 @@ def follow_up():
     db.add(bilan)
     record(db, bilan.id, "follow_up", "Entretien de suivi réalisé", actors.current_staff())
     return _done(bilan, "Entretien de suivi enregistré.")
+
+
+# The employer's agreement on working time (tenants/bilans/working_time.py): routes of this blueprint.
+add_working_time_routes(bp, done=_done, refused=_refused, hidden=_hidden)

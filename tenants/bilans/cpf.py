@@ -5,7 +5,7 @@ someone whose bilan was funded in the previous five years. The holder pays a
 fixed participation (103,20 € in 2026) that the centre may never reimburse;
 job seekers and employer co-funding are exempt. On working time the employee
 asks the employer 60 days ahead; the employer answers within 30 days (silence
-means acceptance). EDOF's business-day deadlines, the withdrawal period
+means acceptance): tenants/bilans/working_time.py (R6323-4). EDOF's business-day deadlines, the withdrawal period
 included, are the EDOF dossier's (tenants/edof/clock.py, tenants/edof/dossier.py).
 The five-year answer is checked against the centre's own records of the same
 person too.
@@ -13,17 +13,16 @@ person too.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlmodel import Session, select
 
 from saas.errors import RuleViolation
 from saas.i18n import date_fr
+from tenants.bilans import working_time
 
 CPF_CAP_CENTS = 160_000
 PARTICIPATION_CENTS = {2026: 10_320}
-REQUEST_DAYS_AHEAD = 60
-EMPLOYER_ANSWER_DAYS = 30
 
 
 @dataclass
@@ -102,7 +101,9 @@ class EmployerDates:
     answer_by: date
 
 
-def employer_dates(start: date) -> EmployerDates:
-    """CPF on working time: ask the employer 60 days ahead; silence after 30 days means yes (guidance)."""
-    ask_by = start - timedelta(days=REQUEST_DAYS_AHEAD)
-    return EmployerDates(ask_by, ask_by + timedelta(days=EMPLOYER_ANSWER_DAYS))
+def employer_dates(start: date, requested_on: date | None = None) -> EmployerDates:
+    """CPF on working time (R6323-4), for the quote: ask the employer 60 days ahead; the employer answers
+    within 30 days of the real request (of the last asking day while none is recorded). The rules are
+    tenants/bilans/working_time.py's (`request_deadline`, `answer_deadline`)."""
+    ask_by = working_time.request_deadline(start)
+    return EmployerDates(ask_by, working_time.answer_deadline(requested_on or ask_by))

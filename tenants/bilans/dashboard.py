@@ -14,6 +14,7 @@ from sqlalchemy.orm import load_only
 from sqlmodel import select
 
 from tenants.beneficiaries.models import Beneficiary
+from tenants.bilans import working_time
 from tenants.bilans.consent import consented
 from tenants.bilans.models import OPEN_STATUSES, Bilan
 from tenants.dashboard.panels import WAITING_ORDER, Item, Panel
@@ -34,6 +35,13 @@ class BilanFacts:
     started_on: date | None
     planned_interview_minutes: int
     planned_personal_minutes: int
+    # CPF on working time (tenants/bilans/working_time.py:pending reads them): no sealed content either.
+    funding: str = ""
+    cpf_on_working_time: bool = False
+    planned_start_on: date | None = None
+    employer_request_on: date | None = None
+    employer_answer: str | None = None
+    employer_answer_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +51,9 @@ class OpenBilan:
 
 
 FACTS = (Bilan.id, Bilan.beneficiary_id, Bilan.consultant_id, Bilan.status, Bilan.phase, Bilan.format,
-         Bilan.started_on, Bilan.planned_interview_minutes, Bilan.planned_personal_minutes)
+         Bilan.started_on, Bilan.planned_interview_minutes, Bilan.planned_personal_minutes, Bilan.funding,
+         Bilan.cpf_on_working_time, Bilan.planned_start_on, Bilan.employer_request_on, Bilan.employer_answer,
+         Bilan.employer_answer_on)
 # Built once (bound at each request): building SQL expressions was a measurable part of the
 # dashboard's time (docs/BENCHMARKS.md, issue #13). Open bilans, and the closed ones whose
 # follow-up interview is due soon or late, in one select.
@@ -102,6 +112,13 @@ def dashboard_panel(db, centre, scope):
     if consents:
         panels.append(Panel(section="waiting", order=WAITING_ORDER["consents"], title="Consentements",
                             items=consents, context={"id": "waiting-consents"}))
+    waits = [(row, working_time.pending(row.bilan, scope.today)) for row in open_bilans(db, scope)]
+    employer = [Item(row.name, wait.what, scope.url("bilan.show", bilan_id=row.bilan.id) + "#working-time",
+                     when=wait.when, late_days=wait.late_days, consultant_id=row.bilan.consultant_id)
+                for row, wait in waits if wait is not None]
+    if employer:
+        panels.append(Panel(section="waiting", order=WAITING_ORDER["consents"] + 5, title="Accords d'employeur",
+                            items=employer, context={"id": "waiting-employer-agreements"}))
     follow_ups = follow_up_items(db, scope)
     if follow_ups:
         panels.append(Panel(section="waiting", order=WAITING_ORDER["follow_up"], title="Entretiens de suivi",

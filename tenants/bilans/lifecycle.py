@@ -18,7 +18,7 @@ from saas.centres.models import Centre
 from saas.errors import RuleViolation
 from saas.i18n import PARIS, date_fr, datetime_fr, hours_fr
 from saas.models import utcnow
-from tenants.bilans import cpf, employer, follow_up, numbering
+from tenants.bilans import cpf, employer, follow_up, numbering, working_time
 from tenants.bilans.blockers import Blocked, Blocker, refuse  # noqa: F401 (shared: tenants/bilans/blockers.py)
 from tenants.bilans.blockers import reason_of as _reason_of
 from tenants.bilans.certificate import NO_SIGNATORY, signatory_missing
@@ -95,17 +95,22 @@ def start(db: Session, bilan: Bilan, *, on: date, actor: str | None = None) -> B
 
 def start_blockers(db: Session, bilan: Bilan, *, on: date) -> list[Blocker]:
     """What stops the bilan from starting on `on`: the quote, a tripartite agreement (R6313-8), the CPF
-    rules (five years, EDOF's 11 business days). Empty: it may start."""
+    rules (five years, EDOF's 11 business days, on working time the employer's agreement). Empty: it may start."""
     if bilan.status != "quoted":
         return [Blocker("Seul un bilan dont le devis est proposé peut démarrer.", "overview")]
     if bilan.funding in NEEDS_AGREEMENT:
         return [Blocker("Ce financement demande une convention tripartite signée (R6313-8) : "
                         "envoyez-la ; le bilan démarrera à sa signature.", "agreement")]
     if bilan.funding == "cpf":
-        for reason in (_reason_of(cpf.check_eligibility, db, bilan, bilan.funded_last_5_years, on=on),
-                       _reason_of(edof_dossier.check_start, db, bilan, on)):
-            if reason:
-                return [Blocker(reason, "overview")]
+        reason = _reason_of(cpf.check_eligibility, db, bilan, bilan.funded_last_5_years, on=on)
+        if reason:
+            return [Blocker(reason, "overview")]
+        employer_agreement = working_time.start_blockers(bilan)  # on working time (R6323-4)
+        if employer_agreement:
+            return employer_agreement
+        reason = _reason_of(edof_dossier.check_start, db, bilan, on)
+        if reason:
+            return [Blocker(reason, "overview")]
     return []
 
 

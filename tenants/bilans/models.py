@@ -96,6 +96,12 @@ class Bilan(TenantModel, table=True):
     planned_start_on: Optional[date] = None
     employer_name: Optional[str] = Field(default=None, max_length=160)
     employer_siret: Optional[str] = Field(default=None, max_length=14)  # R6313-5 check
+    # CPF on working time (R6323-4): the request to the employer and its answer, no content
+    # (tenants/bilans/working_time.py owns the rule). The date is when the employer received it.
+    employer_request_on: Optional[date] = None
+    employer_request_method: Optional[str] = Field(default=None, max_length=20)  # working_time.METHODS
+    employer_answer: Optional[str] = Field(default=None, max_length=10)  # accepted | refused | tacit
+    employer_answer_on: Optional[date] = None
     # Preliminary phase: needs analysis (sealed: it is content).
     needs_analysis_ct: Optional[bytes] = sealed_column("needs_analysis")
     needs_analysis = Sealed("text")

@@ -12,6 +12,7 @@ from saas.models import utcnow
 from tenants.agreements import clock
 from tenants.agreements.models import AWAITING, Agreement
 from tenants.beneficiaries.models import Beneficiary
+from tenants.bilans import working_time
 from tenants.bilans.consent import has_consent
 from tenants.bilans.models import OPEN_STATUSES, PHASES, Bilan
 from tenants.questionnaires import queries as questionnaire_queries
@@ -99,6 +100,10 @@ def overview(db: Session, centre_id: int, *, consultant_id: int | None, phase: s
                 continue
             result.waiting.append(Waiting(f"Émargement non confirmé — {name(by_id[bilan_id])} : "
                                           f"{n} séance{'s' if n > 1 else ''}", bilan_id))
+        for b in bilans:
+            wait = working_time.pending(b, today)
+            if wait is not None:
+                result.waiting.append(Waiting(f"Accord de l'employeur — {name(b)} : {wait.what}", b.id))
         for b in active:
             if b.phase == "preliminary" and not has_consent(db, b.id):
                 result.waiting.append(Waiting(f"Consentement à recueillir — {name(b)}", b.id))

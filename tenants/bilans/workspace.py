@@ -17,7 +17,7 @@ from saas.accounts.models import Account, Membership
 from saas.centres.models import Centre
 from tenants.agreements.queries import agreement_context, latest_agreement
 from tenants.beneficiaries.models import Beneficiary
-from tenants.bilans import certificate, checklists, cpf, follow_up
+from tenants.bilans import certificate, checklists, cpf, follow_up, working_time
 from tenants.bilans.consent import consents_of, has_consent, withdrawal_of
 from tenants.bilans.lifecycle import (
     Blocker,
@@ -172,8 +172,9 @@ def context(db: Session, bilan: Bilan, today: date) -> dict:
         "consent_withdrawal": withdrawal_of(db, bilan.id),
         **agreement_ctx,
         "cpf_quote": cpf_quote_for(bilan, person, today),
-        "employer_dates": cpf.employer_dates(bilan.planned_start_on)
+        "employer_dates": cpf.employer_dates(bilan.planned_start_on, bilan.employer_request_on)
         if bilan.funding == "cpf" and bilan.cpf_on_working_time and bilan.planned_start_on else None,
+        "working_time": working_time.state(bilan, today),
         "edof_start": edof_dossier.earliest_start(db, bilan) if bilan.funding == "cpf" else None,
         "synthesis": synthesis, "missing_sections": missing_sections(synthesis.sections if synthesis else None),
         "closing": closing,

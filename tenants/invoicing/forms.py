@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from saas.errors import RuleViolation
 from saas.forms import BaseForm, EurosField, FrenchDateField, max_length
 from tenants.invoicing.models import METHODS, PAYERS, VAT_EXEMPTIONS
+from tenants.invoicing.retention import check_years
 
 
 class IssueForm(BaseForm):
@@ -29,11 +31,21 @@ class PaymentForm(BaseForm):
     method = SelectField("Moyen de paiement", choices=list(METHODS.items()))
 
 
+def legal_retention(form, field):
+    """tenants/invoicing/retention.py:check_years, beside the field (ten years at least, L123-22)."""
+    if field.data is None:
+        return
+    try:
+        check_years(field.data)
+    except RuleViolation as refusal:
+        raise ValidationError(refusal.message) from None
+
+
 class SettingsForm(BaseForm):
     vat_rate_percent = SelectField("TVA", coerce=int, choices=[(0, "Exonéré de TVA"), (20, "TVA à 20 %")])
     vat_exemption = SelectField("Mention d'exonération", choices=list(VAT_EXEMPTIONS.items()))
     payment_days = IntegerField("Délai de paiement (jours)", validators=[
         DataRequired(), NumberRange(min=0, max=60,
                                     message="Entre 0 et 60 jours (article L441-10 du Code de commerce).")])
-    retention_years = IntegerField("Conservation des factures et paiements (années)", validators=[
-        DataRequired(), NumberRange(min=10, max=30, message="Au moins 10 ans (article L123-22 du Code de commerce).")])
+    retention_years = IntegerField("Conservation des factures et paiements (années)",
+                                   validators=[DataRequired(), legal_retention])

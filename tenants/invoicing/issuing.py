@@ -29,7 +29,9 @@ from sqlmodel import Session, select
 from saas.errors import RuleViolation
 from saas.i18n import hours_fr, money_fr
 from tenants.bilans import cpf as cpf_rule
+from tenants.bilans.blockers import refuse
 from tenants.bilans.numbering import draw
+from tenants.bilans.working_time import employer_blockers
 from tenants.history.models import record
 from tenants.invoicing import models as m
 from tenants.invoicing.models import Invoice, InvoiceCounter, InvoiceSettings
@@ -101,6 +103,8 @@ def issue(db: Session, bilan, *, payer: str, buyer_name: str, buyer_address: str
     """
     if not (buyer_name or "").strip():
         raise RuleViolation("Indiquez le nom de l'acheteur (qui reçoit la facture).")
+    if payer == "employer":  # a CPF bilan outside working time is never made known to the employer (L6323-17)
+        refuse(employer_blockers(bilan))
     line = line_for(db, bilan, payer)
     live = live_invoice(db, bilan, payer)
     if live is not None:

@@ -3,7 +3,8 @@
 Invoices and payments are accounting proofs (retention class "proof", never results):
 kept `InvoiceSettings.retention_years` (ten by default, Code de commerce L123-22),
 longer than a bilan's other proofs, so they are not bilan items of
-tenants/retention/destruction.py (docs/RULES.md, "Invoices and payments (issue 14)").
+tenants/retention/destruction.py: tenants/retention/invoices.py destroys them when the years of
+tenants/invoicing/retention.py end (docs/RULES.md, "Invoices and payments (issue 14)").
 An issued invoice is never edited or deleted (tenants/invoicing/issuing.py).
 """
 from __future__ import annotations

@@ -6,7 +6,8 @@ from sqlmodel import Session, select
 from tenants.retention.models import DestructionRecord
 
 STAGE_LABELS = {"working": "Documents de travail", "kept_one_year": "Documents conservés un an",
-                "follow_up": "Réponses au questionnaire de suivi", "proof": "Preuves de réalisation"}
+                "follow_up": "Réponses au questionnaire de suivi", "proof": "Preuves de réalisation",
+                "invoices": "Factures, avoirs et paiements"}  # tenants/retention/invoices.py
 
 
 def records_of(db: Session, bilan_id: str) -> list[DestructionRecord]:

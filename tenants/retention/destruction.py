@@ -67,7 +67,8 @@ ITEM_LABELS = {
     "edof_declaration": "Déclarations EDOF transmises",
 }
 # Tables that never follow a bilan's retention classes. Invoices are proofs kept ten years for the
-# accounts (Code de commerce L123-22; tenants/invoicing/models.py), not four with the bilan's.
+# accounts (Code de commerce L123-22; tenants/invoicing/retention.py), not four with the bilan's:
+# tenants/retention/invoices.py destroys them (with their payments) when those years end.
 NOT_BILAN_ITEMS = {"destruction_record", "bilan", "invoice"}
 
 
