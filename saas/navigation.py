@@ -26,6 +26,7 @@ STAFF_MENU = (
     ("agenda.index", "Agenda", "calendar", False),
     ("questionnaires.index", "Questionnaires", "clipboard-list", False),
     ("evidence.centre", "Qualiopi", "badge-check", False),
+    ("results.index", "Résultats", "list-checks", False),
     ("invoicing.index", "Factures", "receipt", True),
     ("retention.edit", "Conservation", "archive", True),
     ("reminders.edit", "Rappels", "bell", True),

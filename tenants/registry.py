@@ -49,6 +49,10 @@ from tenants.history import views as history_views
 from tenants.invoicing import models as invoicing_models
 from tenants.invoicing import views as invoicing_views
 from tenants.portal import models as portal_models
+from tenants.public_page import admin_views as public_page_admin_views
+from tenants.public_page import audit as public_page_audit
+from tenants.public_page import models as public_page_models
+from tenants.public_page import views as public_page_views
 from tenants.portal import views as portal_views
 from tenants.questionnaires import bilan_views as questionnaires_bilan_views
 from tenants.questionnaires import dashboard as questionnaires_dashboard
@@ -61,6 +65,9 @@ from tenants.questionnaires import respondent_views as questionnaires_respondent
 from tenants.questionnaires import views as questionnaires_views
 from tenants.reminders import models as reminders_models
 from tenants.reminders import views as reminders_views
+from tenants.results import audit as results_audit
+from tenants.results import models as results_models
+from tenants.results import views as results_views
 from tenants.retention import bilan_views as retention_bilan_views
 from tenants.retention import dashboard as retention_dashboard
 from tenants.retention import models as retention_models
@@ -112,4 +119,9 @@ FEATURES: tuple[Feature, ...] = (
             dashboard_panel=flags_dashboard.dashboard_panel),
     Feature("history", models=history_models, blueprints=(history_views.bp,)),
     Feature("invoicing", models=invoicing_models, blueprints=(invoicing_views.bp,)),
+    Feature("public_page", models=public_page_models,
+            blueprints=(public_page_views.bp, public_page_admin_views.bp),
+            audit_evidence=public_page_audit.audit_evidence, audit_files=public_page_audit.audit_files),
+    Feature("results", models=results_models, blueprints=(results_views.bp,),
+            audit_evidence=results_audit.audit_evidence, audit_files=results_audit.audit_files),
 )

@@ -112,6 +112,14 @@ ALLOWED = {
     "edof_event.from_state": "EDOF state code",
     "edof_event.to_state": "EDOF state code",
     "edof_event.actor": "a staff member's name or a fixed label (tenants/history/actors.py)",
+    "public_page_settings.methods": "text the centre publishes on its public page (Qualiopi 1): public by purpose",
+    "public_page_settings.access_modalities": "text the centre publishes on its public page: public by purpose",
+    "public_page_settings.places": "the centre's public addresses, published on its public page",
+    "public_page_version.content_hash": "SHA-256 of a public page version's content",
+    "public_page_version.content": "what the public page said (Qualiopi 1): public by purpose, no person in it "
+                                   "(tenants/public_page/content.py)",
+    "published_results.figures": "counts, rates and averages the centre published (Qualiopi 2), none from fewer "
+                                 "than 5 answers (tenants/results/figures.py)",
 }
 
 
