@@ -15,7 +15,7 @@ import click
 from flask import current_app
 from sqlmodel import select
 
-from demo import bilans, caseload, edof, invoicing, questionnaires, retention
+from demo import bilans, caseload, edof, invoicing, public_page, questionnaires, retention
 from demo.people import PASSWORD, STAFF, add_staff, staff_accounts
 from saas.accounts.models import Account
 from saas.accounts.passwords import hash_password
@@ -33,9 +33,9 @@ LEGAL_REPRESENTATIVE = ("Hélène Marchand", "Gérante")  # signs the completion
 ADDRESS = ("12 rue de la République", "69002", "Lyon")  # printed on every PDF; the city of "Fait à"
 # In order: the centre's destruction delay before any bilan closes; then questionnaires and
 # retention seed on the bilans demo.bilans made (EDOF dossiers on its CPF ones, invoicing on its closed
-# ones, before any destruction); the caseload consultant's thirty bilans last.
+# ones, before any destruction); the caseload consultant's thirty bilans; the public page last, on all of them.
 SEEDS = (retention.choose_delay, bilans.seed, edof.seed, invoicing.seed, questionnaires.seed, retention.seed,
-         caseload.seed)
+         caseload.seed, public_page.seed)
 
 
 def seed_demo(today: date | None = None, echo=click.echo) -> Centre:

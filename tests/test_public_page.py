@@ -37,7 +37,7 @@ def test_public_page_sets_no_cookie_and_loads_nothing_from_another_site(client, 
     assert "Set-Cookie" not in page.headers
     assert "<form" not in page.text and "<script" not in page.text and "<iframe" not in page.text
     sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
-    assert sources and all(s.startswith(("/", "#", "mailto:")) for s in sources), sources
+    assert sources and all(s.startswith(("/", "#", "mailto:", "data:")) for s in sources), sources
     statement = client.get("/o/lyon/accessibilite")
     assert statement.status_code == 200 and "Set-Cookie" not in statement.headers
 
