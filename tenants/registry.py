@@ -49,11 +49,11 @@ from tenants.history import views as history_views
 from tenants.invoicing import models as invoicing_models
 from tenants.invoicing import views as invoicing_views
 from tenants.portal import models as portal_models
+from tenants.portal import views as portal_views
 from tenants.public_page import admin_views as public_page_admin_views
 from tenants.public_page import audit as public_page_audit
 from tenants.public_page import models as public_page_models
 from tenants.public_page import views as public_page_views
-from tenants.portal import views as portal_views
 from tenants.questionnaires import bilan_views as questionnaires_bilan_views
 from tenants.questionnaires import dashboard as questionnaires_dashboard
 from tenants.questionnaires import models as questionnaires_models

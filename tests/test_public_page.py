@@ -83,8 +83,9 @@ def test_public_page_each_change_of_its_content_is_a_new_dated_version(app, clie
 
 
 def test_public_page_version_in_force_on_a_given_date(app, client, make_centre, login):
-    from bilans_support import backdate_row
     from tenants.public_page.models import PublicPageVersion
+
+    from bilans_support import backdate_row
 
     lyon = make_centre("lyon")
     client.get("/o/lyon")
@@ -127,6 +128,7 @@ def test_only_admins_edit_the_public_page_and_only_their_own_centre(app, client,
     assert client.get("/c/brest/admin/page-publique/").status_code == 404
     assert client.get("/c/brest/admin/page-publique/versions").status_code == 404
     assert client.post("/c/brest/admin/page-publique/", data=TEXTS).status_code == 404
+    assert _versions(app, brest) == []
     assert "métro" not in client.get("/o/brest").text
 
 

@@ -6,10 +6,10 @@ from datetime import date, datetime, time
 
 import pytest
 
-from bilans_support import (assign, backdate_row, centre_db, close_bilan, interrupt, make_bilan,
-                            submit_questionnaire)
 from saas.audit import AuditPeriod
 from saas.i18n import PARIS
+
+from bilans_support import assign, backdate_row, centre_db, close_bilan, interrupt, make_bilan, submit_questionnaire
 
 SPRING = AuditPeriod(date(2026, 3, 1), date(2026, 6, 30))
 

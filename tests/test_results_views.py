@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import date
 
 from sqlmodel import select
+from test_results_figures import SPRING, _end_survey
 
 from bilans_support import backdate_row, centre_db, make_bilan
-from test_results_figures import SPRING, _end_survey
 
 PERIOD = {"start": "2026-03-01", "end": "2026-06-30"}
 
