@@ -171,3 +171,19 @@ def test_accessibility_statement_follows_rgaa_and_names_the_defenseur_des_droits
     # Not the State's design system nor its identity (their licence forbids it outside State sites).
     assert "dsfr" not in text.lower() and "marianne" not in text.lower()
     assert "Référent handicap : Inès Roy" in client.get("/o/lyon").text
+
+
+def test_public_page_two_first_views_at_once_store_one_version(app, make_centre):
+    """The version number is unique: two requests that see the same change together store it once."""
+    from bilans_support import at_once, owner_bilan
+    from tenants.public_page import versions
+
+    lyon = make_centre("lyon")
+    ids = [owner_bilan(app, lyon, state="prior_interview", name=f"P {n}", email=f"p{n}@example.fr")
+           for n in range(2)]
+    centre = lyon.model(app)
+    found = []
+    errors = at_once(app, lyon, ids, lambda db, _bilan: found.append(versions.snapshot(db, centre,
+                                                                                       date(2026, 12, 1)).number))
+    assert errors == []
+    assert found == [1, 1] and [n for n, _ in _versions(app, lyon)] == [1]
