@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import select
 
-from bilans_support import centre_db, make_bilan
+from bilans_support import at_once, centre_db, make_bilan, owner_bilan
 
 
 def _versions(app, centre):
@@ -175,7 +175,6 @@ def test_accessibility_statement_follows_rgaa_and_names_the_defenseur_des_droits
 
 def test_public_page_two_first_views_at_once_store_one_version(app, make_centre):
     """The version number is unique: two requests that see the same change together store it once."""
-    from bilans_support import at_once, owner_bilan
     from tenants.public_page import versions
 
     lyon = make_centre("lyon")

@@ -79,7 +79,8 @@ def test_follow_up_answerable_after_destruction(app, client, make_centre, login,
                                                       Assignment.retention == "follow_up")).one()
         assert (assignment.retention, assignment.key_id) == ("follow_up", f"{bilan_id}.suivi")
         # With it, the satisfaction "à froid" (Qualiopi 30): a proof under the proof key, kept four years.
-        survey = db.exec(select(Assignment).where(Assignment.bilan_id == bilan_id, Assignment.retention == "proof")).one()
+        survey = db.exec(select(Assignment).where(Assignment.bilan_id == bilan_id,
+                                                  Assignment.retention == "proof")).one()
         assert survey.key_id == f"{bilan_id}.preuve"
     fill = f"/c/lyon/p/questionnaires/{assignment.id}"
     assert "Suivi à 6 mois" in client.get("/c/lyon/p/").text
