@@ -15,7 +15,18 @@ import click
 from flask import current_app
 from sqlmodel import select
 
-from demo import bilans, booking, caseload, edof, invoicing, qualiopi, questionnaires, retention, working_time
+from demo import (
+    bilans,
+    booking,
+    caseload,
+    edof,
+    invoicing,
+    public_page,
+    qualiopi,
+    questionnaires,
+    retention,
+    working_time,
+)
 from demo.people import PASSWORD, STAFF, add_staff, staff_accounts
 from saas.accounts.models import Account
 from saas.accounts.passwords import hash_password
@@ -35,9 +46,9 @@ ADDRESS = ("12 rue de la République", "69002", "Lyon")  # printed on every PDF;
 # retention seed on the bilans demo.bilans made (EDOF dossiers on its CPF ones, invoicing on its closed
 # ones, before any destruction); the CPF bilan on working time awaiting its employer's answer
 # (demo/working_time.py); the caseload consultant's thirty bilans, then the online bookings
-# (around the sessions already planned) last.
+# (around the sessions already planned); the complaints and improvement log; the public page last, on all of them.
 SEEDS = (retention.choose_delay, bilans.seed, working_time.seed, edof.seed, invoicing.seed, questionnaires.seed,
-         retention.seed, caseload.seed, booking.seed, qualiopi.seed)
+         retention.seed, caseload.seed, booking.seed, qualiopi.seed, public_page.seed)
 
 
 def seed_demo(today: date | None = None, echo=click.echo) -> Centre:

@@ -31,6 +31,7 @@ STAFF_MENU = (
     ("staff_complaints.index", "Réclamations", "mail", False),
     ("improvement.index", "Amélioration", "list-checks", False),
     ("audit.board", "Audit Qualiopi", "file-text", True),
+    ("results.index", "Résultats", "list-checks", False),
     ("invoicing.index", "Factures", "receipt", True),
     ("retention.edit", "Conservation", "archive", True),
     ("reminders.edit", "Rappels", "bell", True),

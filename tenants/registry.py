@@ -66,6 +66,10 @@ from tenants.invoicing import models as invoicing_models
 from tenants.invoicing import views as invoicing_views
 from tenants.portal import models as portal_models
 from tenants.portal import views as portal_views
+from tenants.public_page import admin_views as public_page_admin_views
+from tenants.public_page import audit as public_page_audit
+from tenants.public_page import models as public_page_models
+from tenants.public_page import views as public_page_views
 from tenants.questionnaires import bilan_views as questionnaires_bilan_views
 from tenants.questionnaires import dashboard as questionnaires_dashboard
 from tenants.questionnaires import models as questionnaires_models
@@ -77,6 +81,9 @@ from tenants.questionnaires import respondent_views as questionnaires_respondent
 from tenants.questionnaires import views as questionnaires_views
 from tenants.reminders import models as reminders_models
 from tenants.reminders import views as reminders_views
+from tenants.results import audit as results_audit
+from tenants.results import models as results_models
+from tenants.results import views as results_views
 from tenants.retention import bilan_views as retention_bilan_views
 from tenants.retention import dashboard as retention_dashboard
 from tenants.retention import models as retention_models
@@ -142,4 +149,9 @@ FEATURES: tuple[Feature, ...] = (
             audit_evidence=improvement_audit.audit_evidence, audit_files=improvement_audit.audit_files),
     # The board and the pack gather every feature's audit hooks; their own hook is the per-bilan evidence.
     Feature("audit", blueprints=(audit_views.bp,), audit_evidence=audit_bilan_evidence.audit_evidence),
+    Feature("public_page", models=public_page_models,
+            blueprints=(public_page_views.bp, public_page_admin_views.bp),
+            audit_evidence=public_page_audit.audit_evidence, audit_files=public_page_audit.audit_files),
+    Feature("results", models=results_models, blueprints=(results_views.bp,),
+            audit_evidence=results_audit.audit_evidence, audit_files=results_audit.audit_files),
 )

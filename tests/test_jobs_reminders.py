@@ -146,10 +146,12 @@ def test_follow_up_gives_the_library_questionnaire_and_its_answer_stops_the_remi
                        .where(Assignment.bilan_id == bilan)).all()
         return [(q.library_slug, a.sent_at is not None) for a, q in rows]
 
-    assert in_centre(app, centre, given) == [("suivi_6_mois", True)]
+    # With the follow-up questionnaire, the satisfaction "à froid" survey (a proof, Qualiopi 30).
+    assert sorted(in_centre(app, centre, given)) == [("satisfaction_6_mois", True), ("suivi_6_mois", True)]
 
-    given_id = in_centre(app, centre, lambda db, c: db.exec(select(Assignment.id)
-                                                            .where(Assignment.bilan_id == bilan)).one())
+    given_id = in_centre(app, centre, lambda db, c: db.exec(
+        select(Assignment.id).join(Questionnaire)
+        .where(Assignment.bilan_id == bilan, Questionnaire.library_slug == "suivi_6_mois")).one())
     submit_questionnaire(app, centre, given_id)
     _days(app, date(2027, 7, 17), 20)
     assert _first_day(outbox, f"followup:{bilan}:6m:reminder") is None

@@ -75,8 +75,13 @@ def test_follow_up_answerable_after_destruction(app, client, make_centre, login,
     login.logout()
     enter(client, link_in(invitation))
     with centre_db(app, lyon) as db:
-        assignment = db.exec(select(Assignment).where(Assignment.bilan_id == bilan_id)).one()
+        assignment = db.exec(select(Assignment).where(Assignment.bilan_id == bilan_id,
+                                                      Assignment.retention == "follow_up")).one()
         assert (assignment.retention, assignment.key_id) == ("follow_up", f"{bilan_id}.suivi")
+        # With it, the satisfaction "à froid" (Qualiopi 30): a proof under the proof key, kept four years.
+        survey = db.exec(select(Assignment).where(Assignment.bilan_id == bilan_id,
+                                                  Assignment.retention == "proof")).one()
+        assert survey.key_id == f"{bilan_id}.preuve"
     fill = f"/c/lyon/p/questionnaires/{assignment.id}"
     assert "Suivi à 6 mois" in client.get("/c/lyon/p/").text
     assert client.get(fill).status_code == 200
@@ -102,7 +107,9 @@ def test_follow_up_answerable_after_destruction(app, client, make_centre, login,
     run(app, "destruction", paris(over.year, over.month, over.day, 2, 30) + timedelta(days=1))
     with centre_db(app, lyon) as db:
         keyring = db.info["keyring"]
-        assert db.exec(select(Assignment).where(Assignment.bilan_id == bilan_id)).all() == []
+        # The follow-up's answers are gone; the satisfaction "à froid", a proof, stays four years.
+        left = db.exec(select(Assignment).where(Assignment.bilan_id == bilan_id)).all()
+        assert [(a.retention, a.key_id) for a in left] == [("proof", f"{bilan_id}.preuve")]
         assert not keyring.store.bilan_keys(keyring.centre_id, [f"{bilan_id}.suivi"])
         assert keyring.store.is_destroyed(keyring.centre_id, f"{bilan_id}.suivi")
         stages = set(db.exec(select(DestructionRecord.stage).where(DestructionRecord.bilan_id == bilan_id)).all())

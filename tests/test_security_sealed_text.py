@@ -135,6 +135,14 @@ ALLOWED = {
     "edof_declaration.status": "enum code",
     "edof_declaration.failure": "a fixed French sentence with an HTTP status at most (tenants/edof/wedof.py), "
                                 "never the service's reply",
+    "public_page_settings.methods": "text the centre publishes on its public page (Qualiopi 1): public by purpose",
+    "public_page_settings.access_modalities": "text the centre publishes on its public page: public by purpose",
+    "public_page_settings.places": "the centre's public addresses, published on its public page",
+    "public_page_version.content_hash": "SHA-256 of a public page version's content",
+    "public_page_version.content": "what the public page said (Qualiopi 1): public by purpose, no person in it "
+                                   "(tenants/public_page/content.py)",
+    "published_results.figures": "counts, rates and averages the centre published (Qualiopi 2), none from fewer "
+                                 "than 5 answers (tenants/results/figures.py)",
 }
 
 

@@ -24,6 +24,9 @@ THREE_MONTHS = 3
 ANSWER_WINDOW = relativedelta(months=3)
 SENT_AT = time(9, 0)  # Paris: invitations go in the morning of their day
 QUESTIONNAIRES = {"3m": "suivi_3_mois", "6m": "suivi_6_mois"}
+# Satisfaction "à froid" (Qualiopi 30), given with the follow-up interview's stage: a proof
+# about the service, kept four years, never a result (tenants/retention/scopes.py; docs/RULES.md).
+COLD_SATISFACTION = "satisfaction_6_mois"
 
 
 @dataclass(frozen=True)
@@ -142,4 +145,9 @@ def give_questionnaire(db, centre, bilan, stage: Stage, now: datetime):
     assignment = assign(db, centre, bilan, questionnaire, send=False, today=to_paris(now).date())
     assignment.sent_at = now
     db.add(assignment)
+    cold = None if stage.three_months else by_library_slug(db, COLD_SATISFACTION)
+    if cold is not None:
+        survey = assign(db, centre, bilan, cold, send=False, today=to_paris(now).date())
+        survey.sent_at = now
+        db.add(survey)
     return assignment

@@ -9,7 +9,8 @@ from tenants.questionnaires.definition import check
 
 FOLDER = Path(__file__).parent / "library"
 ORDER = ("analyse_demande", "recit_professionnel", "auto_evaluation_competences", "interets_professionnels",
-         "valeurs_motivations", "retour_360", "satisfaction_fin_bilan", "suivi_3_mois", "suivi_6_mois")
+         "valeurs_motivations", "retour_360", "satisfaction_fin_bilan", "suivi_3_mois", "suivi_6_mois",
+         "satisfaction_6_mois")
 
 
 @lru_cache(maxsize=1)

@@ -3,7 +3,8 @@
 First reminder 2 days before the due date (or 3 days after sending without one),
 second 3 days after it (or 7 days after sending), both from the centre's
 settings; 3 days after the second, the consultant is flagged. The follow-up
-questionnaires are reminded by the follow-up itself (tenants/bilans/reminders.py).
+questionnaires, and the 6-month satisfaction survey given with them, are reminded by the
+follow-up itself (tenants/bilans/reminders.py).
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sqlmodel import Session
 from saas.i18n import date_fr, to_paris
 from saas.models import as_utc
 from saas.parsing import bounded_date
+from tenants.bilans.follow_up import COLD_SATISFACTION
 from tenants.flags.items import each_item
 from tenants.flags.raising import flag_once
 from tenants.questionnaires.assignments import unanswered_assignments
@@ -63,7 +65,8 @@ def _remind(ctx: Context, assignment) -> Counter:
     if not ctx.can_email(bilan):
         return done
     questionnaire = db.get(Questionnaire, assignment.questionnaire_id)
-    if questionnaire is not None and questionnaire.kind == "followup":
+    if questionnaire is not None and (questionnaire.kind == "followup"
+                                      or questionnaire.library_slug == COLD_SATISFACTION):
         return done  # reminded by the follow-up itself, once
     first, second = questionnaire_times(assignment, ctx.settings, ctx.today)
     if now > second + STALE:

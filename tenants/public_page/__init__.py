@@ -1,0 +1,1 @@
+"""The centre's public offer page (Qualiopi indicator 1), its dated versions, and its accessibility statement."""
