@@ -162,11 +162,14 @@ def measured(base: str, path: str, seconds: float, headers: dict | None = None) 
     page = conn.getresponse()
     size = len(page.read())
     conn.close()
+    # Warm both workers up first (their first requests compile templates and statements), then read
+    # the workers' CPU around the timed requests alone: counting a warm-up's CPU against the timed
+    # requests only was most of the "gap" between gunicorn and in-process figures in the fourth round
+    # (docs/BENCHMARKS.md, "Fifth round"), and it grew as the machine's load cut the timed requests.
+    load(base, path, seconds=1.0, headers=headers, warmup=0)
     before = worker_cpu_seconds(base)
-    result = load(base, path, seconds=seconds, headers=headers)
+    result = load(base, path, seconds=seconds, headers=headers, warmup=0)
     cpu = worker_cpu_seconds(base) - before
-    # load() runs a 0.5 s warm-up before the timed part: its requests are not counted, so the
-    # CPU per request is an upper bound (by about 0.5 / seconds).
     return result.__dict__ | {"rps": result.rps, "bytes": size, "status": page.status,
                               "worker_ms_per_request": 1000 * cpu / max(1, result.requests)}
 
