@@ -118,9 +118,7 @@ class Sealed(property):
         if getattr(cls, "__key_scope__", None):
             if bilan_id is None:
                 raise RuntimeError(f"{cls.__name__}.{self.name} is bilan-scoped: its bilan id is needed")
-            bilan_id = str(bilan_id)
-            if not keyring.has_bilan(bilan_id):
-                keyring.prefetch({bilan_id})
+            bilan_id = str(bilan_id)  # reading many bilans' values: KeyRing.prefetch their keys first
         else:
             bilan_id = None
         return self.decode(keyring.open(ct, (cls.__table__.name, self.column_name(cls), str(row_id)), bilan_id))
