@@ -65,7 +65,7 @@ class LoadResult:
 
 
 def load(base: str, path: str | None, seconds: float = 5.0, concurrency: int = 4, headers: dict | None = None,
-         method: str = "GET", request_for=None) -> LoadResult:
+         method: str = "GET", request_for=None, warmup: float = 0.5) -> LoadResult:
     """Keep-alive clients in threads for `seconds` (after a short warm-up).
 
     Every client requests `path`, or what `request_for(client_index, n)` returns:
@@ -100,7 +100,7 @@ def load(base: str, path: str | None, seconds: float = 5.0, concurrency: int = 4
         with lock:
             latencies.extend(local)
 
-    stop_at[0] = time.perf_counter() + 0.5  # warm-up, discarded
+    stop_at[0] = time.perf_counter() + warmup  # warm-up, discarded
     warm = [threading.Thread(target=worker, args=(i,)) for i in range(concurrency)]
     [t.start() for t in warm]
     [t.join() for t in warm]

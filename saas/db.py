@@ -317,6 +317,20 @@ def public_db() -> Session:
     return g.public_db
 
 
+def read_rows(session: Session, statement, params: dict | None = None) -> list:
+    """The rows of a select of columns (not of ORM entities), run as Core on the session's connection.
+
+    `session.exec` puts every statement through the ORM's execution layer (its compile state,
+    result loading and row processing), which cost more than SQLite itself for the dashboard's
+    column reads (docs/BENCHMARKS.md, "Fifth round"). The connection is the session's: the
+    same transaction, the centre's schema translation and, on PostgreSQL, the centre's role
+    (`_enter_centre_role` runs when the session begins). Pending ORM changes are flushed first,
+    as `session.exec` would (autoflush)."""
+    if session.autoflush and (session.new or session.deleted or session.identity_map.check_modified()):
+        session.flush()
+    return session.connection().execute(statement, params or {}).all()
+
+
 def _close_request_sessions(_exc=None):
     session = g.pop("public_db", None)
     if session is not None:

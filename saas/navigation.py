@@ -16,6 +16,7 @@ from flask import current_app, g, request, url_for
 from sqlalchemy import select
 
 from saas.accounts.roles import is_admin
+from saas.db import read_rows
 from saas.tenancy import tenant_db
 
 # (endpoint, label, icon in static/vendor/icons/sprite.svg, admins only)
@@ -90,7 +91,7 @@ def nav_counts(db, membership) -> dict[str, list[NavCount]]:
     params = {}
     for item in asked:
         params.update(item.params)
-    values = db.exec(combined, params=params).one()
+    (values,) = read_rows(db, combined, params)
     found: dict[str, list[NavCount]] = {}
     for item, count in zip(asked, values, strict=True):
         if count:
@@ -109,14 +110,15 @@ def staff_nav() -> list[MenuItem]:
 
     counts = nav_counts(tenant_db(), membership)
     items = []
+    blueprint, path = request.blueprint, request.path  # properties computed on each read
     for endpoint, label, icon, admin_only in STAFF_MENU:
         if endpoint not in current_app.view_functions or (admin_only and not is_admin(membership)):
             continue
         url = url_for(endpoint)
         # Current on its own pages and below its URL (a bilan's pages, /bilans/<id>/…, are under
         # "Bilans"); the dashboard's URL is the centre's root, so only its own pages count.
-        active = request.blueprint == endpoint.partition(".")[0] or (
-            endpoint != "dashboard.index" and request.path.startswith(url))
+        active = blueprint == endpoint.partition(".")[0] or (
+            endpoint != "dashboard.index" and path.startswith(url))
         items.append(MenuItem(url, label, active, icon, tuple(counts.get(endpoint, ()))))
     g._staff_nav = items
     return items

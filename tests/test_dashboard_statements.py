@@ -6,16 +6,18 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import event
 
 from saas.i18n import paris_today
+from tenants.edof.dossier import open_dossier
 
 from bilans_support import add_sessions, assign, centre_db, make_bilan, send_agreement
 
-# docs/BENCHMARKS.md "Fourth round": 16 on SQLite for the demo caseload (ATTACH, DETACH included), + the EDOF panel
-MOST_STATEMENTS = 17
+# docs/BENCHMARKS.md "Fifth round": 17 on SQLite for the demo caseload (ATTACH, DETACH included), + the
+# EDOF dossiers' events, read once for every running dossier (this caseload has CPF requests to answer)
+MOST_STATEMENTS = 18
 
 
 def caseload(db, consultant_id, count, offset=0):
     """`count` bilans of each kind the panels read: sessions (today, this week, unsigned), agreements,
-    questionnaires, consents to collect."""
+    questionnaires, consents to collect, EDOF requests to answer."""
     today = paris_today()
     for i in range(offset, offset + count):
         b = make_bilan(db, consultant_id, phase="investigation", name=f"Active {i}", email=f"a{i}@example.fr")
@@ -27,6 +29,11 @@ def caseload(db, consultant_id, count, offset=0):
                        email=f"c{i}@example.fr")
         send_agreement(db, q, now=datetime.now(UTC) - timedelta(days=5), transmitted_on=today - timedelta(days=2))
         make_bilan(db, consultant_id, consent=False, name=f"Consent {i}", email=f"k{i}@example.fr")
+        # A CPF request to answer in EDOF: its deadline runs from the day the dossier entered its state,
+        # read from the dossier's events (tenants/edof/dossier.py:next_due), for every dossier at once.
+        cpf = make_bilan(db, consultant_id, state="quoted", funding="cpf", name=f"CPF {i}", email=f"e{i}@example.fr")
+        open_dossier(db, cpf, number=f"EDOF-{i:04d}", requested_at=datetime.now(UTC) - timedelta(days=1), actor="Test")
+        db.commit()
 
 
 def statements_of(app, client, path):
@@ -63,6 +70,9 @@ def test_dashboard_statements_do_not_grow_with_the_bilans(app, client, make_cent
     many = statements_of(app, client, "/c/lyon/")
     assert many == few, f"{few} statements for 6 bilans, {many} for 18: a query per bilan crept in"
     assert few <= MOST_STATEMENTS
+    # The EDOF panel was counted: its six dossiers are on the page.
+    panel = client.get("/c/lyon/").text.split('id="waiting-edof"', 1)[1].split("</section>", 1)[0]
+    assert panel.count('<li class="triage-item') == 6
 
 
 def test_admin_dashboard_statements_do_not_grow_with_the_consultants(app, client, make_centre, add_member, login):

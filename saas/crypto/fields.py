@@ -108,6 +108,21 @@ class Sealed(property):
             bilan_id = str(bilan_id)
         return (cls.__table__.name, self.column_name(cls), str(row_id)), bilan_id
 
+    def open_read(self, keyring, cls, ct: Optional[bytes], row_id, bilan_id=None):
+        """The plaintext of a ciphertext read without its ORM object (a Core select of the row's id,
+        `<name>_ct` and, bilan-scoped, its bilan id): bound to the same table, column, row id and
+        bilan as an attribute read. List pages that only show a name skip building the objects,
+        which cost more than the decryption (docs/BENCHMARKS.md, "Fifth round")."""
+        if ct is None:
+            return None
+        if getattr(cls, "__key_scope__", None):
+            if bilan_id is None:
+                raise RuntimeError(f"{cls.__name__}.{self.name} is bilan-scoped: its bilan id is needed")
+            bilan_id = str(bilan_id)  # reading many bilans' values: KeyRing.prefetch their keys first
+        else:
+            bilan_id = None
+        return self.decode(keyring.open(ct, (cls.__table__.name, self.column_name(cls), str(row_id)), bilan_id))
+
     # -- property ----------------------------------------------------------
     def _get(self, obj):
         ct = getattr(obj, self.ct_attr)

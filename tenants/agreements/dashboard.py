@@ -4,14 +4,17 @@ from __future__ import annotations
 from sqlalchemy import bindparam
 from sqlmodel import select
 
+from saas.db import read_rows
 from tenants.agreements import clock
 from tenants.agreements.models import AWAITING, Agreement
 from tenants.bilans.dashboard import by_id
 from tenants.dashboard.panels import WAITING_ORDER, Item, Panel
 
-# Built once, bound per request (docs/BENCHMARKS.md "Fourth round").
-_AWAITING = select(Agreement).where(Agreement.bilan_id.in_(bindparam("bilans", expanding=True)),
-                                    Agreement.status.in_(AWAITING))
+# Built once, bound per request (docs/BENCHMARKS.md "Fourth round"); the columns the clock reads of an
+# agreement still awaiting its signature, as a Core row (no ORM object: "Fifth round").
+_AWAITING = (select(Agreement.id, Agreement.bilan_id, Agreement.status, Agreement.transmitted_on,
+                    Agreement.signed_at, Agreement.refused_at)
+             .where(Agreement.bilan_id.in_(bindparam("bilans", expanding=True)), Agreement.status.in_(AWAITING)))
 
 
 def dashboard_panel(db, centre, scope):
@@ -20,7 +23,7 @@ def dashboard_panel(db, centre, scope):
     if not bilans:
         return None
     items = []
-    for agreement in db.exec(_AWAITING, params={"bilans": list(bilans)}).all():
+    for agreement in read_rows(db, _AWAITING, {"bilans": list(bilans)}):
         row = bilans[agreement.bilan_id]
         state = clock.clock_state(agreement, scope.today)
         late = (scope.today - state.deadline).days if state.stage == "expired" else 0

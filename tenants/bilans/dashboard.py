@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import and_, bindparam, or_
-from sqlalchemy.orm import load_only
 from sqlmodel import select
 
+from saas.crypto.fields import getattr_static
+from saas.db import read_rows
 from tenants.beneficiaries.models import Beneficiary
 from tenants.bilans import working_time
 from tenants.bilans.consent import consented
@@ -62,22 +63,24 @@ _FOLLOW_UP_DUE = and_(Bilan.status.in_(("completed", "interrupted")), Bilan.foll
 _BILANS = (select(*FACTS, Bilan.follow_up_due_on).where(or_(Bilan.status.in_(OPEN_STATUSES), _FOLLOW_UP_DUE))
            .order_by(Bilan.last_activity_at.desc()))
 _BILANS_OF = _BILANS.where(Bilan.consultant_id == bindparam("consultant"))
-_NAMES = (select(Beneficiary).options(load_only(Beneficiary.id, Beneficiary.name_ct))
-          .where(Beneficiary.id.in_(bindparam("ids", expanding=True))))
+# The beneficiaries' sealed names as columns, opened by the Sealed field (no ORM objects).
+_NAMES = select(Beneficiary.id, Beneficiary.name_ct).where(Beneficiary.id.in_(bindparam("ids", expanding=True)))
+_NAME = getattr_static(Beneficiary, "name")
 
 
 def _read(db, scope) -> dict:
     """{"open": [OpenBilan], "follow_up": [(OpenBilan, due on)]}: two statements whatever the number of
-    bilans (the bilans' columns in Core, then the beneficiaries, whose sealed names need the ORM object)."""
+    bilans (the bilans' columns, then the beneficiaries' sealed names, both in Core)."""
     def load():
         params = {"ahead": scope.today + FOLLOW_UP_AHEAD, "stale": scope.today - FOLLOW_UP_STALE}
         if scope.consultant_id is not None:
             params["consultant"] = scope.consultant_id
-        rows = db.exec(_BILANS if scope.consultant_id is None else _BILANS_OF, params=params).all()
+        rows = read_rows(db, _BILANS if scope.consultant_id is None else _BILANS_OF, params)
         if not rows:
             return {"open": [], "follow_up": []}
-        people = db.exec(_NAMES, params={"ids": list({row.beneficiary_id for row in rows})}).all()
-        names = {person.id: person.name for person in people}
+        keyring = db.info["keyring"]
+        names = {person_id: _NAME.open_read(keyring, Beneficiary, ct, person_id)
+                 for person_id, ct in read_rows(db, _NAMES, {"ids": list({row.beneficiary_id for row in rows})})}
         found = {"open": [], "follow_up": []}
         for *facts, due in rows:
             bilan = OpenBilan(BilanFacts(*facts), names.get(facts[1]) or "bénéficiaire")

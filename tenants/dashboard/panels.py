@@ -51,7 +51,7 @@ class Scope:
         Values are ids (hex) that need no escaping."""
         from flask import url_for
 
-        key = ("url", endpoint, tuple(sorted(values)))
+        key = ("url", endpoint, *values)  # a call site names its values in one order
         pattern = self.memo.get(key)
         if pattern is None:
             pattern = self.memo[key] = url_for(endpoint, **{name: f"__{name}__" for name in values})

@@ -10,10 +10,11 @@ from saas.htmx import render
 from saas.i18n import paris_today
 from saas.models import utcnow
 from saas.tenancy import staff_blueprint, tenant_db
-from tenants.dashboard import panels, wording
+from tenants.dashboard import lines, panels, wording
 
 bp = staff_blueprint("dashboard", __name__)
 bp.record_once(wording.init_app)
+bp.record_once(lines.init_app)
 
 
 def scope_for(db, centre, membership, consultant_arg: str | None, *, today=None, now=None) -> panels.Scope:

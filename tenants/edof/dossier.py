@@ -44,9 +44,24 @@ def events_of(db: Session, dossier: EdofDossier) -> list[EdofEvent]:
                         .order_by(EdofEvent.at, EdofEvent.recorded_at)).all())
 
 
-def state_day(db: Session, dossier: EdofDossier, state: str) -> date | None:
-    """The Paris day the dossier last entered `state` (its opening day for notProcessed)."""
-    days = [to_paris(as_utc(e.at)).date() for e in events_of(db, dossier) if e.to_state == state]
+def events_of_many(db: Session, dossier_ids) -> dict[str, list]:
+    """`events_of` for many dossiers in one select (the dashboard, the digest), by dossier id; each event
+    a row with `to_state` and `at`."""
+    ids = list(dossier_ids)
+    if not ids:
+        return {}
+    found: dict[str, list] = {dossier_id: [] for dossier_id in ids}
+    for event in db.exec(select(EdofEvent.dossier_id, EdofEvent.to_state, EdofEvent.at)
+                         .where(EdofEvent.dossier_id.in_(ids)).order_by(EdofEvent.at, EdofEvent.recorded_at)).all():
+        found[event.dossier_id].append(event)
+    return found
+
+
+def state_day(db: Session, dossier: EdofDossier, state: str, events=None) -> date | None:
+    """The Paris day the dossier last entered `state` (its opening day for notProcessed); `events`: the
+    dossier's, already read (`events_of_many`)."""
+    history = events_of(db, dossier) if events is None else events
+    days = [to_paris(as_utc(e.at)).date() for e in history if e.to_state == state]
     return days[-1] if days else None
 
 
@@ -205,15 +220,16 @@ class Due:
     centre_acts: bool = True   # False: the holder or EDOF acts; the centre only watches
 
 
-def next_due(db: Session, dossier: EdofDossier, bilan, today: date) -> Due | None:
-    """The dossier's running EDOF clock on `today` (clock.deadline), or None when none runs."""
+def next_due(db: Session, dossier: EdofDossier, bilan, today: date, events=None) -> Due | None:
+    """The dossier's running EDOF clock on `today` (clock.deadline), or None when none runs; `events`:
+    the dossier's, already read (`events_of_many`), for pages that show many dossiers."""
     state = dossier.state
     if state == "notProcessed":
         return Due("Répondre à la demande EDOF (sinon annulation)",
-                   clock.deadline("answer", state_day(db, dossier, state), today))
+                   clock.deadline("answer", state_day(db, dossier, state, events), today))
     if state == "validated":
         return Due("Acceptation de la proposition par le titulaire",
-                   clock.deadline("accept", state_day(db, dossier, state), today), centre_acts=False)
+                   clock.deadline("accept", state_day(db, dossier, state, events), today), centre_acts=False)
     if state == "accepted" and bilan.started_on is not None:
         return Due("Déclarer l'entrée en formation", clock.deadline("entry", bilan.started_on, today))
     if state == "inTraining" and bilan.ended_at is not None:
@@ -223,7 +239,8 @@ def next_due(db: Session, dossier: EdofDossier, bilan, today: date) -> Due | Non
         return Due("Déclarer le service fait", clock.deadline("exit", dossier.ended_on, today))
     if state == "serviceDoneDeclared":
         return Due("Service fait : validation automatique par EDOF sauf contrôle",
-                   clock.deadline("auto_validation", state_day(db, dossier, state), today), centre_acts=False)
+                   clock.deadline("auto_validation", state_day(db, dossier, state, events), today),
+                   centre_acts=False)
     return None
 
 

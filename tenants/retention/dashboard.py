@@ -7,6 +7,8 @@ from functools import cache
 from sqlalchemy import bindparam
 from sqlmodel import select
 
+from saas.crypto.fields import getattr_static
+from saas.db import read_rows
 from saas.models import utcnow
 from tenants.dashboard.panels import Panel
 
@@ -28,7 +30,10 @@ def _destructions(of_consultant: bool):
     from tenants.bilans.models import Bilan
     from tenants.retention.models import DestructionRecord
 
-    query = (select(DestructionRecord, Bilan, Beneficiary).join(Bilan, Bilan.id == DestructionRecord.bilan_id)
+    # Columns, not ORM objects ("Fifth round"); the beneficiary's sealed name opened by its field.
+    query = (select(DestructionRecord.stage, DestructionRecord.total, DestructionRecord.at, Bilan.id,
+                    Beneficiary.id, Beneficiary.name_ct)
+             .join(Bilan, Bilan.id == DestructionRecord.bilan_id)
              .join(Beneficiary, Beneficiary.id == Bilan.beneficiary_id, isouter=True)
              .where(DestructionRecord.at >= bindparam("since"))
              .order_by(DestructionRecord.at.desc()).limit(20))
@@ -42,8 +47,12 @@ def recent_destructions(db, consultant_id):
     params = {"since": utcnow() - SHOWN_FOR}
     if consultant_id is not None:
         params["consultant"] = consultant_id
-    rows = []
-    for record, bilan, person in db.exec(_destructions(consultant_id is not None), params=params).all():
-        rows.append({"bilan_id": bilan.id, "name": (person.name if person else None) or "bénéficiaire",
-                     "stage": STAGE_LABELS.get(record.stage, record.stage), "total": record.total, "at": record.at})
-    return rows
+    found = read_rows(db, _destructions(consultant_id is not None), params)
+    if not found:
+        return []
+    from tenants.beneficiaries.models import Beneficiary
+
+    keyring, name = db.info["keyring"], getattr_static(Beneficiary, "name")
+    return [{"bilan_id": bilan_id, "name": name.open_read(keyring, Beneficiary, name_ct, person_id) or "bénéficiaire",
+             "stage": STAGE_LABELS.get(stage, stage), "total": total, "at": at}
+            for stage, total, at, bilan_id, person_id, name_ct in found]

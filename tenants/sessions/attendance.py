@@ -16,6 +16,7 @@ from datetime import date, datetime
 from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
+from saas.db import read_rows
 from saas.errors import RuleViolation
 from saas.i18n import PARIS, datetime_fr
 from saas.models import utcnow
@@ -105,7 +106,7 @@ def session_facts(db: Session, bilan_ids) -> dict[str, list[tuple[SessionFacts, 
     ids = list(bilan_ids)
     if not ids:
         return {}
-    rows = db.exec(_FACTS, params={"bilans": ids}).all()
+    rows = read_rows(db, _FACTS, {"bilans": ids})
     result: dict[str, list] = {}
     for *session, attendance_id, confirmed_at in rows:
         facts = SessionFacts(*session)

@@ -13,7 +13,7 @@ from saas.models import as_utc
 from tenants.bilans.dashboard import open_bilans
 from tenants.bilans.models import FORMATS
 from tenants.dashboard.panels import WAITING_ORDER, Item, Panel
-from tenants.reminders.settings import reminder_settings
+from tenants.reminders.settings import reminder_timing
 from tenants.sessions import attendance
 from tenants.sessions import hours as hours_rule
 from tenants.sessions.links import session_url  # the one builder, shared with the agenda
@@ -46,7 +46,7 @@ def dashboard_panel(db, centre, scope):
             if attendance.awaits_signature(session, record):
                 if late_before is None:
                     # Late by the reminder's own threshold: what tenants/sessions/reminders.py reminds about.
-                    late_before = now - timedelta(days=reminder_settings(db).attendance_reminder_days)
+                    late_before = now - timedelta(days=reminder_timing(db, "attendance_reminder_days"))
                 since = (today - to_paris(starts).date()).days
                 late = since if starts <= late_before else 0
                 item = _session_item(scope, row, session, late_days=late, action="Émargement",
