@@ -76,37 +76,38 @@ def run(steps: list[int], budget: float) -> dict:
                "MAIL_URL": f"file://{OUT}/mail", "SECRET_KEY": "bench", "BASE_URL": "http://127.0.0.1",
                "MASTER_KEY": base64.b64encode(os.urandom(32)).decode(), "SCHEDULER_IN_PROCESS": "0"}
         app = create_app({**env, "RATELIMIT_ENABLED": False, "WTF_CSRF_SSL_STRICT": False})
-        password = hash_password(PASSWORD)
-        made = 0
         with app.app_context():
             upgrade_public()
-            for step in steps:
-                if spent > budget:
-                    break
-                started = time.perf_counter()
+            password = hash_password(PASSWORD)
+        made = 0
+        for step in steps:
+            if spent > budget:
+                break
+            started = time.perf_counter()
+            with app.app_context():
                 for c in range(made, step):
                     create_centre(name=f"Centre {c}", slug=f"centre-c{c}", siret="73282932000074", nda="11755555555",
                                   admin=Account(email=f"c{c}@bench.example", name="Admin", password_hash=password))
-                seconds = time.perf_counter() - started
-                spent += seconds
-                rate = (step - made) / seconds
-                made = step
-                upgrade_none, lines = _upgrade(env)
-                with database().engine.begin() as conn:
-                    conn.execute(text("UPDATE centre SET schema_version = NULL"))
-                    pg_class = conn.execute(text("SELECT count(*) FROM pg_class")).scalar()
-                    size = conn.execute(text("SELECT pg_database_size(current_database())")).scalar()
-                upgrade_pending, _ = _upgrade(env)
-                dashboard = _dashboard_ms(app, "centre-c0", "c0@bench.example")
-                row = {"centres": step, "provision_per_s": rate, "upgrade_none_s": upgrade_none,
-                       "progress_lines": lines, "upgrade_pending_s": upgrade_pending, "pg_class": pg_class,
-                       "db_mb": size / 2**20, "dashboard_ms": dashboard,
-                       "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                       "loadavg": os.getloadavg()[0]}
-                rows.append(row)
-                print(json.dumps(row), flush=True)
-        database_ = app.extensions["db"]
-        database_.dispose()
+            seconds = time.perf_counter() - started
+            spent += seconds
+            rate = (step - made) / seconds
+            made = step
+            upgrade_none, lines = _upgrade(env)
+            with app.app_context(), database().engine.begin() as conn:
+                conn.execute(text("UPDATE centre SET schema_version = NULL"))
+                pg_class = conn.execute(text("SELECT count(*) FROM pg_class")).scalar()
+                size = conn.execute(text("SELECT pg_database_size(current_database())")).scalar()
+            upgrade_pending, _ = _upgrade(env)
+            # Outside any app context: each test-client request gets its own `g`, as in a server.
+            dashboard = _dashboard_ms(app, "centre-c0", "c0@bench.example")
+            row = {"centres": step, "provision_per_s": rate, "upgrade_none_s": upgrade_none,
+                   "progress_lines": lines, "upgrade_pending_s": upgrade_pending, "pg_class": pg_class,
+                   "db_mb": size / 2**20, "dashboard_ms": dashboard,
+                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                   "loadavg": os.getloadavg()[0]}
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+        app.extensions["db"].dispose()
     finally:
         server.stop()
     (OUT / "results.json").write_text(json.dumps(rows, indent=2))

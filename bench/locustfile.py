@@ -48,12 +48,15 @@ class ConsultantUser(FastHttpUser):
     wait_time = between(1, 3)
 
     def on_start(self):
-        self.slug, email, password, self.bilans = DATA["consultants"][next(_consultants) % self.fixed_count]
+        self.slug, email, password, _ = DATA["consultants"][next(_consultants) % self.fixed_count]
         page = self.client.get("/login", name="GET /login")
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text) or \
             re.search(r'name="csrf-token" content="([^"]+)"', page.text)
         self.client.post("/login", name="POST /login", allow_redirects=False,
                          data={"csrf_token": token.group(1), "email": email, "password": password})
+        # Bilan ids are opaque strings: take them from the list, as a person clicks.
+        listing = self.client.get(f"/c/{self.slug}/bilans/", name="GET bilans list").text
+        self.bilans = sorted(set(re.findall(rf'href="/c/{self.slug}/bilans/([0-9a-f]{{32}})"', listing))) or ["-"]
 
     @task(3)
     def dashboard(self):
@@ -65,7 +68,7 @@ class ConsultantUser(FastHttpUser):
 
     @task(2)
     def bilan(self):
-        self.client.get(f"/c/{self.slug}/bilans/{1 + next(_visits) % self.bilans}", name="GET bilan")
+        self.client.get(f"/c/{self.slug}/bilans/{self.bilans[next(_visits) % len(self.bilans)]}", name="GET bilan")
 
 
 class BareUser(FastHttpUser):

@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.autosave import QUESTION, build, env_for
+from bench.autosave import OUT, QUESTION, build, env_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -75,6 +75,8 @@ def main(backend: str, n: int) -> None:
         for i in range(n):
             save(i)
         profiler.disable()
+        OUT.mkdir(parents=True, exist_ok=True)
+        profiler.dump_stats(OUT / f"autosave-{backend}.prof")  # pstats: print_callers("commit") and the like
         text = io.StringIO()
         pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(60)
         print(text.getvalue())
