@@ -34,8 +34,10 @@ def env_for(master_key: str) -> dict:
     }
 
 
-def build(master_key: str, centres: int, per_centre: int) -> list[tuple[str, str, str]]:
-    """[(cookie, autosave path, CSRF token)] for centres × per_centre beneficiaries."""
+def build(master_key: str, centres: int, per_centre: int, env: dict | None = None) -> list[tuple[str, str, str]]:
+    """[(cookie, autosave path, CSRF token)] for centres × per_centre beneficiaries.
+
+    `env` replaces the SQLite configuration (bench/locust.py passes a PostgreSQL one)."""
     from saas import create_app
     from saas.accounts.models import Account
     from saas.accounts.passwords import hash_password
@@ -49,7 +51,7 @@ def build(master_key: str, centres: int, per_centre: int) -> list[tuple[str, str
 
     shutil.rmtree(OUT / "autosave", ignore_errors=True)
     (OUT / "autosave").mkdir(parents=True)
-    app = create_app({**env_for(master_key), "RATELIMIT_ENABLED": False, "WTF_CSRF_SSL_STRICT": False})
+    app = create_app({**(env or env_for(master_key)), "RATELIMIT_ENABLED": False, "WTF_CSRF_SSL_STRICT": False})
     pending = []
     with app.app_context():
         upgrade_public()
