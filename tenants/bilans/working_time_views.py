@@ -44,31 +44,32 @@ def blank_forms(bilan) -> dict:
 def add_routes(bp, *, done, refused, hidden) -> None:
     """The three POSTs on the bilan blueprint `bp`; `done`, `refused`, `hidden` are its page helpers
     (tenants/bilans/bilan_views.py: `_done`, `_refused`, `_hidden`)."""
+    def record(name: str, form, message: str, act):
+        """Refused (the form, or the rule's RuleViolation): the bilan page again, the input kept beside its
+        field; done: `message` confirms in place."""
+        if not form.validate_on_submit():
+            return refused(g.bilan, name, form)
+        try:
+            act(form)
+        except RuleViolation as refusal:
+            return refused(g.bilan, name, form, refusal=refusal)
+        return done(g.bilan, message)
+
     @bp.post("/employer-request")
     def employer_request():
         """The employee's written request to the employer: when the employer received it, and how."""
-        form = EmployerRequestForm()
-        if not form.validate_on_submit():
-            return refused(g.bilan, "employer_request_form", form)
-        try:
-            working_time.record_request(tenant_db(), g.bilan, on=form.requested_on.data, method=form.method.data,
-                                        today=paris_today(), actor=actors.current_staff())
-        except RuleViolation as refusal:
-            return refused(g.bilan, "employer_request_form", form, refusal=refusal)
-        return done(g.bilan, "Demande à l'employeur enregistrée.")
+        return record("employer_request_form", EmployerRequestForm(), "Demande à l'employeur enregistrée.",
+                      lambda form: working_time.record_request(
+                          tenant_db(), g.bilan, on=form.requested_on.data, method=form.method.data,
+                          today=paris_today(), actor=actors.current_staff()))
 
     @bp.post("/employer-answer")
     def employer_answer():
         """The employer's answer within the 30 days (after them, silence was an acceptance)."""
-        form = EmployerAnswerForm()
-        if not form.validate_on_submit():
-            return refused(g.bilan, "employer_answer_form", form)
-        try:
-            working_time.record_answer(tenant_db(), g.bilan, answer=form.answer.data, on=form.answered_on.data,
-                                       today=paris_today(), actor=actors.current_staff())
-        except RuleViolation as refusal:
-            return refused(g.bilan, "employer_answer_form", form, refusal=refusal)
-        return done(g.bilan, "Réponse de l'employeur enregistrée.")
+        return record("employer_answer_form", EmployerAnswerForm(), "Réponse de l'employeur enregistrée.",
+                      lambda form: working_time.record_answer(
+                          tenant_db(), g.bilan, answer=form.answer.data, on=form.answered_on.data,
+                          today=paris_today(), actor=actors.current_staff()))
 
     @bp.post("/outside-working-time")
     def outside_working_time():

@@ -59,6 +59,22 @@ def _show(complaint: Complaint, status: int = 200, **forms):
                   problem=forms.get("problem"))
 
 
+def _act(complaint_id: str, form, name: str, message: str, act):
+    """A form posted on a complaint's page: `act(complaint)` applies the rule (tenants/complaints/handling.py).
+    Refused (the form, or the rule's RuleViolation): the page again, 422, the input kept; done: committed,
+    `message` flashed, 303 to the complaint."""
+    complaint = _complaint(complaint_id)
+    if not form.validate_on_submit():
+        return _show(complaint, 422, **{name: form})
+    try:
+        act(complaint)
+    except RuleViolation as refusal:
+        return _show(complaint, 422, problem=refusal.message, **{name: form})
+    tenant_db().commit()
+    flash(message)
+    return redirect(url_for(".show", complaint_id=complaint.id), 303)
+
+
 @bp.get("/<complaint_id>")
 def show(complaint_id: str):
     """One complaint: what was said, its history, and the next step."""
@@ -69,35 +85,20 @@ def show(complaint_id: str):
 @admin_required
 def assign(complaint_id: str):
     """Give the complaint to a member of the team."""
-    complaint = _complaint(complaint_id)
     form = AssignForm()
     form.assignee_id.choices = list(handling.assignable(tenant_db(), g.centre.id).items())
-    if not form.validate_on_submit():
-        return _show(complaint, 422, assign_form=form)
-    try:
-        handling.assign(tenant_db(), complaint, form.assignee_id.data, centre_id=g.centre.id,
-                        actor_id=g.membership.account_id)
-    except RuleViolation as refusal:
-        return _show(complaint, 422, assign_form=form, problem=refusal.message)
-    tenant_db().commit()
-    flash("Réclamation attribuée.")
-    return redirect(url_for(".show", complaint_id=complaint.id), 303)
+    return _act(complaint_id, form, "assign_form", "Réclamation attribuée.",
+                lambda complaint: handling.assign(tenant_db(), complaint, form.assignee_id.data,
+                                                  centre_id=g.centre.id, actor_id=g.membership.account_id))
 
 
 @bp.post("/<complaint_id>/reponse")
 def answer(complaint_id: str):
     """Send the answer to the complainant by email."""
-    complaint = _complaint(complaint_id)
     form = AnswerForm()
-    if not form.validate_on_submit():
-        return _show(complaint, 422, answer_form=form)
-    try:
-        handling.answer(tenant_db(), g.centre, complaint, form.answer.data, actor_id=g.membership.account_id)
-    except RuleViolation as refusal:
-        return _show(complaint, 422, answer_form=form, problem=refusal.message)
-    tenant_db().commit()
-    flash("Réponse envoyée par e-mail.")
-    return redirect(url_for(".show", complaint_id=complaint.id), 303)
+    return _act(complaint_id, form, "answer_form", "Réponse envoyée par e-mail.",
+                lambda complaint: handling.answer(tenant_db(), g.centre, complaint, form.answer.data,
+                                                  actor_id=g.membership.account_id))
 
 
 @bp.post("/<complaint_id>/cloture")
