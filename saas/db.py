@@ -194,15 +194,21 @@ def grant_centre_role(conn: Connection, schema: str) -> None:
         END IF; END $$""")
 
 
-def ensure_role(conn: Connection, role: str) -> None:
-    """PostgreSQL: a NOLOGIN role, created if missing (roles have no IF NOT EXISTS). Roles
-    belong to the cluster, not the database (docs/SECURITY.md: one cluster per installation)."""
+def ensure_role_sql(role: str) -> str:
+    """PostgreSQL: the statement creating a NOLOGIN role if missing (roles have no IF NOT EXISTS),
+    for a centre's schema name or the centres' group only. Roles belong to the cluster, not the
+    database (docs/SECURITY.md: one cluster per installation); a restore recreates them with it."""
     if role != CENTRES_GROUP:
         check_schema_name(role)
-    conn.exec_driver_sql(f"""DO $$ BEGIN
+    return f"""DO $$ BEGIN
         IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN
             CREATE ROLE "{role}" NOLOGIN;
-        END IF; END $$""")
+        END IF; END $$"""
+
+
+def ensure_role(conn: Connection, role: str) -> None:
+    """PostgreSQL: a NOLOGIN role, created if missing (`ensure_role_sql`)."""
+    conn.exec_driver_sql(ensure_role_sql(role))
 
 
 def _drop_role(conn: Connection, role: str) -> None:

@@ -438,18 +438,13 @@ def _restore_postgres(manifest: Manifest, url: URL, dump: Path) -> None:
                 "dbname": url.database}
     with psycopg.connect(**{k: v for k, v in conninfo.items() if v is not None}, autocommit=True) as conn:
         if manifest.kind == "data":
-            from saas.db import CENTRES_GROUP, check_schema_name
+            from saas.db import CENTRES_GROUP, check_schema_name, ensure_role_sql
 
             live = {row[0] for row in conn.execute(
                 "SELECT nspname FROM pg_namespace WHERE nspname ~ '^centre_[0-9]+$'")}
             # Roles live in the cluster, not in the dump: the grants it restores need them.
             for schema in sorted(wanted | {CENTRES_GROUP}):
-                if schema != CENTRES_GROUP:
-                    check_schema_name(schema)
-                conn.execute(f"""DO $$ BEGIN
-                    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{schema}') THEN
-                        CREATE ROLE "{schema}" NOLOGIN;
-                    END IF; END $$""")
+                conn.execute(ensure_role_sql(schema))  # a centre's name checked there
                 if schema != CENTRES_GROUP:
                     conn.execute(f'GRANT "{CENTRES_GROUP}" TO "{schema}"')
             # Centres created after the archive: no row in the restored platform tables.
