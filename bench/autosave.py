@@ -19,10 +19,16 @@ from pathlib import Path
 
 from bench.load import gunicorn, load
 
-OUT = Path(__file__).resolve().parent / "out"
+# BENCH_OUT: where the centres' files go (a tmpfs for before/after pairs, so both sides write to
+# the same kind of file system).
+OUT = Path(os.environ.get("BENCH_OUT") or Path(__file__).resolve().parent / "out")
 QUICK = {"centres": 3, "per_centre": 2}
 QUESTIONNAIRE = "recit_professionnel"
 QUESTION = "etapes"
+# The form field of that question's answer (tenants/questionnaires/definition.py:field_name): the
+# benchmarks before the sixth round posted "etapes", which the form ignores, so each "save" stored
+# an empty answer and sealed nothing.
+FIELD = f"a-{QUESTION}"
 
 
 def env_for(master_key: str) -> dict:
@@ -111,7 +117,7 @@ def run(seconds: float = 5.0, centres: int = 50, per_centre: int = 4) -> dict:
 
 def load_many(base: str, clients: list[tuple[str, str, str]], seconds: float):
     """Each client thread posts to its own autosave URL with its own cookie."""
-    body = urllib.parse.urlencode({QUESTION: "Formation, premiers emplois, reconversion. " * 4})
+    body = urllib.parse.urlencode({FIELD: "Formation, premiers emplois, reconversion. " * 4})
     headers = {"Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true"}
     return load(base, None, seconds=seconds, concurrency=len(clients), method="POST",
                 request_for=lambda index, n: (clients[index][1], body,

@@ -280,11 +280,22 @@ def text_size() -> str:
 
 
 def portal_context() -> dict:
-    """Template context of every portal page: the text size class for <html>, the footer's contacts."""
+    """Template context of every portal page: the text size for <html> and its buttons, the footer's contacts.
+
+    Both are callables the full layouts call (templates/layout.html, templates/portal/layout.html):
+    an htmx fragment, such as an autosave's state line, reads no beneficiary for a text size it
+    does not draw (docs/BENCHMARKS.md, "Sixth round (issue #17): autosave").
+    """
     if "centre" not in g:
         return {}
-    size = text_size()
-    return {"text_size_class": TEXT_SIZES[size], "text_size": size, "portal_contact": contact}
+    return {"text_size": request_text_size, "text_size_classes": TEXT_SIZES, "portal_contact": contact}
+
+
+def request_text_size() -> str:
+    """`text_size()` once per request: the layout and the portal's buttons both ask."""
+    if "portal_text_size" not in g:
+        g.portal_text_size = text_size()
+    return g.portal_text_size
 
 
 def contact() -> dict:
