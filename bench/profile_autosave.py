@@ -1,5 +1,7 @@
 """`python -m bench.profile_autosave sqlite|postgresql [N]`: where one autosave's worker time goes.
 
+`python -m bench.profile_autosave attach`: the CPU SQLite's ATTACH/DETACH of a centre costs a request.
+
 Same dataset as bench/autosave.py (built through the product's code), then N autosaves
 through the Flask test client in this process under cProfile (no server, no network:
 the request's own CPU). Prints the statements of one save, the CPU and wall time per save (minimum and median of
@@ -46,7 +48,9 @@ def main(backend: str, n: int) -> None:
 
         from saas import create_app
 
-        app = create_app({**env, "RATELIMIT_ENABLED": False})
+        # BENCH_LIMITS=1: Flask-Limiter on (memory storage), to measure its share; the autosave's
+        # 240 a minute per link allows the warm-up and 200 saves.
+        app = create_app({**env, "RATELIMIT_ENABLED": os.environ.get("BENCH_LIMITS") == "1"})
         cookie, path, csrf = clients[0]
         client = app.test_client()
         client.set_cookie("bilan_session", cookie.split("=", 1)[1])
@@ -104,5 +108,42 @@ def main(backend: str, n: int) -> None:
             server.stop()
 
 
+def attach_cost(n: int = 2000) -> None:
+    """`python -m bench.profile_autosave attach`: what SQLite's ATTACH and DETACH of one centre's file cost
+    a request (sqlite3 alone, the pragmas of saas/db.py:_sqlite_on_connect): n times ATTACH, one select
+    in the centre's schema (SQLite reads the attached file's schema at its first statement), DETACH and
+    the pool reset's `PRAGMA database_list`, against the same select on a connection kept attached."""
+    import sqlite3
+
+    master_key = base64.b64encode(os.urandom(32)).decode()
+    build(master_key, 1, 1)
+    base = OUT / "autosave"
+    main_file, centre = base / "bilan.db", next((base / "centres").glob("centre_*.db"))
+    schema = centre.stem
+    conn = sqlite3.connect(main_file, isolation_level=None)
+    for pragma in ("journal_mode=WAL", "secure_delete=ON", "foreign_keys=ON", "busy_timeout=15000",
+                   "synchronous=NORMAL"):
+        conn.execute("PRAGMA " + pragma)
+    select = f'SELECT id FROM "{schema}".beneficiary_link LIMIT 1'
+    cpu = time.process_time()
+    for _ in range(n):
+        conn.execute(f'ATTACH DATABASE ? AS "{schema}"', (str(centre),))
+        conn.execute(select).fetchall()
+        conn.execute(f'DETACH DATABASE "{schema}"')
+        list(conn.execute("PRAGMA database_list"))
+    cycle = (time.process_time() - cpu) / n
+    conn.execute(f'ATTACH DATABASE ? AS "{schema}"', (str(centre),))
+    cpu = time.process_time()
+    for _ in range(n):
+        conn.execute(select).fetchall()
+    kept = (time.process_time() - cpu) / n
+    conn.close()
+    print(f"ATTACH + select + DETACH + database_list: {1000 * cycle:.3f} ms CPU; the select on a connection "
+          f"kept attached: {1000 * kept:.3f} ms; ATTACH/DETACH cost {1000 * (cycle - kept):.3f} ms a request")
+
+
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 200)
+    if sys.argv[1] == "attach":
+        attach_cost()
+    else:
+        main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 200)
