@@ -12,17 +12,26 @@ from __future__ import annotations
 
 import base64
 import os
+import random
 import re
 import shutil
+import sys
+import time
 import urllib.parse
 from pathlib import Path
 
 from bench.load import gunicorn, load
 
-OUT = Path(__file__).resolve().parent / "out"
+# BENCH_OUT: where the centres' files go (a tmpfs for before/after pairs, so both sides write to
+# the same kind of file system).
+OUT = Path(os.environ.get("BENCH_OUT") or Path(__file__).resolve().parent / "out")
 QUICK = {"centres": 3, "per_centre": 2}
 QUESTIONNAIRE = "recit_professionnel"
 QUESTION = "etapes"
+# The form field of that question's answer (tenants/questionnaires/definition.py:field_name): the
+# benchmarks before the sixth round posted "etapes", which the form ignores, so each "save" stored
+# an empty answer and sealed nothing.
+FIELD = f"a-{QUESTION}"
 
 
 def env_for(master_key: str) -> dict:
@@ -97,35 +106,97 @@ def _csrf(html: str) -> str:
     return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
 
 
-def run(seconds: float = 5.0, centres: int = 50, per_centre: int = 4) -> dict:
+def run(seconds: float = 5.0, centres: int = 50, per_centre: int = 4, backend: str = "sqlite",
+        paced: float = 0.0) -> dict:
+    """Bare page, then the autosaves, same gunicorn (2 sync workers), same clients, same run.
+
+    `paced` > 0: each client saves once every `paced` seconds (a person typing: the answer field
+    saves 800 ms after the last keystroke, templates/questionnaires/_fields.html), so the offered
+    load stays below the capacity and the latency is the service time, not a queue."""
+    from bench.dashboard import worker_cpu_seconds
+
     master_key = base64.b64encode(os.urandom(32)).decode()
-    clients = build(master_key, centres, per_centre)
-    concurrency = len(clients)
-    with gunicorn("bench.apps:bare()", {}) as base:
-        bare = load(base, "/", seconds=seconds, concurrency=concurrency)
-    with gunicorn("bench.apps:product()", env_for(master_key)) as base:
-        result = load_many(base, clients, seconds)
-    return {"clients": concurrency, "centres": centres, "bare": bare.__dict__ | {"rps": bare.rps},
-            "autosave": result.__dict__ | {"rps": result.rps}, "ratio": result.rps / bare.rps}
+    server = None
+    env = env_for(master_key)
+    if backend == "postgresql":
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+        from pg_server import start_postgres
+
+        server = start_postgres()
+        env = {**env, "DATABASE_URL": server.create_database(), "KEYSTORE_URL": server.create_database()}
+    try:
+        clients = build(master_key, centres, per_centre, env=env)
+        concurrency = len(clients)
+        load_before = os.getloadavg()
+        with gunicorn("bench.apps:bare()", {}) as base:
+            load(base, "/", seconds=1.0, concurrency=concurrency, warmup=0)
+            cpu = worker_cpu_seconds(base)
+            bare = load(base, "/", seconds=seconds, concurrency=concurrency, warmup=0)
+            bare_cpu = worker_cpu_seconds(base) - cpu
+        with gunicorn("bench.apps:product()", env) as base:
+            # Warm-up, discarded and not counted: each worker's first saves compile templates and statements.
+            load_many(base, clients, 2.0)
+            cpu = worker_cpu_seconds(base)
+            result = load_many(base, clients, seconds, paced=paced)
+            save_cpu = worker_cpu_seconds(base) - cpu
+        load_after = os.getloadavg()
+    finally:
+        if server is not None:
+            server.stop()
+    bare_ms = 1000 * bare_cpu / max(1, bare.requests)
+    save_ms = 1000 * save_cpu / max(1, result.requests)
+    return {"clients": concurrency, "centres": centres, "backend": backend, "paced": paced,
+            "bare": bare.__dict__ | {"rps": bare.rps, "worker_ms": bare_ms},
+            "autosave": result.__dict__ | {"rps": result.rps, "worker_ms": save_ms},
+            "ratio": result.rps / bare.rps, "cpu_ratio": bare_ms / save_ms if save_ms else float("nan"),
+            "loadavg": [load_before, load_after]}
 
 
-def load_many(base: str, clients: list[tuple[str, str, str]], seconds: float):
-    """Each client thread posts to its own autosave URL with its own cookie."""
-    body = urllib.parse.urlencode({QUESTION: "Formation, premiers emplois, reconversion. " * 4})
+def load_many(base: str, clients: list[tuple[str, str, str]], seconds: float, paced: float = 0.0):
+    """Each client thread posts to its own autosave URL with its own cookie; every `paced` seconds if set."""
+    body = urllib.parse.urlencode({FIELD: "Formation, premiers emplois, reconversion. " * 4})
     headers = {"Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true"}
-    return load(base, None, seconds=seconds, concurrency=len(clients), method="POST",
-                request_for=lambda index, n: (clients[index][1], body,
-                                              {**headers, "Cookie": clients[index][0],
-                                               "X-CSRFToken": clients[index][2]}))
+    due = [time.monotonic() + random.uniform(0, paced) for _ in clients]
+
+    def request_for(index, n):
+        if paced:
+            # The wait is before the request: bench/load.py times from the request's sending.
+            time.sleep(max(0.0, due[index] - time.monotonic()))
+            due[index] = max(time.monotonic(), due[index]) + paced
+        return (clients[index][1], body, {**headers, "Cookie": clients[index][0], "X-CSRFToken": clients[index][2]})
+
+    return load(base, None, seconds=seconds, concurrency=len(clients), method="POST", request_for=request_for,
+                warmup=0)
 
 
 def report(figures: dict) -> str:
     b, a = figures["bare"], figures["autosave"]
+    (before, _, _), (after, _, _) = figures["loadavg"]
+    pace = f", one save every {figures['paced']:g} s each" if figures["paced"] else ", as fast as served"
     return "\n".join([
-        f"{figures['clients']} beneficiaries across {figures['centres']} centres, answering at once",
-        f"bare Flask page:  {b['rps']:8.1f} req/s  p50 {b['p50_ms']:7.2f} ms  p95 {b['p95_ms']:7.2f} ms",
+        f"{figures['clients']} beneficiaries across {figures['centres']} centres ({figures['backend']}{pace}); "
+        f"load average {before:.1f} before, {after:.1f} after",
+        f"bare Flask page:  {b['rps']:8.1f} req/s  p50 {b['p50_ms']:7.2f} ms  p95 {b['p95_ms']:7.2f} ms  "
+        f"worker CPU {b['worker_ms']:.2f} ms/request",
         f"autosave:         {a['rps']:8.1f} req/s  p50 {a['p50_ms']:7.2f} ms  p95 {a['p95_ms']:7.2f} ms  "
-        f"errors {a['errors']}",
-        f"ratio autosave / bare: {figures['ratio']:.3f}",
+        f"worker CPU {a['worker_ms']:.2f} ms/request  errors {a['errors']}",
+        f"ratio autosave / bare: {figures['ratio']:.3f} (req/s), {figures['cpu_ratio']:.3f} (worker CPU)",
     ])
 
+
+def main(argv=None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bench.autosave")
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--centres", type=int, default=50)
+    parser.add_argument("--per-centre", type=int, default=4)
+    parser.add_argument("--paced", type=float, default=0.0, help="seconds between one client's saves (0: no pause)")
+    args = parser.parse_args(argv)
+    print(report(run(args.seconds, args.centres, args.per_centre, args.backend, args.paced)), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

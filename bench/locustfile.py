@@ -17,7 +17,7 @@ import urllib.parse
 from locust import FastHttpUser, between, constant, task
 
 DATA = json.loads(open(os.environ["BENCH_LOCUST_DATA"]).read()) if os.environ.get("BENCH_LOCUST_DATA") else {}
-BODY = urllib.parse.urlencode({"etapes": "Formation, premiers emplois, reconversion. " * 4})
+BODY = urllib.parse.urlencode({"a-etapes": "Formation, premiers emplois, reconversion. " * 4})
 # 0 = each beneficiary saves again as soon as its save returns (throughput); > 0 = a person typing.
 AUTOSAVE_WAIT = float(os.environ.get("BENCH_AUTOSAVE_WAIT", "0"))
 _beneficiaries = itertools.count()

@@ -15,13 +15,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import wraps
+from functools import cache, wraps
 from typing import Optional
 from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, g, has_request_context, request, session, url_for
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
+from saas.db import read_rows
 from saas.htmx import hx_redirect, render
 from saas.models import as_utc, utcnow
 from saas.tenancy import centre_blueprint, tenant_db
@@ -74,14 +76,18 @@ def expiry_for(bilan, now: datetime) -> datetime:
     return now + OPEN_VALIDITY
 
 
-def link_state(db: Session, link: BeneficiaryLink, now: Optional[datetime] = None) -> str:
-    """"ok", "revoked" or "expired" (its own date, or the bilan ended + GRACE)."""
+def link_state(db: Session, link, now: Optional[datetime] = None, bilan=None) -> str:
+    """"ok", "revoked" or "expired" (its own date, or the bilan ended + GRACE).
+
+    `link` is a BeneficiaryLink or a row of its columns; `bilan` (anything with `ended_at`) the
+    link's bilan when the caller read it with the link (`current_visitor`), else it is read here.
+    """
     now = now or utcnow()
     if link.revoked_at is not None:
         return "revoked"
     if as_utc(link.expires_at) <= now:
         return "expired"
-    bilan = _bilan(db, link.bilan_id)
+    bilan = bilan if bilan is not None else _bilan(db, link.bilan_id)
     if bilan is None:
         return "expired"
     ended = as_utc(bilan.ended_at)
@@ -205,15 +211,30 @@ def _stored(centre) -> Optional[dict]:
     return data if isinstance(data, dict) and {"b", "bl", "l"} <= set(data) else None
 
 
+@cache  # built once, bound per request; imported late as `_bilan` does
+def _visitor_link_statement():
+    from tenants.bilans.models import Bilan
+
+    # The link and its bilan's end in one select: every portal request re-reads both
+    # (docs/BENCHMARKS.md, "Sixth round (issue #17): autosave").
+    return (select(BeneficiaryLink.id, BeneficiaryLink.beneficiary_id, BeneficiaryLink.bilan_id,
+                   BeneficiaryLink.created_at, BeneficiaryLink.expires_at, BeneficiaryLink.revoked_at,
+                   Bilan.ended_at)
+            .join(Bilan, Bilan.id == BeneficiaryLink.bilan_id)
+            .where(BeneficiaryLink.id == bindparam("link_id")))
+
+
 def current_visitor(db: Session, centre) -> Optional[Visitor]:
     """The visitor of this centre's portal session, if its link still holds."""
     data = _stored(centre)
     if data is None:
         return None
-    link = db.get(BeneficiaryLink, data["l"])
+    rows = read_rows(db, _visitor_link_statement(), {"link_id": str(data["l"])})
+    # No row: an unknown link, or (impossible by the foreign key) a link without its bilan.
+    link = rows[0] if rows else None
     if link is None or link.beneficiary_id != data["b"] or link.bilan_id != data["bl"]:
         return None
-    if link_state(db, link) != "ok":
+    if link_state(db, link, bilan=link) != "ok":
         return None
     return Visitor(beneficiary_id=link.beneficiary_id, bilan_id=link.bilan_id, link_id=link.id)
 
@@ -280,11 +301,22 @@ def text_size() -> str:
 
 
 def portal_context() -> dict:
-    """Template context of every portal page: the text size class for <html>, the footer's contacts."""
+    """Template context of every portal page: the text size for <html> and its buttons, the footer's contacts.
+
+    Both are callables the full layouts call (templates/layout.html, templates/portal/layout.html):
+    an htmx fragment, such as an autosave's state line, reads no beneficiary for a text size it
+    does not draw (docs/BENCHMARKS.md, "Sixth round (issue #17): autosave").
+    """
     if "centre" not in g:
         return {}
-    size = text_size()
-    return {"text_size_class": TEXT_SIZES[size], "text_size": size, "portal_contact": contact}
+    return {"text_size": request_text_size, "text_size_classes": TEXT_SIZES, "portal_contact": contact}
+
+
+def request_text_size() -> str:
+    """`text_size()` once per request: the layout and the portal's buttons both ask."""
+    if "portal_text_size" not in g:
+        g.portal_text_size = text_size()
+    return g.portal_text_size
 
 
 def contact() -> dict:

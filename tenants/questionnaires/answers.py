@@ -42,22 +42,25 @@ def save_answer(db: Session, assignment: Assignment, questionnaire: Questionnair
     if spec.find(questionnaire.definition, question_id) is None:
         raise RuleViolation("Cette question n'existe pas dans ce questionnaire.", 404)
     now = utcnow()
-    row = db.exec(select(Answer).where(Answer.assignment_id == assignment.id,
-                                       Answer.question_id == question_id)).first()
+    # One read of the assignment's answers gives both the row to write and what the progress
+    # counts: an autosave re-read them after its write before (docs/BENCHMARKS.md, "Sixth round
+    # (issue #17): autosave"). The write itself goes out with the commit's flush.
+    rows = answer_rows(db, assignment.id)
+    row = next((r for r in rows if r.question_id == question_id), None)
     replaced = False
     if row is None:
         # Same class and key as its questionnaire: a follow-up answer outlives the bilan key.
         row = Answer(assignment_id=assignment.id, bilan_id=assignment.bilan_id, question_id=question_id,
                      retention=assignment.retention, key_id=assignment.key_id, value=value, revision=1,
                      updated_at=now)
+        rows.append(row)
     else:
         replaced = seen_revision is not None and seen_revision < row.revision
         row.value = value
         row.revision += 1
         row.updated_at = now
     db.add(row)
-    db.flush()
-    answers = answers_of(db, assignment.id)
+    answers = {r.question_id: r.value for r in rows}
     assignment.progress = spec.progress(questionnaire.definition, answers)
     counts = spec.answered(questionnaire.definition, answers)
     assignment.started_at = assignment.started_at or now

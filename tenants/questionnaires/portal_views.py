@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from flask import g, redirect, request, url_for
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
 
 from saas.errors import NotFound, RuleViolation
 from saas.htmx import render
@@ -31,12 +33,21 @@ bp = portal_blueprint("portal_questionnaires", __name__, url_prefix="/questionna
 bp.add_app_template_global(spec.ranked, "ranked")
 
 
+# The assignment and its questionnaire in one select, as ORM objects (the views write the assignment):
+# every autosave asks (docs/BENCHMARKS.md, "Sixth round (issue #17): autosave").
+_ASSIGNMENT_AND_QUESTIONNAIRE = (select(Assignment, Questionnaire)
+                                 .join(Questionnaire, Questionnaire.id == Assignment.questionnaire_id)
+                                 .where(Assignment.id == bindparam("assignment_id")))
+
+
 def _mine(assignment_id: str) -> tuple[Assignment, Questionnaire]:
-    db = tenant_db()
-    assignment = queries.assignment_or_404(db, assignment_id)
+    found = tenant_db().exec(_ASSIGNMENT_AND_QUESTIONNAIRE, params={"assignment_id": assignment_id}).first()
+    if found is None:
+        raise NotFound(queries.NOT_FOUND)
+    assignment, questionnaire = found
     if assignment.beneficiary_id != g.visitor.beneficiary_id or assignment.bilan_id != g.visitor.bilan_id:
         raise NotFound(queries.NOT_FOUND)
-    return assignment, db.get(Questionnaire, assignment.questionnaire_id)
+    return assignment, questionnaire
 
 
 def first_unanswered(questionnaire: Questionnaire, answers: dict) -> tuple[int, str | None]:
