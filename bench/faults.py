@@ -69,6 +69,9 @@ OUT = ROOT / "bench" / "out" / "faults"
 TARGETS = ("worker", "master", "scheduler")
 REMINDED_PER_CENTRE = 3
 DRAIN_SECONDS = 120
+# After the last scheduler start: its start-up sweeps, then the retries of those a killed one left
+# (jobs/scheduler.py:retry_once_lapsed, LEASE + 1 s later).
+SETTLE_SECONDS = 20
 
 
 # -- processes ---------------------------------------------------------------
@@ -121,6 +124,7 @@ class Scheduler:
         self.process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "run"], cwd=ROOT,
                                         env={**os.environ, **self.env}, stdout=self.log, stderr=self.log)
         self.starts += 1
+        self.started_at = time.monotonic()
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -383,7 +387,8 @@ def check(env: dict, savers: list[Autosaver], resets: ResetAsker, reminded: list
 
 # -- the run ----------------------------------------------------------------------
 def run(rounds: int, seed: int, centres: int, per_centre: int, min_wait: float, max_wait: float,
-        pause: float) -> dict:
+        pause: float, targets: tuple[str, ...] | None = None) -> dict:
+    """One run; `targets` fixes the order of the kills (the short test), else drawn from the seed."""
     sys.path.insert(0, str(ROOT / "tests"))
     import shutil
 
@@ -427,10 +432,15 @@ def run(rounds: int, seed: int, centres: int, per_centre: int, min_wait: float, 
             thread.start()
         started = time.monotonic()
         for n in range(1, rounds + 1):
+            target = rng.choice(TARGETS) if targets is None else targets[(n - 1) % len(targets)]
             wait = rng.uniform(min_wait, max_wait)
-            target = rng.choice(TARGETS)
             pick, restart_after = rng.random(), rng.uniform(0.0, 1.5)
-            time.sleep(wait)
+            if target == "scheduler":
+                # Counted from its last start, and shorter: the kill often falls in the sweeps a
+                # scheduler runs as it starts (outbox, reminders, booking), not only between them.
+                time.sleep(max(0.0, scheduler.started_at + wait / 2 - time.monotonic()))
+            else:
+                time.sleep(wait)
             at = time.monotonic() - started
             if target == "worker":
                 workers = web.workers()
@@ -463,9 +473,11 @@ def run(rounds: int, seed: int, centres: int, per_centre: int, min_wait: float, 
         for thread in threads:
             thread.join(timeout=60)
         load_seconds = time.monotonic() - started
-        # Let the scheduler deliver what is due (retries follow their backoff: none expected here).
+        # Let the scheduler finish: deliver what is due, and take over (retry_once_lapsed, a lease
+        # later) the sweeps a killed scheduler left, before stopping it.
         drain_started = time.monotonic()
-        while time.monotonic() - drain_started < DRAIN_SECONDS and _queued(env):
+        while time.monotonic() - drain_started < DRAIN_SECONDS and (
+                _busy(env) or time.monotonic() - scheduler.started_at < SETTLE_SECONDS):
             time.sleep(1)
         drain_s = time.monotonic() - drain_started
         scheduler.stop()
@@ -473,6 +485,7 @@ def run(rounds: int, seed: int, centres: int, per_centre: int, min_wait: float, 
         load_after = os.getloadavg()
         received = sink.messages
         figures = check(env, savers, resets, reminded, received)
+        figures["superseded"] = superseded(OUT / "scheduler.log")
     finally:
         stop.set()
         for process in (scheduler and scheduler.process, web and web.process):
@@ -500,12 +513,22 @@ def run(rounds: int, seed: int, centres: int, per_centre: int, min_wait: float, 
     return figures
 
 
-def _queued(env: dict) -> bool:
+def superseded(log_path: Path) -> dict:
+    """From the schedulers' log: the sweeps refused their lock as a scheduler started (a killed one
+    still held it) and run again once its lease lapsed (jobs/scheduler.py:retry_once_lapsed)."""
+    text = log_path.read_text(errors="replace")
+    return dict(Counter(re.findall(r'Running job "([a-z_]+) \(retry\)', text)))
+
+
+def _busy(env: dict) -> bool:
+    """Emails still queued, or a sweep's lock still named (running, or left by a killed one)."""
     import psycopg
 
     url = env["DATABASE_URL"].replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(url) as conn:
-        return conn.execute("SELECT count(*) FROM outboxemail WHERE status = 'queued'").fetchone()[0] > 0
+        queued = conn.execute("SELECT count(*) FROM outboxemail WHERE status = 'queued'").fetchone()[0]
+        held = conn.execute("SELECT count(*) FROM joblock WHERE owner IS NOT NULL").fetchone()[0]
+    return queued + held > 0
 
 
 def report(figures: dict) -> str:
@@ -524,7 +547,8 @@ def report(figures: dict) -> str:
         f"emails: outbox {e['outbox_rows']} {e['by_status']}, received {e['received']}, unique Message-IDs "
         f"{e['unique_message_ids']}, received twice {e['received_twice']}, most attempts {e['attempts_max']}; "
         f"drained in {figures['drain_seconds']} s after the load",
-        f"job runs: {figures['job_runs']}",
+        f"job runs: {figures['job_runs']}; sweeps taken over after a kill (retry once the lease lapsed): "
+        f"{figures.get('superseded')}",
         f"final sweeps: {figures['final_sweeps']}",
         f"anomalies: {len(figures['anomalies'])}",
         *[f"  - {a}" for a in figures["anomalies"]],
