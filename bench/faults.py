@@ -61,7 +61,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -435,13 +435,16 @@ def run(rounds: int, seed: int, centres: int, per_centre: int, min_wait: float, 
             target = rng.choice(TARGETS) if targets is None else targets[(n - 1) % len(targets)]
             wait = rng.uniform(min_wait, max_wait)
             pick, restart_after = rng.random(), rng.uniform(0.0, 1.5)
-            if target == "scheduler":
-                # Counted from its last start, and shorter: the kill often falls in the sweeps a
-                # scheduler runs as it starts (outbox, reminders, booking), not only between them.
-                time.sleep(max(0.0, scheduler.started_at + wait / 2 - time.monotonic()))
-            else:
-                time.sleep(wait)
+            in_sweep = target == "scheduler" and rng.random() < 0.5
+            time.sleep(wait)
+            held = ""
+            if in_sweep:
+                # Half the scheduler's kills wait for one of its sweeps to hold its lock (the sweeps it
+                # runs as it starts, the outbox's at each reset email), then fall inside that sweep.
+                held = _wait_for_sweep(env, scheduler.process.pid, timeout=20)
+                time.sleep(rng.uniform(0.0, 0.3))
             at = time.monotonic() - started
+            kills["scheduler in a sweep"] += bool(held)
             if target == "worker":
                 workers = web.workers()
                 if not workers:
@@ -465,6 +468,7 @@ def run(rounds: int, seed: int, centres: int, per_centre: int, min_wait: float, 
                 scheduler.start()
             kills[target] += 1
             line = f"round {n:3}: t+{at:7.2f} s kill -9 {target} (pid {pid})" + (
+                f" during its {held} sweep" if held else "") + (
                 f", restarted after {restart_after:.2f} s" if target != "worker" else "")
             log.append(line)
             print(line, flush=True)
@@ -520,6 +524,25 @@ def superseded(log_path: Path) -> dict:
     return dict(Counter(re.findall(r'Running job "([a-z_]+) \(retry\)', text)))
 
 
+def _wait_for_sweep(env: dict, pid: int, timeout: float) -> str:
+    """The name of a job whose lock process `pid` holds (one of its sweeps running), as soon as there
+    is one; "" if none came. Owners are "host:pid:…" (jobs/lock.py:new_owner)."""
+    import psycopg
+
+    url = env["DATABASE_URL"].replace("postgresql+psycopg://", "postgresql://")
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(url, autocommit=True) as conn:
+        while time.monotonic() < deadline:
+            wall = datetime.now(UTC)
+            for name, owner, until in conn.execute("SELECT name, owner, lease_until FROM joblock "
+                                                   "WHERE owner IS NOT NULL ORDER BY name").fetchall():
+                mine = owner.split(":")[1:2] == [str(pid)]
+                if mine and until is not None and (until if until.tzinfo else until.replace(tzinfo=UTC)) > wall:
+                    return name  # a live lease: a sweep running now (a dead one's has lapsed)
+            time.sleep(0.02)
+    return ""
+
+
 def _busy(env: dict) -> bool:
     """Emails still queued, or a sweep's lock still named (running, or left by a killed one)."""
     import psycopg
@@ -536,6 +559,7 @@ def report(figures: dict) -> str:
     lines = [
         f"seed {figures['seed']}: {figures['rounds']} rounds over {figures['load_seconds']} s of load, kills "
         + ", ".join(f"{t} {figures['kills'].get(t, 0)}" for t in TARGETS)
+        + f" (of which {figures['kills'].get('scheduler in a sweep', 0)} inside one of its sweeps)"
         + f"; gunicorn started {figures['web_starts']}×, scheduler {figures['scheduler_starts']}×; "
         f"load average {figures['loadavg'][0][0]:.1f} before, {figures['loadavg'][1][0]:.1f} after",
         f"autosaves: {figures['beneficiaries']} beneficiaries, {figures['autosaves_acknowledged']} acknowledged, "
