@@ -98,3 +98,20 @@ def test_smtp_down_for_an_hour_then_back_delivers_every_queued_email_once(
     assert all(e.sent_at is not None and e.body_text is None for e in rows)
     # Delivered at the first retry after the recovery: the backoff is at most 64 minutes apart here.
     assert max(sent_at) - (NOW + OUTAGE) <= timedelta(minutes=65)
+
+
+def test_an_email_the_server_accepted_is_never_sent_again_when_quit_fails(
+        app, make_centre, add_member, outbox, smtp_server):
+    """250 to DATA makes the server responsible (RFC 5321, 6.1): the email is recorded as sent then,
+    so a QUIT answered 421 (or a connection dropped after the message) does not send it twice."""
+    async def refuse_quit(server, session, envelope):
+        return "421 4.3.0 Closing the connection on you"
+
+    smtp_server.handler.handle_QUIT = refuse_quit
+    _queue_reminders(app, make_centre, add_member)
+    assert run(app, "outbox", NOW).counts["sent"] == EMAILS
+    for minutes in (1, 5, 30, 120):
+        assert run(app, "outbox", NOW + timedelta(minutes=minutes)).counts == {}
+    received = [m.message["Message-ID"].strip() for m in smtp_server.messages]
+    assert sorted(received) == sorted(e.message_id for e in outbox()) and len(received) == EMAILS
+    assert {e.status for e in outbox()} == {"sent"} and all(e.attempts == 1 for e in outbox())
