@@ -5,7 +5,7 @@ checked and what "half-done" means): a throwaway PostgreSQL, gunicorn, the
 scheduler, an SMTP sink, autosaving beneficiaries and password resets, and one
 kill -9 of each target (worker, master, scheduler) in a fixed order. The checks
 count and compare, never time; but the run itself starts gunicorn three times
-and takes one to two minutes on a loaded 2-core machine, so it runs only when
+and takes one to three minutes on a loaded 2-core machine, so it runs only when
 asked: `BILAN_FAULTS=1 python -m pytest tests/test_faults_kill.py`.
 """
 from __future__ import annotations
