@@ -28,8 +28,8 @@ decrypted in a tenant session):
   committed, then died before answering: saved, never acknowledged);
 - **no email sent twice**: no Message-ID received twice by the sink, every
   outbox row sent (none queued, none failed, none still claimed), the sink got
-  exactly the sent rows' Message-IDs; every acknowledged reset and every due
-  reminder has its email, once;
+  exactly the sent rows' Message-IDs; at least as many reset emails as resets
+  acknowledged, and every due reminder its email, once;
 - **no sweep left half-done**. In this codebase a sweep acts item by item, each
   item in its own transaction with its idempotency key (jobs/sweep.py,
   tenants/flags/items.py:each_item), under a renewed lease (jobs/lock.py); a
@@ -39,7 +39,7 @@ decrypted in a tenant session):
   outbox emails claimed by the dead sender. *Half-done* means any of: a JobRun
   not finished or crashed; a lock still held by an owner that is not alive
   once the scheduler was stopped; an outbox email still claimed or still due;
-  a due action without its email (or an email without its key); or a final
+  a due reminder without exactly one email (its idempotency key); or a final
   sweep of every job (`run_job` at the wall clock, as the restarted scheduler
   would) that still finds something to do (reminders, digest, booking,
   working time, destruction, outbox) or cannot take its lock.
