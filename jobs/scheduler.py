@@ -104,21 +104,41 @@ class OutboxWakeUps:
                 wakeup.signal()
 
 
-def _run_in_app(app, name: str) -> None:
+def _run_in_app(app, name: str, scheduler=None) -> None:
     from jobs.runner import run_job
 
     with app.app_context():
-        run_job(name)
+        report = run_job(name)
+    if report is None and scheduler is not None:
+        retry_once_lapsed(scheduler, app, name)
+
+
+def retry_once_lapsed(scheduler, app, name: str) -> None:
+    """The job's lock was held: by a live scheduler (then this retry finds nothing left to do), or
+    by one killed with SIGKILL in the middle of its sweep, whose lease lapses within LEASE
+    (jobs/lock.py). Try again once it can have lapsed, not at the next tick: that would leave the
+    killed sweep half-done for 15 minutes (reminders) or a whole day (destruction), since a
+    scheduler restarted by systemd 5 s after the kill finds the dead one's lease still running."""
+    from datetime import datetime, timedelta
+
+    from jobs.lock import LEASE
+
+    scheduler.add_job(_run_in_app, "date", run_date=datetime.now(UTC) + LEASE + timedelta(seconds=1),
+                      args=(app, name, scheduler), id=f"{name}:retry", name=f"{name} (retry)",
+                      replace_existing=True, misfire_grace_time=None)
 
 
 def overdue_at_start(app) -> set[str]:
-    """Jobs to run as soon as the scheduler starts: the frequent ones, and a daily one whose
-    last run is more than a day old (the process was down at its hour: one catch-up sweep)."""
+    """Jobs to run as soon as the scheduler starts: the frequent ones, a daily one whose last run
+    is more than a day old (the process was down at its hour: one catch-up sweep), and any job
+    whose lock still names an owner: its sweep was interrupted without releasing it (a process
+    killed half-way, which records no JobRun), or another scheduler runs it now (then ours waits
+    for the lock, retry_once_lapsed, and finds nothing left)."""
     from datetime import timedelta
 
     from sqlmodel import select
 
-    from jobs.models import JobRun
+    from jobs.models import JobLock, JobRun
     from saas.db import database
     from saas.models import as_utc, utcnow
 
@@ -131,6 +151,8 @@ def overdue_at_start(app) -> set[str]:
                                         .order_by(JobRun.started_at.desc())).first()
                     if last is None or utcnow() - as_utc(last) > timedelta(hours=25):
                         due.add(name)
+                interrupted = session.exec(select(JobLock.name).where(JobLock.owner.is_not(None))).all()
+                due |= set(interrupted) & set(SCHEDULE)
     except Exception:  # tables not there yet (before `flask db upgrade`): the hour will come
         log.exception("scheduler: could not read the job log")
     return due
@@ -148,7 +170,7 @@ def configure(scheduler, app):
     for name, trigger in SCHEDULE.items():
         trigger = outbox_trigger(app) if name == "outbox" else trigger
         extra = {"next_run_time": datetime.now(UTC)} if name in now_due else {}
-        scheduler.add_job(_run_in_app, trigger, args=(app, name), id=name, name=name,
+        scheduler.add_job(_run_in_app, trigger, args=(app, name, scheduler), id=name, name=name,
                           replace_existing=True, coalesce=True, max_instances=1,
                           misfire_grace_time=MISFIRE_GRACE[name], **extra)
     return scheduler

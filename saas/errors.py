@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import g, make_response, render_template
+from flask import current_app, g, make_response, render_template
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from saas.htmx import is_htmx, to_messages
@@ -55,6 +57,38 @@ def _rollback_sessions():
             session.rollback()
 
 
+# SQLSTATE classes of a database that is not there for a while: 08 connection exception,
+# 57 operator intervention (57P01 admin_shutdown on a restart, 57P03 cannot_connect_now while
+# it starts), 53 insufficient resources (too many connections).
+UNAVAILABLE_SQLSTATES = ("08", "57", "53")
+
+
+def database_unavailable(error: Exception) -> bool:
+    """True for a database that is down, restarting or saturated (answer 503 and let the pool
+    reconnect), False for an error of the request itself (a 500, a bug to fix).
+
+    A connection SQLAlchemy found dead (`connection_invalidated`), a connection refused (psycopg
+    raises OperationalError without an SQLSTATE), the PostgreSQL classes above, SQLite's busy
+    database after its timeout, or the pool's own wait timing out. SQLite's OperationalError also
+    covers "no such table": that one stays a 500.
+    """
+    if isinstance(error, PoolTimeout):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    orig = error.orig
+    if type(orig).__module__.startswith("psycopg"):
+        import psycopg
+
+        sqlstate = getattr(orig, "sqlstate", None)
+        if sqlstate:
+            return sqlstate.startswith(UNAVAILABLE_SQLSTATES)
+        return isinstance(orig, psycopg.OperationalError)
+    return "database is locked" in str(orig)
+
+
 def render_error(status: int, message: str):
     """The error page, or for htmx the message alone, retargeted to the messages region."""
     if is_htmx():
@@ -76,6 +110,18 @@ def init_app(app):
         status = error.code or 500
         return render_error(status, MESSAGES.get(status, error.description or ""))
 
+    @app.errorhandler(DBAPIError)
+    @app.errorhandler(PoolTimeout)
+    def database_error(error: Exception):
+        if not database_unavailable(error):
+            return unexpected(error)
+        try:
+            _rollback_sessions()
+        except Exception:  # the connection is gone: the pool drops it at teardown
+            pass
+        log.warning("database unavailable (%s) on %s", type(getattr(error, "orig", error)).__name__, _endpoint())
+        return render_unavailable()
+
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         _rollback_sessions()
@@ -84,6 +130,22 @@ def init_app(app):
         if app.config.get("PROPAGATE_EXCEPTIONS"):
             raise error
         return render_error(500, MESSAGES[500])
+
+
+def render_unavailable():
+    """503 while the database is away: rendered without the context processors (they load the
+    account, the centre and its menu from the database) and with a page that asks nothing of it,
+    or for htmx the message alone. The next request after the database is back is served
+    normally: the pools ping each connection before lending it (saas/db.py, `pool_pre_ping`)."""
+    message = MESSAGES[503] + " Merci de réessayer dans un instant."
+    env = current_app.jinja_env
+    if is_htmx():
+        response = to_messages(make_response(env.get_template("errors/_message.html").render(message=message), 503))
+    else:
+        response = make_response(env.get_template("errors/unavailable.html").render(message=message), 503)
+        response.vary.add("HX-Request")
+    response.headers["Retry-After"] = "30"
+    return response
 
 
 def _endpoint() -> str:
