@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out" / "sweep"
 QUICK = {"centres": 10, "bilans": 10}
 NOW = datetime(2027, 3, 10, 8, 0, tzinfo=UTC)
+_size = "default"
 
 
 def config(data_url: str, keys_url: str, master_key: str) -> dict:
@@ -121,7 +122,7 @@ def _measure_here(job: str, now: str) -> None:
 
 def _dataset(backend: str, name: str, master_key: str, server):
     if backend == "sqlite":
-        base = OUT / name
+        base = OUT / _size / name
         shutil.rmtree(base, ignore_errors=True)
         base.mkdir(parents=True)
         return config(f"sqlite:///{base}/bilan.db", f"sqlite:///{base}/keystore.db", master_key)
@@ -133,13 +134,13 @@ def _restore(backend: str, pristine: dict, name: str, server) -> dict:
     SQLite (no process has them open), `CREATE DATABASE … TEMPLATE` on PostgreSQL."""
     if backend == "sqlite":
         source = Path(pristine["DATABASE_URL"].removeprefix("sqlite:///")).parent
-        base = OUT / name
+        base = OUT / _size / name
         shutil.rmtree(base, ignore_errors=True)
         shutil.copytree(source, base)
         return config(f"sqlite:///{base}/bilan.db", f"sqlite:///{base}/keystore.db", pristine["MASTER_KEY"])
     urls = []
     for key, suffix in (("DATABASE_URL", "data"), ("KEYSTORE_URL", "keys")):
-        target = f"{name.replace('-', '_')}_{suffix}"
+        target = f"{name.replace('-', '_')}_{suffix}"  # one cluster per run: no clash
         server.drop_database(target)
         urls.append(server.create_database(target, template=pristine[key].rsplit("/", 1)[-1]))
     return config(urls[0], urls[1], pristine["MASTER_KEY"])
@@ -152,6 +153,8 @@ def run(seconds: float = 0, centres: int = 2000, bilans: int = 50, backends=("sq
     sys.path.insert(0, str(ROOT / "tests"))
     from pg_server import start_postgres
 
+    global _size
+    _size = f"{centres}x{bilans}"  # two runs of different sizes may share bench/out/sweep
     os.environ.setdefault("PG_TMPDIR", "/tmp")  # a big cluster goes on disk, not in shared RAM
     codes = codes or {"after": str(ROOT)}
     master_key = base64.b64encode(os.urandom(32)).decode()
@@ -173,7 +176,7 @@ def run(seconds: float = 0, centres: int = 2000, bilans: int = 50, backends=("sq
             for label, checkout in codes.items():
                 data = _restore(backend, built[backend], f"{backend}-{label}", server)
                 for job in ("reminders", "destruction"):
-                    prof = OUT / f"{backend}-{label}-{job}.prof" if profile else None
+                    prof = OUT / _size / f"{backend}-{label}-{job}.prof" if profile else None
                     full = results[f"{backend}_{label}_{job}"] = measure(data, job, checkout, prof)
                     base = results[f"{backend}_{label}_{job}_baseline"] = measure(data, job, checkout)
                     print(f"  {backend} {label} {job}: {full} / again: {base}", flush=True)
