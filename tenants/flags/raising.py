@@ -28,15 +28,17 @@ def add_flag(db: Session, *, key: str, kind: str, bilan_id: str | None, consulta
 
 def flag_once(db: Session, now: datetime, *, key: str, kind: str, bilan_id: str | None,
               consultant_id: int | None, detail: str) -> bool:
-    """Raise a flag for the consultant once, in its own transaction; False if it was raised before."""
-    db.commit()
+    """Raise a flag for the consultant once, as one action (tenants/flags/items.py:one_action: its own
+    transaction, or a savepoint of a sweep's batch); False if it was raised before."""
+    from tenants.flags.items import one_action
+
     try:
-        if add_flag(db, key=key, kind=kind, bilan_id=bilan_id, consultant_id=consultant_id, detail=detail,
-                    at=now) is None:
-            return False
-        db.commit()
+        with one_action(db):
+            if add_flag(db, key=key, kind=kind, bilan_id=bilan_id, consultant_id=consultant_id, detail=detail,
+                        at=now) is None:
+                return False
+            db.flush()  # a rival's key shows here, inside the action
     except IntegrityError:  # a rival sweep raised it first
-        db.rollback()
         return False
     return True
 

@@ -16,6 +16,7 @@ from saas.i18n import PARIS, to_paris
 from saas.mail.models import OutboxEmail
 from saas.mail.outbox import queue_email
 from tenants.bilans import consent
+from tenants.flags.items import one_action
 from tenants.reminders.settings import reminder_settings
 
 REMINDER_HOUR = time(9, 0)  # Paris: reminders "the day before" go in the morning
@@ -34,30 +35,31 @@ def already_sent(db: Session, key: str) -> bool:
 
 def send_once(db: Session, now: datetime, *, key: str, to: str | None, template: str, kind: str, centre,
               bilan_id: str | None = None, history: str | None = None, also=None, **context) -> bool:
-    """Queue one email under `key` and record it in the bilan's history; False if done before."""
-    db.commit()  # nothing of ours pending: a rollback below only undoes this action
-    if not to or already_sent(db, key):
-        return False
+    """Queue one email under `key` and record it in the bilan's history, as one action
+    (tenants/flags/items.py:one_action: its own transaction, or a savepoint of a sweep's batch,
+    so a sweep killed before its centre commits leaves neither); False if done before."""
     try:
-        # Values given as callables (a fresh portal link...) are made only now, once.
-        context = {k: (v() if callable(v) else v) for k, v in context.items()}
-        email = queue_email(db, to=to, template=template, kind=kind, sender_name=centre.name,
-                            centre_id=centre.id, bilan_id=bilan_id, idempotency_key=key,
-                            centre=centre, now=now, **context)
-        if email is None:
-            return False
-        # The sweep's clock, not the wall clock: retries and the 24 h limit count from here.
-        email.created_at = email.next_attempt_at = now
-        if bilan_id is not None and history:
-            from tenants.history import actors
-            from tenants.history.models import record
+        with one_action(db):
+            if not to or already_sent(db, key):
+                return False
+            # Values given as callables (a fresh portal link...) are made only now, once.
+            context = {k: (v() if callable(v) else v) for k, v in context.items()}
+            email = queue_email(db, to=to, template=template, kind=kind, sender_name=centre.name,
+                                centre_id=centre.id, bilan_id=bilan_id, idempotency_key=key,
+                                centre=centre, now=now, **context)
+            if email is None:
+                return False
+            # The sweep's clock, not the wall clock: retries and the 24 h limit count from here.
+            email.created_at = email.next_attempt_at = now
+            if bilan_id is not None and history:
+                from tenants.history import actors
+                from tenants.history.models import record
 
-            record(db, bilan_id, f"email_{kind}", history, actor=actors.SYSTEM, at=now)
-        if also is not None:
-            also()
-        db.commit()
+                record(db, bilan_id, f"email_{kind}", history, actor=actors.SYSTEM, at=now)
+            if also is not None:
+                also()
+            db.flush()  # the unique key is checked here, inside the action
     except IntegrityError:  # a rival sweep queued it first
-        db.rollback()
         return False
     return True
 
