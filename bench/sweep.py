@@ -167,6 +167,8 @@ def run(seconds: float = 0, centres: int = 2000, bilans: int = 50, backends=("sq
             built[backend] = _dataset(backend, f"{backend}-built", master_key, server)
             results[f"{backend}_build_s"] = build(built[backend], centres, bilans)
             print(f"  {backend}: built in {results[f'{backend}_build_s']:.0f} s", flush=True)
+            if backend == "sqlite":  # the files stay: their configuration (and key) beside them
+                (OUT / _size / "sqlite-built.json").write_text(json.dumps(built[backend]))
         if wait_for is not None:  # a long build started before the code to measure was ready
             print(f"  waiting for {wait_for}", flush=True)
             while not Path(wait_for).exists():
