@@ -192,3 +192,46 @@ def test_a_centre_is_swept_in_one_transaction(app, make_centre, add_member, outb
     assert report.counts["session_reminders"] == 2 * PER_CENTRE
     _exactly_once(app, made, outbox)
     assert sorted(Counter(map(id, commits)).values()) == [1, 1]
+
+
+def test_a_destruction_sweep_stopped_mid_centre_leaves_no_half_destroyed_bilan_and_the_rerun_records_it_once(
+        app, make_centre, add_member, monkeypatch):
+    """Two bilans of brest due: the crash comes once the second one's stage ran (the first one's stage is
+    whole, in its savepoint); nothing of brest is committed, lyon is; the rerun destroys both, one record each."""
+    from tenants.bilans.models import Bilan
+    from tenants.retention import destruction
+    from tenants.retention.models import DestructionRecord
+
+    ended = paris(2027, 1, 4, 17, 0)
+    bilans = {}
+    for slug in ("lyon", "brest"):
+        centre = make_centre(slug)
+        consultant = add_member(centre)
+        bilans[slug] = (centre, [add_bilan(app, centre, consultant_id=consultant.id, email=f"{n}@{slug}.example",
+                                           status="completed", ended_at=ended) for n in ("ana", "leo")])
+    real, stages = destruction.run_stage, []
+
+    def crash_in_brest(db, bilan, stage, now):
+        outcome = real(db, bilan, stage, now)
+        stages.append(bilan.id)
+        if len(set(stages) & set(bilans["brest"][1])) == 2:  # brest's second bilan, whichever comes first
+            raise Crash
+        return outcome
+
+    monkeypatch.setattr(destruction, "run_stage", crash_in_brest)
+    with pytest.raises(Crash):
+        run(app, "destruction", ended + timedelta(days=2), use_lock=False)
+    monkeypatch.setattr(destruction, "run_stage", real)
+
+    def state(slug):
+        centre, ids = bilans[slug]
+        return in_centre(app, centre, lambda db, c: (
+            [db.get(Bilan, b).destroyed_at is not None for b in ids],
+            sorted(r.bilan_id for r in db.exec(select(DestructionRecord)))))
+
+    assert state("lyon") == ([True, True], sorted(bilans["lyon"][1]))
+    assert state("brest") == ([False, False], [])
+    report = run(app, "destruction", ended + timedelta(days=2), use_lock=False)
+    assert report.outcome == "done" and report.counts["destroyed_working"] == 2
+    assert state("brest") == ([True, True], sorted(bilans["brest"][1]))
+    assert state("lyon") == ([True, True], sorted(bilans["lyon"][1]))
