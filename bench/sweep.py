@@ -149,7 +149,11 @@ def _restore(backend: str, pristine: dict, name: str, server) -> dict:
     for key, suffix in (("DATABASE_URL", "data"), ("KEYSTORE_URL", "keys")):
         target = f"{name.replace('-', '_')}_{suffix}"  # one cluster per run: no clash
         server.drop_database(target)
-        urls.append(server.create_database(target, template=pristine[key].rsplit("/", 1)[-1]))
+        template = pristine[key].rsplit("/", 1)[-1]
+        # A template must have no session: the builder's pools may still hold one.
+        server.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                       f"WHERE datname = '{template}' AND pid <> pg_backend_pid()")
+        urls.append(server.create_database(target, template=template))
     return config(urls[0], urls[1], pristine["MASTER_KEY"])
 
 
