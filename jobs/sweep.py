@@ -7,7 +7,7 @@ that crashed): the run is "done with N failed items" (docs/JOBS.md).
 
 Each centre gets its own tenant session (one pooled connection, returned
 before the next centre is opened), so a sweep never sees two centres at once.
-A centre is one transaction (tenants/flags/items.py:batch): each action (an
+A centre is one transaction (tenants/flags/actions.py:batch): each action (an
 email with its history event, a flag, a destruction stage) is a SAVEPOINT in
 it, and the centre commits once at its end. A sweep killed mid-centre leaves
 nothing of that centre (every centre before it is whole) and the next run
@@ -26,7 +26,8 @@ from sqlmodel import select
 from saas.centres.models import Centre
 from saas.db import database
 from saas.tenancy import tenant_session
-from tenants.flags.items import batch, failed_items
+from tenants.flags.actions import batch
+from tenants.flags.items import failed_items
 
 log = logging.getLogger(__name__)
 

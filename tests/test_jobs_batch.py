@@ -1,7 +1,7 @@
 """One transaction per centre (issue #17, docs/JOBS.md "Never twice, never skipped").
 
 A sweep commits each centre once, at its end; inside it every action (an email with its history
-event, a flag, a destruction stage) is a SAVEPOINT (tenants/flags/items.py:one_action). So a sweep
+event, a flag, a destruction stage) is a SAVEPOINT (tenants/flags/actions.py:one_action). So a sweep
 killed mid-centre leaves nothing of that centre, every centre before it whole, and the rerun sends
 each email exactly once (one idempotency key each); one bad item is still rolled back alone.
 """

@@ -15,7 +15,8 @@ from sqlmodel import Session, select
 from saas.parsing import bounded_date
 from tenants.agreements import clock, sendings, signing
 from tenants.agreements.models import Agreement
-from tenants.flags.items import each_item, one_action
+from tenants.flags.actions import one_action
+from tenants.flags.items import each_item
 from tenants.reminders.sending import Context
 
 
@@ -33,7 +34,7 @@ def lapse_and_remind(db: Session, centre, now: datetime) -> Counter:
 
 def _lapse(ctx: Context, agreement) -> dict:
     try:
-        with one_action(ctx.db):  # the lapse and its email, whole (tenants/flags/items.py)
+        with one_action(ctx.db):  # the lapse and its email, whole (tenants/flags/actions.py)
             lapsed = signing.lapse_if_due(ctx.db, agreement, ctx.now)
             ctx.db.flush()
     except IntegrityError:  # a rival sweep lapsed it first (unique email key)

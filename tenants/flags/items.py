@@ -2,8 +2,8 @@
 
 Every sweep that walks rows (a reminder per questionnaire, session, agreement,
 signature, follow-up; a digest per consultant; a destruction per bilan) runs
-each one through `each_item`: the item's work is one action (`one_action`), and
-an exception rolls back that item only. An action is its own transaction, or,
+each one through `each_item`: the item's work is one action (tenants/flags/actions.py:one_action),
+and an exception rolls back that item only. An action is its own transaction, or,
 inside a sweep's batch (`batch`, which jobs/sweep.py opens for each centre), a
 SAVEPOINT in the centre's one transaction: the centre commits once, at its end,
 so a sweep killed mid-centre leaves nothing of that centre and the next run
@@ -25,76 +25,20 @@ from __future__ import annotations
 import logging
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import PurePath
 
 from sqlmodel import Session
 
 from saas.parsing import FrenchInputError
+from tenants.flags.actions import one_action
 from tenants.flags.raising import flag_once
 
 log = logging.getLogger(__name__)
 
 FAILED_KIND = "sweep_item_failed"
 _FAILED = "sweep_failed_items"  # key of db.info: what this centre's sweep could not do
-_BATCH = "sweep_batch"  # key of db.info: the centre's actions commit together (jobs/sweep.py)
-
-
-@contextmanager
-def batch(db: Session) -> Iterator[None]:
-    """Inside: every `one_action` is a SAVEPOINT of the session's transaction, which the caller
-    commits once (jobs/sweep.py: once per centre). A commit per action was most of a night's
-    sweep on SQLite's WAL and PostgreSQL alike (docs/BENCHMARKS.md, sixth round)."""
-    db.info[_BATCH] = True
-    try:
-        yield
-    finally:
-        db.info.pop(_BATCH, None)
-
-
-@contextmanager
-def one_action(db: Session) -> Iterator[None]:
-    """What must happen whole or not at all (an email with its history event, a flag, a
-    destruction stage). Alone: committed before (nothing of ours pending, so a rollback undoes
-    only this) and after. In a batch: a SAVEPOINT, released on success, rolled back on error,
-    committed with the centre. The exception goes on to the caller either way."""
-    if not db.info.get(_BATCH):
-        db.commit()
-        try:
-            yield
-            db.commit()
-        except BaseException:
-            db.rollback()
-            raise
-        return
-    _begin_write(db)
-    savepoint = db.begin_nested()
-    try:
-        yield
-    except BaseException:
-        # Still ours unless the action committed itself (EDOF commits what a remote service took:
-        # tenants/edof/connector.py:send); then only what followed that commit is pending.
-        if savepoint.is_active:
-            savepoint.rollback()
-        else:
-            db.rollback()
-        raise
-    if savepoint.is_active:
-        savepoint.commit()  # RELEASE: durable with the centre's commit
-
-
-def _begin_write(db: Session) -> None:
-    """SQLite: pysqlite begins a transaction only before a write, so a SAVEPOINT taken before any
-    write would open (and its RELEASE commit) the transaction itself. BEGIN IMMEDIATE takes the
-    write lock at once (https://www.sqlite.org/lang_transaction.html): no read snapshot to go
-    stale before the first write, whose lock waits out the busy timeout instead of failing."""
-    conn = db.connection()
-    if conn.dialect.name == "sqlite" and not conn.connection.dbapi_connection.in_transaction:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-
 def each_item(db: Session, centre, now: datetime, items: Iterable, work: Callable, *, kind: str, label: str,
               ident: Callable = lambda item: item.id, bilan_of: Callable | None = None) -> Counter:
     """`work(item) -> counts` for each item, each one action (`one_action`); a failing item is rolled back,

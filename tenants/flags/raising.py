@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from tenants.flags.actions import one_action
 from tenants.flags.models import Flag
 
 
@@ -28,10 +29,8 @@ def add_flag(db: Session, *, key: str, kind: str, bilan_id: str | None, consulta
 
 def flag_once(db: Session, now: datetime, *, key: str, kind: str, bilan_id: str | None,
               consultant_id: int | None, detail: str) -> bool:
-    """Raise a flag for the consultant once, as one action (tenants/flags/items.py:one_action: its own
+    """Raise a flag for the consultant once, as one action (tenants/flags/actions.py:one_action: its own
     transaction, or a savepoint of a sweep's batch); False if it was raised before."""
-    from tenants.flags.items import one_action
-
     try:
         with one_action(db):
             if add_flag(db, key=key, kind=kind, bilan_id=bilan_id, consultant_id=consultant_id, detail=detail,

@@ -16,7 +16,7 @@ from saas.i18n import PARIS, to_paris
 from saas.mail.models import OutboxEmail
 from saas.mail.outbox import queue_email
 from tenants.bilans import consent
-from tenants.flags.items import one_action
+from tenants.flags.actions import one_action
 from tenants.reminders.settings import reminder_settings
 
 REMINDER_HOUR = time(9, 0)  # Paris: reminders "the day before" go in the morning
@@ -36,7 +36,7 @@ def already_sent(db: Session, key: str) -> bool:
 def send_once(db: Session, now: datetime, *, key: str, to: str | None, template: str, kind: str, centre,
               bilan_id: str | None = None, history: str | None = None, also=None, **context) -> bool:
     """Queue one email under `key` and record it in the bilan's history, as one action
-    (tenants/flags/items.py:one_action: its own transaction, or a savepoint of a sweep's batch,
+    (tenants/flags/actions.py:one_action: its own transaction, or a savepoint of a sweep's batch,
     so a sweep killed before its centre commits leaves neither); False if done before."""
     if not to:
         return False

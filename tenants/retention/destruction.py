@@ -37,7 +37,8 @@ from saas.crypto.fields import sealed_fields, sealed_models
 from saas.i18n import plural, plural_word
 from saas.models import as_utc
 from saas.tenancy.models import TenantModel
-from tenants.flags.items import each_item, one_action
+from tenants.flags.actions import one_action
+from tenants.flags.items import each_item
 from tenants.history import actors
 from tenants.retention.certificate import STAGE_LABELS
 from tenants.retention.models import GRACE_DAYS_MAX, DestructionRecord, RetentionSettings, settings_for
@@ -312,7 +313,7 @@ def _follow_up_left(db: Session, bilan_ids: list[str]) -> set[str]:
 
 
 def destroy_due(db: Session, bilan, settings: RetentionSettings, now: datetime) -> list[Outcome]:
-    """Run every stage this bilan has reached, each one action (tenants/flags/items.py:one_action:
+    """Run every stage this bilan has reached, each one action (tenants/flags/actions.py:one_action:
     committed on its own, or a savepoint of the sweep's batch committed with its centre)."""
     done = []
     for _ in range(len(RULES)):
