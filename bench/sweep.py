@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -26,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out" / "sweep"
 QUICK = {"centres": 10, "bilans": 10}
 NOW = datetime(2027, 3, 10, 8, 0, tzinfo=UTC)
+_size = "default"
 
 
 def config(data_url: str, keys_url: str, master_key: str) -> dict:
@@ -79,12 +81,17 @@ def build(cfg: dict, centres: int, bilans: int) -> float:
     return time.perf_counter() - started
 
 
-def measure(cfg: dict, job: str) -> dict:
-    """Run one sweep in a fresh process; seconds, peak memory (MB), counts."""
-    env = {**os.environ, "BENCH_SWEEP_CONFIG": json.dumps(cfg)}
-    output = subprocess.run([sys.executable, "-m", "bench.sweep", "measure", job, NOW.isoformat()],
-                            cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
-    return json.loads(output.strip().splitlines()[-1])
+def measure(cfg: dict, job: str, checkout: str | Path = ROOT, profile: Path | None = None) -> dict:
+    """Run one sweep in a fresh process, with the code of `checkout` (this bench's measuring
+    function either way); seconds, peak memory (MB), counts. `profile`: cProfile's stats there."""
+    env = {**os.environ, "BENCH_SWEEP_CONFIG": json.dumps(cfg), "PYTHONPATH": str(checkout)}
+    args = [sys.executable, __file__, "measure", job, NOW.isoformat()]  # saas, jobs… from `checkout`
+    if profile is not None:
+        env["BENCH_SWEEP_PROFILE"] = str(profile)
+    done = subprocess.run(args, cwd=checkout, env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(done.stderr[-3000:])
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def _measure_here(job: str, now: str) -> None:
@@ -96,57 +103,160 @@ def _measure_here(job: str, now: str) -> None:
     app = create_app(json.loads(os.environ["BENCH_SWEEP_CONFIG"]))
     from jobs.runner import run_job
 
+    profile_to = os.environ.get("BENCH_SWEEP_PROFILE")
+    # What the machine's load does not change: statements sent, commits, this process's CPU time.
+    from sqlalchemy import event
+
+    engine, sent = app.extensions["db"].engine, Counter()
+    event.listen(engine, "before_cursor_execute", lambda *a: sent.update(["statements"]))
+    event.listen(engine, "commit", lambda *a: sent.update(["commits"]))
     with app.app_context():
-        started = time.perf_counter()
+        if profile_to:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
+        started, cpu = time.perf_counter(), time.process_time()
         report = run_job(job, datetime.fromisoformat(now))
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        if profile_to:
+            profiler.disable()
+            profiler.dump_stats(profile_to)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "peak_mb": peak, "centres": report.centres,
+    print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, **sent, "peak_mb": peak, "centres": report.centres,
                       "counts": dict(report.counts), "errors": len(report.errors)}))
 
 
 def _dataset(backend: str, name: str, master_key: str, server):
     if backend == "sqlite":
-        base = OUT / name
+        base = OUT / _size / name
         shutil.rmtree(base, ignore_errors=True)
         base.mkdir(parents=True)
         return config(f"sqlite:///{base}/bilan.db", f"sqlite:///{base}/keystore.db", master_key)
     return config(server.create_database(), server.create_database(), master_key)
 
 
-def run(seconds: float = 0, centres: int = 2000, bilans: int = 50) -> dict:
+def _restore(backend: str, pristine: dict, name: str, server) -> dict:
+    """A fresh copy of the built dataset (a sweep changes what it sweeps): the files copied on
+    SQLite (no process has them open), `CREATE DATABASE … TEMPLATE` on PostgreSQL."""
+    if backend == "sqlite":
+        source = Path(pristine["DATABASE_URL"].removeprefix("sqlite:///")).parent
+        base = OUT / _size / name
+        shutil.rmtree(base, ignore_errors=True)
+        shutil.copytree(source, base)
+        return config(f"sqlite:///{base}/bilan.db", f"sqlite:///{base}/keystore.db", pristine["MASTER_KEY"])
+    urls = []
+    for key, suffix in (("DATABASE_URL", "data"), ("KEYSTORE_URL", "keys")):
+        target = f"{name.replace('-', '_')}_{suffix}"  # one cluster per run: no clash
+        server.drop_database(target)
+        template = pristine[key].rsplit("/", 1)[-1]
+        # A template must have no session: the builder's pools may still hold one.
+        server.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                       f"WHERE datname = '{template}' AND pid <> pg_backend_pid()")
+        urls.append(server.create_database(target, template=template))
+    return config(urls[0], urls[1], pristine["MASTER_KEY"])
+
+
+def run(seconds: float = 0, centres: int = 2000, bilans: int = 50, backends=("sqlite", "postgresql"),
+        codes: dict | None = None, profile: bool = False, wait_for: str | None = None) -> dict:
+    """Build each backend's dataset once, then for each code version (`codes`: label -> checkout,
+    default this one) sweep a fresh copy of it: reminders, again, destruction, again."""
     sys.path.insert(0, str(ROOT / "tests"))
     from pg_server import start_postgres
 
+    global _size
+    _size = f"{centres}x{bilans}"  # two runs of different sizes may share bench/out/sweep
+    os.environ.setdefault("PG_TMPDIR", "/tmp")  # a big cluster goes on disk, not in shared RAM
+    codes = codes or {"after": str(ROOT)}
     master_key = base64.b64encode(os.urandom(32)).decode()
-    results = {"centres": centres, "bilans": bilans}
-    server = start_postgres()
+    results = {"centres": centres, "bilans": bilans, "backends": list(backends), "codes": list(codes),
+               "load_before": os.getloadavg()}
+    server = start_postgres() if "postgresql" in backends else None
     try:
-        for backend in ("sqlite", "postgresql"):
-            full = _dataset(backend, f"{backend}-full", master_key, server)
-            results[f"{backend}_build_s"] = build(full, centres, bilans)
-            for job in ("reminders", "destruction"):
-                results[f"{backend}_{job}"] = measure(full, job)
-                results[f"{backend}_{job}_baseline"] = measure(full, job)  # nothing due any more
-                print(f"  {backend} {job}: {results[f'{backend}_{job}']} / again: "
-                      f"{results[f'{backend}_{job}_baseline']}", flush=True)
+        built = {}
+        for backend in backends:
+            built[backend] = _dataset(backend, f"{backend}-built", master_key, server)
+            results[f"{backend}_build_s"] = build(built[backend], centres, bilans)
+            print(f"  {backend}: built in {results[f'{backend}_build_s']:.0f} s", flush=True)
+            if backend == "sqlite":  # the files stay: their configuration (and key) beside them
+                (OUT / _size / "sqlite-built.json").write_text(json.dumps(built[backend]))
+        if wait_for is not None:  # a long build started before the code to measure was ready
+            print(f"  waiting for {wait_for}", flush=True)
+            while not Path(wait_for).exists():
+                time.sleep(5)
+            results["load_before"] = os.getloadavg()
+        for backend in backends:
+            for label, checkout in codes.items():
+                data = _restore(backend, built[backend], f"{backend}-{label}", server)
+                for job in ("reminders", "destruction"):
+                    prof = OUT / _size / f"{backend}-{label}-{job}.prof" if profile else None
+                    full = results[f"{backend}_{label}_{job}"] = measure(data, job, checkout, prof)
+                    base = results[f"{backend}_{label}_{job}_baseline"] = measure(data, job, checkout)
+                    print(f"  {backend} {label} {job}: {full} / again: {base}", flush=True)
+                    if prof:
+                        _print_profile(prof)
     finally:
-        server.stop()
+        if server is not None:
+            server.stop()
+    results["load_after"] = os.getloadavg()
     return results
 
 
+def _print_profile(path: Path, top: int = 35) -> None:
+    import pstats
+
+    stats = pstats.Stats(str(path))
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+
+
 def report(figures: dict) -> str:
-    lines = [f"{figures['centres']} centres × {figures['bilans']} bilans"]
-    for backend in ("sqlite", "postgresql"):
+    lines = [f"{figures['centres']} centres × {figures['bilans']} bilans; load average before "
+             f"{_load(figures.get('load_before'))}, after {_load(figures.get('load_after'))} (shared machine)"]
+    for backend in figures.get("backends", ("sqlite", "postgresql")):
         lines.append(f"{backend}: dataset built in {figures[f'{backend}_build_s']:.0f} s")
-        for job in ("reminders", "destruction"):
-            full, base = figures[f"{backend}_{job}"], figures[f"{backend}_{job}_baseline"]
-            lines.append(f"  {job:<12} {full['seconds']:7.1f} s, peak {full['peak_mb']:6.0f} MB "
-                         f"(again, nothing due: {base['seconds']:.1f} s, {base['peak_mb']:.0f} MB; "
-                         f"ratio {full['seconds'] / max(base['seconds'], 1e-9):.1f}×)  {full['counts']}")
+        for label in figures.get("codes", ("after",)):
+            for job in ("reminders", "destruction"):
+                full, base = figures[f"{backend}_{label}_{job}"], figures[f"{backend}_{label}_{job}_baseline"]
+                lines.append(f"  {label:<7} {job:<12} {full['seconds']:7.1f} s (CPU"
+                             f"  {full.get('cpu_seconds', 0):.1f} s, "
+                             f"{full.get('statements', 0)} statements, {full.get('commits', 0)} commits), peak "
+                             f"{full['peak_mb']:4.0f} MB; again, nothing due: {base['seconds']:.1f} s "
+                             f"(CPU {base.get('cpu_seconds', 0):.1f} s, {base.get('statements', 0)} statements)  "
+                             f"{full['counts']} errors={full['errors']}")
     return "\n".join(lines)
+
+
+def _load(triple) -> str:
+    return "/".join(f"{x:.2f}" for x in triple) if triple else "?"
+
+
+def main(argv=None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bench.sweep", description=__doc__.splitlines()[0])
+    parser.add_argument("--centres", type=int, default=2000)
+    parser.add_argument("--bilans", type=int, default=50)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--before", metavar="CHECKOUT",
+                        help="also sweep with the code of this directory (e.g. `git archive` of main), "
+                             "on a fresh copy of the same dataset, before this checkout's code")
+    parser.add_argument("--profile", action="store_true", help="cProfile each full sweep (bench/out/sweep/*.prof)")
+    parser.add_argument("--wait-for", metavar="FILE", help="after building, sweep only once FILE exists")
+    args = parser.parse_args(argv)
+    # This checkout first: its figures are the ones awaited.
+    codes = {"after": str(ROOT), "before": args.before} if args.before else None
+    figures = run(centres=args.centres, bilans=args.bilans, backends=tuple(args.backends.split(",")),
+                  codes=codes, profile=args.profile, wait_for=args.wait_for)
+    print(report(figures), flush=True)
+    OUT.mkdir(parents=True, exist_ok=True)
+    name = f"results-{args.centres}x{args.bilans}.json"
+    (OUT / name).write_text(json.dumps(figures, indent=2, default=str))
+    return 0
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["measure"]:
         _measure_here(sys.argv[2], sys.argv[3])
+    else:
+        sys.exit(main())

@@ -42,8 +42,7 @@ def for_centre(db: Session, centre, now: datetime) -> Counter:
     done = Counter()
     for remind in REMINDERS:
         done.update(remind(db, centre, now))
-    db.commit()
-    return done
+    return done  # committed by jobs/sweep.py, the centre's actions at once
 
 
 def run(now: datetime, only: str | None = None, heartbeat=None):

@@ -7,8 +7,11 @@ that crashed): the run is "done with N failed items" (docs/JOBS.md).
 
 Each centre gets its own tenant session (one pooled connection, returned
 before the next centre is opened), so a sweep never sees two centres at once.
-The per-centre function commits its own actions one by one: a sweep killed
-half-way leaves only whole actions behind, and the next run carries on.
+A centre is one transaction (tenants/flags/actions.py:batch): each action (an
+email with its history event, a flag, a destruction stage) is a SAVEPOINT in
+it, and the centre commits once at its end. A sweep killed mid-centre leaves
+nothing of that centre (every centre before it is whole) and the next run
+redoes it; each email keeps its own idempotency key, so none goes twice.
 """
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ from sqlmodel import select
 from saas.centres.models import Centre
 from saas.db import database
 from saas.tenancy import tenant_session
+from tenants.flags.actions import batch
 from tenants.flags.items import failed_items
 
 log = logging.getLogger(__name__)
@@ -74,10 +78,10 @@ def sweep_centres(job: str, action: Callable, now: datetime, *, only: str | None
             log.warning("%s: lock lost, stopping before centre %s", job, centre.slug)
             break
         try:
-            with tenant_session(centre) as db:
+            with tenant_session(centre) as db, batch(db):
                 try:
                     report.add(action(db, centre, now))
-                    db.commit()
+                    db.commit()  # the centre's actions, all at once
                 finally:
                     report.failed_items.extend({"centre": centre.slug, **item} for item in failed_items(db))
         except Exception as error:  # one centre's bad data never stops the others

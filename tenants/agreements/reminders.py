@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from saas.parsing import bounded_date
 from tenants.agreements import clock, sendings, signing
 from tenants.agreements.models import Agreement
+from tenants.flags.actions import one_action
 from tenants.flags.items import each_item
 from tenants.reminders.sending import Context
 
@@ -33,10 +34,10 @@ def lapse_and_remind(db: Session, centre, now: datetime) -> Counter:
 
 def _lapse(ctx: Context, agreement) -> dict:
     try:
-        lapsed = signing.lapse_if_due(ctx.db, agreement, ctx.now)
-        ctx.db.commit()
+        with one_action(ctx.db):  # the lapse and its email, whole (tenants/flags/actions.py)
+            lapsed = signing.lapse_if_due(ctx.db, agreement, ctx.now)
+            ctx.db.flush()
     except IntegrityError:  # a rival sweep lapsed it first (unique email key)
-        ctx.db.rollback()
         return {}
     return {"agreements_refused": lapsed}
 
@@ -57,11 +58,11 @@ def _remind(ctx: Context, agreement) -> dict:
     if person is None or not person.email:
         return {}
     try:
-        sent = sendings.remind_employee(
-            db, centre, agreement, bilan, now=now, key=key, note=ctx.settings.reminder_note,
-            custom=ctx.custom_text("reminder_agreement"), link=ctx.link(person, bilan)())
-        db.commit()
+        with one_action(db):
+            sent = sendings.remind_employee(
+                db, centre, agreement, bilan, now=now, key=key, note=ctx.settings.reminder_note,
+                custom=ctx.custom_text("reminder_agreement"), link=ctx.link(person, bilan)())
+            db.flush()
     except IntegrityError:
-        db.rollback()
         return {}
     return {"agreement_reminders": sent is not None}

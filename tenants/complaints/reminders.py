@@ -52,7 +52,6 @@ def remind_unanswered(db: Session, centre, now: datetime) -> dict:
         if sent:
             note_event(db, complaint, "reminded",
                        f"Rappel aux administrateurs : sans réponse après {plural(days, 'jour')}", at=now)
-            db.commit()
         return {"sent": sent}
 
     done = each_item(db, centre, now, due, remind, kind="complaint", label="le rappel d'une réclamation")

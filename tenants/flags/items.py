@@ -2,9 +2,12 @@
 
 Every sweep that walks rows (a reminder per questionnaire, session, agreement,
 signature, follow-up; a digest per consultant; a destruction per bilan) runs
-each one through `each_item`: the item's work runs in its own transaction
-(everything before it is committed, every action commits as it goes), and an
-exception rolls back that item only. The failure is
+each one through `each_item`: the item's work is one action (tenants/flags/actions.py:one_action),
+and an exception rolls back that item only. An action is its own transaction, or,
+inside a sweep's batch (`batch`, which jobs/sweep.py opens for each centre), a
+SAVEPOINT in the centre's one transaction: the centre commits once, at its end,
+so a sweep killed mid-centre leaves nothing of that centre and the next run
+redoes it whole (every email keeps its own idempotency key). The failure is
 
 - logged with the item's kind, its id and the exception's class, never its
   message or the row's content (an SQL error carries the row's values);
@@ -29,27 +32,24 @@ from pathlib import PurePath
 from sqlmodel import Session
 
 from saas.parsing import FrenchInputError
+from tenants.flags.actions import one_action
 from tenants.flags.raising import flag_once
 
 log = logging.getLogger(__name__)
 
 FAILED_KIND = "sweep_item_failed"
 _FAILED = "sweep_failed_items"  # key of db.info: what this centre's sweep could not do
-
-
 def each_item(db: Session, centre, now: datetime, items: Iterable, work: Callable, *, kind: str, label: str,
               ident: Callable = lambda item: item.id, bilan_of: Callable | None = None) -> Counter:
-    """`work(item) -> counts` for each item, each in its own transaction; a failing item is rolled back,
+    """`work(item) -> counts` for each item, each one action (`one_action`); a failing item is rolled back,
     logged, flagged (`label`: what it is, in French, "la relance d'un questionnaire") and skipped."""
     done = Counter()
     for item in items:
         item_id = str(ident(item))
-        db.commit()  # nothing of the previous items pending: a rollback below undoes only this one
         try:
-            counts = work(item)
-            db.commit()
+            with one_action(db):
+                counts = work(item)
         except Exception as error:  # noqa: BLE001 - one bad row never stops the centre's other rows
-            db.rollback()
             bilan_id = _bilan_id(bilan_of, item)
             item_failed(db, centre, now, kind=kind, item_id=item_id, label=label, error=error, bilan_id=bilan_id)
             continue

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from tenants.flags.actions import one_action
 from tenants.flags.models import Flag
 
 
@@ -28,15 +29,15 @@ def add_flag(db: Session, *, key: str, kind: str, bilan_id: str | None, consulta
 
 def flag_once(db: Session, now: datetime, *, key: str, kind: str, bilan_id: str | None,
               consultant_id: int | None, detail: str) -> bool:
-    """Raise a flag for the consultant once, in its own transaction; False if it was raised before."""
-    db.commit()
+    """Raise a flag for the consultant once, as one action (tenants/flags/actions.py:one_action: its own
+    transaction, or a savepoint of a sweep's batch); False if it was raised before."""
     try:
-        if add_flag(db, key=key, kind=kind, bilan_id=bilan_id, consultant_id=consultant_id, detail=detail,
-                    at=now) is None:
-            return False
-        db.commit()
+        with one_action(db):
+            if add_flag(db, key=key, kind=kind, bilan_id=bilan_id, consultant_id=consultant_id, detail=detail,
+                        at=now) is None:
+                return False
+            db.flush()  # a rival's key shows here, inside the action
     except IntegrityError:  # a rival sweep raised it first
-        db.rollback()
         return False
     return True
 

@@ -16,6 +16,7 @@ from saas.i18n import PARIS, to_paris
 from saas.mail.models import OutboxEmail
 from saas.mail.outbox import queue_email
 from tenants.bilans import consent
+from tenants.flags.actions import one_action
 from tenants.reminders.settings import reminder_settings
 
 REMINDER_HOUR = time(9, 0)  # Paris: reminders "the day before" go in the morning
@@ -34,32 +35,39 @@ def already_sent(db: Session, key: str) -> bool:
 
 def send_once(db: Session, now: datetime, *, key: str, to: str | None, template: str, kind: str, centre,
               bilan_id: str | None = None, history: str | None = None, also=None, **context) -> bool:
-    """Queue one email under `key` and record it in the bilan's history; False if done before."""
-    db.commit()  # nothing of ours pending: a rollback below only undoes this action
-    if not to or already_sent(db, key):
+    """Queue one email under `key` and record it in the bilan's history, as one action
+    (tenants/flags/actions.py:one_action: its own transaction, or a savepoint of a sweep's batch,
+    so a sweep killed before its centre commits leaves neither); False if done before."""
+    if not to:
         return False
     try:
-        # Values given as callables (a fresh portal link...) are made only now, once.
-        context = {k: (v() if callable(v) else v) for k, v in context.items()}
-        email = queue_email(db, to=to, template=template, kind=kind, sender_name=centre.name,
-                            centre_id=centre.id, bilan_id=bilan_id, idempotency_key=key,
-                            centre=centre, now=now, **context)
-        if email is None:
-            return False
-        # The sweep's clock, not the wall clock: retries and the 24 h limit count from here.
-        email.created_at = email.next_attempt_at = now
-        if bilan_id is not None and history:
-            from tenants.history import actors
-            from tenants.history.models import record
+        with one_action(db):
+            # Values given as callables (a fresh portal link...) are made only now, once.
+            context = {k: (v() if callable(v) else v) for k, v in context.items()}
+            # queue_email looks the key up first (one statement: the sweep's Context read the keys
+            # taken once per centre, so this is only for a rival since then).
+            email = queue_email(db, to=to, template=template, kind=kind, sender_name=centre.name,
+                                centre_id=centre.id, bilan_id=bilan_id, idempotency_key=key,
+                                centre=centre, now=now, **context)
+            if email is None:
+                raise _Taken  # undo what the callables made (a new link revokes the older ones)
+            # The sweep's clock, not the wall clock: retries and the 24 h limit count from here.
+            email.created_at = email.next_attempt_at = now
+            if bilan_id is not None and history:
+                from tenants.history import actors
+                from tenants.history.models import record
 
-            record(db, bilan_id, f"email_{kind}", history, actor=actors.SYSTEM, at=now)
-        if also is not None:
-            also()
-        db.commit()
-    except IntegrityError:  # a rival sweep queued it first
-        db.rollback()
+                record(db, bilan_id, f"email_{kind}", history, actor=actors.SYSTEM, at=now)
+            if also is not None:
+                also()
+            db.flush()  # the unique key is checked here, inside the action
+    except (IntegrityError, _Taken):  # queued before, or by a rival sweep racing us
         return False
     return True
+
+
+class _Taken(Exception):
+    """send_once: the key was taken, the action is rolled back."""
 
 
 class Context:
@@ -96,6 +104,22 @@ class Context:
         if bilan_id not in self._bilans:
             self._bilans[bilan_id] = self.db.get(Bilan, bilan_id)
         return self._bilans[bilan_id]
+
+    def preload(self, bilan_ids) -> None:
+        """The bilans a feature is about to remind, and their beneficiaries, in two statements instead
+        of two per email (`bilan` and `beneficiary` then find them in the session)."""
+        from tenants.beneficiaries.models import Beneficiary
+        from tenants.bilans.models import Bilan
+
+        wanted = set(bilan_ids) - set(self._bilans)
+        if not wanted:
+            return
+        bilans = self.db.exec(select(Bilan).where(Bilan.id.in_(wanted))).all()
+        self._bilans.update({bilan_id: None for bilan_id in wanted})
+        self._bilans.update({bilan.id: bilan for bilan in bilans})
+        people = {bilan.beneficiary_id for bilan in bilans if bilan.beneficiary_id}
+        if people:
+            self.db.exec(select(Beneficiary).where(Beneficiary.id.in_(people))).all()
 
     def can_email(self, bilan) -> bool:
         """tenants/bilans/consent.py:can_email, asked once per bilan in a sweep."""

@@ -37,6 +37,7 @@ from saas.crypto.fields import sealed_fields, sealed_models
 from saas.i18n import plural, plural_word
 from saas.models import as_utc
 from saas.tenancy.models import TenantModel
+from tenants.flags.actions import one_action
 from tenants.flags.items import each_item
 from tenants.history import actors
 from tenants.retention.certificate import STAGE_LABELS
@@ -312,7 +313,8 @@ def _follow_up_left(db: Session, bilan_ids: list[str]) -> set[str]:
 
 
 def destroy_due(db: Session, bilan, settings: RetentionSettings, now: datetime) -> list[Outcome]:
-    """Run every stage this bilan has reached, each committed on its own."""
+    """Run every stage this bilan has reached, each one action (tenants/flags/actions.py:one_action:
+    committed on its own, or a savepoint of the sweep's batch committed with its centre)."""
     done = []
     for _ in range(len(RULES)):
         records = set(db.exec(select(DestructionRecord.stage)
@@ -320,8 +322,8 @@ def destroy_due(db: Session, bilan, settings: RetentionSettings, now: datetime) 
         stage = stage_due(bilan, settings, now, records, bilan.id in _follow_up_left(db, [bilan.id]))
         if stage is None:
             break
-        done.append(run_stage(db, bilan, stage, now))
-        db.commit()
+        with one_action(db):
+            done.append(run_stage(db, bilan, stage, now))
     return done
 
 

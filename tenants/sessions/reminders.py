@@ -28,16 +28,21 @@ def send_session_reminders(db: Session, centre, now: datetime) -> dict:
         BilanSession.status == "planned", BilanSession.kind == "interview",
         BilanSession.starts_at > now, BilanSession.starts_at <= now + timedelta(days=2))
         .order_by(BilanSession.starts_at)).all()
+    ctx.preload(s.bilan_id for s in upcoming if _day_before_key(s) not in ctx.taken)
     done = each_item(db, centre, now, upcoming, lambda session: _remind_session(ctx, session), kind="session",
                      label="le rappel d'une séance", bilan_of=lambda s: s.bilan_id)
     return {"session_reminders": done["sent"]}
+
+
+def _day_before_key(session) -> str:
+    return f"reminder:session:{session.id}:day-before:{to_paris(as_utc(session.starts_at)).date():%Y%m%d}"
 
 
 def _remind_session(ctx: Context, session) -> dict:
     centre, now = ctx.centre, ctx.now
     starts = as_utc(session.starts_at)
     day = to_paris(starts).date()
-    key = f"reminder:session:{session.id}:day-before:{day:%Y%m%d}"
+    key = _day_before_key(session)
     if now < paris_at(day - timedelta(days=1)) or key in ctx.taken:
         return {}
     bilan = ctx.bilan(session.bilan_id)
