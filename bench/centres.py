@@ -215,9 +215,10 @@ def provision(first: int, last: int) -> dict:
     return {"created": created, "seconds": time.perf_counter() - started}
 
 
-def _provision(state: dict, target: int, workers: int) -> tuple[float, float]:
+def _provision(state: dict, target: int, workers: int) -> tuple[float, float, int]:
     """Centres state['made'] .. target - 1 in `workers` processes: wall seconds (interpreter
-    starts included), and the longest process's own seconds (from its app's creation)."""
+    starts included), the longest process's own seconds (from its app's creation), and the
+    number created (fewer than asked when an interrupted step is resumed)."""
     made = state["made"]
     bounds = [made + (target - made) * w // workers for w in range(workers + 1)]
     started = time.perf_counter()
@@ -228,8 +229,8 @@ def _provision(state: dict, target: int, workers: int) -> tuple[float, float]:
     errors = [err[-2000:] for proc, (_, err) in zip(procs, outputs, strict=True) if proc.returncode != 0]
     if errors:
         raise RuntimeError(errors[0])
-    inner = max(json.loads(out.strip().splitlines()[-1])["seconds"] for out, _ in outputs)
-    return time.perf_counter() - started, inner
+    results = [json.loads(out.strip().splitlines()[-1]) for out, _ in outputs]
+    return time.perf_counter() - started, max(r["seconds"] for r in results), sum(r["created"] for r in results)
 
 
 # --- the run ------------------------------------------------------------------------------------
@@ -286,8 +287,7 @@ def run(args) -> dict:
             workers = 1 if step <= args.serial_up_to else args.workers
             _log(f"provisioning {state['made']} -> {step} in {workers} process(es)")
             load_before = os.getloadavg()[0]
-            created = step - state["made"]
-            seconds, inner = _provision(state, step, workers)
+            seconds, inner, created = _provision(state, step, workers)
             state["made"] = step
             row = {"centres": step, "provision_per_s": created / seconds, "provision_workers": workers,
                    "provision_inner_per_s": created / inner, "load_before": load_before}
