@@ -99,6 +99,42 @@ def _env(state: dict) -> dict:
     return {**os.environ, **env, "PYTHONPATH": ""}
 
 
+def _cpu(directory: Path | None) -> tuple[float, float]:
+    """CPU seconds used so far by this process's finished children, and by the cluster (the
+    postmaster, its live processes, and the backends it has reaped): a wall time on a shared
+    machine depends on the others' load; CPU seconds much less."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    client = usage.ru_utime + usage.ru_stime
+    if directory is None or not (directory / "pg" / "postmaster.pid").exists():
+        return client, 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    postmaster = int((directory / "pg" / "postmaster.pid").read_text().split()[0])
+    server = 0.0
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(proc.name), int(fields[1])
+        if pid == postmaster:
+            server += sum(int(f) for f in fields[11:15]) / tick  # utime stime cutime cstime
+        elif ppid == postmaster:
+            server += (int(fields[11]) + int(fields[12])) / tick
+    return client, server
+
+
+def _timed(state: dict, row: dict, key: str, measure):
+    """row[key] = the measure's wall seconds, row[key + '_cpu'] = [client, server] CPU seconds."""
+    directory = Path(state["dir"]) if not state.get("sqlite") else None
+    client, server = _cpu(directory)
+    result = measure()
+    client2, server2 = _cpu(directory)
+    row[key + "_cpu"] = [client2 - client, server2 - server]
+    return result
+
+
 def _upgrade(state: dict, cwd: Path = ROOT) -> tuple[float, int]:
     """`flask db upgrade` in a fresh process: seconds, progress lines."""
     started = time.perf_counter()
@@ -199,20 +235,36 @@ def provision(first: int, last: int) -> dict:
     """create_centre for slugs centre-c{first} .. centre-c{last - 1}, in this process."""
     from saas.accounts.models import Account
     from saas.accounts.passwords import hash_password
-    from saas.signup.provision import SlugTaken, create_centre
+    from saas.signup.provision import create_centre
 
     app = _app()
     started, created = time.perf_counter(), 0
     with app.app_context():
         password = hash_password(PASSWORD)
         for c in range(first, last):
-            try:  # a step interrupted midway is rerun: the centres it made are kept
-                create_centre(name=f"Centre {c}", slug=f"centre-c{c}", siret="73282932000074", nda="11755555555",
-                              admin=Account(email=f"c{c}@bench.example", name="Admin", password_hash=password))
-                created += 1
-            except SlugTaken:
+            if _already_made(f"centre-c{c}"):  # a step interrupted midway is run again
                 continue
+            create_centre(name=f"Centre {c}", slug=f"centre-c{c}", siret="73282932000074", nda="11755555555",
+                          admin=Account(email=f"c{c}@bench.example", name="Admin", password_hash=password))
+            created += 1
     return {"created": created, "seconds": time.perf_counter() - started}
+
+
+def _already_made(slug: str) -> bool:
+    """True for a centre an interrupted run made; a half-made one (killed during its
+    provisioning: status still "provisioning") is removed, to be made again."""
+    from sqlmodel import select
+
+    from saas.centres.models import Centre
+    from saas.db import database
+    from saas.signup.provision import remove_centre
+
+    with database().public_session() as session:
+        centre = session.exec(select(Centre).where(Centre.slug == slug)).first()
+    if centre is not None and centre.status == "provisioning":
+        remove_centre(centre)
+        return False
+    return centre is not None
 
 
 def _provision(state: dict, target: int, workers: int) -> tuple[float, float, int]:
@@ -281,43 +333,28 @@ def run(args) -> dict:
             _upgrade(state)  # the public schema, no centre yet
             state["public"] = True
             _save(directory, state)
+        state["dir"] = str(directory)
+        skip = set(filter(None, args.skip.split(",")))
         for step in [int(s) for s in args.steps.split(",")]:
-            if step <= state["made"]:
-                continue
-            workers = 1 if step <= args.serial_up_to else args.workers
-            _log(f"provisioning {state['made']} -> {step} in {workers} process(es)")
-            load_before = os.getloadavg()[0]
-            seconds, inner, created = _provision(state, step, workers)
-            state["made"] = step
-            row = {"centres": step, "provision_per_s": created / seconds, "provision_workers": workers,
-                   "provision_inner_per_s": created / inner, "load_before": load_before}
-            state["rows"].append(row)
-            _save(directory, state)
-            _log(f"{created / seconds:.2f} centres/s; upgrade, none pending")
-            row["upgrade_none_s"], row["progress_lines"] = _upgrade(state)
-            if not sqlite and step <= args.before_up_to:
-                _log("upgrade, none pending, code before the grant fix")
-                row["upgrade_none_before_s"], _ = _upgrade(state, _before_tree(directory, args.before))
-            clear = "UPDATE centre SET schema_version = NULL"
-            if sqlite:
-                import sqlite3
-
-                with sqlite3.connect(directory / "bilan.db") as conn:
-                    conn.execute(clear)
-                row["db_mb"] = sum(p.stat().st_size for p in directory.rglob("*.db")) / 2**20
+            rows = [r for r in state["rows"] if r["centres"] == step]
+            if step < state["made"] or (rows and "load_after" in rows[0]):
+                continue  # done (or passed) in an earlier run
+            if rows:  # interrupted during its measures: the missing ones are taken now
+                row = rows[0]
+                _log(f"step {step}: measuring what an interrupted run left")
             else:
-                _psql(state["port"], clear, "bilan")
-                row["pg_class"] = _psql(state["port"], "SELECT count(*) FROM pg_class", "bilan")[0]
-                row["db_mb"] = _psql(state["port"], "SELECT pg_database_size('bilan')")[0] / 2**20
-            _log("upgrade, every centre pending")
-            row["upgrade_pending_s"], _ = _upgrade(state)
-            _save(directory, state)
-            if not sqlite:
-                _log("worker: dashboard and memory")
-                os.environ["BENCH_CENTRES_MADE"] = str(step)
-                row.update(_child(state, "worker", str(min(step, args.worker_centres))))
-                _log("sweeps")
-                row.update(_child(state, "sweeps"))
+                workers = 1 if step <= args.serial_up_to else args.workers
+                _log(f"provisioning {state['made']} -> {step} in {workers} process(es)")
+                load_before = os.getloadavg()[0]
+                seconds, inner, created = _provision(state, step, workers)
+                state["made"] = step
+                row = {"centres": step, "created": created, "provision_per_s": created / seconds,
+                       "provision_workers": workers, "provision_inner_per_s": created / inner,
+                       "load_before": load_before}
+                state["rows"].append(row)
+                _save(directory, state)
+                _log(f"{created / seconds:.2f} centres/s")
+            _measure(state, row, step, skip, args)
             row["load_after"] = os.getloadavg()[0]
             _save(directory, state)
             print(json.dumps(row), flush=True)
@@ -327,6 +364,53 @@ def run(args) -> dict:
     if args.clean:
         shutil.rmtree(directory, ignore_errors=True)
     return state
+
+
+def _measure(state: dict, row: dict, step: int, skip: set[str], args) -> None:
+    """The step's measures not yet in `row` (saved after each), but those `--skip` names."""
+    directory = Path(state["dir"])
+    sqlite = state.get("sqlite")
+
+    def wanted(key: str, name: str) -> bool:
+        return key not in row and f"{name}@{step}" not in skip
+
+    if wanted("upgrade_none_s", "none"):
+        _log("upgrade, none pending")
+        row["upgrade_none_s"], row["progress_lines"] = _timed(state, row, "upgrade_none", lambda: _upgrade(state))
+        _save(directory, state)
+    if not sqlite and step <= args.before_up_to and wanted("upgrade_none_before_s", "before"):
+        _log("upgrade, none pending, code before the grant fix")
+        tree = _before_tree(directory, args.before)
+        row["upgrade_none_before_s"], _ = _timed(state, row, "upgrade_none_before", lambda: _upgrade(state, tree))
+        _save(directory, state)
+    if "db_mb" not in row:
+        if sqlite:
+            row["db_mb"] = sum(p.stat().st_size for p in directory.rglob("*.db")) / 2**20
+        else:
+            row["pg_class"] = _psql(state["port"], "SELECT count(*) FROM pg_class", "bilan")[0]
+            row["db_mb"] = _psql(state["port"], "SELECT pg_database_size('bilan')")[0] / 2**20
+        _save(directory, state)
+    if not sqlite and wanted("dashboard_ms", "worker"):
+        _log("worker: dashboard and memory")
+        os.environ["BENCH_CENTRES_MADE"] = str(step)
+        row.update(_child(state, "worker", str(min(step, args.worker_centres))))
+        _save(directory, state)
+    if not sqlite and wanted("reminders_s", "sweeps"):
+        _log("sweeps")
+        row.update(_timed(state, row, "sweeps", lambda: _child(state, "sweeps")))
+        _save(directory, state)
+    if wanted("upgrade_pending_s", "pending"):
+        clear = "UPDATE centre SET schema_version = NULL"
+        if sqlite:
+            import sqlite3
+
+            with sqlite3.connect(directory / "bilan.db") as conn:
+                conn.execute(clear)
+        else:
+            _psql(state["port"], clear, "bilan")
+        _log("upgrade, every centre pending")
+        row["upgrade_pending_s"], _ = _timed(state, row, "upgrade_pending", lambda: _upgrade(state))
+        _save(directory, state)
 
 
 def report(rows: list[dict]) -> str:
@@ -367,6 +451,8 @@ def main(argv=None) -> int:
     parser.add_argument("--before-up-to", type=int, default=1000)
     parser.add_argument("--worker-centres", type=int, default=200)
     parser.add_argument("--sqlite", action="store_true")
+    parser.add_argument("--skip", default="", help="measures left out, as name@step: none, before, pending, "
+                                                   "worker, sweeps (e.g. pending@10000)")
     parser.add_argument("--clean", action="store_true", help="delete --dir at the end")
     parser.add_argument("--report", action="store_true", help="print the table of --dir's state and stop")
     args = parser.parse_args(argv)
