@@ -337,7 +337,7 @@ def run(args) -> dict:
         skip = set(filter(None, args.skip.split(",")))
         for step in [int(s) for s in args.steps.split(",")]:
             rows = [r for r in state["rows"] if r["centres"] == step]
-            if step < state["made"] or (rows and "load_after" in rows[0]):
+            if step < state["made"] or (rows and "load_after" in rows[0] and not args.again):
                 continue  # done (or passed) in an earlier run
             if rows:  # interrupted during its measures: the missing ones are taken now
                 row = rows[0]
@@ -466,6 +466,7 @@ def main(argv=None) -> int:
     parser.add_argument("--sqlite", action="store_true")
     parser.add_argument("--skip", default="", help="measures left out, as name@step: none, before, pending, "
                                                    "worker, sweeps (e.g. pending@10000)")
+    parser.add_argument("--again", action="store_true", help="take a finished step's measures it lacks")
     parser.add_argument("--clean", action="store_true", help="delete --dir at the end")
     parser.add_argument("--report", action="store_true", help="print the table of --dir's state and stop")
     args = parser.parse_args(argv)
