@@ -24,7 +24,9 @@ function, only run side by side). At each step:
 - in a fresh process, `jobs.runner.run_job("reminders")` and `run_job("destruction")` with
   nothing due (no bilan anywhere): the time of a sweep that only visits every centre.
 
-Writes bench/out/centres/results.json and prints a markdown table. `--sqlite` does the
+Writes bench/out/centres/results.json and prints a markdown table. `python -m bench.centres
+probe-grants DIR centre_123 …` times, on the kept cluster while it runs, the old catalog-wide
+grants against grant_centre_role's read. `--sqlite` does the
 provisioning and upgrade figures on SQLite (a file per centre) instead.
 """
 from __future__ import annotations
@@ -424,6 +426,30 @@ def _measure(state: dict, row: dict, step: int, skip: set[str], args) -> None:
         _save(directory, state)
 
 
+def probe_grants(directory: Path, schemas: list[str]) -> None:
+    """On the kept cluster (running): the old catalog-wide grants against the new read, per centre.
+    The old statements grant `alembic_version` too; the next `db upgrade` revokes it."""
+    import psycopg
+
+    from saas.db import _CENTRE_RELATIONS
+
+    port = (directory / "pg" / "postmaster.pid").read_text().split()[3]
+    with psycopg.connect(f"host=127.0.0.1 port={port} user=postgres dbname=bilan", autocommit=True) as conn:
+        print("pg_class rows", conn.execute("SELECT count(*) FROM pg_class").fetchone()[0])
+
+        def timed(sql: str, n: int = 5) -> float:
+            started = time.perf_counter()
+            for _ in range(n):
+                conn.execute(sql)
+            return 1000 * (time.perf_counter() - started) / n
+
+        for schema in schemas:
+            tables = timed(f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "{schema}" TO "{schema}"')
+            sequences = timed(f'GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA "{schema}" TO "{schema}"')
+            read = timed(str(_CENTRE_RELATIONS).replace(":schema", f"'{schema}'"), 20)
+            print(f"{schema}: ALL TABLES {tables:.1f} ms, ALL SEQUENCES {sequences:.1f} ms, new read {read:.2f} ms")
+
+
 def report(rows: list[dict]) -> str:
     def cell(row, key, fmt):
         return fmt.format(row[key]) if key in row else "–"
@@ -447,6 +473,9 @@ def report(rows: list[dict]) -> str:
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "probe-grants":  # probe-grants DIR SCHEMA...
+        probe_grants(Path(argv[1]), argv[2:])
+        return 0
     if argv and argv[0] in ("worker", "sweeps", "provision"):
         sys.path.insert(0, str(ROOT))
         result = {"worker": lambda: worker(int(argv[1])), "sweeps": sweeps,
