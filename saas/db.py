@@ -172,26 +172,65 @@ def scrub(engine: Engine) -> None:
         conn.exec_driver_sql("PRAGMA main.wal_checkpoint(TRUNCATE)")
 
 
-def grant_centre_role(conn: Connection, schema: str) -> None:
+# The centre's relations with what its role holds on each, read through indexed catalog paths
+# only: pg_depend's reference index (every table, view and sequence records a dependency on its
+# schema) and pg_class's oid index. `GRANT … ON ALL TABLES IN SCHEMA` instead scans the whole
+# pg_class (getRelationsInNamespace, src/backend/catalog/aclchk.c), so its cost followed the
+# number of centres, not the schema: docs/BENCHMARKS.md, "Sixth round (issue #17): 10,000 centres".
+_CENTRE_RELATIONS = text("""
+    SELECT c.relname, c.relkind,
+           ARRAY(SELECT a.privilege_type FROM aclexplode(c.relacl) a WHERE a.grantee = r.oid) AS held
+    FROM pg_namespace n
+    JOIN pg_roles r ON r.rolname = n.nspname
+    JOIN pg_depend d ON d.refclassid = 'pg_namespace'::regclass AND d.refobjid = n.oid
+                    AND d.classid = 'pg_class'::regclass
+    JOIN pg_class c ON c.oid = d.objid
+    WHERE n.nspname = :schema AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
+""")
+_TABLE_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE")
+_SEQUENCE_PRIVILEGES = ("USAGE", "SELECT", "UPDATE")
+
+
+def centre_grants_missing(conn: Connection, schema: str) -> list[str]:
+    """PostgreSQL: the statements that would bring the centre role's grants to what
+    `grant_centre_role` wants, empty when it already holds them (a read, no catalog write)."""
+    check_schema_name(schema)
+    missing = []
+    if not conn.execute(text("SELECT has_schema_privilege(CAST(:schema AS text), CAST(:schema AS text), 'USAGE')"),
+                        {"schema": schema}).scalar():
+        missing.append(f'GRANT USAGE ON SCHEMA "{schema}" TO "{schema}"')
+    for name, kind, held in conn.execute(_CENTRE_RELATIONS, {"schema": schema}):
+        relation = f'"{schema}"."{name}"'
+        if name == "alembic_version":
+            # Requests never move the schema's revision: only migrations, as the owner, do.
+            if held:
+                missing.append(f"REVOKE ALL ON {relation} FROM \"{schema}\"")
+        elif kind == "S":
+            if not set(_SEQUENCE_PRIVILEGES) <= set(held):
+                missing.append(f'GRANT {", ".join(_SEQUENCE_PRIVILEGES)} ON SEQUENCE {relation} TO "{schema}"')
+        elif not set(_TABLE_PRIVILEGES) <= set(held):
+            missing.append(f'GRANT {", ".join(_TABLE_PRIVILEGES)} ON TABLE {relation} TO "{schema}"')
+    return missing
+
+
+def grant_centre_role(conn: Connection, schema: str) -> int:
     """PostgreSQL: the centre role may read and write its own schema's tables, nothing else.
+    Returns the number of statements it had to run (0 when the grants were all there).
 
     Called after every change of the schema's tables (creation in saas/migrate.py, every run of
     saas/migrations/tenant/env.py, however Alembic was invoked) rather than relying on ALTER
     DEFAULT PRIVILEGES, which covers only tables later created by the very role it names: a
     migration run by another owner would leave tables ungranted, while this call is idempotent
-    and repairs a schema whatever created it.
+    and repairs a schema whatever created it. It grants table by table what is missing
+    (`centre_grants_missing`), so an up-to-date centre costs one indexed read whatever the
+    number of centres, and writes nothing to the catalog.
     """
     if conn.dialect.name == "sqlite":
-        return  # the centre's own file is the boundary there
-    check_schema_name(schema)
-    conn.exec_driver_sql(f'GRANT USAGE ON SCHEMA "{schema}" TO "{schema}"')
-    conn.exec_driver_sql(f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "{schema}" TO "{schema}"')
-    conn.exec_driver_sql(f'GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA "{schema}" TO "{schema}"')
-    # Requests never move the schema's revision: only migrations, as the owner, do.
-    conn.exec_driver_sql(f"""DO $$ BEGIN
-        IF to_regclass('"{schema}".alembic_version') IS NOT NULL THEN
-            REVOKE ALL ON "{schema}".alembic_version FROM "{schema}";
-        END IF; END $$""")
+        return 0  # the centre's own file is the boundary there
+    statements = centre_grants_missing(conn, schema)
+    for statement in statements:
+        conn.exec_driver_sql(statement)
+    return len(statements)
 
 
 def ensure_role_sql(role: str) -> str:

@@ -73,7 +73,10 @@ def upgrade_centre(centre: Centre) -> str | None:
 
 def secure_centre(centre: Centre) -> None:
     """PostgreSQL: the centre's role and its grants, created if missing (an install upgraded
-    from before per-centre roles; idempotent, so every `db upgrade` checks every centre)."""
+    from before per-centre roles, a grant revoked by hand). Idempotent, and for a centre whose
+    role holds its grants a few statements that do not depend on the number of centres
+    (`grant_centre_role` reads through indexes and writes nothing), so every `db upgrade` checks
+    every centre: 10,000 in about a minute (docs/BENCHMARKS.md, "Sixth round (issue #17)")."""
     db = database()
     if db.is_sqlite:
         return  # the centre's own file is the boundary there
