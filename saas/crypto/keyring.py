@@ -56,8 +56,8 @@ class KeyRing:
         return f"<KeyRing centre={self.centre_id} loaded={len(self._data)} bilans={len(self._bilans)}>"
 
     # -- centre keys ------------------------------------------------------
-    def _load_centre(self) -> None:
-        rows = self.store.centre_keys(self.centre_id)
+    def _load_centre(self, rows: Optional[list] = None) -> None:
+        rows = self.store.centre_keys(self.centre_id) if rows is None else rows
         if not rows:
             raise CentreNotProvisioned(
                 f"centre {self.centre_id} has no key in the key store (KEYSTORE_URL)")
@@ -108,7 +108,15 @@ class KeyRing:
         bilan_id = str(bilan_id)
         if bilan_id in self._bilans:
             return self._bilans[bilan_id]
-        row = self.store.bilan_keys(self.centre_id, [bilan_id]).get(bilan_id)
+        if self._data:
+            row = self.store.bilan_keys(self.centre_id, [bilan_id]).get(bilan_id)
+        else:
+            # The centre keys are needed to unwrap the bilan's: read both at once. Still read from the
+            # key store once per ring (one request or job), never kept longer, so a key destroyed or
+            # rotated is seen by the next request.
+            row, centre_rows = self.store.bilan_key_and_centre_keys(self.centre_id, bilan_id)
+            if centre_rows:  # none: the centre is not provisioned, said below as before
+                self._load_centre(centre_rows)
         if row is None and create:
             version = self.current_version
             key = new_key()
