@@ -56,8 +56,8 @@ class KeyRing:
         return f"<KeyRing centre={self.centre_id} loaded={len(self._data)} bilans={len(self._bilans)}>"
 
     # -- centre keys ------------------------------------------------------
-    def _load_centre(self) -> None:
-        rows = self.store.centre_keys(self.centre_id)
+    def _load_centre(self, rows: Optional[list] = None) -> None:
+        rows = self.store.centre_keys(self.centre_id) if rows is None else rows
         if not rows:
             raise CentreNotProvisioned(
                 f"centre {self.centre_id} has no key in the key store (KEYSTORE_URL)")
@@ -95,9 +95,25 @@ class KeyRing:
     def prefetch(self, bilan_ids: Iterable[str]) -> None:
         """Fetch many bilan keys in one key-store query (lists, dashboards)."""
         wanted = [str(b) for b in bilan_ids if b and str(b) not in self._bilans]
-        if wanted:
+        if len(wanted) == 1:
+            row = self._read_bilan_row(wanted[0])
+            if row is not None:
+                self._bilans[row.bilan_id] = (row.version, self._unwrap_bilan(row))
+        elif wanted:
             for row in self.store.bilan_keys(self.centre_id, wanted).values():
                 self._bilans[row.bilan_id] = (row.version, self._unwrap_bilan(row))
+
+    def _read_bilan_row(self, bilan_id: str) -> Optional[BilanKeyRow]:
+        """One bilan's wrapped key; with its centre's keys, in the same statement, if not loaded yet."""
+        if self._data:
+            return self.store.bilan_keys(self.centre_id, [bilan_id]).get(bilan_id)
+        # The centre keys are needed to unwrap the bilan's: read both at once (an autosave's only key
+        # read). Still read from the key store once per ring (one request or job), never kept longer,
+        # so a key destroyed, revoked or rotated is seen by the next request at once.
+        row, centre_rows = self.store.bilan_key_and_centre_keys(self.centre_id, bilan_id)
+        if centre_rows:  # none: the centre is not provisioned, said as before when a key is unwrapped
+            self._load_centre(centre_rows)
+        return row
 
     def _unwrap_bilan(self, row: BilanKeyRow) -> bytearray:
         return unwrap(self.centre_key(row.centre_key_version), row.wrapped,
@@ -108,7 +124,7 @@ class KeyRing:
         bilan_id = str(bilan_id)
         if bilan_id in self._bilans:
             return self._bilans[bilan_id]
-        row = self.store.bilan_keys(self.centre_id, [bilan_id]).get(bilan_id)
+        row = self._read_bilan_row(bilan_id)
         if row is None and create:
             version = self.current_version
             key = new_key()

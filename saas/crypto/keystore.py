@@ -97,6 +97,18 @@ class BilanKeyRow:
 _CENTRE_KEYS = (select(centre_key).where(centre_key.c.centre_id == bindparam("centre_id"))
                 .order_by(centre_key.c.version))
 
+# A request that opens or seals one bilan's values needs that bilan's key and its centre's keys (to
+# unwrap it): one statement for both. The bilan row (at most one: its primary key) is joined on the
+# centre and bilan only, not on its centre key version, so a row wrapped under a version that is
+# gone still comes back and fails as a missing centre key rather than looking absent.
+_BILAN_AND_CENTRE_KEYS = (
+    select(centre_key, bilan_key.c.version.label("bilan_version"), bilan_key.c.centre_key_version,
+           bilan_key.c.wrapped.label("bilan_wrapped"))
+    .select_from(centre_key.outerjoin(bilan_key, (bilan_key.c.centre_id == centre_key.c.centre_id)
+                                      & (bilan_key.c.bilan_id == bindparam("bilan_id"))))
+    .where(centre_key.c.centre_id == bindparam("centre_id"))
+    .order_by(centre_key.c.version))
+
 
 class KeyStore:
     """Small typed access to the three key tables."""
@@ -128,6 +140,18 @@ class KeyStore:
         with self.engine.connect() as c:
             rows = c.execute(_CENTRE_KEYS, {"centre_id": str(centre_id)}).all()
         return [CentreKeyRow(*r) for r in rows]
+
+    def bilan_key_and_centre_keys(self, centre_id: str, bilan_id: str
+                                  ) -> tuple[Optional[BilanKeyRow], list[CentreKeyRow]]:
+        """A bilan's key (None if it has none) and its centre's keys, in one statement."""
+        centre_id, bilan_id = str(centre_id), str(bilan_id)
+        with self.engine.connect() as c:
+            rows = c.execute(_BILAN_AND_CENTRE_KEYS, {"centre_id": centre_id, "bilan_id": bilan_id}).all()
+        bilan = None
+        if rows and rows[0].bilan_wrapped is not None:
+            bilan = BilanKeyRow(centre_id, bilan_id, rows[0].bilan_version, rows[0].centre_key_version,
+                                rows[0].bilan_wrapped)
+        return bilan, [CentreKeyRow(*r[:6]) for r in rows]
 
     def all_centre_keys(self) -> list[CentreKeyRow]:
         with self.engine.connect() as c:

@@ -2,6 +2,9 @@
 beneficiary or a 360° respondent, a signature, a respondent invited."""
 from __future__ import annotations
 
+import json
+from functools import lru_cache
+
 from wtforms import BooleanField, Field, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.utils import unset_value
 from wtforms.validators import Optional
@@ -80,8 +83,18 @@ def answers_form(questions, **fields) -> type[BaseForm]:
 
 def autosave_form(question: dict) -> BaseForm:
     """One answer and the revision the page last saw (a stale tab must not overwrite a newer answer)."""
+    return _autosave_form_class(json.dumps(question, sort_keys=True, ensure_ascii=False))()
+
+
+@lru_cache(maxsize=2048)
+def _autosave_form_class(question_json: str) -> type[BaseForm]:
+    # Building a WTForms class costs more than filling it: built once per question as it is worded now,
+    # then one instance per request. Keyed on the whole question, not its id: a questionnaire's
+    # definition may still change in place while no answer points to it (models.py), and each class
+    # holds its own copy of the question, so nothing a request does to its dict reaches the next one.
+    question = json.loads(question_json)
     revision = IntegerField("Révision", validators=[Optional()])
-    return answers_form([question], **{f"rev-{question['id']}": revision})()
+    return answers_form([question], **{f"rev-{question['id']}": revision})
 
 
 def answer_of(form: BaseForm, question_id: str) -> AnswerField:
