@@ -43,6 +43,22 @@ def env_for(master_key: str) -> dict:
     }
 
 
+def respondent(db, centre, questionnaire, email: str, name: str):
+    """One beneficiary in a bilan in progress with `questionnaire` assigned (flushed, not committed)."""
+    from tenants.beneficiaries.models import Beneficiary, email_index
+    from tenants.bilans.models import Bilan
+    from tenants.questionnaires import assignments
+
+    person = Beneficiary(name=name, email=email, consultant_id=1)
+    person.email_index = email_index(db, email)
+    db.add(person)
+    db.flush()
+    bilan = Bilan(beneficiary_id=person.id, consultant_id=1, status="active", phase="investigation")
+    db.add(bilan)
+    db.flush()
+    return person, bilan, assignments.assign(db, centre, bilan, questionnaire, by=1)
+
+
 def build(master_key: str, centres: int, per_centre: int, env: dict | None = None) -> list[tuple[str, str, str]]:
     """[(cookie, autosave path, CSRF token)] for centres × per_centre beneficiaries.
 
@@ -53,10 +69,8 @@ def build(master_key: str, centres: int, per_centre: int, env: dict | None = Non
     from saas.migrate import upgrade_public
     from saas.signup.provision import create_centre
     from saas.tenancy import tenant_session
-    from tenants.beneficiaries.models import Beneficiary, email_index
-    from tenants.bilans.models import Bilan
     from tenants.portal.access import issue_link
-    from tenants.questionnaires import assignments, queries
+    from tenants.questionnaires import queries
 
     shutil.rmtree(OUT / "autosave", ignore_errors=True)
     (OUT / "autosave").mkdir(parents=True)
@@ -73,15 +87,8 @@ def build(master_key: str, centres: int, per_centre: int, env: dict | None = Non
             with app.test_request_context("/"), tenant_session(centre) as db:
                 questionnaire = queries.by_library_slug(db, QUESTIONNAIRE)
                 for n in range(per_centre):
-                    email = f"b{c}-{n}@bench.example"
-                    person = Beneficiary(name=f"Personne {c}-{n}", email=email, consultant_id=1)
-                    person.email_index = email_index(db, email)
-                    db.add(person)
-                    db.flush()
-                    bilan = Bilan(beneficiary_id=person.id, consultant_id=1, status="active", phase="investigation")
-                    db.add(bilan)
-                    db.flush()
-                    assignment = assignments.assign(db, centre, bilan, questionnaire, by=1)
+                    person, bilan, assignment = respondent(db, centre, questionnaire, f"b{c}-{n}@bench.example",
+                                                           f"Personne {c}-{n}")
                     links.append((issue_link(db, centre, person, bilan), assignment.id))
                 db.commit()
             pending.extend((centre.slug, url, assignment_id) for url, assignment_id in links)

@@ -160,14 +160,12 @@ def add_reminded(env: dict, per_centre: int) -> list[str]:
     from sqlalchemy import update
     from sqlmodel import select
 
-    from bench.autosave import QUESTIONNAIRE
+    from bench.autosave import QUESTIONNAIRE, respondent
     from saas import create_app
     from saas.centres.models import Centre
     from saas.models import utcnow
     from saas.tenancy import tenant_session
-    from tenants.beneficiaries.models import Beneficiary, email_index
-    from tenants.bilans.models import Bilan
-    from tenants.questionnaires import assignments, queries
+    from tenants.questionnaires import queries
     from tenants.questionnaires.models import Assignment
 
     app = create_app({**env, "RATELIMIT_ENABLED": False})
@@ -182,15 +180,8 @@ def add_reminded(env: dict, per_centre: int) -> list[str]:
             with app.test_request_context("/"), tenant_session(centre) as db:
                 questionnaire = queries.by_library_slug(db, QUESTIONNAIRE)
                 for n in range(per_centre):
-                    email = f"r{centre.id}-{n}@bench.example"
-                    person = Beneficiary(name=f"Relancée {centre.id}-{n}", email=email, consultant_id=1)
-                    person.email_index = email_index(db, email)
-                    db.add(person)
-                    db.flush()
-                    bilan = Bilan(beneficiary_id=person.id, consultant_id=1, status="active", phase="investigation")
-                    db.add(bilan)
-                    db.flush()
-                    assignment = assignments.assign(db, centre, bilan, questionnaire, by=1)
+                    _, _, assignment = respondent(db, centre, questionnaire, f"r{centre.id}-{n}@bench.example",
+                                                  f"Relancée {centre.id}-{n}")
                     db.flush()
                     # The sending's date, which the rules stamp with the real clock (as tests/bilans_support.py's
                     # backdate_row does for the job tests).

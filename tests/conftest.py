@@ -18,6 +18,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pg_server import require_postgres  # noqa: E402
+from smtp_server import running_smtp_server  # noqa: E402
 
 PASSWORD = "correct horse battery"
 
@@ -69,6 +70,14 @@ def build_app(tmp_path: Path, database_url: str, keystore_url: str, upgrade: boo
 @pytest.fixture(params=["sqlite", "postgresql"])
 def backend(request):
     return request.param
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on loopback (tests/smtp_server.py); a module points the app at it by
+    overriding `app_config` with {"MAIL_URL": smtp_server.url}."""
+    with running_smtp_server() as server:
+        yield server
 
 
 @pytest.fixture

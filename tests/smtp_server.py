@@ -4,14 +4,12 @@ For mail tests that must cross a real socket: the outbox delivery job talks
 SMTP to it, the test reads the parsed messages back. It can also answer like
 a troubled server: `temp_failures=N` answers 451 to the first N messages and
 then accepts (retry and backoff), `reject_all=True` answers 550 to every one
-(permanent failure). Both can be changed while it runs. In `tests/conftest.py`:
-
-    from smtp_server import running_smtp_server
+(permanent failure). Both can be changed while it runs. The `smtp_server` fixture
+(tests/conftest.py) runs one per test; a module points the app at it:
 
     @pytest.fixture
-    def smtp_server():
-        with running_smtp_server() as server:
-            yield server          # MAIL_URL=server.url, then server.messages
+    def app_config(smtp_server):
+        return {"MAIL_URL": smtp_server.url}
 
     def test_something(smtp_server):
         ...

@@ -12,7 +12,6 @@ from bilans_support import centre_db
 from jobs_support import paris, run
 from portal_helpers import enter, issue
 from portal_helpers import make_bilan as portal_bilan
-from smtp_server import running_smtp_server
 
 NOW = paris(2027, 3, 1, 10, 0)
 FORM = {"name": "Zoé Martin", "email": "zoe@example.org", "category": "organisation",
@@ -201,12 +200,6 @@ def test_the_menu_counts_the_complaints_without_an_answer(app, client, lyon, log
 
 
 # -- the reminder: through the sweep and a real SMTP server ------------------------------------------
-@pytest.fixture
-def smtp_server():
-    with running_smtp_server() as server:
-        yield server
-
-
 @pytest.fixture
 def app_config(smtp_server):
     return {"MAIL_URL": smtp_server.url}

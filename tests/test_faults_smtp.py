@@ -18,18 +18,11 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from jobs_support import add_bilan, paris, run, sessions
-from smtp_server import running_smtp_server
 
 NOW = paris(2027, 5, 3, 9, 30)
 OUTAGE = timedelta(hours=1)
 STEP = timedelta(minutes=5)
 EMAILS = 5
-
-
-@pytest.fixture
-def smtp_server():
-    with running_smtp_server() as server:
-        yield server
 
 
 @pytest.fixture

@@ -8,12 +8,6 @@ import pytest
 from smtp_server import running_smtp_server
 
 
-@pytest.fixture
-def smtp_server():
-    with running_smtp_server() as server:
-        yield server
-
-
 def french_mail(to="zoe.martin@example.org") -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = "Centre de Lyon <noreply@bilan.example>"

@@ -6,15 +6,8 @@ from datetime import timedelta
 import pytest
 
 from jobs_support import add_bilan, paris, run, sessions
-from smtp_server import running_smtp_server
 
 NOW = paris(2027, 5, 3, 9, 30)
-
-
-@pytest.fixture
-def smtp_server():
-    with running_smtp_server() as server:
-        yield server
 
 
 @pytest.fixture

@@ -17,18 +17,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from smtp_server import running_smtp_server
-
 ROOT = Path(__file__).resolve().parent.parent
 # The design's worst case is a 2 s SQLite poll plus one sweep; 15 s is far above it on a
 # loaded machine and far below the hour the safety-net sweep waits in these tests.
 DELIVERY_BOUND = 15.0
-
-
-@pytest.fixture
-def smtp_server():
-    with running_smtp_server() as server:
-        yield server
 
 
 @pytest.fixture
