@@ -86,7 +86,7 @@ class Context:
         self._emailable: dict = {}
         # Keys this centre already used, in one query: a sweep with nothing new to send
         # stops at a set lookup instead of decrypting names and building emails.
-        # (send_once still checks the table: a rival may have queued one since.)
+        # (a rival's key queued since fails send_once's flush on the key's unique index.)
         self.taken = set(db.exec(select(OutboxEmail.idempotency_key).where(
             OutboxEmail.centre_id == centre.id, OutboxEmail.idempotency_key.isnot(None))).all())
 
