@@ -23,17 +23,13 @@ def attachment(filename: str, content_type: str, data: bytes) -> dict:
 def queue_email(db: Session, /, *, to: str, template: str, kind: str, sender_name: str = PLATFORM_SENDER,
                 centre_id: int | None = None, bilan_id: str | None = None,
                 idempotency_key: str | None = None, attachments: list[dict] | None = None,
-                look_up_key: bool = True, **context) -> OutboxEmail | None:
+                **context) -> OutboxEmail | None:
     """Add an email to the outbox in `db`'s transaction; None if that key was already queued.
 
     The caller commits. An idempotency key names the action (e.g.
     `reminder:session:<id>:1`), so the same reminder can never be queued twice.
-    `look_up_key=False`: the caller read the keys taken already and flushes inside a savepoint
-    of its own, where the key's unique index refuses a rival's key (IntegrityError) and the
-    savepoint undoes the rest; one statement less per email (the nightly sweep's
-    `tenants/reminders/sending.py:send_once`).
     """
-    if idempotency_key is not None and look_up_key:
+    if idempotency_key is not None:
         existing = db.exec(select(OutboxEmail.id).where(OutboxEmail.idempotency_key == idempotency_key)).first()
         if existing is not None:
             return None

@@ -44,12 +44,11 @@ def send_once(db: Session, now: datetime, *, key: str, to: str | None, template:
         with one_action(db):
             # Values given as callables (a fresh portal link...) are made only now, once.
             context = {k: (v() if callable(v) else v) for k, v in context.items()}
-            # No look-up of the key here: the sweep's Context read the keys taken once per centre,
-            # and a rival's key since then fails the flush below on the key's unique index
-            # (IntegrityError), which rolls this action back, the link made for it included.
+            # queue_email looks the key up first (one statement: the sweep's Context read the keys
+            # taken once per centre, so this is only for a rival since then).
             email = queue_email(db, to=to, template=template, kind=kind, sender_name=centre.name,
                                 centre_id=centre.id, bilan_id=bilan_id, idempotency_key=key,
-                                look_up_key=False, centre=centre, now=now, **context)
+                                centre=centre, now=now, **context)
             if email is None:
                 raise _Taken  # undo what the callables made (a new link revokes the older ones)
             # The sweep's clock, not the wall clock: retries and the 24 h limit count from here.
