@@ -85,7 +85,7 @@ class Context:
         self._emailable: dict = {}
         # Keys this centre already used, in one query: a sweep with nothing new to send
         # stops at a set lookup instead of decrypting names and building emails.
-        # (a rival's key queued since fails send_once's flush on the key's unique index.)
+        # (send_once still checks the table: a rival may have queued one since.)
         self.taken = set(db.exec(select(OutboxEmail.idempotency_key).where(
             OutboxEmail.centre_id == centre.id, OutboxEmail.idempotency_key.isnot(None))).all())
 
