@@ -158,9 +158,11 @@ def _restore(backend: str, pristine: dict, name: str, server) -> dict:
 
 
 def run(seconds: float = 0, centres: int = 2000, bilans: int = 50, backends=("sqlite", "postgresql"),
-        codes: dict | None = None, profile: bool = False, wait_for: str | None = None) -> dict:
+        codes: dict | None = None, profile: bool = False, wait_for: str | None = None,
+        jobs=("reminders", "destruction"), reuse: bool = False) -> dict:
     """Build each backend's dataset once, then for each code version (`codes`: label -> checkout,
-    default this one) sweep a fresh copy of it: reminders, again, destruction, again."""
+    default this one) sweep a fresh copy of it: reminders, again, destruction, again. `reuse`:
+    SQLite's dataset of an earlier run of this size (bench/out/sweep/<size>/sqlite-built*), not rebuilt."""
     sys.path.insert(0, str(ROOT / "tests"))
     from pg_server import start_postgres
 
@@ -170,11 +172,16 @@ def run(seconds: float = 0, centres: int = 2000, bilans: int = 50, backends=("sq
     codes = codes or {"after": str(ROOT)}
     master_key = base64.b64encode(os.urandom(32)).decode()
     results = {"centres": centres, "bilans": bilans, "backends": list(backends), "codes": list(codes),
-               "load_before": os.getloadavg()}
+               "jobs": list(jobs), "load_before": os.getloadavg()}
     server = start_postgres() if "postgresql" in backends else None
     try:
         built = {}
         for backend in backends:
+            kept = OUT / _size / "sqlite-built.json"
+            if reuse and backend == "sqlite" and kept.exists():
+                built[backend], results[f"{backend}_build_s"] = json.loads(kept.read_text()), 0.0
+                print(f"  {backend}: reusing {kept.parent / 'sqlite-built'}", flush=True)
+                continue
             built[backend] = _dataset(backend, f"{backend}-built", master_key, server)
             results[f"{backend}_build_s"] = build(built[backend], centres, bilans)
             print(f"  {backend}: built in {results[f'{backend}_build_s']:.0f} s", flush=True)
@@ -188,7 +195,7 @@ def run(seconds: float = 0, centres: int = 2000, bilans: int = 50, backends=("sq
         for backend in backends:
             for label, checkout in codes.items():
                 data = _restore(backend, built[backend], f"{backend}-{label}", server)
-                for job in ("reminders", "destruction"):
+                for job in jobs:
                     prof = OUT / _size / f"{backend}-{label}-{job}.prof" if profile else None
                     full = results[f"{backend}_{label}_{job}"] = measure(data, job, checkout, prof)
                     base = results[f"{backend}_{label}_{job}_baseline"] = measure(data, job, checkout)
@@ -216,9 +223,9 @@ def report(figures: dict) -> str:
     for backend in figures.get("backends", ("sqlite", "postgresql")):
         lines.append(f"{backend}: dataset built in {figures[f'{backend}_build_s']:.0f} s")
         for label in figures.get("codes", ("after",)):
-            for job in ("reminders", "destruction"):
+            for job in figures.get("jobs", ("reminders", "destruction")):
                 full, base = figures[f"{backend}_{label}_{job}"], figures[f"{backend}_{label}_{job}_baseline"]
-                lines.append(f"  {label:<7} {job:<12} {full['seconds']:7.1f} s (CPU"
+                lines.append(f"  {label:<8} {job:<12} {full['seconds']:7.1f} s (CPU"
                              f"  {full.get('cpu_seconds', 0):.1f} s, "
                              f"{full.get('statements', 0)} statements, {full.get('commits', 0)} commits), peak "
                              f"{full['peak_mb']:4.0f} MB; again, nothing due: {base['seconds']:.1f} s "
@@ -243,11 +250,20 @@ def main(argv=None) -> int:
                              "on a fresh copy of the same dataset, before this checkout's code")
     parser.add_argument("--profile", action="store_true", help="cProfile each full sweep (bench/out/sweep/*.prof)")
     parser.add_argument("--wait-for", metavar="FILE", help="after building, sweep only once FILE exists")
+    parser.add_argument("--jobs", default="reminders,destruction", help="the sweeps to measure")
+    parser.add_argument("--reuse", action="store_true",
+                        help="SQLite: sweep copies of the dataset an earlier run of this size built")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="with --before: after, before, after-2, before-2… (the load drifts: alternate)")
     args = parser.parse_args(argv)
     # This checkout first: its figures are the ones awaited.
-    codes = {"after": str(ROOT), "before": args.before} if args.before else None
+    codes = None
+    if args.before:
+        codes = {f"{label}-{i + 1}" if i else label: checkout for i in range(args.repeat)
+                 for label, checkout in (("after", str(ROOT)), ("before", args.before))}
     figures = run(centres=args.centres, bilans=args.bilans, backends=tuple(args.backends.split(",")),
-                  codes=codes, profile=args.profile, wait_for=args.wait_for)
+                  codes=codes, profile=args.profile, wait_for=args.wait_for, jobs=tuple(args.jobs.split(",")),
+                  reuse=args.reuse)
     print(report(figures), flush=True)
     OUT.mkdir(parents=True, exist_ok=True)
     name = f"results-{args.centres}x{args.bilans}.json"

@@ -28,7 +28,7 @@ from saas.htmx import hx_redirect, render
 from saas.models import as_utc, utcnow
 from saas.tenancy import centre_blueprint, tenant_db
 from saas.tokens import hash_token, new_token
-from saas.urls import external_url
+from saas.urls import base_url, external_url
 from tenants.portal.items import PortalItem  # noqa: F401  (re-exported for features)
 from tenants.portal.models import BeneficiaryLink
 
@@ -101,6 +101,8 @@ def external(endpoint: str, **values) -> str:
     """An absolute URL, also from a job or a CLI command (no request)."""
     if has_request_context():
         return external_url(endpoint, **values)
+    if _binds_alone():
+        return base_url() + _path_without_request(endpoint, values)
     with current_app.test_request_context("/"):
         return external_url(endpoint, **values)
 
@@ -109,8 +111,36 @@ def portal_path(endpoint: str, **values) -> str:
     """A path inside the portal (no host), also from a job or a CLI command: where a link lands."""
     if has_request_context():
         return url_for(endpoint, **values)
+    if _binds_alone():
+        return _path_without_request(endpoint, values)
     with current_app.test_request_context("/"):
         return url_for(endpoint, **values)
+
+
+def _binds_alone() -> bool:
+    """Whether a URL built without a request is the one a `test_request_context("/")` gives. Not in
+    development without BASE_URL: there `saas/urls.py:base_url` takes the (test) request's host."""
+    return not (current_app.config.get("BASE_URL_FROM_SERVER") and current_app.debug)
+
+
+_URL_ADAPTER = "portal_url_adapter"  # app.extensions key: (config it was bound with, MapAdapter)
+
+
+def _path_without_request(endpoint: str, values: dict) -> str:
+    """What `url_for` gives inside `test_request_context("/")` (a path: no host, no scheme), from a
+    URL adapter bound once per app rather than a request context pushed per URL: a sweep builds
+    thousands of links (docs/BENCHMARKS.md, "Sixth round (issue #17): the nightly sweep").
+    The adapter lives on the app, never on `g`: it holds no centre and no request."""
+    app = current_app._get_current_object()
+    config = app.config
+    bound_with = (config["SERVER_NAME"], config["APPLICATION_ROOT"], config["PREFERRED_URL_SCHEME"])
+    cached = app.extensions.get(_URL_ADAPTER)
+    if cached is None or cached[0] != bound_with:
+        adapter = app.url_map.bind(bound_with[0] or "localhost", script_name=bound_with[1],
+                                   url_scheme=bound_with[2])
+        cached = app.extensions[_URL_ADAPTER] = (bound_with, adapter)
+    app.inject_url_defaults(endpoint, values)  # the blueprints' url_defaults, as url_for runs them
+    return cached[1].build(endpoint, values)
 
 
 def issue_link(db: Session, centre, beneficiary, bilan, landing: Optional[str] = None) -> str:

@@ -48,10 +48,11 @@ def _remind_session(ctx: Context, session) -> dict:
     bilan = ctx.bilan(session.bilan_id)
     if not ctx.can_email(bilan):
         return {}
+    when = datetime_fr(starts)
     return {"sent": ctx.to_beneficiary(
         bilan, key=key, template="reminder_session",
-        kind="reminder_session", history=f"Rappel de la séance du {datetime_fr(starts)} envoyé",
-        starts=datetime_fr(starts), duration=session.duration_minutes, format=session.format,
+        kind="reminder_session", history=f"Rappel de la séance du {when} envoyé",
+        starts=when, duration=session.duration_minutes, format=session.format,
         attachments=lambda s=session: [attachment("seance.ics", "text/calendar", session_ics(s, centre, now))])}
 
 
