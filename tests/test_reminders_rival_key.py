@@ -69,3 +69,28 @@ def test_a_reminder_key_queued_since_the_keys_were_read_rolls_back_only_its_acti
     lyon = make_centre("lyon")
     _person_id, bilan_id = make_bilan(app, lyon)
     _attempt(app, lyon, bilan_id, in_batch=True)
+
+
+def test_an_action_whose_flush_fails_in_a_batch_rolls_back_only_that_action(app, make_centre):
+    """The unique index refusing a duplicate key at the flush (no look-up first) inside a centre's batch
+    undoes that action alone: what the centre's earlier actions wrote is committed with the centre."""
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    from saas.mail.models import OutboxEmail
+    from tenants.flags.actions import batch, one_action
+
+    lyon = make_centre("lyon")
+    model = lyon.model(app)
+    with app.app_context(), tenant_session(model) as db:
+        with batch(db):
+            with one_action(db):
+                _rival(db, model)
+            first = db.exec(select(OutboxEmail).where(OutboxEmail.idempotency_key == KEY)).one()
+            columns = [c.key for c in OutboxEmail.__table__.columns if c.key != "id"]
+            with pytest.raises(IntegrityError), one_action(db):
+                db.add(OutboxEmail(**{name: getattr(first, name) for name in columns}))
+                db.flush()
+        db.commit()
+    with app.app_context(), tenant_session(model) as db:
+        assert len(db.exec(select(OutboxEmail).where(OutboxEmail.idempotency_key == KEY)).all()) == 1

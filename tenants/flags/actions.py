@@ -53,8 +53,10 @@ def one_action(db: Session) -> Iterator[None]:
         yield
     except BaseException:
         # Still ours unless the action committed itself (EDOF commits what a remote service took:
-        # tenants/edof/connector.py:send); then only what followed that commit is pending.
-        if savepoint.is_active:
+        # tenants/edof/connector.py:send); then only what followed that commit is pending. A failed
+        # flush (a unique key a rival took) leaves the savepoint inactive but still the session's
+        # current one: rolling back the savepoint, not the session, keeps the centre's other actions.
+        if savepoint.is_active or db.get_nested_transaction() is savepoint:
             savepoint.rollback()
         else:
             db.rollback()
