@@ -14,6 +14,7 @@ and crypto can all build on it.
 """
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -333,8 +334,10 @@ def tenant_session(centre) -> Iterator[Session]:
         try:
             yield session
         finally:
-            session.close()
-            keyring.forget()  # key material lives for one request or job, then is zeroed
+            try:
+                session.close()
+            finally:
+                keyring.forget()  # key material lives for one request or job, then is zeroed
 
 
 def tenant_db() -> Session:
@@ -379,7 +382,22 @@ def read_rows(session: Session, statement, params: dict | None = None) -> list:
 def _close_request_sessions(_exc=None):
     session = g.pop("public_db", None)
     if session is not None:
-        session.close()
+        _close_after_answer(session.close)
     stack = g.pop("tenant_stack", None)
     if stack is not None:
-        stack.close()
+        _close_after_answer(stack.close)
+
+
+def _close_after_answer(close) -> None:
+    """Teardown runs once the answer is built: a database that went down meanwhile fails the
+    closing ROLLBACK, which must not turn that answer into a 500 (nothing uncommitted is lost,
+    and the pool drops the dead connection). Any other error is a bug and goes on."""
+    from saas.errors import database_unavailable  # saas.errors renders pages: imported when needed
+
+    try:
+        close()
+    except Exception as error:
+        if not database_unavailable(error):
+            raise
+        logging.getLogger(__name__).warning("database unavailable while closing a request's session (%s)",
+                                            type(error).__name__)

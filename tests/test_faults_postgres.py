@@ -212,3 +212,23 @@ def test_database_unavailable_is_an_outage_not_a_programming_error():
     assert not database_unavailable(wrapped(sqlite3.OperationalError("no such table: bilan")))
     assert database_unavailable(wrapped(sqlite3.OperationalError("disk I/O error"), invalidated=True))
     assert not database_unavailable(ValueError("not a database error"))
+
+
+def test_a_database_gone_while_closing_the_request_keeps_the_answer_built():
+    """The race the restart test met once: the answer is built, then PostgreSQL stops before the
+    teardown's ROLLBACK. That closing error is logged, not turned into a 500; any other error at
+    close is still raised (saas/db.py:_close_after_answer)."""
+    import pytest
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from saas.db import _close_after_answer
+
+    def gone():
+        raise OperationalError("ROLLBACK", {}, Exception("terminating connection"), connection_invalidated=True)
+
+    def bug():
+        raise ProgrammingError("ROLLBACK", {}, Exception("syntax error"))
+
+    _close_after_answer(gone)
+    with pytest.raises(ProgrammingError):
+        _close_after_answer(bug)
