@@ -36,22 +36,44 @@ def config(data_url: str, keys_url: str, master_key: str) -> dict:
             "SCHEDULER_IN_PROCESS": "0"}
 
 
-def build(cfg: dict, centres: int, bilans: int) -> float:
-    """Create the centres and their bilans; returns seconds taken."""
+def build(cfg: dict, centres: int, bilans: int, workers: int = 1) -> float:
+    """Create the centres and their bilans, in `workers` processes (each its own slice of the
+    centres; create_centre serialises what they share); returns seconds taken."""
+    from saas import create_app
+    from saas.migrate import upgrade_public
+
+    started = time.perf_counter()
+    app = create_app(cfg)
+    with app.app_context():
+        upgrade_public()
+    app.extensions["db"].dispose()
+    if workers <= 1:
+        _build_slice(cfg, 0, centres, bilans)
+        return time.perf_counter() - started
+    bounds = [centres * w // workers for w in range(workers + 1)]
+    env = {**os.environ, "BENCH_SWEEP_CONFIG": json.dumps(cfg), "PYTHONPATH": str(ROOT)}
+    procs = [subprocess.Popen([sys.executable, __file__, "build-slice", str(a), str(b), str(bilans)],
+                              cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+             for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+    errors = [err[-3000:] for proc in procs if (err := proc.communicate()[1]) is not None and proc.returncode]
+    if errors:
+        raise RuntimeError(errors[0])
+    return time.perf_counter() - started
+
+
+def _build_slice(cfg: dict, first: int, stop: int, bilans: int) -> None:
+    """Centres first .. stop - 1 of the dataset, each with its `bilans` (see the module's docstring)."""
     from saas import create_app
     from saas.accounts.models import Account
-    from saas.migrate import upgrade_public
     from saas.signup.provision import create_centre
     from saas.tenancy import tenant_session
     from tenants.beneficiaries.models import Beneficiary, email_index
     from tenants.bilans.models import Bilan
     from tenants.sessions.models import BilanSession
 
-    started = time.perf_counter()
     app = create_app(cfg)
     with app.app_context():
-        upgrade_public()
-        for c in range(centres):
+        for c in range(first, stop):
             centre = create_centre(name=f"Centre {c}", slug=f"centre-s{c}", siret="73282932000074", nda="11755555555",
                                    admin=Account(email=f"s{c}@bench.example", name="Admin", password_hash="x"))
             with tenant_session(centre) as db:
@@ -78,7 +100,6 @@ def build(cfg: dict, centres: int, bilans: int) -> float:
                         db.add(bilan)
                 db.commit()
     app.extensions["db"].dispose()
-    return time.perf_counter() - started
 
 
 def measure(cfg: dict, job: str, checkout: str | Path = ROOT, profile: Path | None = None) -> dict:
@@ -159,7 +180,7 @@ def _restore(backend: str, pristine: dict, name: str, server) -> dict:
 
 def run(seconds: float = 0, centres: int = 2000, bilans: int = 50, backends=("sqlite", "postgresql"),
         codes: dict | None = None, profile: bool = False, wait_for: str | None = None,
-        jobs=("reminders", "destruction"), reuse: bool = False) -> dict:
+        jobs=("reminders", "destruction"), reuse: bool = False, build_workers: int = 1) -> dict:
     """Build each backend's dataset once, then for each code version (`codes`: label -> checkout,
     default this one) sweep a fresh copy of it: reminders, again, destruction, again. `reuse`:
     SQLite's dataset of an earlier run of this size (bench/out/sweep/<size>/sqlite-built*), not rebuilt."""
@@ -183,7 +204,7 @@ def run(seconds: float = 0, centres: int = 2000, bilans: int = 50, backends=("sq
                 print(f"  {backend}: reusing {kept.parent / 'sqlite-built'}", flush=True)
                 continue
             built[backend] = _dataset(backend, f"{backend}-built", master_key, server)
-            results[f"{backend}_build_s"] = build(built[backend], centres, bilans)
+            results[f"{backend}_build_s"] = build(built[backend], centres, bilans, build_workers)
             print(f"  {backend}: built in {results[f'{backend}_build_s']:.0f} s", flush=True)
             if backend == "sqlite":  # the files stay: their configuration (and key) beside them
                 (OUT / _size / "sqlite-built.json").write_text(json.dumps(built[backend]))
@@ -255,6 +276,8 @@ def main(argv=None) -> int:
                         help="SQLite: sweep copies of the dataset an earlier run of this size built")
     parser.add_argument("--repeat", type=int, default=1,
                         help="with --before: after, before, after-2, before-2… (the load drifts: alternate)")
+    parser.add_argument("--build-workers", type=int, default=1,
+                        help="build the dataset in N processes (each a slice of the centres)")
     args = parser.parse_args(argv)
     # This checkout first: its figures are the ones awaited.
     codes = None
@@ -263,7 +286,7 @@ def main(argv=None) -> int:
                  for label, checkout in (("after", str(ROOT)), ("before", args.before))}
     figures = run(centres=args.centres, bilans=args.bilans, backends=tuple(args.backends.split(",")),
                   codes=codes, profile=args.profile, wait_for=args.wait_for, jobs=tuple(args.jobs.split(",")),
-                  reuse=args.reuse)
+                  reuse=args.reuse, build_workers=args.build_workers)
     print(report(figures), flush=True)
     OUT.mkdir(parents=True, exist_ok=True)
     name = f"results-{args.centres}x{args.bilans}.json"
@@ -274,5 +297,7 @@ def main(argv=None) -> int:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["measure"]:
         _measure_here(sys.argv[2], sys.argv[3])
+    elif sys.argv[1:2] == ["build-slice"]:
+        _build_slice(json.loads(os.environ["BENCH_SWEEP_CONFIG"]), *map(int, sys.argv[2:5]))
     else:
         sys.exit(main())
