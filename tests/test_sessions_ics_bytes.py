@@ -78,3 +78,25 @@ def test_a_centre_name_with_a_line_break_is_refused_as_icalendar_refuses_it(name
         _icalendar_bytes(_session(), centre, NOW)
     with pytest.raises(ValueError):
         invitation.session_ics(_session(), centre, NOW)
+
+
+def test_the_ics_of_a_session_read_from_the_database_has_icalendar_s_bytes(app, make_centre):
+    """As each database gives its times back (naive on SQLite, with a zone on PostgreSQL): the reminder's
+    attachment and the staff page's download are icalendar's bytes."""
+    from sqlmodel import select
+
+    from tenants.sessions import planning
+    from tenants.sessions.models import BilanSession
+
+    from bilans_support import centre_db, make_bilan
+
+    lyon = make_centre("lyon")
+    with centre_db(app, lyon) as db:
+        bilan = make_bilan(db, lyon.owner.id, phase="investigation")
+        planning.schedule(db, bilan, starts_at=datetime(2031, 5, 6, 8, 0, tzinfo=UTC), duration_minutes=90,
+                          kind="interview", format="distanciel")
+        db.commit()
+    with centre_db(app, lyon) as db:
+        session = db.exec(select(BilanSession)).one()
+        centre = lyon.model(app)
+        assert invitation.session_ics(session, centre, NOW) == _icalendar_bytes(session, centre, NOW)
