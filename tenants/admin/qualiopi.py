@@ -36,8 +36,8 @@ def warn_admins(db: Session, centre, now: datetime) -> dict:
     from saas.accounts.models import Account, Membership
     from saas.accounts.roles import ADMIN
 
-    row = db.get(Centre, centre.id)
-    expires = row.qualiopi_expires_on if row else None
+    # The centre as the sweep read it at its start (jobs/sweep.py:active_centres): not read again.
+    expires = centre.qualiopi_expires_on
     if expires is None:
         return {}
     left = (expires - to_paris(now).date()).days

@@ -27,8 +27,13 @@ def send_follow_ups(db: Session, centre, now: datetime) -> Counter:
     ctx = Context.of(db, centre, now)
     plan = schedule.schedule_settings(db)  # the schedule; ctx.settings has the reminder's delay
     earliest = now - relativedelta(months=min(3, plan.follow_up_months)) + timedelta(days=1)
+    # A bilan ended before `latest` has every stage's window closed (`schedule.longest`, with a week
+    # to spare for month ends and the Paris day): `_follow_up` would do nothing with it, every night
+    # for the four years its proofs are kept (R6313-7), so it is not read at all.
+    latest = now - schedule.longest(plan) - timedelta(days=7)
     bilans = db.exec(select(Bilan).where(Bilan.status == "completed", Bilan.ended_at.isnot(None),
-                                         Bilan.ended_at <= earliest, Bilan.follow_up_done_at.is_(None),
+                                         Bilan.ended_at <= earliest, Bilan.ended_at > latest,
+                                         Bilan.follow_up_done_at.is_(None),
                                          Bilan.proofs_destroyed_at.is_(None))).all()
     remind = timedelta(days=ctx.settings.follow_up_reminder_days)
     return each_item(db, centre, now, bilans, lambda bilan: _follow_up(ctx, plan, remind, bilan), kind="follow_up",

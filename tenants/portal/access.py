@@ -171,6 +171,9 @@ def issue_link(db: Session, centre, beneficiary, bilan, landing: Optional[str] =
     link = BeneficiaryLink(token_hash=token_hash, beneficiary_id=beneficiary.id, bilan_id=bilan.id,
                            created_at=now, expires_at=expiry_for(bilan, now))
     db.add(link)
+    live = db.info.get(_LIVE)
+    if live is not None and bilan.id in live:  # a later revoke_links of this unit of work sees it
+        live[bilan.id].append(link)
     url = external("portal.open", slug=centre.slug, token=token)
     issued[(beneficiary.id, bilan.id)] = (link, url)
     return _landing_on(url, landing)
@@ -192,16 +195,49 @@ def find_link(db: Session, token: str) -> Optional[BeneficiaryLink]:
 
 def revoke_links(db: Session, *, bilan_id: str, beneficiary_id: Optional[str] = None) -> int:
     """Revoke every live link of a bilan (optionally of one person); the caller commits."""
-    query = select(BeneficiaryLink).where(BeneficiaryLink.bilan_id == bilan_id,
-                                          BeneficiaryLink.revoked_at.is_(None))
-    if beneficiary_id is not None:
-        query = query.where(BeneficiaryLink.beneficiary_id == beneficiary_id)
-    links = list(db.exec(query).all())
+    links = _live_links(db, bilan_id, beneficiary_id)
     now = utcnow()
     for link in links:
         link.revoked_at = now
         db.add(link)
     return len(links)
+
+
+_EXPECTED = "portal_links_expected"  # session.info key: bilan ids a sweep is about to issue links for
+_LIVE = "portal_live_links"  # session.info key: bilan id -> its links live when first read (`_live_links`)
+
+
+def expect_links(db: Session, bilan_ids) -> None:
+    """A sweep of a centre is about to issue links for these bilans (tenants/reminders/sending.py:
+    Context.preload): `revoke_links` reads their live links in one statement at its first call, not
+    one per link made. That first call comes from `issue_link` inside the first email's action, so in
+    the centre's write transaction (on SQLite `BEGIN IMMEDIATE`: no link committed by anyone else
+    until the centre commits; docs/BENCHMARKS.md, "Sixth round (issue #17): a cheaper reminder")."""
+    db.info.setdefault(_EXPECTED, set()).update(bilan_ids)
+
+
+def _live_links(db: Session, bilan_id: str, beneficiary_id: Optional[str]) -> list[BeneficiaryLink]:
+    """The links of that bilan (and person) not revoked: a query, or the expected bilans' links read
+    once for this session, with those issued since and without those revoked or rolled back since."""
+    expected = db.info.get(_EXPECTED)
+    if not expected or bilan_id not in expected:
+        query = select(BeneficiaryLink).where(BeneficiaryLink.bilan_id == bilan_id,
+                                              BeneficiaryLink.revoked_at.is_(None))
+        if beneficiary_id is not None:
+            query = query.where(BeneficiaryLink.beneficiary_id == beneficiary_id)
+        return list(db.exec(query).all())
+    live = db.info.setdefault(_LIVE, {})
+    unread = sorted(expected - live.keys())
+    if unread:
+        found = db.exec(select(BeneficiaryLink).where(BeneficiaryLink.bilan_id.in_(unread),
+                                                      BeneficiaryLink.revoked_at.is_(None))).all()
+        live.update({unread_id: [] for unread_id in unread})
+        for link in found:
+            live[link.bilan_id].append(link)
+    # A link rolled back with its action left the session; one revoked in an action rolled back
+    # since is expired, and reads as live again.
+    return [link for link in live[bilan_id] if link in db and link.revoked_at is None
+            and (beneficiary_id is None or link.beneficiary_id == beneficiary_id)]
 
 
 def send_fresh_link(db: Session, centre, link: BeneficiaryLink) -> bool:

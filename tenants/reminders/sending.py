@@ -34,21 +34,25 @@ def already_sent(db: Session, key: str) -> bool:
 
 
 def send_once(db: Session, now: datetime, *, key: str, to: str | None, template: str, kind: str, centre,
-              bilan_id: str | None = None, history: str | None = None, also=None, **context) -> bool:
+              bilan_id: str | None = None, history: str | None = None, also=None, taken: set | None = None,
+              **context) -> bool:
     """Queue one email under `key` and record it in the bilan's history, as one action
     (tenants/flags/actions.py:one_action: its own transaction, or a savepoint of a sweep's batch,
-    so a sweep killed before its centre commits leaves neither); False if done before."""
-    if not to:
+    so a sweep killed before its centre commits leaves neither); False if done before.
+
+    `taken`: the keys of the centre the caller read (`Context.taken`). With it, the key is checked
+    there, not looked up in the outbox once per email: a key a rival queued since is refused by the
+    key's unique index at the action's flush, which rolls back this action alone (`one_action`),
+    link and history included (tests/test_reminders_rival_key.py). The key joins `taken` once queued."""
+    if not to or (taken is not None and key in taken):
         return False
     try:
         with one_action(db):
             # Values given as callables (a fresh portal link...) are made only now, once.
             context = {k: (v() if callable(v) else v) for k, v in context.items()}
-            # queue_email looks the key up first (one statement: the sweep's Context read the keys
-            # taken once per centre, so this is only for a rival since then).
             email = queue_email(db, to=to, template=template, kind=kind, sender_name=centre.name,
                                 centre_id=centre.id, bilan_id=bilan_id, idempotency_key=key,
-                                centre=centre, now=now, **context)
+                                key_checked=taken is not None, centre=centre, now=now, **context)
             if email is None:
                 raise _Taken  # undo what the callables made (a new link revokes the older ones)
             # The sweep's clock, not the wall clock: retries and the 24 h limit count from here.
@@ -63,6 +67,8 @@ def send_once(db: Session, now: datetime, *, key: str, to: str | None, template:
             db.flush()  # the unique key is checked here, inside the action
     except (IntegrityError, _Taken):  # queued before, or by a rival sweep racing us
         return False
+    if taken is not None:
+        taken.add(key)
     return True
 
 
@@ -82,10 +88,11 @@ class Context:
         self.settings = reminder_settings(db)
         self.today = to_paris(now).date()
         self._bilans: dict = {}
+        self._people: dict = {}  # held here: the session's identity map keeps only weak references
         self._emailable: dict = {}
         # Keys this centre already used, in one query: a sweep with nothing new to send
-        # stops at a set lookup instead of decrypting names and building emails.
-        # (send_once still checks the table: a rival may have queued one since.)
+        # stops at a set lookup instead of decrypting names and building emails, and an email
+        # queued needs no look-up of its key (send_once: a rival's since is refused at the flush).
         self.taken = set(db.exec(select(OutboxEmail.idempotency_key).where(
             OutboxEmail.centre_id == centre.id, OutboxEmail.idempotency_key.isnot(None))).all())
 
@@ -107,31 +114,44 @@ class Context:
 
     def preload(self, bilan_ids) -> None:
         """The bilans a feature is about to remind, and their beneficiaries, in two statements instead
-        of two per email (`bilan` and `beneficiary` then find them in the session)."""
+        of two per email (`bilan` and `beneficiary` then find them here). Their live portal links and
+        their consent are read later, once for them all, at the first link made
+        (tenants/portal/access.py:expect_links) and the first `can_email`: inside the centre's write
+        transaction, so nothing committed between this read and the emails is missed there."""
         from tenants.beneficiaries.models import Beneficiary
         from tenants.bilans.models import Bilan
+        from tenants.portal.access import expect_links
 
         wanted = set(bilan_ids) - set(self._bilans)
         if not wanted:
             return
-        bilans = self.db.exec(select(Bilan).where(Bilan.id.in_(wanted))).all()
+        bilans = self.db.exec(select(Bilan).where(Bilan.id.in_(sorted(wanted)))).all()
         self._bilans.update({bilan_id: None for bilan_id in wanted})
         self._bilans.update({bilan.id: bilan for bilan in bilans})
-        people = {bilan.beneficiary_id for bilan in bilans if bilan.beneficiary_id}
+        people = {bilan.beneficiary_id for bilan in bilans if bilan.beneficiary_id} - set(self._people)
         if people:
-            self.db.exec(select(Beneficiary).where(Beneficiary.id.in_(people))).all()
+            found = self.db.exec(select(Beneficiary).where(Beneficiary.id.in_(sorted(people)))).all()
+            self._people.update({person_id: None for person_id in people})
+            self._people.update({person.id: person for person in found})
+        expect_links(self.db, wanted)
 
     def can_email(self, bilan) -> bool:
-        """tenants/bilans/consent.py:can_email, asked once per bilan in a sweep."""
+        """tenants/bilans/consent.py:can_email, asked once per bilan in a sweep: at the first ask, for
+        every bilan this context holds and was not asked about yet (one query, `consent.emailable`)."""
         if bilan is None:
             return False
         if bilan.id not in self._emailable:
-            self._emailable[bilan.id] = consent.can_email(self.db, bilan)
+            asked = {b.id: b for b in self._bilans.values() if b is not None and b.id not in self._emailable}
+            asked[bilan.id] = bilan
+            yes = consent.emailable(self.db, asked.values())
+            self._emailable.update({bilan_id: bilan_id in yes for bilan_id in asked})
         return self._emailable[bilan.id]
 
     def beneficiary(self, bilan):
         from tenants.beneficiaries.models import Beneficiary
 
+        if bilan.beneficiary_id in self._people:
+            return self._people[bilan.beneficiary_id]
         return self.db.get(Beneficiary, bilan.beneficiary_id)
 
     def consultant(self, account_id):
@@ -152,14 +172,14 @@ class Context:
         return (self.settings.texts or {}).get(template)
 
     def to_beneficiary(self, bilan, *, key: str, template: str, kind: str, history: str, **extra) -> bool:
-        if key in self.taken:
+        if key in self.taken:  # before reading anyone: send_once would refuse it as well
             return False
         person = self.beneficiary(bilan)
         if person is None or not person.email:
             return False
         return send_once(self.db, self.now, key=key, to=person.email, template=template, kind=kind,
-                         centre=self.centre, bilan_id=bilan.id, history=history, name=person.name,
-                         centre_name=self.centre.name, note=self.settings.reminder_note,
+                         centre=self.centre, bilan_id=bilan.id, history=history, taken=self.taken,
+                         name=person.name, centre_name=self.centre.name, note=self.settings.reminder_note,
                          custom=self.custom_text(template),
                          link=extra.pop("link", None) or self.link(person, bilan), **extra)
 
@@ -171,6 +191,7 @@ class Context:
             return False
         person = self.beneficiary(bilan)
         return send_once(self.db, self.now, key=key, to=account.email, template=template, kind=kind,
-                         centre=self.centre, bilan_id=bilan.id, history=history, name=account.name,
-                         centre_name=self.centre.name, beneficiary_name=person.name if person else "",
+                         centre=self.centre, bilan_id=bilan.id, history=history, taken=self.taken,
+                         name=account.name, centre_name=self.centre.name,
+                         beneficiary_name=person.name if person else "",
                          **extra)

@@ -28,8 +28,11 @@ def send_session_reminders(db: Session, centre, now: datetime) -> dict:
         BilanSession.status == "planned", BilanSession.kind == "interview",
         BilanSession.starts_at > now, BilanSession.starts_at <= now + timedelta(days=2))
         .order_by(BilanSession.starts_at)).all()
-    ctx.preload(s.bilan_id for s in upcoming if _day_before_key(s) not in ctx.taken)
-    done = each_item(db, centre, now, upcoming, lambda session: _remind_session(ctx, session), kind="session",
+    # The ones reminded already stop here (`_remind_session` checks it as well): a night with nothing
+    # new opens no action, so takes no write lock (tenants/flags/actions.py:one_action).
+    unsent = [session for session in upcoming if _day_before_key(session) not in ctx.taken]
+    ctx.preload(session.bilan_id for session in unsent)
+    done = each_item(db, centre, now, unsent, lambda session: _remind_session(ctx, session), kind="session",
                      label="le rappel d'une séance", bilan_of=lambda s: s.bilan_id)
     return {"session_reminders": done["sent"]}
 
@@ -69,15 +72,21 @@ def send_attendance_reminders(db: Session, centre, now: datetime) -> dict:
     """An interview done but not signed by the beneficiary after 2 days: one reminder (each signature
     on its own: tenants/flags/items.py:each_item)."""
     ctx = Context.of(db, centre, now)
-    due = attendance_reminders_due(db, centre, now, ctx.settings)
+    due = [pair for pair in attendance_reminders_due(db, centre, now, ctx.settings)
+           if _attendance_key(pair[1]) not in ctx.taken]  # reminded already: no action opened
+    ctx.preload(signature.bilan_id for _session, signature in due)
     done = each_item(db, centre, now, due, lambda pair: _remind_attendance(ctx, *pair), kind="attendance",
                      label="le rappel d'un émargement", ident=lambda pair: pair[1].id,
                      bilan_of=lambda pair: pair[1].bilan_id)
     return {"attendance_reminders": done["sent"]}
 
 
+def _attendance_key(signature) -> str:
+    return f"reminder:attendance:{signature.id}"
+
+
 def _remind_attendance(ctx: Context, session, signature) -> dict:
-    key = f"reminder:attendance:{signature.id}"
+    key = _attendance_key(signature)
     if key in ctx.taken:
         return {}
     bilan = ctx.bilan(signature.bilan_id)
