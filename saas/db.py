@@ -271,7 +271,13 @@ def _enter_centre_role(session: Session, _transaction, connection: Connection) -
     LOCAL: the role and the search path end with the transaction, so a pooled connection (or a
     pgbouncer server connection in transaction mode) never carries a centre to the next one.
     search_path is pinned to public: its default `"$user", public` would otherwise resolve
-    unqualified names in the schema named like the role."""
+    unqualified names in the schema named like the role.
+
+    Not again at a SAVEPOINT (the nightly sweep opens two per email): the outer transaction always
+    begins first (SQLAlchemy begins the parent before its nested one) and its SET LOCAL holds until
+    that transaction ends, a ROLLBACK TO SAVEPOINT included."""
+    if _transaction.nested:
+        return
     role = check_schema_name(session.info["schema"])
     connection.exec_driver_sql(f'SET LOCAL ROLE "{role}"; SET LOCAL search_path TO public')
 

@@ -53,6 +53,74 @@ def test_a_commit_that_queued_mail_wakes_the_sender_in_process(app):
     assert wakeup.wait(0) is False  # consumed
 
 
+def _notifies(engine) -> list:
+    """The NOTIFY statements the engine sends from now on (PostgreSQL; none on SQLite)."""
+    from sqlalchemy import event
+
+    sent = []
+    event.listen(engine, "before_cursor_execute",
+                 lambda _c, _cur, statement, *_a: sent.append(statement) if statement.startswith("NOTIFY") else None)
+    return sent
+
+
+def test_a_savepoint_released_wakes_the_sender_only_when_its_transaction_commits(app, backend):
+    """A sweep's centre is one transaction with a savepoint per email: the sender is woken once the
+    centre commits (its rows visible), not at each email's release, and PostgreSQL is told once."""
+    from saas.mail import wakeup
+    from saas.mail.outbox import queue_email
+
+    with app.test_request_context():
+        sent = _notifies(app.extensions["db"].engine)
+        wakeup.queued.clear()
+        with app.extensions["db"].public_session() as db:
+            for n in range(3):
+                with db.begin_nested():
+                    queue_email(db, to="zoe@example.org", template="reset_password", kind="password_reset",
+                                idempotency_key=f"wake:nested:{n}", name="Zoé", link="http://localhost/x")
+                    db.flush()
+                assert not wakeup.queued.is_set()  # released, but nobody else can see the row yet
+            db.commit()
+        assert wakeup.wait(0) is True
+    assert len(sent) == (1 if backend == "postgresql" else 0)
+
+
+def test_a_savepoint_rolled_back_takes_its_notify_and_the_next_email_gives_its_own(app, backend):
+    """The NOTIFY of an email whose savepoint is rolled back goes with it: the next email of the
+    same transaction sends another, so the transaction's commit still reaches the other process."""
+    from saas.mail import wakeup
+    from saas.mail.outbox import queue_email
+
+    with app.test_request_context():
+        sent = _notifies(app.extensions["db"].engine)
+        wakeup.queued.clear()
+        with app.extensions["db"].public_session() as db:
+            for n, keep in ((0, False), (1, True)):
+                savepoint = db.begin_nested()
+                queue_email(db, to="zoe@example.org", template="reset_password", kind="password_reset",
+                            idempotency_key=f"wake:undone:{n}", name="Zoé", link="http://localhost/x")
+                db.flush()
+                savepoint.commit() if keep else savepoint.rollback()
+            db.commit()
+        assert wakeup.wait(0) is True
+    assert len(sent) == (2 if backend == "postgresql" else 0)
+
+
+def test_a_savepoint_rolled_back_alone_wakes_nobody(app):
+    from saas.mail import wakeup
+    from saas.mail.outbox import queue_email
+
+    with app.test_request_context():
+        wakeup.queued.clear()
+        with app.extensions["db"].public_session() as db:
+            savepoint = db.begin_nested()
+            queue_email(db, to="zoe@example.org", template="reset_password", kind="password_reset",
+                        idempotency_key="wake:undone:alone", name="Zoé", link="http://localhost/x")
+            db.flush()
+            savepoint.rollback()
+            db.commit()
+        assert not wakeup.queued.is_set()
+
+
 def test_a_commit_without_mail_does_not_wake_the_sender(app, make_centre):
     from saas.mail import wakeup
 

@@ -7,7 +7,7 @@ so these tests run on PostgreSQL only (skipped where none can start).
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import DataError, ProgrammingError
 from sqlmodel import select
 
@@ -52,6 +52,28 @@ def test_a_query_naming_another_centres_schema_is_refused_by_postgresql(app, mak
         # No DDL from a request either, not even in its own schema.
         assert "permission denied" in refused(db, f'CREATE TABLE "{lyon.schema}".stolen (x int)')
         assert "permission denied" in refused(db, f'UPDATE "{lyon.schema}".alembic_version SET version_num = \'x\'')
+
+
+def test_the_centre_role_holds_inside_savepoints_and_after_one_is_rolled_back(app, make_centre):
+    """A sweep's centre is one transaction with savepoints (tenants/flags/actions.py): the role is
+    set once, by the outer transaction, and no savepoint (begun, released or rolled back) lifts it."""
+    lyon, brest = make_centre("lyon"), make_centre("brest")
+    with app.app_context(), tenant_session(lyon.model(app)) as db:
+        sent = []
+        event.listen(db.connection(), "before_cursor_execute",
+                     lambda _c, _cur, statement, *_a: sent.append(statement) if "SET LOCAL ROLE" in statement else None)
+        with db.begin_nested():
+            assert scalar(db, "SELECT current_user") == lyon.schema
+        savepoint = db.begin_nested()
+        assert scalar(db, "SELECT current_user") == lyon.schema
+        savepoint.rollback()
+        assert scalar(db, "SELECT current_user") == lyon.schema
+        savepoint = db.begin_nested()
+        with pytest.raises(ProgrammingError, match=f"permission denied for schema {brest.schema}"):
+            db.execute(text(f'SELECT * FROM "{brest.schema}".bilan'))
+        savepoint.rollback()
+        assert scalar(db, "SELECT current_user") == lyon.schema
+        assert sent == []  # the outer transaction's SET LOCAL (before the listener) is the only one
 
 
 def test_the_centre_role_reads_only_the_public_tables_it_needs(app, make_centre):

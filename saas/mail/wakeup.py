@@ -53,12 +53,21 @@ def wait(timeout: float) -> bool:
     return woken
 
 
+def _innermost(session: Session):
+    return session.get_nested_transaction() or session.get_transaction()
+
+
+# session.info[_FLAG] holds the transaction whose NOTIFY (PostgreSQL) and wake-up are pending: a
+# savepoint's release hands them to the enclosing transaction, its rollback drops them (its NOTIFY
+# went with it, so the next flush sends another), and only the outermost commit wakes the sender.
+# A nightly sweep's centre is one transaction with a savepoint per email (tenants/flags/actions.py):
+# one NOTIFY per centre, and no wake-up before the centre's rows are committed and visible.
 @event.listens_for(Session, "after_flush")
 def _note_queued_mail(session: Session, _context) -> None:
     if not any(isinstance(obj, OutboxEmail) for obj in session.new):
         return
-    if not session.info.get(_FLAG):
-        session.info[_FLAG] = True
+    if session.info.get(_FLAG) is None:
+        session.info[_FLAG] = _innermost(session)
         connection = session.connection()
         if connection.dialect.name == "postgresql":
             # In the transaction: delivered on commit, dropped on rollback (PostgreSQL NOTIFY).
@@ -67,15 +76,20 @@ def _note_queued_mail(session: Session, _context) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _wake_on_commit(session: Session) -> None:
-    if session.info.pop(_FLAG, False):
+    if session.in_nested_transaction():  # a savepoint released: nothing is visible to others yet
+        released = session.get_nested_transaction()
+        if session.info.get(_FLAG) is released:
+            session.info[_FLAG] = released.parent
+        return
+    if session.info.pop(_FLAG, None) is not None:
         signal()
 
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget_at_end(session: Session, transaction) -> None:
-    # Rolled back, or closed without a commit: the next transaction starts unmarked
-    # (after_commit has already run when the transaction ends by a commit).
-    if transaction.parent is None:
+    # Rolled back, or closed without a commit: what it queued is gone, and so is its NOTIFY
+    # (a commit has already handed the flag on, or woken the sender and dropped it).
+    if session.info.get(_FLAG) is transaction:
         session.info.pop(_FLAG, None)
 
 
