@@ -295,6 +295,11 @@ class KeyStore:
                 self._batch.pending = False
                 self._scrub_now()
 
+    def scrub_pending(self) -> bool:
+        """Whether this thread's `one_scrub()` block has deletions to scrub at its end (a sweep
+        worker tells its parent, which scrubs once more after every worker is done)."""
+        return bool(getattr(self._batch, "pending", False))
+
     def scrub(self) -> None:
         """Scrub now, or at the end of the enclosing `one_scrub()` block."""
         if getattr(self._batch, "depth", 0):
