@@ -184,7 +184,10 @@ def work(connection, stop, config: dict, job: str, action: Callable, now: dateti
     app = create_app(config)
     with app.app_context():
         store = app.extensions["crypto"].store
-        with store.one_scrub():  # one scrub for this worker's shredded keys, at its end
+        # Shredded keys are scrubbed once, by the parent after every worker is done: a worker's own
+        # TRUNCATE checkpoint would wait on the others' reads, and empty the WAL only of what they
+        # had not written since.
+        with store.one_scrub():
             connection.send(("ready", None))
             while True:
                 centre_id = connection.recv()
@@ -194,5 +197,5 @@ def work(connection, stop, config: dict, job: str, action: Callable, now: dateti
                     centre = session.get(Centre, centre_id)
                     session.expunge(centre)
                 connection.send(("done", sweep_centre(job, action, centre, now)))
-            shredded = store.scrub_pending()
+            shredded = store.hand_over_scrub()
         connection.send(("bye", shredded))

@@ -295,10 +295,13 @@ class KeyStore:
                 self._batch.pending = False
                 self._scrub_now()
 
-    def scrub_pending(self) -> bool:
-        """Whether this thread's `one_scrub()` block has deletions to scrub at its end (a sweep
-        worker tells its parent, which scrubs once more after every worker is done)."""
-        return bool(getattr(self._batch, "pending", False))
+    def hand_over_scrub(self) -> bool:
+        """Within a `one_scrub()` block: whether deletions wait for its scrub, which is handed over
+        (cleared here, done by the caller elsewhere). A sweep worker's to its parent, which scrubs
+        once after every worker has stopped writing (jobs/parallel.py)."""
+        pending = bool(getattr(self._batch, "pending", False))
+        self._batch.pending = False
+        return pending
 
     def scrub(self) -> None:
         """Scrub now, or at the end of the enclosing `one_scrub()` block."""
