@@ -224,3 +224,14 @@ def test_a_destruction_sweep_in_workers_ends_with_one_scrub_of_the_key_store_in_
     assert len(calls) == 1
     for centre, bilan_id in made.values():
         assert store.bilan_keys(str(centre.id), [bilan_id]) == {}
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_an_invalid_number_of_sweep_processes_fails_the_run_with_its_reason(app, make_centre):
+    make_centre("lyon")
+    make_centre("brest")
+    app.config["SWEEP_PROCESSES"] = "0"  # as from_environment leaves a value it cannot read
+    report = run(app, "reminders", NOW, use_lock=False)
+    assert report.outcome == "crashed" and report.centres == 0
+    assert report.errors == [
+        {"centre": None, "error": "ValueError: SWEEP_PROCESSES='0' : il faut au moins 1 processus."}]
