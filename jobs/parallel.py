@@ -159,11 +159,18 @@ class _Worker:
         self.finished = False  # said goodbye: its exit is not a death
 
 
-def _die_with_parent(parent: int) -> None:
-    """SIGKILL from the kernel when the parent goes (Linux); a no-op elsewhere (the getppid check stays).
+def _bound_to_parent(parent: int) -> None:
+    """SIGKILL from the kernel when the parent goes (Linux; elsewhere the getppid check stays), and
+    deaf to SIGTERM and SIGINT.
 
-    The signal follows the parent *thread* that started this process: the sweep's thread, which
-    waits for the workers until they are done, so it never ends before them on its own."""
+    The death signal follows the parent *thread* that started this process: the sweep's thread,
+    which waits for the workers until they are done, so it never ends before them on its own.
+    SIGTERM (systemd stops the whole unit's cgroup, deploy/bilan-scheduler.service) and Ctrl-C (the
+    terminal's whole process group) are the scheduler's to handle: it lets the running sweep finish
+    (jobs/scheduler.py:run_blocking), so its workers finish their centres too; it stops handing
+    them out only when the lease goes, and they die with it."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
@@ -175,7 +182,7 @@ def _die_with_parent(parent: int) -> None:
 
 def work(connection, stop, config: dict, job: str, action: Callable, now: datetime, parent: int) -> None:
     """A worker process: its own app, then one centre after another, as the parent hands them out."""
-    _die_with_parent(parent)
+    _bound_to_parent(parent)
     from jobs.sweep import sweep_centre
     from saas import create_app
     from saas.centres.models import Centre

@@ -147,6 +147,11 @@ with app.app_context():
 """
 
 
+def _status(pid: int) -> dict:
+    lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    return dict(line.split(":\t", 1) for line in lines if ":\t" in line)
+
+
 def _gone(pid: int) -> bool:
     """Dead (or a zombie its new parent has not reaped yet)."""
     try:
@@ -172,6 +177,9 @@ def test_a_killed_scheduler_leaves_no_worker_running_nor_half_a_centre_and_the_r
         while not hanging.exists() and scheduler.poll() is None:  # until a worker waits inside brest
             time.sleep(0.1)
         assert hanging.exists(), scheduler.stderr.read().decode(errors="replace")[-3000:]
+        # A worker leaves SIGTERM and Ctrl-C to the scheduler, which lets the running sweep finish.
+        ignored = int(_status(int(hanging.read_text()))["SigIgn"], 16)
+        assert ignored & (1 << (signal.SIGTERM - 1)) and ignored & (1 << (signal.SIGINT - 1))
     finally:
         scheduler.send_signal(signal.SIGKILL)
         scheduler.communicate(timeout=30)
