@@ -89,12 +89,11 @@ def sweep_in_processes(job: str, action: Callable, now: datetime, centres: list,
         if pending and not stop.is_set() and heartbeat is not None and heartbeat() is False:
             log.warning("%s: lock lost, stopping the workers between centres", job)
             stop.set()
-        if pending and not stop.is_set():
-            worker.centre = pending.pop()
-            worker.connection.send(worker.centre)
-        else:
-            worker.centre = None
-            worker.connection.send(None)  # done: the worker says goodbye and exits
+        worker.centre = pending.pop() if pending and not stop.is_set() else None
+        try:
+            worker.connection.send(worker.centre)  # None: done, the worker says goodbye and exits
+        except OSError:  # it died since its last word: its sentinel says so (with the centre it was given)
+            pass
 
     for _ in range(min(count, len(pending))):
         start()
