@@ -110,6 +110,22 @@ def _measure_here(job: str, now: str) -> None:
     engine, sent = app.extensions["db"].engine, Counter()
     event.listen(engine, "before_cursor_execute", lambda *a: sent.update(["statements"]))
     event.listen(engine, "commit", lambda *a: sent.update(["commits"]))
+    # SQLite, one process: the CPU spent holding the write lock (BEGIN IMMEDIATE to the centre's
+    # commit), which sweep workers would take in turn: the share no second process can overlap.
+    locked = {"since": None, "cpu": 0.0}
+
+    def begin(_conn, _cursor, statement, *_args):
+        if statement == "BEGIN IMMEDIATE":
+            locked["since"] = time.process_time()
+
+    def end(*_args):
+        if locked["since"] is not None:
+            locked["cpu"] += time.process_time() - locked["since"]
+            locked["since"] = None
+
+    event.listen(engine, "before_cursor_execute", begin)
+    event.listen(engine, "commit", end)
+    event.listen(engine, "rollback", end)
     with app.app_context():
         if profile_to:
             import cProfile
@@ -129,9 +145,25 @@ def _measure_here(job: str, now: str) -> None:
     worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     # With workers, `statements` and `commits` are the scheduler process's only (the lease, the run record).
     print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "workers_cpu_seconds": workers_cpu,
+                      "write_locked_cpu_seconds": locked["cpu"],
                       "processes": app.config.get("SWEEP_PROCESSES", 1), "worker_peak_mb": worker_peak,
                       **sent, "peak_mb": peak, "centres": report.centres,
                       "counts": dict(report.counts), "errors": len(report.errors)}))
+
+
+def _server_cpu(server) -> float:
+    """CPU seconds of the PostgreSQL cluster's processes that have ended (the backends of a measure's
+    connections, reaped by the postmaster when that process exits): its share, whatever the load."""
+    if server is None:
+        return 0.0
+    import psycopg
+
+    time.sleep(1)  # the measure's backends have exited: let the postmaster reap them
+    with psycopg.connect(server.dsn()) as conn:  # a backend's parent is the postmaster
+        backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        pid = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # utime stime cutime cstime
 
 
 def _dataset(backend: str, name: str, master_key: str, server):
@@ -178,8 +210,9 @@ def run(seconds: float = 0, centres: int = 2000, bilans: int = 50, backends=("sq
     _size = f"{centres}x{bilans}"  # two runs of different sizes may share bench/out/sweep
     os.environ.setdefault("PG_TMPDIR", "/tmp")  # a big cluster goes on disk, not in shared RAM
     codes = codes or {"after": str(ROOT)}
-    if len(processes) > 1 or processes[0] != 1:
-        codes = {f"{label}-p{n}": (checkout, n) for label, checkout in codes.items() for n in processes}
+    if len(processes) > 1 or processes[0] != 1:  # 1,2,1,2: alternated (the load drifts), -p1, -p2, -p1-2…
+        codes = {f"{label}-p{n}" + (f"-{processes[:i].count(n) + 1}" if n in processes[:i] else ""): (checkout, n)
+                 for label, checkout in codes.items() for i, n in enumerate(processes)}
     codes = {label: value if isinstance(value, tuple) else (value, 1) for label, value in codes.items()}
     master_key = base64.b64encode(os.urandom(32)).decode()
     results = {"centres": centres, "bilans": bilans, "backends": list(backends), "codes": list(codes),
@@ -208,7 +241,9 @@ def run(seconds: float = 0, centres: int = 2000, bilans: int = 50, backends=("sq
                 data = {**_restore(backend, built[backend], f"{backend}-{label}", server), "SWEEP_PROCESSES": count}
                 for job in jobs:
                     prof = OUT / _size / f"{backend}-{label}-{job}.prof" if profile else None
+                    before = _server_cpu(server if backend == "postgresql" else None)
                     full = results[f"{backend}_{label}_{job}"] = measure(data, job, checkout, prof)
+                    full["server_cpu_seconds"] = _server_cpu(server if backend == "postgresql" else None) - before
                     base = results[f"{backend}_{label}_{job}_baseline"] = measure(data, job, checkout)
                     print(f"  {backend} {label} {job}: {full} / again: {base}", flush=True)
                     if prof:
