@@ -65,10 +65,11 @@ def worker_config(config) -> dict:
 
 
 def sweep_in_processes(job: str, action: Callable, now: datetime, centres: list, report, heartbeat,
-                       count: int):
-    """Sweep `centres` in `count` worker processes; each centre's outcome merged into `report`."""
+                       count: int, sweep_centre: Callable):
+    """Sweep `centres` in `count` worker processes, each centre with `sweep_centre` (jobs/sweep.py's,
+    as the in-process loop); each centre's outcome merged into `report`."""
     context = multiprocessing.get_context("spawn")
-    config = worker_config(current_app.config)
+    factory, config = current_app.extensions["create_app"], worker_config(current_app.config)
     stop = context.Event()
     pending = [centre.id for centre in centres]
     pending.reverse()  # pop() hands them out in id order, as the in-process sweep does
@@ -78,8 +79,8 @@ def sweep_in_processes(job: str, action: Callable, now: datetime, centres: list,
 
     def start() -> None:
         ours, theirs = context.Pipe()
-        process = context.Process(target=work, args=(theirs, stop, config, job, action, now, os.getpid()),
-                                  name=f"sweep-{job}", daemon=True)
+        process = context.Process(target=work, name=f"sweep-{job}", daemon=True,
+                                  args=(theirs, stop, factory, config, sweep_centre, job, action, now, os.getpid()))
         process.start()
         theirs.close()
         workers[ours] = _Worker(process, ours)
@@ -179,15 +180,15 @@ def _bound_to_parent(parent: int) -> None:
         os._exit(1)
 
 
-def work(connection, stop, config: dict, job: str, action: Callable, now: datetime, parent: int) -> None:
-    """A worker process: its own app, then one centre after another, as the parent hands them out."""
+def work(connection, stop, factory: Callable, config: dict, sweep_centre: Callable, job: str, action: Callable,
+         now: datetime, parent: int) -> None:
+    """A worker process: its own app (the parent's factory, given by the composition root, on the
+    parent's configuration), then one centre after another, as the parent hands them out."""
     _bound_to_parent(parent)
-    from jobs.sweep import sweep_centre
-    from saas import create_app
     from saas.centres.models import Centre
     from saas.db import database
 
-    app = create_app(config)
+    app = factory(config)
     with app.app_context():
         store = app.extensions["crypto"].store
         # Shredded keys are scrubbed once, by the parent after every worker is done: a worker's own

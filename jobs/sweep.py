@@ -23,6 +23,7 @@ from datetime import datetime
 
 from sqlmodel import select
 
+from jobs import parallel
 from saas.centres.models import Centre
 from saas.db import database
 from saas.tenancy import tenant_session
@@ -84,13 +85,11 @@ def sweep_centres(job: str, action: Callable, now: datetime, *, only: str | None
     to that many worker processes (jobs/parallel.py), each running `sweep_centre`
     as this loop does; the report is the same.
     """
-    from jobs import parallel
-
     report = report or SweepReport()
     centres = active_centres(only)
     processes = parallel.processes()
     if processes > 1 and len(centres) > 1:
-        return parallel.sweep_in_processes(job, action, now, centres, report, heartbeat, processes)
+        return parallel.sweep_in_processes(job, action, now, centres, report, heartbeat, processes, sweep_centre)
     for centre in centres:
         if heartbeat is not None and heartbeat() is False:
             log.warning("%s: lock lost, stopping before centre %s", job, centre.slug)
