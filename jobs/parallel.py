@@ -206,3 +206,5 @@ def work(connection, stop, factory: Callable, config: dict, sweep_centre: Callab
                 connection.send(("done", sweep_centre(job, action, centre, now)))
             shredded = store.hand_over_scrub()
         connection.send(("bye", shredded))
+    app.extensions["db"].dispose()  # its connections closed, not dropped with the process
+    store.dispose()
