@@ -131,6 +131,22 @@ def _measure_here(job: str, now: str) -> None:
     engine, sent = app.extensions["db"].engine, Counter()
     event.listen(engine, "before_cursor_execute", lambda *a: sent.update(["statements"]))
     event.listen(engine, "commit", lambda *a: sent.update(["commits"]))
+    # SQLite, one process: the CPU spent holding the write lock (BEGIN IMMEDIATE to the centre's
+    # commit), which sweep workers would take in turn: the share no second process can overlap.
+    locked = {"since": None, "cpu": 0.0}
+
+    def begin(_conn, _cursor, statement, *_args):
+        if statement == "BEGIN IMMEDIATE":
+            locked["since"] = time.process_time()
+
+    def end(*_args):
+        if locked["since"] is not None:
+            locked["cpu"] += time.process_time() - locked["since"]
+            locked["since"] = None
+
+    event.listen(engine, "before_cursor_execute", begin)
+    event.listen(engine, "commit", end)
+    event.listen(engine, "rollback", end)
     with app.app_context():
         if profile_to:
             import cProfile
@@ -138,14 +154,37 @@ def _measure_here(job: str, now: str) -> None:
             profiler = cProfile.Profile()
             profiler.enable()
         started, cpu = time.perf_counter(), time.process_time()
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
         report = run_job(job, datetime.fromisoformat(now))
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)  # SWEEP_PROCESSES > 1: the workers, joined
+        workers_cpu = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
         if profile_to:
             profiler.disable()
             profiler.dump_stats(profile_to)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, **sent, "peak_mb": peak, "centres": report.centres,
+    worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    # With workers, `statements` and `commits` are the scheduler process's only (the lease, the run record).
+    print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "workers_cpu_seconds": workers_cpu,
+                      "write_locked_cpu_seconds": locked["cpu"],
+                      "processes": app.config.get("SWEEP_PROCESSES", 1), "worker_peak_mb": worker_peak,
+                      **sent, "peak_mb": peak, "centres": report.centres,
                       "counts": dict(report.counts), "errors": len(report.errors)}))
+
+
+def _server_cpu(server) -> float:
+    """CPU seconds of the PostgreSQL cluster's processes that have ended (the backends of a measure's
+    connections, reaped by the postmaster when that process exits): its share, whatever the load."""
+    if server is None:
+        return 0.0
+    import psycopg
+
+    time.sleep(1)  # the measure's backends have exited: let the postmaster reap them
+    with psycopg.connect(server.dsn()) as conn:  # a backend's parent is the postmaster
+        backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        pid = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # utime stime cutime cstime
 
 
 def _dataset(backend: str, name: str, master_key: str, server):
@@ -180,10 +219,11 @@ def _restore(backend: str, pristine: dict, name: str, server) -> dict:
 
 def run(seconds: float = 0, centres: int = 2000, bilans: int = 50, backends=("sqlite", "postgresql"),
         codes: dict | None = None, profile: bool = False, wait_for: str | None = None,
-        jobs=("reminders", "destruction"), reuse: bool = False, build_workers: int = 1) -> dict:
+        jobs=("reminders", "destruction"), reuse: bool = False, processes=(1,), build_workers: int = 1) -> dict:
     """Build each backend's dataset once, then for each code version (`codes`: label -> checkout,
     default this one) sweep a fresh copy of it: reminders, again, destruction, again. `reuse`:
-    SQLite's dataset of an earlier run of this size (bench/out/sweep/<size>/sqlite-built*), not rebuilt."""
+    SQLite's dataset of an earlier run of this size (bench/out/sweep/<size>/sqlite-built*), not rebuilt.
+    `processes`: SWEEP_PROCESSES values, each on its own fresh copy (labels `<code>-p<N>` when several)."""
     sys.path.insert(0, str(ROOT / "tests"))
     from pg_server import start_postgres
 
@@ -191,6 +231,10 @@ def run(seconds: float = 0, centres: int = 2000, bilans: int = 50, backends=("sq
     _size = f"{centres}x{bilans}"  # two runs of different sizes may share bench/out/sweep
     os.environ.setdefault("PG_TMPDIR", "/tmp")  # a big cluster goes on disk, not in shared RAM
     codes = codes or {"after": str(ROOT)}
+    if len(processes) > 1 or processes[0] != 1:  # 1,2,1,2: alternated (the load drifts), -p1, -p2, -p1-2…
+        codes = {f"{label}-p{n}" + (f"-{processes[:i].count(n) + 1}" if n in processes[:i] else ""): (checkout, n)
+                 for label, checkout in codes.items() for i, n in enumerate(processes)}
+    codes = {label: value if isinstance(value, tuple) else (value, 1) for label, value in codes.items()}
     master_key = base64.b64encode(os.urandom(32)).decode()
     results = {"centres": centres, "bilans": bilans, "backends": list(backends), "codes": list(codes),
                "jobs": list(jobs), "load_before": os.getloadavg()}
@@ -214,11 +258,13 @@ def run(seconds: float = 0, centres: int = 2000, bilans: int = 50, backends=("sq
                 time.sleep(5)
             results["load_before"] = os.getloadavg()
         for backend in backends:
-            for label, checkout in codes.items():
-                data = _restore(backend, built[backend], f"{backend}-{label}", server)
+            for label, (checkout, count) in codes.items():
+                data = {**_restore(backend, built[backend], f"{backend}-{label}", server), "SWEEP_PROCESSES": count}
                 for job in jobs:
                     prof = OUT / _size / f"{backend}-{label}-{job}.prof" if profile else None
+                    before = _server_cpu(server if backend == "postgresql" else None)
                     full = results[f"{backend}_{label}_{job}"] = measure(data, job, checkout, prof)
+                    full["server_cpu_seconds"] = _server_cpu(server if backend == "postgresql" else None) - before
                     base = results[f"{backend}_{label}_{job}_baseline"] = measure(data, job, checkout)
                     print(f"  {backend} {label} {job}: {full} / again: {base}", flush=True)
                     if prof:
@@ -247,7 +293,8 @@ def report(figures: dict) -> str:
             for job in figures.get("jobs", ("reminders", "destruction")):
                 full, base = figures[f"{backend}_{label}_{job}"], figures[f"{backend}_{label}_{job}_baseline"]
                 lines.append(f"  {label:<8} {job:<12} {full['seconds']:7.1f} s (CPU"
-                             f"  {full.get('cpu_seconds', 0):.1f} s, "
+                             f"  {full.get('cpu_seconds', 0):.1f} s + workers "
+                             f"{full.get('workers_cpu_seconds', 0):.1f} s, "
                              f"{full.get('statements', 0)} statements, {full.get('commits', 0)} commits), peak "
                              f"{full['peak_mb']:4.0f} MB; again, nothing due: {base['seconds']:.1f} s "
                              f"(CPU {base.get('cpu_seconds', 0):.1f} s, {base.get('statements', 0)} statements)  "
@@ -274,6 +321,8 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", default="reminders,destruction", help="the sweeps to measure")
     parser.add_argument("--reuse", action="store_true",
                         help="SQLite: sweep copies of the dataset an earlier run of this size built")
+    parser.add_argument("--processes", default="1",
+                        help="SWEEP_PROCESSES, comma-separated (1,2: each on a fresh copy, in the same run)")
     parser.add_argument("--repeat", type=int, default=1,
                         help="with --before: after, before, after-2, before-2… (the load drifts: alternate)")
     parser.add_argument("--build-workers", type=int, default=1,
@@ -286,7 +335,8 @@ def main(argv=None) -> int:
                  for label, checkout in (("after", str(ROOT)), ("before", args.before))}
     figures = run(centres=args.centres, bilans=args.bilans, backends=tuple(args.backends.split(",")),
                   codes=codes, profile=args.profile, wait_for=args.wait_for, jobs=tuple(args.jobs.split(",")),
-                  reuse=args.reuse, build_workers=args.build_workers)
+                  reuse=args.reuse, processes=tuple(int(n) for n in args.processes.split(",")),
+                  build_workers=args.build_workers)
     print(report(figures), flush=True)
     OUT.mkdir(parents=True, exist_ok=True)
     name = f"results-{args.centres}x{args.bilans}.json"

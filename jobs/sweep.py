@@ -23,6 +23,7 @@ from datetime import datetime
 
 from sqlmodel import select
 
+from jobs import parallel
 from saas.centres.models import Centre
 from saas.db import database
 from saas.tenancy import tenant_session
@@ -51,6 +52,14 @@ class SweepReport:
             if value:
                 self.counts[key] += value
 
+    def merge(self, result: CentreResult) -> None:
+        """One centre's outcome, swept here or in a worker process (jobs/parallel.py)."""
+        self.add(result.counts)
+        self.failed_items.extend(result.failed_items)
+        if result.error is not None:
+            self.errors.append(result.error)
+        self.centres += 1
+
 
 def active_centres(only: str | None = None) -> list[Centre]:
     """Active centres, detached, in id order (read on a connection released at once)."""
@@ -71,21 +80,43 @@ def sweep_centres(job: str, action: Callable, now: datetime, *, only: str | None
     `heartbeat()` answers whether the job still holds its lock (a thread of
     jobs/lock.py renews it): once another scheduler has taken it over, this
     sweep stops between centres and leaves the rest to the new holder.
+
+    With SWEEP_PROCESSES > 1 and more than one centre, the centres are farmed out
+    to that many worker processes (jobs/parallel.py), each running `sweep_centre`
+    as this loop does; the report is the same.
     """
     report = report or SweepReport()
-    for centre in active_centres(only):
+    centres = active_centres(only)
+    processes = parallel.processes()
+    if processes > 1 and len(centres) > 1:
+        return parallel.sweep_in_processes(job, action, now, centres, report, heartbeat, processes, sweep_centre)
+    for centre in centres:
         if heartbeat is not None and heartbeat() is False:
             log.warning("%s: lock lost, stopping before centre %s", job, centre.slug)
             break
-        try:
-            with tenant_session(centre) as db, batch(db):
-                try:
-                    report.add(action(db, centre, now))
-                    db.commit()  # the centre's actions, all at once
-                finally:
-                    report.failed_items.extend({"centre": centre.slug, **item} for item in failed_items(db))
-        except Exception as error:  # one centre's bad data never stops the others
-            log.exception("%s: centre %s (%s) failed", job, centre.slug, centre.id)
-            report.errors.append({"centre": centre.slug, "error": f"{type(error).__name__}: {error}"[:300]})
-        report.centres += 1
+        report.merge(sweep_centre(job, action, centre, now))
     return report
+
+
+@dataclass
+class CentreResult:
+    """What one centre's sweep gives the report (picklable: a worker process sends it back)."""
+    counts: Counter = field(default_factory=Counter)
+    failed_items: list = field(default_factory=list)
+    error: dict | None = None
+
+
+def sweep_centre(job: str, action: Callable, centre: Centre, now: datetime) -> CentreResult:
+    """One centre in its own session and one transaction: all its actions commit at its end, or none."""
+    result = CentreResult()
+    try:
+        with tenant_session(centre) as db, batch(db):
+            try:
+                result.counts.update(action(db, centre, now) or {})
+                db.commit()  # the centre's actions, all at once
+            finally:
+                result.failed_items.extend({"centre": centre.slug, **item} for item in failed_items(db))
+    except Exception as error:  # one centre's bad data never stops the others
+        log.exception("%s: centre %s (%s) failed", job, centre.slug, centre.id)
+        result.error = {"centre": centre.slug, "error": f"{type(error).__name__}: {error}"[:300]}
+    return result

@@ -47,6 +47,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     logs.init_app(app)  # after the blueprints: the URL map says which paths carry tokens
     _register_cli(app)
+    app.extensions["create_app"] = create_app  # a sweep worker builds its own app (jobs/parallel.py)
     _start_scheduler_if_asked(app)
     return app
 

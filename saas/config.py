@@ -74,6 +74,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WEB_CONCURRENCY", "",
             "gunicorn workers (deploy/gunicorn.conf.py; empty: 2 per core + 1). `flask prod-check` reads it "
             "to refuse per-process rate limits with several workers."),
+    Setting("SWEEP_PROCESSES", "1",
+            "Worker processes a nightly sweep spreads the centres over (the number of cores available to "
+            "the scheduler); 1 sweeps in the scheduler's own process (docs/JOBS.md, Sweeping in parallel)."),
     Setting("ENCRYPTION_ENABLED", "1",
             "Benchmarks only: 0 stores sealed fields unencrypted to measure crypto's share. Never 0 in production."),
 )
@@ -119,7 +122,22 @@ def from_environment(environ=os.environ) -> dict:
     cfg["KEYSTORE_BACKUP_DIR"] = _resolve(cfg["KEYSTORE_BACKUP_DIR"])
     cfg["DATA_BACKUP_DAYS"] = int(cfg["DATA_BACKUP_DAYS"] or 0)
     cfg["INSTANCE_PATH"] = str(ROOT / "instance")
+    try:  # an invalid value stays as given: the sweep refuses it, `flask prod-check` says why
+        cfg["SWEEP_PROCESSES"] = sweep_processes(cfg["SWEEP_PROCESSES"])
+    except ValueError:
+        pass
     return cfg
+
+
+def sweep_processes(value) -> int:
+    """SWEEP_PROCESSES as a number of processes (an integer, at least 1), or ValueError."""
+    try:
+        count = int(str(value).strip())
+    except ValueError:
+        raise ValueError(f"SWEEP_PROCESSES={value!r} n'est pas un nombre entier de processus.") from None
+    if count < 1:
+        raise ValueError(f"SWEEP_PROCESSES={value!r} : il faut au moins 1 processus.")
+    return count
 
 
 def instance_secret(instance_path: str, name: str, nbytes: int = 32) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 from sqlalchemy.engine import make_url
 
-from saas.config import from_environment
+from saas.config import from_environment, sweep_processes
 
 _LINE = re.compile(r"^\s*(?:export\s+)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?P<value>.*?)\s*$")
 
@@ -142,6 +142,10 @@ def problems(environ: dict[str, str], *, check_files: bool = True) -> list[str]:
     if Path(cfg["DATA_BACKUP_DIR"]).resolve() == Path(cfg["KEYSTORE_BACKUP_DIR"]).resolve():
         found.append("DATA_BACKUP_DIR et KEYSTORE_BACKUP_DIR sont le même dossier : gardez les sauvegardes des "
                      "clés à part de celles des données.")
+    try:
+        sweep_processes(cfg["SWEEP_PROCESSES"])
+    except ValueError as error:
+        found.append(f"{error} Mettez le nombre de cœurs dont dispose le planificateur (1 : dans son processus).")
     if cfg["KEYSTORE_BACKUP_DAYS"] <= 0:
         found.append("KEYSTORE_BACKUP_DAYS vaut 0 : le magasin de clés n'aurait aucune sauvegarde.")
     return found

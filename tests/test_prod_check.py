@@ -65,6 +65,8 @@ def _fails_with(environ, fragment, *, check_files=True):
     ({"KEYSTORE_BACKUP_DIR": "/var/backups/bilan/data"}, "DATA_BACKUP_DIR et KEYSTORE_BACKUP_DIR"),
     ({"DIRECT_DATABASE_URL": ""}, "sans DIRECT_DATABASE_URL"),
     ({"DB_PREPARED_STATEMENTS": "1"}, "DB_PREPARED_STATEMENTS=1 derrière pgbouncer"),
+    ({"SWEEP_PROCESSES": "0"}, "SWEEP_PROCESSES='0' : il faut au moins 1 processus."),
+    ({"SWEEP_PROCESSES": "deux"}, "SWEEP_PROCESSES='deux' n'est pas un nombre entier de processus."),
 ])
 def test_each_bad_configuration_fails_with_its_message(good, change, fragment):
     _fails_with({**good, **change}, fragment)

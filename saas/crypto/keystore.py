@@ -295,6 +295,14 @@ class KeyStore:
                 self._batch.pending = False
                 self._scrub_now()
 
+    def hand_over_scrub(self) -> bool:
+        """Within a `one_scrub()` block: whether deletions wait for its scrub, which is handed over
+        (cleared here, done by the caller elsewhere). A sweep worker's to its parent, which scrubs
+        once after every worker has stopped writing (jobs/parallel.py)."""
+        pending = bool(getattr(self._batch, "pending", False))
+        self._batch.pending = False
+        return pending
+
     def scrub(self) -> None:
         """Scrub now, or at the end of the enclosing `one_scrub()` block."""
         if getattr(self._batch, "depth", 0):
