@@ -219,13 +219,14 @@ def _restore(backend: str, pristine: dict, name: str, server) -> dict:
 
 def run(seconds: float = 0, centres: int = 2000, bilans: int = 50, backends=("sqlite", "postgresql"),
         codes: dict | None = None, profile: bool = False, wait_for: str | None = None,
-        jobs=("reminders", "destruction"), reuse: bool = False, processes=(1,), build_workers: int = 1) -> dict:
+        jobs=("reminders", "destruction"), reuse: bool = False, processes=(1,), build_workers: int = 1,
+        keep_server: bool = False) -> dict:
     """Build each backend's dataset once, then for each code version (`codes`: label -> checkout,
     default this one) sweep a fresh copy of it: reminders, again, destruction, again. `reuse`:
     SQLite's dataset of an earlier run of this size (bench/out/sweep/<size>/sqlite-built*), not rebuilt.
     `processes`: SWEEP_PROCESSES values, each on its own fresh copy (labels `<code>-p<N>` when several)."""
     sys.path.insert(0, str(ROOT / "tests"))
-    from pg_server import start_postgres
+    from pg_server import PgServer, start_postgres
 
     global _size
     _size = f"{centres}x{bilans}"  # two runs of different sizes may share bench/out/sweep
@@ -238,11 +239,23 @@ def run(seconds: float = 0, centres: int = 2000, bilans: int = 50, backends=("sq
     master_key = base64.b64encode(os.urandom(32)).decode()
     results = {"centres": centres, "bilans": bilans, "backends": list(backends), "codes": list(codes),
                "jobs": list(jobs), "load_before": os.getloadavg()}
-    server = start_postgres() if "postgresql" in backends else None
+    kept_pg = OUT / _size / "postgresql-built.json"
+    attached = reuse and "postgresql" in backends and kept_pg.exists()
+    server = None
+    if attached:  # the cluster a --keep-server run left running, with its dataset
+        handle = json.loads(kept_pg.read_text())["server"]
+        server = PgServer(**{**handle, "bindir": Path(handle["bindir"]), "root": Path(handle["root"])})
+        server.execute("SELECT 1")
+    elif "postgresql" in backends:
+        server = start_postgres()
     try:
         built = {}
         for backend in backends:
-            kept = OUT / _size / "sqlite-built.json"
+            kept = kept_pg if backend == "postgresql" else OUT / _size / "sqlite-built.json"
+            if attached and backend == "postgresql":
+                built[backend], results[f"{backend}_build_s"] = json.loads(kept.read_text())["config"], 0.0
+                print(f"  {backend}: reusing the cluster on port {server.port}", flush=True)
+                continue
             if reuse and backend == "sqlite" and kept.exists():
                 built[backend], results[f"{backend}_build_s"] = json.loads(kept.read_text()), 0.0
                 print(f"  {backend}: reusing {kept.parent / 'sqlite-built'}", flush=True)
@@ -252,6 +265,10 @@ def run(seconds: float = 0, centres: int = 2000, bilans: int = 50, backends=("sq
             print(f"  {backend}: built in {results[f'{backend}_build_s']:.0f} s", flush=True)
             if backend == "sqlite":  # the files stay: their configuration (and key) beside them
                 (OUT / _size / "sqlite-built.json").write_text(json.dumps(built[backend]))
+            elif keep_server:  # the cluster stays up for a later --reuse (stop it with pg_ctl when done)
+                kept_pg.write_text(json.dumps({"config": built[backend], "server": {
+                    "bindir": str(server.bindir), "root": str(server.root), "port": server.port,
+                    "run_as": server.run_as}}))
         if wait_for is not None:  # a long build started before the code to measure was ready
             print(f"  waiting for {wait_for}", flush=True)
             while not Path(wait_for).exists():
@@ -270,7 +287,7 @@ def run(seconds: float = 0, centres: int = 2000, bilans: int = 50, backends=("sq
                     if prof:
                         _print_profile(prof)
     finally:
-        if server is not None:
+        if server is not None and not (attached or keep_server):
             server.stop()
     results["load_after"] = os.getloadavg()
     return results
@@ -320,13 +337,16 @@ def main(argv=None) -> int:
     parser.add_argument("--wait-for", metavar="FILE", help="after building, sweep only once FILE exists")
     parser.add_argument("--jobs", default="reminders,destruction", help="the sweeps to measure")
     parser.add_argument("--reuse", action="store_true",
-                        help="SQLite: sweep copies of the dataset an earlier run of this size built")
+                        help="sweep copies of the dataset an earlier run of this size built (SQLite's files; "
+                             "PostgreSQL: the cluster a --keep-server run left running)")
     parser.add_argument("--processes", default="1",
                         help="SWEEP_PROCESSES, comma-separated (1,2: each on a fresh copy, in the same run)")
     parser.add_argument("--repeat", type=int, default=1,
                         help="with --before: after, before, after-2, before-2… (the load drifts: alternate)")
     parser.add_argument("--build-workers", type=int, default=1,
                         help="build the dataset in N processes (each a slice of the centres)")
+    parser.add_argument("--keep-server", action="store_true",
+                        help="PostgreSQL: leave the cluster and its dataset running for a later --reuse")
     args = parser.parse_args(argv)
     # This checkout first: its figures are the ones awaited.
     codes = None
@@ -336,7 +356,7 @@ def main(argv=None) -> int:
     figures = run(centres=args.centres, bilans=args.bilans, backends=tuple(args.backends.split(",")),
                   codes=codes, profile=args.profile, wait_for=args.wait_for, jobs=tuple(args.jobs.split(",")),
                   reuse=args.reuse, processes=tuple(int(n) for n in args.processes.split(",")),
-                  build_workers=args.build_workers)
+                  build_workers=args.build_workers, keep_server=args.keep_server)
     print(report(figures), flush=True)
     OUT.mkdir(parents=True, exist_ok=True)
     name = f"results-{args.centres}x{args.bilans}.json"
