@@ -5,6 +5,8 @@ import re
 
 import pytest
 
+from saas.i18n import paris_today
+
 from pages import without_csrf_tokens
 
 
@@ -134,11 +136,11 @@ def test_invitation_lets_a_consultant_join(app, client, make_centre, login, outb
 
 
 def test_admin_page_shows_qualiopi_warning_and_saves_disability_contact(app, client, make_centre, login):
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     lyon = make_centre("lyon")
     login(lyon.owner)
-    soon = (date.today() + timedelta(days=30)).isoformat()
+    soon = (paris_today() + timedelta(days=30)).isoformat()
     response = client.post("/c/lyon/admin/centre", data={
         "name": "Centre Lyon", "siret": "73282932000074", "nda": "11755555555", "qualiopi_number": "Q-2024-001",
         "qualiopi_expires_on": soon, "disability_contact_name": "Inès Leroy",

@@ -18,6 +18,8 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
+from saas.i18n import paris_today
+
 from bilans_support import centre_db
 
 # Sealed values the pack shows on purpose: what proves the indicator itself, not a result.
@@ -108,7 +110,7 @@ def filled(app, make_centre, add_member):
     with app.test_request_context("/"), centre_db(app, centre) as db:
         staff = {"admin": db.get(Account, centre.owner.id), "consultant": db.get(Account, consultant.id),
                  "part_time": db.get(Account, part_time.id)}
-        ctx = {"today": date.today(), "staff": staff, "bilans": {}, "beneficiaries": {}}
+        ctx = {"today": paris_today(), "staff": staff, "bilans": {}, "beneficiaries": {}}
         for seed in (bilans.seed, questionnaires.seed, qualiopi.seed):
             seed(db, model, ctx)
             db.commit()

@@ -1,8 +1,10 @@
 """The beneficiary's side: consent through the link, attendance, logbook, closing answers."""
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlmodel import select
+
+from saas.i18n import paris_today
 
 from bilans_support import backdate, centre_db
 
@@ -24,14 +26,14 @@ def test_beneficiary_consents_and_confirms_attendance_through_their_link(app, cl
                                                     "employment_status": "demandeur_emploi"})
     person_id = r.headers["Location"].rstrip("/").split("/")[-1]
     bilan_id = client.post(f"/c/lyon/beneficiaries/{person_id}/bilans",
-                           data={"on": date.today().isoformat(), "duration": "1 h"}).headers["Location"].split("/")[-1]
+                           data={"on": paris_today().isoformat(), "duration": "1 h"}).headers["Location"].split("/")[-1]
     client.post(f"/c/lyon/bilans/{bilan_id}/quote", data={"interview_hours": "16", "personal_hours": "8",
                                                           "price": "1800", "format": "presentiel",
                                                           "funding": "personal"})
     client.post(f"/c/lyon/bilans/{bilan_id}/start")
     backdate(app, lyon, bilan_id, started_days=5)  # so yesterday's session falls within the bilan
     assert client.post(f"/c/lyon/bilans/{bilan_id}/phase", data={"target": "investigation"}).status_code == 422
-    client.post(f"/c/lyon/bilans/{bilan_id}/sessions/", data={"day": (date.today() - timedelta(days=1)).isoformat(),
+    client.post(f"/c/lyon/bilans/{bilan_id}/sessions/", data={"day": (paris_today() - timedelta(days=1)).isoformat(),
                 "time": "10:00", "duration_minutes": "120", "kind": "interview", "format": "presentiel"})
     client.post(f"/c/lyon/bilans/{bilan_id}/link")
     login.logout()

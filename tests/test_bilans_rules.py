@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from sqlmodel import select
 
 from saas.errors import RuleViolation
+from saas.i18n import paris_today
 
 from bilans_support import add_sessions, centre_db, deliver_synthesis, make_bilan
 
@@ -57,7 +58,7 @@ def test_closing_with_less_than_13_hours_of_accompaniment_is_interrupted(app, ly
         bilan = make_bilan(db, lyon.owner.id, phase="conclusion")
         add_sessions(db, bilan, 6, minutes=120)                          # 12 h of interviews
         add_sessions(db, bilan, 1, minutes=480, kind="personal_work")    # 8 h, not accompaniment
-        assert lifecycle.close(db, bilan, today=date.today()) == "interrupted"
+        assert lifecycle.close(db, bilan, today=paris_today()) == "interrupted"
         assert "13" in bilan.closing_reason and bilan.ended_at is not None
 
 
@@ -81,7 +82,7 @@ def test_closing_before_conclusion_is_interrupted(app, lyon):
     with centre_db(app, lyon) as db:
         bilan = make_bilan(db, lyon.owner.id, phase="investigation")
         add_sessions(db, bilan, 8, minutes=120)
-        assert lifecycle.close(db, bilan, today=date.today()) == "interrupted"
+        assert lifecycle.close(db, bilan, today=paris_today()) == "interrupted"
 
 
 def test_planning_warns_below_13_hours():
@@ -173,7 +174,7 @@ def test_employer_funding_cannot_start_without_agreement(app, lyon):
     with centre_db(app, lyon) as db:
         bilan = make_bilan(db, lyon.owner.id, state="quoted", funding="employer_plan")
         with pytest.raises(RuleViolation, match="convention"):
-            lifecycle.start(db, bilan, on=date.today())
+            lifecycle.start(db, bilan, on=paris_today())
 
 
 def _final_synthesis(db, bilan):

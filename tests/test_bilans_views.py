@@ -3,9 +3,11 @@ import io
 import re
 import subprocess
 import zipfile
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlmodel import select
+
+from saas.i18n import paris_today
 
 from bilans_support import backdate, centre_db
 
@@ -21,7 +23,7 @@ def walk_to_conclusion(client, slug, email="zoe@example.fr", name="Zoé Martin")
                                                          "other_needs": "Besoin de pauses"})
     assert r.status_code == 303, r.text
     person_id = _id(r.headers["Location"])
-    r = client.post(f"/c/{slug}/beneficiaries/{person_id}/bilans", data={"on": date.today().isoformat(),
+    r = client.post(f"/c/{slug}/beneficiaries/{person_id}/bilans", data={"on": paris_today().isoformat(),
                                                                          "duration": "1 h",
                                                                          "notes": "Notes préalables secrètes"})
     assert r.status_code == 303
@@ -38,7 +40,7 @@ def walk_to_conclusion(client, slug, email="zoe@example.fr", name="Zoé Martin")
     client.post(f"/c/{slug}/bilans/{bilan_id}/needs", data={"needs_analysis": "Analyse confidentielle du besoin"})
     client.post(f"/c/{slug}/bilans/{bilan_id}/objectives", data={"text": "Objectif très personnel"})
     assert client.post(f"/c/{slug}/bilans/{bilan_id}/phase", data={"target": "investigation"}).status_code == 303
-    day = date.today() - timedelta(days=10)
+    day = paris_today() - timedelta(days=10)
     for i in range(7):
         r = client.post(f"/c/{slug}/bilans/{bilan_id}/sessions/", data={
             "day": (day + timedelta(days=i)).isoformat(), "time": "09:30", "duration_minutes": "120",
@@ -117,7 +119,7 @@ def test_future_session_mail_carries_an_ics(app, client, make_centre, login, out
     login(lyon.owner)
     _, bilan_id = walk_to_conclusion(client, "lyon")
     r = client.post(f"/c/lyon/bilans/{bilan_id}/sessions/", data={
-        "day": (date.today() + timedelta(days=3)).isoformat(), "time": "14:00", "duration_minutes": "60",
+        "day": (paris_today() + timedelta(days=3)).isoformat(), "time": "14:00", "duration_minutes": "60",
         "kind": "interview", "format": "distanciel"})
     assert r.status_code == 303
     mail = [m for m in outbox() if m.kind == "session_scheduled"][0]
@@ -129,7 +131,7 @@ def test_session_past_24_hours_comes_back_with_the_reason(app, client, make_cent
     login(lyon.owner)
     _, bilan_id = walk_to_conclusion(client, "lyon")   # 14 h planned
     r = client.post(f"/c/lyon/bilans/{bilan_id}/sessions/", headers={"HX-Request": "true"}, data={
-        "day": date.today().isoformat(), "time": "09:00", "duration_minutes": "660", "kind": "personal_work",
+        "day": paris_today().isoformat(), "time": "09:00", "duration_minutes": "660", "kind": "personal_work",
         "format": "distanciel"})
     assert r.status_code == 422 and "24" in r.text and "<html" not in r.text
 

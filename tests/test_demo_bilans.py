@@ -1,7 +1,8 @@
 """The demo seed builds every DEMO.md state through the rules."""
-from datetime import date
 
 from sqlmodel import select
+
+from saas.i18n import paris_today
 
 from bilans_support import centre_db
 
@@ -17,7 +18,7 @@ def test_demo_seed_states(app, make_centre, add_member):
 
     centre = make_centre("demo")
     consultant, part_time = add_member(centre), add_member(centre)
-    today = date.today()
+    today = paris_today()
     with centre_db(app, centre) as db:
         staff = {"admin": db.get(Account, centre.owner.id), "consultant": db.get(Account, consultant.id),
                  "part_time": db.get(Account, part_time.id)}

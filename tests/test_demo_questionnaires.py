@@ -1,9 +1,9 @@
 """The demo's questionnaires: needs analysis, answered / in progress / overdue, 360° at 2 of 3, satisfaction."""
 from __future__ import annotations
 
-from datetime import date
-
 from sqlmodel import select
+
+from saas.i18n import paris_today
 
 from bilans_support import centre_db
 
@@ -18,7 +18,7 @@ def test_demo_seed_covers_every_questionnaire_state(app, make_centre, add_member
     centre = make_centre("demo-test")
     consultant, part_time = add_member(centre), add_member(centre)
     model = centre.model(app)
-    today = date.today()
+    today = paris_today()
     with centre_db(app, centre) as db:
         staff = {"admin": db.get(Account, centre.owner.id), "consultant": db.get(Account, consultant.id),
                  "part_time": db.get(Account, part_time.id)}

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from saas.errors import RuleViolation
-from saas.i18n import PARIS
+from saas.i18n import PARIS, paris_today
 
 from bilans_support import add_sessions, assign, centre_db, make_bilan
 
@@ -76,7 +76,7 @@ def test_staff_menu_counts_overdue_questionnaires_as_the_dashboard_does(app, mak
     with centre_db(app, lyon) as db:
         mine = make_bilan(db, consultant.id, name="Ana Diaz", email="ana@example.fr")
         theirs = make_bilan(db, lyon.owner.id, name="Cy Roy", email="cy@example.fr")
-        today = date.today()
+        today = paris_today()
         assign(db, mine, due_on=today + timedelta(days=3), today=today, send=False)
         late = assign(db, mine, "analyse_demande", due_on=today + timedelta(days=1), today=today, send=False)
         assign(db, theirs, due_on=today + timedelta(days=1), today=today, send=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import re
 
+from saas.i18n import paris_today
 from saas.tenancy import tenant_session
 
 from portal_helpers import (
@@ -203,17 +204,17 @@ def test_staff_routes_are_404_across_centres(app, client, make_centre, login, ou
 
 
 def test_dashboard_lists_unanswered_and_overdue(app, client, make_centre, login):
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from tenants.questionnaires.assignments import unanswered_assignments
     from tenants.questionnaires.models import Assignment
 
     lyon = make_centre("lyon")
     person, bilan = make_bilan(app, lyon)
-    aid = assign(app, lyon, bilan, "recit_professionnel", due_on=date.today() + timedelta(days=1))
+    aid = assign(app, lyon, bilan, "recit_professionnel", due_on=paris_today() + timedelta(days=1))
     with app.app_context(), tenant_session(lyon.model(app)) as db:
         row = db.get(Assignment, aid)
-        row.due_on = date.today() - timedelta(days=2)
+        row.due_on = paris_today() - timedelta(days=2)
         db.commit()
         assert [a.id for a in unanswered_assignments(db)] == [aid]
     login(lyon.owner)

@@ -13,7 +13,7 @@ import pytest
 from sqlmodel import select
 
 from saas.errors import RuleViolation
-from saas.i18n import PARIS, date_fr
+from saas.i18n import PARIS, date_fr, paris_today
 
 from bilans_support import ACME_SIRET, add_sessions, centre_db, deliver_synthesis, make_beneficiary, make_bilan
 
@@ -55,7 +55,7 @@ def test_session_cannot_be_done_before_it_starts(app, client, lyon, login):
 
     with centre_db(app, lyon) as db:
         bilan = make_bilan(db, lyon.owner.id)
-        starts = datetime.combine(date.today() + timedelta(days=3), time(14, 0), tzinfo=PARIS).astimezone(UTC)
+        starts = datetime.combine(paris_today() + timedelta(days=3), time(14, 0), tzinfo=PARIS).astimezone(UTC)
         session = planning.schedule(db, bilan, starts_at=starts, duration_minutes=120, kind="interview",
                                     format="presentiel")
         db.commit()
@@ -172,7 +172,7 @@ def test_closing_with_unsigned_attendance_warns_and_lists_them(app, client, lyon
         bilan = make_bilan(db, lyon.owner.id, phase="investigation")
         unsigned = add_sessions(db, bilan, 2, signed=False)
         with pytest.raises(RuleViolation, match="2 séances réalisées sans émargement"):
-            lifecycle.close(db, bilan, today=date.today())
+            lifecycle.close(db, bilan, today=paris_today())
         db.rollback()
         bilan_id, when = bilan.id, [datetime_fr(s.starts_at) for s in unsigned]
     login(lyon.owner)
@@ -206,7 +206,7 @@ def test_completed_closing_requires_delivered_synthesis(app, client, lyon, login
         assert lifecycle.closing_check(db, bilan).blockers == [
             "le document de synthèse n'a pas été remis au bénéficiaire (article L6313-4)"]
         with pytest.raises(RuleViolation, match="ne peut pas être clos comme terminé.*remis au bénéficiaire"):
-            lifecycle.close(db, bilan, today=date.today(), outcome="completed")
+            lifecycle.close(db, bilan, today=paris_today(), outcome="completed")
         bilan_id = bilan.id
     login(lyon.owner)
     page = client.get(f"/c/lyon/bilans/{bilan_id}").text
@@ -235,8 +235,8 @@ def test_delivered_synthesis_allows_completed_and_interruption_needs_a_reason(ap
         deliver_synthesis(db, bilan)
         assert lifecycle.closing_check(db, bilan).can_complete
         with pytest.raises(RuleViolation, match="motif"):
-            lifecycle.close(db, bilan, today=date.today(), outcome="interrupted")
-        assert lifecycle.close(db, bilan, today=date.today(), outcome="completed") == "completed"
+            lifecycle.close(db, bilan, today=paris_today(), outcome="interrupted")
+        assert lifecycle.close(db, bilan, today=paris_today(), outcome="completed") == "completed"
 
 
 # -- 3. the completion certificate -------------------------------------------------------------------------------
@@ -251,7 +251,7 @@ def _closed_with_sessions(app, lyon):
         signed = add_sessions(db, bilan, 7, minutes=120, start=start)
         add_sessions(db, bilan, 1, minutes=120, signed=False, start=start + timedelta(days=10))
         deliver_synthesis(db, bilan)
-        lifecycle.close(db, bilan, today=date.today(), accept_unsigned=True)
+        lifecycle.close(db, bilan, today=paris_today(), accept_unsigned=True)
         db.commit()
         assert bilan.status == "completed"
         return bilan.id, paris_day(signed[0].starts_at), paris_day(signed[-1].starts_at)
@@ -405,7 +405,7 @@ def test_cpf_five_years_checked_against_centre_records(app, client, lyon, login)
                  funding="cpf", funded_last_5_years=False)
     with centre_db(app, lyon) as db:
         earlier = make_bilan(db, lyon.owner.id, funding="cpf")
-        earlier.started_on = date.today() - timedelta(days=2 * 365)
+        earlier.started_on = paris_today() - timedelta(days=2 * 365)
         earlier.status = "completed"
         db.add(earlier)
         person_id = earlier.beneficiary_id
@@ -419,20 +419,20 @@ def test_cpf_five_years_checked_against_centre_records(app, client, lyon, login)
         lifecycle.make_quote(db, other, **quote)                 # another person: nothing on record
         db.commit()
         # Five years and a day later, the earlier bilan no longer stands in the way.
-        earlier.started_on = date.today().replace(year=date.today().year - 5) - timedelta(days=1)
+        earlier.started_on = paris_today().replace(year=paris_today().year - 5) - timedelta(days=1)
         db.add(earlier)
         db.commit()
         lifecycle.make_quote(db, again, **quote)
         # And at the start too (the quote may predate the other bilan's record).
-        earlier.started_on = date.today() - timedelta(days=30)
+        earlier.started_on = paris_today() - timedelta(days=30)
         db.add(earlier)
         again.quoted_at = datetime.now(UTC) - timedelta(days=40)
         db.add(again)
         db.commit()
         with pytest.raises(RuleViolation, match="démarré le"):
-            lifecycle.start(db, again, on=date.today())
+            lifecycle.start(db, again, on=paris_today())
         db.rollback()
-        again_id, started = again.id, date.today() - timedelta(days=30)
+        again_id, started = again.id, paris_today() - timedelta(days=30)
     login(lyon.owner)
     r = client.post(f"/c/lyon/bilans/{again_id}/start")
     assert r.status_code == 422 and f"démarré le {date_fr(started)}" in r.text
@@ -461,7 +461,7 @@ def test_referent_handicap_shown_to_beneficiary(app, client, lyon, login, outbox
     with app.test_request_context("/"), centre_db(app, lyon) as db:
         bilan = make_bilan(db, lyon.owner.id, state="quoted", funding="employer_plan")
         agreement = drafting.draft_for(bilan, centre_name="Centre Lyon")
-        agreement.period_start, agreement.period_end = date.today(), date.today() + timedelta(days=90)
+        agreement.period_start, agreement.period_end = paris_today(), paris_today() + timedelta(days=90)
         drafting.send(db, bilan, agreement, centre=lyon.model(app))
         send_link(db, lyon.model(app), db.get(Beneficiary, bilan.beneficiary_id), bilan)
         db.commit()

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
+
+from saas.i18n import paris_today
 
 from browser_support import htmx_idle
 
@@ -33,7 +35,7 @@ def _started_weeks_ago(app, slug):
             session.expunge(centre)
         with tenant_session(centre) as db:
             for bilan in db.exec(select(Bilan).where(Bilan.status == "active")).all():
-                bilan.started_on = date.today() - timedelta(weeks=3)
+                bilan.started_on = paris_today() - timedelta(weeks=3)
                 db.add(bilan)
             db.commit()
 
@@ -85,7 +87,7 @@ def test_walk_a_bilan_from_prior_interview_to_closing(page, live_server, artifac
 
     # Seven interviews of 2 h (14 h), scheduled and marked done with htmx.
     page.get_by_role("link", name="Planning des séances").click()
-    start = date.today() - timedelta(days=20)
+    start = paris_today() - timedelta(days=20)
     for i in range(7):
         page.fill("#day", (start + timedelta(days=2 * i)).isoformat())
         page.fill("#time", "09:30")
@@ -101,7 +103,7 @@ def test_walk_a_bilan_from_prior_interview_to_closing(page, live_server, artifac
         page.locator("#planning button:has-text('Émargement papier reçu')").first.click()
         page.wait_for_function(f"document.querySelectorAll('#planning .badge.ok').length === {i + 1}")
     # Past 24 h: refused with the reason, in place.
-    page.fill("#day", date.today().isoformat())
+    page.fill("#day", paris_today().isoformat())
     page.fill("#duration_minutes", "660")
     page.select_option("#kind", "personal_work")
     page.get_by_role("button", name="Planifier et envoyer l'invitation").click()
