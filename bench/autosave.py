@@ -114,12 +114,14 @@ def _csrf(html: str) -> str:
 
 
 def run(seconds: float = 5.0, centres: int = 50, per_centre: int = 4, backend: str = "sqlite",
-        paced: float = 0.0) -> dict:
+        paced: float = 0.0, profile: str = "") -> dict:
     """Bare page, then the autosaves, same gunicorn (2 sync workers), same clients, same run.
 
     `paced` > 0: each client saves once every `paced` seconds (a person typing: the answer field
     saves 800 ms after the last keystroke, templates/questionnaires/_fields.html), so the offered
-    load stays below the capacity and the latency is the service time, not a queue."""
+    load stays below the capacity and the latency is the service time, not a queue.
+    `profile`: a directory where each product worker dumps its cProfile (bench/gunicorn_profile.py);
+    the CPU figures then include the profiler's own cost."""
     from bench.dashboard import worker_cpu_seconds
 
     master_key = base64.b64encode(os.urandom(32)).decode()
@@ -140,7 +142,7 @@ def run(seconds: float = 5.0, centres: int = 50, per_centre: int = 4, backend: s
             cpu = worker_cpu_seconds(base)
             bare = load(base, "/", seconds=seconds, concurrency=concurrency, warmup=0)
             bare_cpu = worker_cpu_seconds(base) - cpu
-        with gunicorn("bench.apps:product()", env) as base:
+        with gunicorn("bench.apps:product()", {**env, "BENCH_PROFILE": profile} if profile else env) as base:
             # Warm-up, discarded and not counted: each worker's first saves compile templates and statements.
             load_many(base, clients, 2.0)
             cpu = worker_cpu_seconds(base)
@@ -200,8 +202,11 @@ def main(argv=None) -> int:
     parser.add_argument("--centres", type=int, default=50)
     parser.add_argument("--per-centre", type=int, default=4)
     parser.add_argument("--paced", type=float, default=0.0, help="seconds between one client's saves (0: no pause)")
+    parser.add_argument("--profile", default="", metavar="DIR",
+                        help="each product worker dumps DIR/worker-<pid>.prof (cProfile); read it as shares")
     args = parser.parse_args(argv)
-    print(report(run(args.seconds, args.centres, args.per_centre, args.backend, args.paced)), flush=True)
+    print(report(run(args.seconds, args.centres, args.per_centre, args.backend, args.paced, args.profile)),
+          flush=True)
     return 0
 
 
