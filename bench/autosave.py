@@ -114,7 +114,7 @@ def _csrf(html: str) -> str:
 
 
 def run(seconds: float = 5.0, centres: int = 50, per_centre: int = 4, backend: str = "sqlite",
-        paced: float = 0.0, profile: str = "", limits: bool = False) -> dict:
+        paced: float = 0.0, profile: str = "", limits: bool = False, gthread: bool = False) -> dict:
     """Bare page, then the autosaves, same gunicorn (2 sync workers), same clients, same run.
 
     `paced` > 0: each client saves once every `paced` seconds (a person typing: the answer field
@@ -122,7 +122,9 @@ def run(seconds: float = 5.0, centres: int = 50, per_centre: int = 4, backend: s
     load stays below the capacity and the latency is the service time, not a queue.
     `profile`: a directory where each product worker dumps its cProfile (bench/gunicorn_profile.py);
     the CPU figures then include the profiler's own cost. `limits`: Flask-Limiter on (memory storage): the
-    autosave's only limit is per link (240 a minute), so 200 clients on one address are not throttled."""
+    autosave's only limit is per link (240 a minute), so 200 clients on one address are not throttled.
+    `gthread`: both servers with deploy/gunicorn.conf.py's worker class (gthread, 4 threads, keep-alive 5 s)
+    instead of gunicorn's default sync workers (one request per connection)."""
     from bench.dashboard import worker_cpu_seconds
 
     master_key = base64.b64encode(os.urandom(32)).decode()
@@ -138,14 +140,15 @@ def run(seconds: float = 5.0, centres: int = 50, per_centre: int = 4, backend: s
         clients = build(master_key, centres, per_centre, env=env)
         concurrency = len(clients)
         load_before = os.getloadavg()
-        with gunicorn("bench.apps:bare()", {}) as base:
+        options = ("--worker-class", "gthread", "--threads", "4", "--keep-alive", "5") if gthread else ()
+        with gunicorn("bench.apps:bare()", {}, options=options) as base:
             load(base, "/", seconds=1.0, concurrency=concurrency, warmup=0)
             cpu = worker_cpu_seconds(base)
             bare = load(base, "/", seconds=seconds, concurrency=concurrency, warmup=0)
             bare_cpu = worker_cpu_seconds(base) - cpu
         served = {**env, **({"BENCH_PROFILE": profile} if profile else {}),
                   **({"BENCH_NO_RATELIMIT": "0"} if limits else {})}
-        with gunicorn("bench.apps:product()", served) as base:
+        with gunicorn("bench.apps:product()", served, options=options) as base:
             # Warm-up, discarded and not counted: each worker's first saves compile templates and statements.
             load_many(base, clients, 2.0)
             cpu, split = worker_cpu_seconds(base), _user_and_system(base)
@@ -163,7 +166,8 @@ def run(seconds: float = 5.0, centres: int = 50, per_centre: int = 4, backend: s
             "autosave": result.__dict__ | {"rps": result.rps, "worker_ms": save_ms,
                                            "system_share": save_split[1] / max(1e-9, sum(save_split))},
             "ratio": result.rps / bare.rps, "cpu_ratio": bare_ms / save_ms if save_ms else float("nan"),
-            "loadavg": [load_before, load_after], "limits": limits}
+            "loadavg": [load_before, load_after], "limits": limits,
+            "gthread": gthread}
 
 
 def _user_and_system(base: str) -> tuple[float, float]:
@@ -206,6 +210,7 @@ def report(figures: dict) -> str:
     (before, _, _), (after, _, _) = figures["loadavg"]
     pace = f", one save every {figures['paced']:g} s each" if figures["paced"] else ", as fast as served"
     pace += ", limiter on (memory)" if figures.get("limits") else ""
+    pace += ", gthread workers" if figures.get("gthread") else ", sync workers"
     return "\n".join([
         f"{figures['clients']} beneficiaries across {figures['centres']} centres ({figures['backend']}{pace}); "
         f"load average {before:.1f} before, {after:.1f} after",
@@ -230,8 +235,10 @@ def main(argv=None) -> int:
     parser.add_argument("--profile", default="", metavar="DIR",
                         help="each product worker dumps DIR/worker-<pid>.prof (cProfile); read it as shares")
     parser.add_argument("--limits", action="store_true", help="Flask-Limiter on (memory storage) for the product")
+    parser.add_argument("--gthread", action="store_true", help="deploy's workers: gthread, 4 threads, keep-alive")
     args = parser.parse_args(argv)
-    print(report(run(args.seconds, args.centres, args.per_centre, args.backend, args.paced, args.profile, args.limits)),
+    print(report(run(args.seconds, args.centres, args.per_centre, args.backend, args.paced, args.profile, args.limits,
+                     args.gthread)),
           flush=True)
     return 0
 
