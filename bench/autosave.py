@@ -114,12 +114,17 @@ def _csrf(html: str) -> str:
 
 
 def run(seconds: float = 5.0, centres: int = 50, per_centre: int = 4, backend: str = "sqlite",
-        paced: float = 0.0) -> dict:
+        paced: float = 0.0, profile: str = "", limits: bool = False, gthread: bool = False) -> dict:
     """Bare page, then the autosaves, same gunicorn (2 sync workers), same clients, same run.
 
     `paced` > 0: each client saves once every `paced` seconds (a person typing: the answer field
     saves 800 ms after the last keystroke, templates/questionnaires/_fields.html), so the offered
-    load stays below the capacity and the latency is the service time, not a queue."""
+    load stays below the capacity and the latency is the service time, not a queue.
+    `profile`: a directory where each product worker dumps its cProfile (bench/gunicorn_profile.py);
+    the CPU figures then include the profiler's own cost. `limits`: Flask-Limiter on (memory storage): the
+    autosave's only limit is per link (240 a minute), so 200 clients on one address are not throttled.
+    `gthread`: both servers with deploy/gunicorn.conf.py's worker class (gthread, 4 threads, keep-alive 5 s)
+    instead of gunicorn's default sync workers (one request per connection)."""
     from bench.dashboard import worker_cpu_seconds
 
     master_key = base64.b64encode(os.urandom(32)).decode()
@@ -135,17 +140,21 @@ def run(seconds: float = 5.0, centres: int = 50, per_centre: int = 4, backend: s
         clients = build(master_key, centres, per_centre, env=env)
         concurrency = len(clients)
         load_before = os.getloadavg()
-        with gunicorn("bench.apps:bare()", {}) as base:
+        options = ("--worker-class", "gthread", "--threads", "4", "--keep-alive", "5") if gthread else ()
+        with gunicorn("bench.apps:bare()", {}, options=options) as base:
             load(base, "/", seconds=1.0, concurrency=concurrency, warmup=0)
             cpu = worker_cpu_seconds(base)
             bare = load(base, "/", seconds=seconds, concurrency=concurrency, warmup=0)
             bare_cpu = worker_cpu_seconds(base) - cpu
-        with gunicorn("bench.apps:product()", env) as base:
+        served = {**env, **({"BENCH_PROFILE": profile} if profile else {}),
+                  **({"BENCH_NO_RATELIMIT": "0"} if limits else {})}
+        with gunicorn("bench.apps:product()", served, options=options) as base:
             # Warm-up, discarded and not counted: each worker's first saves compile templates and statements.
             load_many(base, clients, 2.0)
-            cpu = worker_cpu_seconds(base)
+            cpu, split = worker_cpu_seconds(base), _user_and_system(base)
             result = load_many(base, clients, seconds, paced=paced)
             save_cpu = worker_cpu_seconds(base) - cpu
+            save_split = [after - before for after, before in zip(_user_and_system(base), split, strict=True)]
         load_after = os.getloadavg()
     finally:
         if server is not None:
@@ -154,9 +163,29 @@ def run(seconds: float = 5.0, centres: int = 50, per_centre: int = 4, backend: s
     save_ms = 1000 * save_cpu / max(1, result.requests)
     return {"clients": concurrency, "centres": centres, "backend": backend, "paced": paced,
             "bare": bare.__dict__ | {"rps": bare.rps, "worker_ms": bare_ms},
-            "autosave": result.__dict__ | {"rps": result.rps, "worker_ms": save_ms},
+            "autosave": result.__dict__ | {"rps": result.rps, "worker_ms": save_ms,
+                                           "system_share": save_split[1] / max(1e-9, sum(save_split))},
             "ratio": result.rps / bare.rps, "cpu_ratio": bare_ms / save_ms if save_ms else float("nan"),
-            "loadavg": [load_before, load_after]}
+            "loadavg": [load_before, load_after], "limits": limits,
+            "gthread": gthread}
+
+
+def _user_and_system(base: str) -> tuple[float, float]:
+    """(user, system) CPU seconds of the gunicorn processes bound to `base` (bench/dashboard.py sums both):
+    the system part is the kernel's work for them (sockets, and on SQLite each centre file's open, WAL
+    creation and deletion)."""
+    bind, ticks, user, system = base.split("//", 1)[1].encode(), os.sysconf("SC_CLK_TCK"), 0, 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if bind not in f.read():
+                    continue
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        user, system = user + int(fields[11]), system + int(fields[12])
+    return user / ticks, system / ticks
 
 
 def load_many(base: str, clients: list[tuple[str, str, str]], seconds: float, paced: float = 0.0):
@@ -180,13 +209,16 @@ def report(figures: dict) -> str:
     b, a = figures["bare"], figures["autosave"]
     (before, _, _), (after, _, _) = figures["loadavg"]
     pace = f", one save every {figures['paced']:g} s each" if figures["paced"] else ", as fast as served"
+    pace += ", limiter on (memory)" if figures.get("limits") else ""
+    pace += ", gthread workers" if figures.get("gthread") else ", sync workers"
     return "\n".join([
         f"{figures['clients']} beneficiaries across {figures['centres']} centres ({figures['backend']}{pace}); "
         f"load average {before:.1f} before, {after:.1f} after",
         f"bare Flask page:  {b['rps']:8.1f} req/s  p50 {b['p50_ms']:7.2f} ms  p95 {b['p95_ms']:7.2f} ms  "
         f"worker CPU {b['worker_ms']:.2f} ms/request",
         f"autosave:         {a['rps']:8.1f} req/s  p50 {a['p50_ms']:7.2f} ms  p95 {a['p95_ms']:7.2f} ms  "
-        f"worker CPU {a['worker_ms']:.2f} ms/request  errors {a['errors']}",
+        f"worker CPU {a['worker_ms']:.2f} ms/request ({100 * a['system_share']:.0f} % in the kernel)  "
+        f"errors {a['errors']}",
         f"ratio autosave / bare: {figures['ratio']:.3f} (req/s), {figures['cpu_ratio']:.3f} (worker CPU)",
     ])
 
@@ -200,8 +232,14 @@ def main(argv=None) -> int:
     parser.add_argument("--centres", type=int, default=50)
     parser.add_argument("--per-centre", type=int, default=4)
     parser.add_argument("--paced", type=float, default=0.0, help="seconds between one client's saves (0: no pause)")
+    parser.add_argument("--profile", default="", metavar="DIR",
+                        help="each product worker dumps DIR/worker-<pid>.prof (cProfile); read it as shares")
+    parser.add_argument("--limits", action="store_true", help="Flask-Limiter on (memory storage) for the product")
+    parser.add_argument("--gthread", action="store_true", help="deploy's workers: gthread, 4 threads, keep-alive")
     args = parser.parse_args(argv)
-    print(report(run(args.seconds, args.centres, args.per_centre, args.backend, args.paced)), flush=True)
+    print(report(run(args.seconds, args.centres, args.per_centre, args.backend, args.paced, args.profile, args.limits,
+                     args.gthread)),
+          flush=True)
     return 0
 
 

@@ -28,12 +28,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(target: str, env: dict, workers: int = 2):
-    """`target` like "bench.apps:bare()"; yields the base URL."""
+def gunicorn(target: str, env: dict, workers: int = 2, options: tuple[str, ...] = ()):
+    """`target` like "bench.apps:bare()"; yields the base URL. `options`: more gunicorn arguments.
+
+    The settings are the project's gunicorn.conf.py (gunicorn reads it from the working directory),
+    or bench/gunicorn_profile.py when `env` has BENCH_PROFILE (cProfile in each worker)."""
     port = free_port()
+    config = ("-c", "bench/gunicorn_profile.py") if env.get("BENCH_PROFILE") else ()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", target],
+        [sys.executable, "-m", "gunicorn", *config, "-w", str(workers), "-b", f"127.0.0.1:{port}",
+         "--log-level", "warning", *options, target],
         cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 60

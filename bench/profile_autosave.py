@@ -2,6 +2,11 @@
 
 `python -m bench.profile_autosave attach`: the CPU SQLite's ATTACH/DETACH of a centre costs a request.
 
+`python -m bench.profile_autosave turns sqlite|postgresql`: bench/autosave.py's dataset (200 clients, 50
+centres) saved in turns in process: CPU per save (minimum and median of 6 batches of 100), and what does
+not follow the machine's load: the Python function calls per save (cProfile), the statements and the data
+pool's checkouts per save.
+
 Same dataset as bench/autosave.py (built through the product's code), then N autosaves
 through the Flask test client in this process under cProfile (no server, no network:
 the request's own CPU). Prints the statements of one save, the CPU and wall time per save (minimum and median of
@@ -142,8 +147,76 @@ def attach_cost(n: int = 2000) -> None:
           f"kept attached: {1000 * kept:.3f} ms; ATTACH/DETACH cost {1000 * (cycle - kept):.3f} ms a request")
 
 
+def turns(backend: str) -> None:
+    """`python -m bench.profile_autosave turns sqlite|postgresql` (see the module's docstring)."""
+    import logging
+
+    logging.disable(logging.INFO)
+    master_key = base64.b64encode(os.urandom(32)).decode()
+    env, server = env_for(master_key), None
+    if backend == "postgresql":
+        sys.path.insert(0, str(ROOT / "tests"))
+        from pg_server import start_postgres
+
+        server = start_postgres()
+        env = {**env, "DATABASE_URL": server.create_database(), "KEYSTORE_URL": server.create_database()}
+    try:
+        clients = build(master_key, 50, 4, env=env)
+        from sqlalchemy import event
+        from sqlalchemy.engine import Engine
+
+        from saas import create_app
+
+        app = create_app({**env, "RATELIMIT_ENABLED": False})
+        sessions = []
+        for cookie, path, csrf in clients:
+            client = app.test_client()
+            client.set_cookie("bilan_session", cookie.split("=", 1)[1])
+            sessions.append((client, path, csrf))
+
+        def save(k: int):
+            client, path, csrf = sessions[k % len(sessions)]
+            response = client.post(path, data={FIELD: "Formation, premiers emplois. " * 4 + str(k)},
+                                   headers={"HX-Request": "true", "X-CSRFToken": csrf})
+            assert response.status_code < 400, response.status_code
+
+        for k in range(2 * len(sessions)):  # warm-up: every centre's file, template and statement once
+            save(k)
+        cpus = []
+        for batch in range(6):
+            cpu = time.process_time()
+            for k in range(100):
+                save(batch * 100 + k)
+            cpus.append((time.process_time() - cpu) / 100)
+        counts = {"statements": 0, "checkouts": 0}
+
+        def statement(*_):
+            counts["statements"] += 1
+
+        def checkout(*_):
+            counts["checkouts"] += 1
+
+        event.listen(Engine, "before_cursor_execute", statement)
+        event.listen(app.extensions["db"].engine, "checkout", checkout)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for k in range(200):
+            save(k)
+        profiler.disable()
+        calls = pstats.Stats(profiler).total_calls / 200
+        print(f"{backend}: CPU per save min {1000 * min(cpus):.2f} ms, median {1000 * statistics.median(cpus):.2f} ms; "
+              f"{calls:.0f} Python calls, {counts['statements'] / 200:.1f} statements, "
+              f"{counts['checkouts'] / 200:.1f} data-pool checkouts per save")
+        app.extensions["db"].dispose()
+    finally:
+        if server is not None:
+            server.stop()
+
+
 if __name__ == "__main__":
-    if sys.argv[1] == "attach":
+    if sys.argv[1] == "turns":
+        turns(sys.argv[2] if len(sys.argv) > 2 else "sqlite")
+    elif sys.argv[1] == "attach":
         attach_cost()
     else:
         main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 200)

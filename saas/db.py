@@ -123,10 +123,13 @@ class Database:
 
     # -- connections -----------------------------------------------------
     @contextmanager
-    def tenant_connection(self, schema: str) -> Iterator[Connection]:
-        """A connection that sees the public tables and exactly one centre's schema."""
+    def tenant_connection(self, schema: str, conn: Connection | None = None) -> Iterator[Connection]:
+        """A connection that sees the public tables and exactly one centre's schema.
+
+        `conn`: a connection of this engine already checked out, with no transaction open (the one a
+        request read its centre on, saas/tenancy:_pull_centre), bound and closed here like a new one."""
         check_schema_name(schema)
-        conn = self.engine.connect()
+        conn = self.engine.connect() if conn is None else conn
         try:
             if self.is_sqlite:
                 path = self.centre_file(schema)
@@ -322,13 +325,14 @@ def database() -> Database:
 
 
 @contextmanager
-def tenant_session(centre) -> Iterator[Session]:
+def tenant_session(centre, connection: Connection | None = None) -> Iterator[Session]:
     """A session on `centre`'s schema (and the public tables), for jobs and CLI.
 
-    `centre` is a saas.centres.models.Centre (its `id` and `schema` are read).
+    `centre` is a saas.centres.models.Centre (its `id` and `schema` are read); `connection`, a
+    checked-out connection to bind (`Database.tenant_connection`), else one from the pool.
     """
     db = database()
-    with db.tenant_connection(centre.schema) as conn:
+    with db.tenant_connection(centre.schema, connection) as conn:
         session = Session(bind=conn, expire_on_commit=False)
         session.info["centre_id"] = centre.id
         session.info["schema"] = centre.schema
@@ -353,7 +357,8 @@ def tenant_db() -> Session:
         raise RuntimeError("tenant_db() outside a centre URL")
     if "tenant_db" not in g:
         g.tenant_stack = ExitStack()
-        g.tenant_db = g.tenant_stack.enter_context(tenant_session(centre))
+        # The connection the centre was read on, if the URL's hook kept it (saas/tenancy:_pull_centre).
+        g.tenant_db = g.tenant_stack.enter_context(tenant_session(centre, g.pop("centre_connection", None)))
     return g.tenant_db
 
 
@@ -389,6 +394,9 @@ def _close_request_sessions(_exc=None):
     session = g.pop("public_db", None)
     if session is not None:
         _close_after_answer(session.close)
+    unused = g.pop("centre_connection", None)  # a centre URL whose request never asked for tenant_db()
+    if unused is not None:
+        _close_after_answer(unused.close)
     stack = g.pop("tenant_stack", None)
     if stack is not None:
         _close_after_answer(stack.close)

@@ -91,7 +91,10 @@ def _replace(match: re.Match) -> str:
 def mask(text: str) -> str:
     """`text` with the token of every token-route URL in it replaced by `***`."""
     compiled = _compiled
-    if compiled is None or not isinstance(text, str):
+    # Every rule starts with "/", so every match holds one: most of an access line's atoms (status,
+    # sizes, times, agents) have none and skip the regex (docs/BENCHMARKS.md, "Sixth round (issue #17):
+    # autosave, third pass").
+    if compiled is None or not isinstance(text, str) or "/" not in text:
         return text
     return compiled.sub(_replace, text)
 
@@ -117,8 +120,9 @@ def mask_record(record: logging.LogRecord) -> logging.LogRecord:
         message = record.getMessage()
     except Exception:  # a malformed record: the handler reports it as usual
         message = None
-    if message is not None and mask(message) != message:
-        record.msg, record.args = mask(message), None
+    masked = mask(message) if message is not None else None
+    if masked != message:
+        record.msg, record.args = masked, None
     if record.exc_info and not record.exc_text:
         # The traceback's last line is the exception's message, which may quote a URL.
         record.exc_text = logging.Formatter().formatException(record.exc_info)

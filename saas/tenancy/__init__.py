@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import bindparam
-from sqlmodel import select
+from sqlalchemy import Connection, bindparam
+from sqlmodel import Session, select
 
 from saas.accounts.queries import membership
 from saas.centres.models import Centre
@@ -27,11 +27,12 @@ __all__ = ["tenant_db", "tenant_session", "find_centre", "centre_blueprint", "pu
 _CENTRE_BY_SLUG = select(Centre).where(Centre.slug == bindparam("slug"))
 
 
-def find_centre(slug: str) -> Centre | None:
-    """The active centre with this slug, read on a connection released at once."""
+def find_centre(slug: str, connection: Connection | None = None) -> Centre | None:
+    """The centre with this slug (active or not), read on a connection released at once, or on
+    `connection` (its transaction rolled back after the read)."""
     if not slug or len(slug) > 40:
         return None
-    with database().public_session() as session:
+    with Session(connection) if connection is not None else database().public_session() as session:
         centre = session.exec(_CENTRE_BY_SLUG, params={"slug": slug}).first()
         if centre is not None:
             session.expunge(centre)
@@ -39,10 +40,26 @@ def find_centre(slug: str) -> Centre | None:
 
 
 def _pull_centre(_endpoint, values):
-    centre = find_centre((values or {}).pop("slug", ""))
+    """The centre of a /c/<slug> or /o/<slug> URL, read on each request: a disabled centre stops at once.
+
+    One pooled connection per request: the centre is read on the connection the request's tenant
+    session then binds to its schema (`saas/db.py:tenant_db`), instead of one connection for the
+    read and another for the rest; on PostgreSQL that is one checkout, so one pre-ping, instead of
+    two (docs/BENCHMARKS.md, "Sixth round (issue #17): autosave, third pass")."""
+    slug = (values or {}).pop("slug", "")
+    if not slug or len(slug) > 40:
+        abort(404)
+    connection = database().engine.connect()
+    try:
+        centre = find_centre(slug, connection)
+    except BaseException:
+        connection.close()
+        raise
     if centre is None or not centre.is_active:
+        connection.close()
         abort(404)
     g.centre = centre
+    g.centre_connection = connection  # taken by tenant_db(), else closed at teardown
 
 
 def fill_from_request(variable: str, current):

@@ -82,8 +82,13 @@ def answers_form(questions, **fields) -> type[BaseForm]:
 
 
 def autosave_form(question: dict) -> BaseForm:
-    """One answer and the revision the page last saw (a stale tab must not overwrite a newer answer)."""
-    return _autosave_form_class(json.dumps(question, sort_keys=True, ensure_ascii=False))()
+    """One answer and the revision the page last saw (a stale tab must not overwrite a newer answer).
+
+    No CSRF field of its own: the autosave is an htmx POST whose token travels in the X-CSRFToken
+    header, checked before the view by CSRFProtect like every POST (saas/security.py, on for the whole
+    app; this view is not exempt); the form's field would only sign a fresh token for an answer that renders
+    none (docs/BENCHMARKS.md, "Sixth round (issue #17): autosave, third pass")."""
+    return _autosave_form_class(json.dumps(question, sort_keys=True, ensure_ascii=False))(meta={"csrf": False})
 
 
 @lru_cache(maxsize=2048)
