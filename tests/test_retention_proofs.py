@@ -1,7 +1,7 @@
 """Proofs hold what proofs need (CGU Caisse des Dépôts art. 7-3, Qualiopi 30) and nothing else (R6313-7)."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 from sqlmodel import select
 from test_bilans_views import walk_to_conclusion
@@ -15,12 +15,15 @@ REASON = "Hospitalisation de longue durée, raison médicale confidentielle"
 
 
 def _night_after(app, centre, bilan_id):
+    """The first nightly sweep (02:30, Paris) after the bilan ended: the next morning's, or the same
+    morning's for a bilan closed between midnight and 02:30 (a test run at 23:xx UTC closes it then)."""
     from saas.i18n import to_paris
     from saas.models import as_utc
     from tenants.bilans.models import Bilan
 
     with centre_db(app, centre) as db:
-        day = to_paris(as_utc(db.get(Bilan, bilan_id).ended_at)).date() + timedelta(days=1)
+        ended = to_paris(as_utc(db.get(Bilan, bilan_id).ended_at))
+    day = ended.date() + timedelta(days=1 if ended.time() > time(2, 30) else 0)
     return paris(day.year, day.month, day.day, 2, 30)
 
 

@@ -130,3 +130,22 @@ def test_working_documents_destroyed_at_end_by_default(app, client, make_centre,
     page = client.get("/c/lyon/retention/settings")
     assert "détruits 10 jours après sa clôture" in page.text
     assert "« Laisser le temps de télécharger la synthèse »" in page.text and "par Admin Lyon" in page.text
+
+
+def test_the_announced_night_is_the_first_sweep_after_the_end_to_the_second():
+    """R6313-7, "dès le terme de l'action": the night announced to the beneficiary is the first 02:30
+    sweep at or after the end (plus the centre's grace), counted to the second, midnight to 02:30 included."""
+    from datetime import date
+
+    from tenants.retention.destruction import working_destroyed_by
+    from tenants.retention.models import RetentionSettings
+
+    from jobs_support import paris
+
+    settings = RetentionSettings(grace_days=0)
+    march = lambda day: date(2027, 3, day)  # noqa: E731
+    assert working_destroyed_by(settings, paris(2027, 3, 10, 14, 0)) == (march(10), march(11))
+    assert working_destroyed_by(settings, paris(2027, 3, 10, 0, 51)) == (march(9), march(10))
+    assert working_destroyed_by(settings, paris(2027, 3, 10, 2, 30)) == (march(9), march(10))
+    assert working_destroyed_by(settings, paris(2027, 3, 10, 2, 30, 40)) == (march(10), march(11))
+    assert working_destroyed_by(RetentionSettings(grace_days=2), paris(2027, 3, 10, 1, 0)) == (march(11), march(12))

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, exists, func, or_, update
@@ -108,7 +108,8 @@ def working_destroyed_by(settings: RetentionSettings, ended: datetime) -> tuple[
     from saas.i18n import to_paris
 
     due = to_paris(as_utc(ended) + grace(settings))
-    evening = due.date() if (due.hour, due.minute) > SWEEP_AT else due.date() - timedelta(days=1)
+    # To the second: a bilan due at 02:30:40 is for the next night, the 02:30:00 sweep having passed.
+    evening = due.date() if due.time() > time(*SWEEP_AT) else due.date() - timedelta(days=1)
     return evening, evening + timedelta(days=1)
 
 
