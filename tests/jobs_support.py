@@ -152,3 +152,19 @@ def run(app, job, now, **kwargs):
 
     with app.app_context():
         return run_job(job, now, **kwargs)
+
+
+def centres_with_sessions_tomorrow(app, make_centre, add_member, slugs, *, now, per_centre):
+    """Centres (in sweep order) each with `per_centre` interviews the day after `now`, a minute apart;
+    {slug: (centre, [bilan ids])}."""
+    made = {}
+    for slug in slugs:
+        centre = make_centre(slug)
+        consultant = add_member(centre)
+        bilans = []
+        for n in range(per_centre):
+            bilan = add_bilan(app, centre, consultant_id=consultant.id, email=f"p{n}@{slug}.example")
+            sessions(app, centre, bilan, now + timedelta(days=1, minutes=n))
+            bilans.append(bilan)
+        made[slug] = (centre, bilans)
+    return made

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import Session, select
 
-from jobs_support import add_bilan, history, in_centre, paris, run, sessions
+from jobs_support import add_bilan, centres_with_sessions_tomorrow, history, in_centre, paris, run
 
 NOW = paris(2027, 5, 3, 9, 30)
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,18 +27,7 @@ PER_CENTRE = 4
 
 
 def _centres_with_sessions_tomorrow(app, make_centre, add_member, slugs=("lyon", "brest", "nantes")):
-    """Centres (in sweep order) each with PER_CENTRE interviews tomorrow; {slug: (centre, [bilan ids])}."""
-    made = {}
-    for slug in slugs:
-        centre = make_centre(slug)
-        consultant = add_member(centre)
-        bilans = []
-        for n in range(PER_CENTRE):
-            bilan = add_bilan(app, centre, consultant_id=consultant.id, email=f"p{n}@{slug}.example")
-            sessions(app, centre, bilan, NOW + timedelta(days=1, minutes=n))
-            bilans.append(bilan)
-        made[slug] = (centre, bilans)
-    return made
+    return centres_with_sessions_tomorrow(app, make_centre, add_member, slugs, now=NOW, per_centre=PER_CENTRE)
 
 
 def _reminder_events(app, made):

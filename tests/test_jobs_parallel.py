@@ -20,7 +20,7 @@ import parallel_support
 import pytest
 from sqlmodel import select
 
-from jobs_support import add_bilan, history, paris, run, sessions
+from jobs_support import centres_with_sessions_tomorrow, history, paris, run
 
 NOW = paris(2027, 5, 3, 9, 30)
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,18 +28,7 @@ PER_CENTRE = 2
 
 
 def _centres(app, make_centre, add_member, slugs):
-    """Centres (in sweep order) each with PER_CENTRE interviews tomorrow; {slug: (centre, [bilan ids])}."""
-    made = {}
-    for slug in slugs:
-        centre = make_centre(slug)
-        consultant = add_member(centre)
-        bilans = []
-        for n in range(PER_CENTRE):
-            bilan = add_bilan(app, centre, consultant_id=consultant.id, email=f"p{n}@{slug}.example")
-            sessions(app, centre, bilan, NOW + timedelta(days=1, minutes=n))
-            bilans.append(bilan)
-        made[slug] = (centre, bilans)
-    return made
+    return centres_with_sessions_tomorrow(app, make_centre, add_member, slugs, now=NOW, per_centre=PER_CENTRE)
 
 
 def _sent(app, made, outbox):
