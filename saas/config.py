@@ -59,6 +59,9 @@ SETTINGS: tuple[Setting, ...] = (
             "commit (docs/JOBS.md, Emails in seconds)."),
     Setting("DB_POOL_SIZE", "",
             "Connections kept per process (empty: SQLAlchemy's default of 5, plus overflow)."),
+    Setting("DB_CENTRES_PER_CONNECTION", "20",
+            "PostgreSQL: a pooled connection is closed once it has served this many different centres, "
+            "because a server process slows down with every centre's tables it has opened (0: never)."),
     Setting("DIRECT_DATABASE_URL", "",
             "PostgreSQL behind pgbouncer in transaction mode: a direct address of the same database for "
             "what needs a session of its own (the mail wake-up's LISTEN). Empty: DATABASE_URL."),
@@ -117,6 +120,7 @@ def from_environment(environ=os.environ) -> dict:
     cfg["KEYSTORE_BACKUP_DAYS"] = int(cfg["KEYSTORE_BACKUP_DAYS"] or 0)
     cfg["OUTBOX_SWEEP_SECONDS"] = int(cfg["OUTBOX_SWEEP_SECONDS"] or 60)
     cfg["DB_POOL_SIZE"] = int(cfg["DB_POOL_SIZE"]) if str(cfg["DB_POOL_SIZE"]).strip() else None
+    cfg["DB_CENTRES_PER_CONNECTION"] = int(cfg["DB_CENTRES_PER_CONNECTION"] or 0)
     cfg["DB_PREPARED_STATEMENTS"] = str(cfg["DB_PREPARED_STATEMENTS"]).strip().lower() not in ("0", "false", "off")
     cfg["DATA_BACKUP_DIR"] = _resolve(cfg["DATA_BACKUP_DIR"])
     cfg["KEYSTORE_BACKUP_DIR"] = _resolve(cfg["KEYSTORE_BACKUP_DIR"])

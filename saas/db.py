@@ -51,8 +51,9 @@ class Database:
     """The platform database, able to open a connection bound to one centre."""
 
     def __init__(self, url: str, *, pool_size: int | None = None, echo: bool = False,
-                 prepared_statements: bool = True):
+                 prepared_statements: bool = True, centres_per_connection: int = 0):
         self.url = make_url(url)
+        self.centres_per_connection = centres_per_connection
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         # Statement parameters carry tokens, email bodies and personal data: never in logs or
         # error reports (an exception's text shows the SQL, not the values).
@@ -152,8 +153,25 @@ class Database:
                 if self.is_sqlite:
                     conn.exec_driver_sql(f'DETACH DATABASE "{schema}"')
                     conn.commit()
+                else:
+                    self._retire_if_spread(conn, schema)
             finally:
                 conn.close()
+
+    def _retire_if_spread(self, conn: Connection, schema: str) -> None:
+        """PostgreSQL: drop a pooled connection once it has served `centres_per_connection` centres.
+
+        A backend keeps the catalog entries of every table it has opened, and with one schema per
+        centre its work on each new centre grows with the number of centres it has already served:
+        forty DELETEs on a centre's tables cost 48 ms in a fresh backend and 453 ms in one that had
+        served 800 other centres (docs/BENCHMARKS.md, "the backend that has seen every centre").
+        A new connection costs a few milliseconds; the next checkout opens it."""
+        if not self.centres_per_connection or conn.invalidated:
+            return
+        served = conn.info.setdefault("centres_served", set())
+        served.add(schema)
+        if len(served) >= self.centres_per_connection:
+            conn.invalidate()
 
     def public_session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
@@ -314,7 +332,8 @@ def _sqlite_detach_leftovers(dbapi_conn, _record, _reset_state=None):
 def init_app(app) -> Database:
     prepared = str(app.config.get("DB_PREPARED_STATEMENTS", True)).lower() not in ("0", "false")
     database = Database(app.config["DATABASE_URL"], pool_size=app.config.get("DB_POOL_SIZE"),
-                        prepared_statements=prepared)
+                        prepared_statements=prepared,
+                        centres_per_connection=int(app.config.get("DB_CENTRES_PER_CONNECTION") or 0))
     app.extensions["db"] = database
     app.teardown_appcontext(_close_request_sessions)
     return database
