@@ -174,10 +174,11 @@ def tables_holding(db: Session, bilan_id: str) -> set:
 
     A stage deletes and clears only in those, with the same conditions as on every table: a table
     with no row of the bilan has nothing to delete or clear, so skipping it changes nothing but the
-    statements (about 35 fewer per destroyed bilan; on PostgreSQL each also spared the server a
-    first open of the table for the connection: docs/BENCHMARKS.md, "Sixth round (issue #17): a
-    destruction that touches only the bilan's tables"). Asked at the start of each stage, after
-    apply_retention and before any DELETE, so it sees what that stage will find.
+    statements (about 33 fewer per destroyed bilan, each a parse, plan and execution spared; on
+    PostgreSQL the probe still opens every table once per centre, as the DELETEs did:
+    docs/BENCHMARKS.md, "Sixth round (issue #17): a destruction that touches only the bilan's
+    tables"). Asked at the start of each stage, after apply_retention and before any DELETE, so it
+    sees what that stage will find.
     """
     tables, statement = _probe()
     return {tables[n] for n in db.execute(statement, {"bilan_id": bilan_id}).scalars()}
