@@ -200,8 +200,8 @@ def test_a_destruction_sweep_stopped_mid_centre_leaves_no_half_destroyed_bilan_a
                                            status="completed", ended_at=ended) for n in ("ana", "leo")])
     real, stages = destruction.run_stage, []
 
-    def crash_in_brest(db, bilan, stage, now):
-        outcome = real(db, bilan, stage, now)
+    def crash_in_brest(db, bilan, stage, now, **known):
+        outcome = real(db, bilan, stage, now, **known)
         stages.append(bilan.id)
         if len(set(stages) & set(bilans["brest"][1])) == 2:  # brest's second bilan, whichever comes first
             raise Crash

@@ -125,10 +125,10 @@ def test_one_bilan_failing_never_stops_the_other_destructions(app, make_centre, 
                              ended_at=ended) for n in ("ana", "leo"))
     real = destruction.destroy_due
 
-    def failing_for_stuck(db, bilan, settings, now):
+    def failing_for_stuck(db, bilan, settings, now, **known):
         if bilan.id == stuck:
             raise ValueError("a bad row")
-        return real(db, bilan, settings, now)
+        return real(db, bilan, settings, now, **known)
 
     monkeypatch.setattr(destruction, "destroy_due", failing_for_stuck)
     report = run(app, "destruction", ended + timedelta(days=2))
