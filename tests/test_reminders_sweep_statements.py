@@ -23,7 +23,7 @@ NOW = paris(2031, 5, 5, 9, 30)  # the morning before the sessions: their reminde
 TOMORROW = paris(2031, 5, 6, 10, 0)
 # The same on both databases: the item's and the email's SAVEPOINT, the three rows, the two RELEASEs
 # (the centre's role is set once per transaction, not per savepoint: saas/db.py:_enter_centre_role).
-PER_EMAIL = {"sqlite": 7, "postgresql": 7}
+PER_EMAIL = {"sqlite": 5, "postgresql": 5}
 # Once per centre with something due: its bilans, their beneficiaries, their withdrawals of consent,
 # their live links, the centre's keys (key store: the names are sealed), and on SQLite the BEGIN
 # IMMEDIATE of the centre's write transaction, on PostgreSQL the one NOTIFY of the centre's
