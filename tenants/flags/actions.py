@@ -57,11 +57,11 @@ def one_action(db: Session) -> Iterator[None]:
             db.rollback()
             raise
         return
-    _begin_write(db)
     enclosing = db.info.get(_OPEN)
-    if enclosing is not None and enclosing.fresh(db):
+    if enclosing is not None and enclosing.fresh(db):  # inside the write transaction its action began
         yield from _shared(db, enclosing)
         return
+    _begin_write(db)
     action = _Action(db)
     db.info[_OPEN] = action
     try:
