@@ -3,8 +3,8 @@ statements, and the rules the centre-wide reads must keep (docs/BENCHMARKS.md, "
 a cheaper reminder"). Counted with SQLAlchemy's cursor events on the data and key store engines;
 deterministic, not timed.
 
-Per reminder: its item's SAVEPOINT and the email's (tenants/flags/actions.py:one_action), the three rows
-(link, outbox, history) in one flush, the two RELEASEs. No look-up of the key (the keys taken are read
+Per reminder: one SAVEPOINT (the item's, which its email shares: tenants/flags/actions.py:one_action), the
+three rows (link, outbox, history) in one flush, one RELEASE. No look-up of the key (the keys taken are read
 once per centre, a rival's is refused by the unique index: tests/test_reminders_rival_key.py), no query
 for the earlier links or for a withdrawal of consent (read once per centre: tenants/portal/access.py:
 expect_links, tenants/bilans/consent.py:emailable).
@@ -21,9 +21,9 @@ from jobs_support import paris
 
 NOW = paris(2031, 5, 5, 9, 30)  # the morning before the sessions: their reminders are due
 TOMORROW = paris(2031, 5, 6, 10, 0)
-# The same on both databases: the item's and the email's SAVEPOINT, the three rows, the two RELEASEs
+# The same on both databases: the item's SAVEPOINT (its email shares it), the three rows, its RELEASE
 # (the centre's role is set once per transaction, not per savepoint: saas/db.py:_enter_centre_role).
-PER_EMAIL = {"sqlite": 7, "postgresql": 7}
+PER_EMAIL = {"sqlite": 5, "postgresql": 5}
 # Once per centre with something due: its bilans, their beneficiaries, their withdrawals of consent,
 # their live links, the centre's keys (key store: the names are sealed), and on SQLite the BEGIN
 # IMMEDIATE of the centre's write transaction, on PostgreSQL the one NOTIFY of the centre's
@@ -69,8 +69,8 @@ def _sweep_statements(app, slug):
     return seen, report.counts
 
 
-def test_each_reminder_of_a_centre_s_sweep_runs_at_most_7_statements(app, make_centre, outbox):
-    """One reminder more in a centre costs its 7 statements (on PostgreSQL too), whatever the centre's size;
+def test_each_reminder_of_a_centre_s_sweep_runs_at_most_5_statements(app, make_centre, outbox):
+    """One reminder more in a centre costs its 5 statements (on PostgreSQL too), whatever the centre's size;
     the centre's own reads happen once; a night with nothing new reads only what each feature needs to know
     that."""
     dialect = app.extensions["db"].engine.dialect.name

@@ -50,9 +50,10 @@ class OutboxEmail(PublicModel, table=True):
         """Seal what the email says under the outbox key; `message_id` must be set (it binds the blob)."""
         from saas.mail import sealing
 
-        self.sealed_subject = sealing.seal(self.message_id, "subject", subject.encode())
-        self.sealed_body = sealing.seal_json(self.message_id, "body",
-                                             {"text": text, "html": html, "attachments": attachments})
+        sealed = sealing.seal_columns(self.message_id, {
+            "subject": subject.encode(),
+            "body": sealing.json_bytes({"text": text, "html": html, "attachments": attachments})})
+        self.sealed_subject, self.sealed_body = sealed["subject"], sealed["body"]
         self.__dict__["_opened"] = {"subject": subject, "text": text, "html": html, "attachments": attachments}
 
     def purge_content(self) -> None:

@@ -45,11 +45,22 @@ def _context(header: bytes, message_id: str, column: str) -> bytes:
 
 
 def seal(message_id: str, column: str, plaintext: bytes, masters: MasterKeys | None = None) -> bytes:
+    return seal_columns(message_id, {column: plaintext}, masters)[column]
+
+
+def seal_columns(message_id: str, plaintexts: dict[str, bytes], masters: MasterKeys | None = None) -> dict[str, bytes]:
+    """Each column's plaintext sealed (its own nonce and associated data) under one derivation of the
+    outbox key: an email's subject and body cost one HKDF, not two (docs/BENCHMARKS.md, "Sixth round
+    (issue #17): the reminder's CPU, again")."""
     key_id, key = (masters or _masters()).derive(PURPOSE)
     try:
         header = FORMAT + bytes.fromhex(key_id)
-        nonce = os.urandom(NONCE_BYTES)
-        return header + nonce + AESGCM(bytes(key)).encrypt(nonce, plaintext, _context(header, message_id, column))
+        aead = AESGCM(bytes(key))
+        sealed = {}
+        for column, plaintext in plaintexts.items():
+            nonce = os.urandom(NONCE_BYTES)
+            sealed[column] = header + nonce + aead.encrypt(nonce, plaintext, _context(header, message_id, column))
+        return sealed
     finally:
         zero(key)
 
@@ -75,7 +86,12 @@ def open_sealed(message_id: str, column: str, blob: bytes, masters: MasterKeys |
 def seal_json(message_id: str, column: str, value, masters: MasterKeys | None = None) -> bytes | None:
     if value is None:
         return None
-    return seal(message_id, column, json.dumps(value, ensure_ascii=False).encode(), masters)
+    return seal(message_id, column, json_bytes(value), masters)
+
+
+def json_bytes(value) -> bytes:
+    """What `seal_json` seals of a value (and `open_json` reads back)."""
+    return json.dumps(value, ensure_ascii=False).encode()
 
 
 def open_json(message_id: str, column: str, blob: bytes | None, masters: MasterKeys | None = None):

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 _BATCH = "sweep_batch"  # key of db.info: the centre's actions commit together (jobs/sweep.py)
@@ -37,7 +39,15 @@ def one_action(db: Session) -> Iterator[None]:
     """What must happen whole or not at all (an email with its history event, a flag, a
     destruction stage). Alone: committed before (nothing of ours pending, so a rollback undoes
     only this) and after. In a batch: a SAVEPOINT, released on success, rolled back on error,
-    committed with the centre. The exception goes on to the caller either way."""
+    committed with the centre. The exception goes on to the caller either way.
+
+    An action that begins in an enclosing action which has written nothing yet (an item of
+    tenants/flags/items.py:each_item whose first write is its email, tenants/reminders/sending.py:
+    send_once) shares that action's SAVEPOINT instead of opening its own: on success its writes are
+    the enclosing action's, released (or rolled back) with it; on error the shared SAVEPOINT is
+    rolled back, which undoes this action alone since nothing else was in it, and the enclosing
+    action goes on in a fresh one. Two statements of the seven an email cost (docs/BENCHMARKS.md,
+    "Sixth round (issue #17): the reminder's CPU, again")."""
     if not db.info.get(_BATCH):
         db.commit()
         try:
@@ -47,8 +57,13 @@ def one_action(db: Session) -> Iterator[None]:
             db.rollback()
             raise
         return
+    enclosing = db.info.get(_OPEN)
+    if enclosing is not None and enclosing.fresh(db):  # inside the write transaction its action began
+        yield from _shared(db, enclosing)
+        return
     _begin_write(db)
-    savepoint = db.begin_nested()
+    action = _Action(db)
+    db.info[_OPEN] = action
     try:
         yield
     except BaseException:
@@ -56,13 +71,63 @@ def one_action(db: Session) -> Iterator[None]:
         # tenants/edof/connector.py:send); then only what followed that commit is pending. A failed
         # flush (a unique key a rival took) leaves the savepoint inactive but still the session's
         # current one: rolling back the savepoint, not the session, keeps the centre's other actions.
-        if savepoint.is_active or db.get_nested_transaction() is savepoint:
-            savepoint.rollback()
-        else:
-            db.rollback()
+        action.rollback(db)
         raise
-    if savepoint.is_active:
-        savepoint.commit()  # RELEASE: durable with the centre's commit
+    finally:
+        db.info[_OPEN] = enclosing
+    if action.savepoint.is_active:
+        action.savepoint.commit()  # RELEASE: durable with the centre's commit
+
+
+def _shared(db: Session, enclosing: _Action) -> Iterator[None]:
+    """The body of an action run in its enclosing action's SAVEPOINT (see `one_action`)."""
+    try:
+        yield
+    except BaseException:
+        if enclosing.rollback(db):
+            enclosing.begin(db)  # the enclosing action's own writes, if any, start afresh
+        raise
+
+
+_OPEN = "sweep_open_action"  # key of db.info: the innermost action of a batch
+_WRITES = "sweep_writes"  # key of db.info: the session's flushes and DML statements so far
+
+
+class _Action:
+    """A batch's action: its SAVEPOINT, and the session's writes count when it began (`fresh`)."""
+
+    def __init__(self, db: Session):
+        self.begin(db)
+
+    def begin(self, db: Session) -> None:
+        self.savepoint = db.begin_nested()  # flushes what is pending first (SQLAlchemy does)
+        self.writes = db.info.get(_WRITES, 0)
+
+    def fresh(self, db: Session) -> bool:
+        """Nothing written in this action yet: no flush, no DML statement through the session since
+        its SAVEPOINT, nothing pending, and that SAVEPOINT still the session's current one."""
+        return (db.info.get(_WRITES, 0) == self.writes and self.savepoint.is_active
+                and db.get_nested_transaction() is self.savepoint
+                and not (db.new or db.dirty or db.deleted))
+
+    def rollback(self, db: Session) -> bool:
+        """Undo the action; True if only its SAVEPOINT was rolled back (the transaction goes on)."""
+        if self.savepoint.is_active or db.get_nested_transaction() is self.savepoint:
+            self.savepoint.rollback()
+            return True
+        db.rollback()
+        return False
+
+
+@event.listens_for(OrmSession, "after_flush")
+def _count_flush(session, _flush_context) -> None:
+    session.info[_WRITES] = session.info.get(_WRITES, 0) + 1
+
+
+@event.listens_for(OrmSession, "do_orm_execute")
+def _count_statement(state) -> None:
+    if not state.is_select:  # an UPDATE, a DELETE, an INSERT or a text() statement: a write, maybe
+        state.session.info[_WRITES] = state.session.info.get(_WRITES, 0) + 1
 
 
 def _begin_write(db: Session) -> None:

@@ -52,11 +52,11 @@ def send_once(db: Session, now: datetime, *, key: str, to: str | None, template:
             context = {k: (v() if callable(v) else v) for k, v in context.items()}
             email = queue_email(db, to=to, template=template, kind=kind, sender_name=centre.name,
                                 centre_id=centre.id, bilan_id=bilan_id, idempotency_key=key,
-                                key_checked=taken is not None, centre=centre, now=now, **context)
+                                key_checked=taken is not None, centre=centre, now=now,
+                                # The sweep's clock, not the wall clock: retries and the 24 h limit count from here.
+                                queued_at=now, **context)
             if email is None:
                 raise _Taken  # undo what the callables made (a new link revokes the older ones)
-            # The sweep's clock, not the wall clock: retries and the 24 h limit count from here.
-            email.created_at = email.next_attempt_at = now
             if bilan_id is not None and history:
                 from tenants.history import actors
                 from tenants.history.models import record
