@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 _BATCH = "sweep_batch"  # key of db.info: the centre's actions commit together (jobs/sweep.py)
@@ -90,7 +90,7 @@ def _shared(db: Session, enclosing: _Action) -> Iterator[None]:
 
 
 _OPEN = "sweep_open_action"  # key of db.info: the innermost action of a batch
-_WRITES = "sweep_writes"  # key of db.info: the session's flushes and DML statements so far
+_WRITES = "sweep_writes"  # key of a connection's info: the statements other than SELECT it has run
 
 
 class _Action:
@@ -101,14 +101,14 @@ class _Action:
 
     def begin(self, db: Session) -> None:
         self.savepoint = db.begin_nested()  # flushes what is pending first (SQLAlchemy does)
-        self.writes = db.info.get(_WRITES, 0)
+        self.writes = _writes(db)  # read after the SAVEPOINT statement itself
 
     def fresh(self, db: Session) -> bool:
-        """Nothing written in this action yet: no flush, no DML statement through the session since
-        its SAVEPOINT, nothing pending, and that SAVEPOINT still the session's current one."""
-        return (db.info.get(_WRITES, 0) == self.writes and self.savepoint.is_active
-                and db.get_nested_transaction() is self.savepoint
-                and not (db.new or db.dirty or db.deleted))
+        """Nothing written in this action yet: no statement but SELECTs on its connection since its
+        SAVEPOINT (a flush, an ORM or Core write, raw SQL: all go through the cursor), nothing
+        pending, and that SAVEPOINT still the session's current one."""
+        return (self.savepoint.is_active and db.get_nested_transaction() is self.savepoint
+                and not (db.new or db.dirty or db.deleted) and _writes(db) == self.writes)
 
     def rollback(self, db: Session) -> bool:
         """Undo the action; True if only its SAVEPOINT was rolled back (the transaction goes on)."""
@@ -119,15 +119,16 @@ class _Action:
         return False
 
 
-@event.listens_for(OrmSession, "after_flush")
-def _count_flush(session, _flush_context) -> None:
-    session.info[_WRITES] = session.info.get(_WRITES, 0) + 1
+def _writes(db: Session) -> int:
+    return db.connection().info.get(_WRITES, 0)
 
 
-@event.listens_for(OrmSession, "do_orm_execute")
-def _count_statement(state) -> None:
-    if not state.is_select:  # an UPDATE, a DELETE, an INSERT or a text() statement: a write, maybe
-        state.session.info[_WRITES] = state.session.info.get(_WRITES, 0) + 1
+@event.listens_for(Engine, "before_cursor_execute")
+def _count_write(conn, _cursor, statement: str, _parameters, _context, _executemany) -> None:
+    """Counted at the cursor, so no way of writing escapes it; conservative: anything not a SELECT
+    (a SAVEPOINT, a PRAGMA) counts as a write, which only ever denies a share."""
+    if not statement.lstrip()[:6].upper().startswith("SELECT"):
+        conn.info[_WRITES] = conn.info.get(_WRITES, 0) + 1
 
 
 def _begin_write(db: Session) -> None:
