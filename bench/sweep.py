@@ -239,6 +239,7 @@ def run(seconds: float = 0, centres: int = 2000, bilans: int = 50, backends=("sq
     master_key = base64.b64encode(os.urandom(32)).decode()
     results = {"centres": centres, "bilans": bilans, "backends": list(backends), "codes": list(codes),
                "jobs": list(jobs), "load_before": os.getloadavg()}
+    (OUT / _size).mkdir(parents=True, exist_ok=True)  # a PostgreSQL-only run makes no SQLite files there
     kept_pg = OUT / _size / "postgresql-built.json"
     attached = reuse and "postgresql" in backends and kept_pg.exists()
     server = None
