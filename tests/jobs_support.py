@@ -168,3 +168,26 @@ def centres_with_sessions_tomorrow(app, make_centre, add_member, slugs, *, now, 
             bilans.append(bilan)
         made[slug] = (centre, bilans)
     return made
+
+
+def sweep_statements(app, job, now, slug: str) -> tuple[list[str], dict]:
+    """Every statement one centre's sweep of `job` (a jobs module: reminders, destruction) sends to the
+    platform database and the key store, and the report's counts; the sweep must end clean."""
+    from sqlalchemy import event
+
+    seen = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    engines = (app.extensions["db"].engine, app.extensions["crypto"].store.engine)
+    with app.app_context():
+        for engine in engines:
+            event.listen(engine, "before_cursor_execute", count)
+        try:
+            report = job.run(now, only=slug)
+        finally:
+            for engine in engines:
+                event.remove(engine, "before_cursor_execute", count)
+    assert not report.errors and not report.failed_items, report
+    return seen, report.counts

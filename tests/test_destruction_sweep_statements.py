@@ -15,9 +15,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from sqlalchemy import event
-
-from jobs_support import add_bilan, paris
+from jobs_support import add_bilan, paris, sweep_statements
 
 END = paris(2027, 3, 1, 17, 0)
 NIGHT = END + timedelta(days=1)
@@ -41,22 +39,7 @@ def _centre_with_ended_bilans(app, make_centre, add_member, slug, count):
 def _sweep_statements(app, slug, now):
     from jobs import destruction
 
-    seen = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    engines = (app.extensions["db"].engine, app.extensions["crypto"].store.engine)
-    with app.app_context():
-        for engine in engines:
-            event.listen(engine, "before_cursor_execute", count)
-        try:
-            report = destruction.run(now, only=slug)
-        finally:
-            for engine in engines:
-                event.remove(engine, "before_cursor_execute", count)
-    assert not report.errors and not report.failed_items, report
-    return seen, report.counts
+    return sweep_statements(app, destruction, now, slug)
 
 
 def _bilan_tables_written(statements):

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import event
 from sqlmodel import select
 
 from bilans_support import centre_db, make_bilan
-from jobs_support import paris
+from jobs_support import paris, sweep_statements
 
 NOW = paris(2031, 5, 5, 9, 30)  # the morning before the sessions: their reminders are due
 TOMORROW = paris(2031, 5, 6, 10, 0)
@@ -51,22 +50,7 @@ def _centre_with_due_sessions(app, make_centre, slug, count):
 def _sweep_statements(app, slug):
     from jobs import reminders
 
-    seen = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    engines = (app.extensions["db"].engine, app.extensions["crypto"].store.engine)
-    with app.app_context():
-        for engine in engines:
-            event.listen(engine, "before_cursor_execute", count)
-        try:
-            report = reminders.run(NOW, only=slug)
-        finally:
-            for engine in engines:
-                event.remove(engine, "before_cursor_execute", count)
-    assert not report.errors and not report.failed_items, report
-    return seen, report.counts
+    return sweep_statements(app, reminders, NOW, slug)
 
 
 def test_each_reminder_of_a_centre_s_sweep_runs_at_most_5_statements(app, make_centre, outbox):
