@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TABLES = 40
 
 
-def build(server, url: str, centres: int) -> None:
+def build(url: str, centres: int) -> None:
     import psycopg
 
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
@@ -75,7 +75,7 @@ def main(argv=None) -> int:
     try:
         url = server.create_database()
         started = time.perf_counter()
-        build(server, url, args.centres)
+        build(url, args.centres)
         print(f"built {args.centres} centres x {TABLES} tables in {time.perf_counter() - started:.0f} s, "
               f"load {os.getloadavg()[0]:.1f}", flush=True)
         runs = [0] + [int(k) for k in args.every.split(",")]
